@@ -1,0 +1,1 @@
+"""The district centre: receives sealed records from stations, keeps coverage, serves reports."""

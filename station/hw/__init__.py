@@ -1,0 +1,1 @@
+"""Hardware ports (card reader, printer) and their adapters and fakes."""

@@ -1,0 +1,1 @@
+"""Textual terminal UI. Only this package imports Textual."""
