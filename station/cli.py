@@ -1,0 +1,71 @@
+"""The `station` command line: the same core services the TUI uses, scriptable.
+
+Each command group lives in ``station/commands/<name>.py`` and exposes ``command``
+(a click command or group); this module only assembles them, so parts of the
+product add commands without touching each other.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import click
+
+from station import commands
+from station.errors import StationError
+from station.i18n import t
+
+
+class StationGroup(click.Group):
+    """Turns every error into a sentence and an exit code; never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except StationError as err:
+            click.echo(err.message(), err=True)
+            sys.exit(1)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            sys.exit(130)
+        except Exception as err:  # noqa: BLE001 — last line of defence for staff
+            import logging
+
+            logging.getLogger("station").error("unexpected error: %s", type(err).__name__)
+            click.echo(t("common.unexpected"), err=True)
+            sys.exit(2)
+
+
+@click.group(cls=StationGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--lang", type=click.Choice(["zh_CN", "en"]), default=None,
+              help="Interface language / 界面语言 (default zh_CN, or $STATION_LANG).")
+@click.pass_context
+def cli(ctx: click.Context, lang: str | None) -> None:
+    """流动办事厅 Station — run with no command to open the terminal UI."""
+    if lang:
+        from station.i18n import set_locale
+
+        set_locale(lang)
+    if ctx.invoked_subcommand is None:
+        from station.tui.app import run_app  # imported late: only the TUI needs Textual
+
+        run_app()
+
+
+def _load_commands() -> None:
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        command = getattr(module, "command", None)
+        if command is not None:
+            cli.add_command(command)
+
+
+_load_commands()
+
+
+def main() -> None:
+    cli(prog_name="station")

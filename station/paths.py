@@ -1,0 +1,44 @@
+"""Where the station keeps its files.
+
+platformdirs gives the right per-user folders on any laptop; ``STATION_HOME``
+overrides all of them at once so tests, training copies and the tmux test each
+get an isolated station without touching the real one.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP = "liudong-station"
+
+
+def _home() -> Path | None:
+    value = os.environ.get("STATION_HOME")
+    return Path(value) if value else None
+
+
+def data_dir() -> Path:
+    home = _home()
+    return home / "data" if home else Path(platformdirs.user_data_dir(APP))
+
+
+def config_dir() -> Path:
+    home = _home()
+    return home / "config" if home else Path(platformdirs.user_config_dir(APP))
+
+
+def print_dir() -> Path:
+    """Where the PDF-folder printer leaves documents when there is no CUPS printer."""
+    home = _home()
+    return home / "printed" if home else Path(platformdirs.user_documents_dir()) / "流动办事厅"
+
+
+def config_file() -> Path:
+    return config_dir() / "station.toml"
+
+
+def queue_file() -> Path:
+    return data_dir() / "queue.sqlite3"
