@@ -1,0 +1,102 @@
+"""`station doctor`: what a street laptop needs, checked in words staff can act on.
+
+Every check is independent and catches its own failures, so one broken part
+(no CUPS, no pcscd) never hides what the others say.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from station import paths
+from station.checks import Check
+from station.i18n import t
+
+MIN_FREE_BYTES = 500 * 1024 * 1024
+
+
+def check_python() -> Check:
+    """Which interpreter runs the station: support needs to know which .venv is in use."""
+    version = ".".join(map(str, sys.version_info[:3]))
+    return Check("python", "ok", t("doctor.python_ok", version=version, path=sys.executable))
+
+
+def _writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK)
+
+
+def check_paths() -> list[Check]:
+    results = []
+    for name, folder in (("data_dir", paths.data_dir()), ("config_dir", paths.config_dir()),
+                         ("print_dir", paths.print_dir())):
+        if _writable(folder):
+            results.append(Check(name, "ok", t("doctor.path_ok", path=str(folder))))
+        else:
+            results.append(Check(name, "fail", t("doctor.path_unwritable", path=str(folder)),
+                                 t("doctor.path_hint")))
+    return results
+
+
+def find_cjk_font() -> Path | None:
+    """The Noto Sans CJK SC file fontconfig resolves, or None; fc-match is the system's answer."""
+    fc_match = shutil.which("fc-match")
+    if fc_match is None:
+        return None
+    try:
+        out = subprocess.run([fc_match, "-f", "%{file}", "Noto Sans CJK SC:lang=zh-cn"],
+                             capture_output=True, text=True, timeout=10, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    path = Path(out.strip()) if out.strip() else None
+    if path and path.exists() and "cjk" in path.name.lower():
+        return path
+    return None
+
+
+def check_font() -> Check:
+    font = find_cjk_font()
+    if font:
+        return Check("cjk_font", "ok", t("doctor.font_ok", path=str(font)))
+    return Check("cjk_font", "fail", t("doctor.font_missing"), t("doctor.font_hint"))
+
+
+def check_disk() -> Check:
+    folder = paths.data_dir()
+    probe = folder if folder.exists() else Path.home()
+    free = shutil.disk_usage(probe).free
+    free_mb = free // (1024 * 1024)
+    if free >= MIN_FREE_BYTES:
+        return Check("disk", "ok", t("doctor.disk_ok", free_mb=free_mb))
+    return Check("disk", "warn", t("doctor.disk_low", free_mb=free_mb), t("doctor.disk_hint"))
+
+
+def _hardware() -> list[Check]:
+    from station.hw.diagnostics import hardware_checks
+
+    return hardware_checks()
+
+
+def run_checks() -> list[Check]:
+    steps: list[Callable[[], Check | list[Check]]] = [
+        check_python, check_paths, check_font, check_disk, _hardware,
+    ]
+    results: list[Check] = []
+    for step in steps:
+        try:
+            out = step()
+        except Exception as err:
+            results.append(Check(step.__name__.removeprefix("check_").strip("_"), "fail",
+                                 t("doctor.check_crashed", error=type(err).__name__),
+                                 t("doctor.check_crashed_hint")))
+            continue
+        results.extend(out if isinstance(out, list) else [out])
+    return results

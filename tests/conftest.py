@@ -1,0 +1,18 @@
+"""Shared test set-up: every test gets its own station home, so none touches a real one."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_station_home(tmp_path_factory, monkeypatch):
+    home = tmp_path_factory.mktemp("station-home")
+    monkeypatch.setenv("STATION_HOME", str(home))
+    monkeypatch.delenv("STATION_LANG", raising=False)
+    from station import i18n
+
+    previous = i18n.get_locale()
+    i18n.set_locale("zh_CN")
+    yield home
+    i18n.set_locale(previous)
