@@ -31,7 +31,7 @@ class StationGroup(click.Group):
             raise
         except KeyboardInterrupt:
             sys.exit(130)
-        except Exception as err:  # noqa: BLE001 — last line of defence for staff
+        except Exception as err:
             import logging
 
             logging.getLogger("station").error("unexpected error: %s", type(err).__name__)
