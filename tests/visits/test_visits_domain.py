@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, time, timedelta
 
 import pytest
@@ -78,7 +79,8 @@ def test_disability_path_and_its_refusals():
 
 
 def test_supervisor_approved_reason():
-    assert visit_eligibility(rid(date(1980, 1, 1)), TODAY, approved_by="王主任").reason == "approved"
+    eligibility = visit_eligibility(rid(date(1980, 1, 1)), TODAY, approved_by="王主任")
+    assert eligibility.reason == "approved"
 
 
 @pytest.mark.parametrize(("text", "ok"), [
@@ -154,11 +156,9 @@ def test_bookings_never_exceed_capacity_or_double_book(requests):
     booked: list[Appointment] = []
     for n, (c, building, half, team, day) in enumerate(requests):
         candidate = appt(n, COMMUNITIES[c], f"{building}号")
-        try:
+        with contextlib.suppress(VisitError):
             booked.append(schedule(booked, candidate, Slot(TODAY + timedelta(days=day), half),
                                    RULES.teams[team], RULES, TODAY))
-        except VisitError:
-            pass
     per_slot: dict = {}
     for a in booked:
         per_slot[(a.team, a.slot)] = per_slot.get((a.team, a.slot), 0) + 1
@@ -205,7 +205,7 @@ def test_plan_respects_windows_and_capacity_and_is_stable(specs, rnd):
     plans = plan_day(appts, TODAY, RULES)
     for plan in plans:
         assert len(plan.visits) <= RULES.capacity
-        opens, closes = RULES.windows[plan.slot.half]
+        opens, _closes = RULES.windows[plan.slot.half]
         previous_finish = opens
         for v in plan.visits:
             lo, hi = window_of(v.appointment, RULES.windows[plan.slot.half])
