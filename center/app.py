@@ -1,0 +1,228 @@
+"""The centre's HTTP API (Starlette): enrol, push, pull, info, OpenAPI.
+
+Why every handler funnels through `_guard`: a malformed request of any shape must
+get a 4xx with a reason and never a 5xx; only a real server fault may be a 5xx.
+CPU work (opening sealed records) and database calls run in worker threads so
+one large batch never stalls the event loop for other stations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from stationq.errors import QueueError
+from stationq.sealing import MLKEM768_X25519, X25519, open_envelope
+
+from center.db import Incoming, Replay, Store
+from center.keys import CentreKeys
+from center.openapi import openapi_document
+from center.validate import (
+    BadRequest,
+    enrol_request,
+    envelope,
+    parse_json,
+    pull_request,
+    push_records,
+)
+from station.sync.protocol import (
+    MAX_BODY_BYTES,
+    PREFIX,
+    SIGNATURE_HEADER,
+    TIME_WINDOW_S,
+    VERSION,
+    dumps,
+    now_ms,
+    sign,
+    verify,
+)
+
+log = logging.getLogger("center")
+
+
+def code_hash(code: str) -> str:
+    """Enrolment codes are stored hashed: a database copy cannot enrol a laptop."""
+    return hashlib.sha256(code.strip().upper().replace("-", "").encode()).hexdigest()
+
+
+class Centre:
+    """Holds the keys and the store; the handlers are its methods."""
+
+    def __init__(self, store: Store, keys: CentreKeys) -> None:
+        self.store = store
+        self.keys = keys
+        self.public = keys.public()
+        self._private = {X25519: keys.x25519, MLKEM768_X25519: keys.hybrid}
+        self._last_prune = 0.0
+
+    # --- helpers -----------------------------------------------------------------------
+    def signed(self, path: str, doc: dict[str, Any], status: int = 200) -> Response:
+        body = dumps(doc)
+        return Response(body, status_code=status, media_type="application/json",
+                        headers={SIGNATURE_HEADER: sign(self.keys.sign, "response", path, body)})
+
+    async def read_body(self, request: Request) -> bytes:
+        declared = request.headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
+            raise BadRequest("too_large", f"body must be at most {MAX_BODY_BYTES} bytes", 413)
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise BadRequest("too_large", f"body must be at most {MAX_BODY_BYTES} bytes", 413)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def authenticate(self, request: Request, path: str
+                           ) -> tuple[dict[str, Any], str, int, str]:
+        """Parse, check the envelope, the station, the signature and the clock."""
+        body = await self.read_body(request)
+        doc = parse_json(body)
+        station_id, ts, nonce = envelope(doc)
+        row = await run_in_threadpool(self.store.station, station_id)
+        if row is None:
+            raise BadRequest("unknown_station", "this station is not enrolled", 401)
+        sign_pub, _inbox, status, _name = row
+        key = Ed25519PublicKey.from_public_bytes(sign_pub)
+        if not verify(key, request.headers.get(SIGNATURE_HEADER), "request", path, body):
+            raise BadRequest("bad_signature", "the request signature does not verify", 401)
+        if status != "active":
+            raise BadRequest("station_revoked", "this station has been revoked", 403)
+        skew = (ts - now_ms()) / 1000
+        if abs(skew) > TIME_WINDOW_S:
+            raise BadRequest("clock_skew", f"request time is {skew:+.0f} s from the centre's"
+                             f" clock (window ±{TIME_WINDOW_S} s)", 401,
+                             skew_s=round(skew, 1), window_s=TIME_WINDOW_S)
+        return doc, station_id, ts, nonce
+
+    # --- endpoints ---------------------------------------------------------------------
+    async def info(self, request: Request) -> Response:
+        return self.signed(f"{PREFIX}/info", {"v": VERSION, "centre": self.public,
+                                              "server_ts": now_ms()})
+
+    async def enrol(self, request: Request) -> Response:
+        path = f"{PREFIX}/enroll"
+        doc = parse_json(await self.read_body(request))
+        code, station_id, sign_pub, inbox_pub = enrol_request(doc)
+        name = await run_in_threadpool(self.store.enrol, code_hash(code), station_id,
+                                       sign_pub, inbox_pub, now_ms())
+        if name is None:
+            raise BadRequest("bad_code", "the enrolment code is unknown, used or expired", 403)
+        log.info("station enrolled: %s", station_id)
+        return self.signed(path, {"v": VERSION, "station_id": station_id, "name": name,
+                                  "centre": self.public, "server_ts": now_ms()})
+
+    async def push(self, request: Request) -> Response:
+        path = f"{PREFIX}/push"
+        doc, station_id, ts, nonce = await self.authenticate(request, path)
+        records = push_records(doc)
+        opened = await run_in_threadpool(self._open_all, station_id, records)
+        items = [i for i in opened if isinstance(i, Incoming)]
+        try:
+            statuses = iter(await run_in_threadpool(
+                self.store.store_batch, station_id, nonce, ts, items))
+        except Replay as err:
+            raise BadRequest("replayed_nonce", "this request was seen before", 409) from err
+        acks = []
+        for rec, item in zip(records, opened, strict=True):
+            ack = {"record_id": rec["record_id"], "version": rec["version"]}
+            if isinstance(item, Incoming):
+                ack["status"] = next(statuses)
+            else:
+                ack["status"], ack["reason"] = "rejected", item
+            acks.append(ack)
+        self._maybe_prune()
+        return self.signed(path, {"v": VERSION, "nonce": nonce, "acks": acks,
+                                  "server_ts": now_ms()})
+
+    def _open_all(self, station_id: str, records: list[dict[str, Any]]
+                  ) -> list[Incoming | str]:
+        out: list[Incoming | str] = []
+        for rec in records:
+            key = self._private.get(rec["suite"])
+            if key is None:
+                out.append("unknown_suite")
+                continue
+            try:
+                env = open_envelope(key, rec["suite"], station_id, rec["record_id"],
+                                    rec["version"], rec["enc"])
+            except QueueError:
+                out.append("cannot_open")
+                continue
+            if env.get("seq") != rec["seq"] or env.get("kind") != rec["kind"]:
+                out.append("clear_fields_mismatch")
+                continue
+            canon = json.dumps(env, sort_keys=True, ensure_ascii=False,
+                               separators=(",", ":")).encode()
+            digest = hashlib.blake2b(canon, key=self.keys.digest_key, digest_size=32).digest()
+            out.append(Incoming(rec["record_id"], rec["version"], rec["seq"], rec["kind"],
+                                rec["meta"], rec["created_at"], rec["suite"], rec["enc"],
+                                digest))
+        return out
+
+    def _maybe_prune(self) -> None:
+        now = time.monotonic()
+        if now - self._last_prune > 60:
+            self._last_prune = now
+            self.store.prune_nonces(now_ms() - 2 * TIME_WINDOW_S * 1000)
+
+    async def pull(self, request: Request) -> Response:
+        path = f"{PREFIX}/pull"
+        doc, station_id, _ts, nonce = await self.authenticate(request, path)
+        cursor, limit = pull_request(doc)
+        items = await run_in_threadpool(self.store.updates, station_id, cursor, limit + 1)
+        more = len(items) > limit
+        items = items[:limit]
+        new_cursor = items[-1]["id"] if items else cursor
+        return self.signed(path, {"v": VERSION, "nonce": nonce, "items": items,
+                                  "cursor": new_cursor, "more": more, "server_ts": now_ms()})
+
+    async def openapi(self, request: Request) -> Response:
+        return JSONResponse(openapi_document())
+
+    async def health(self, request: Request) -> Response:
+        return JSONResponse({"ok": True, "v": VERSION})
+
+
+def _guard(handler: Callable[[Request], Awaitable[Response]]
+           ) -> Callable[[Request], Awaitable[Response]]:
+    async def wrapped(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except BadRequest as err:
+            return JSONResponse({"error": err.code, "detail": err.detail, **err.extra},
+                                status_code=err.status)
+        except ClientDisconnect:
+            # The station went away mid-request: nothing was stored, nobody to answer.
+            return Response(status_code=400)
+    return wrapped
+
+
+def create_app(store: Store, keys: CentreKeys) -> Starlette:
+    centre = Centre(store, keys)
+    routes = [
+        Route(f"{PREFIX}/info", _guard(centre.info), methods=["GET"]),
+        Route(f"{PREFIX}/enroll", _guard(centre.enrol), methods=["POST"]),
+        Route(f"{PREFIX}/push", _guard(centre.push), methods=["POST"]),
+        Route(f"{PREFIX}/pull", _guard(centre.pull), methods=["POST"]),
+        Route("/openapi.json", centre.openapi, methods=["GET"]),
+        Route("/healthz", centre.health, methods=["GET"]),
+    ]
+    app = Starlette(routes=routes)
+    app.state.centre = centre
+    return app
+
+
+def new_station_id() -> str:
+    return uuid.uuid4().hex

@@ -1,0 +1,321 @@
+"""The `center` command line: keys, the server, enrolment, back office, reports.
+
+Why the back office is a CLI: the district's case system is not part of this
+project; these commands are the hooks it (or a person) uses so the downstream
+path — statuses, home visits, catalogue versions — is real end to end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import secrets
+import sys
+import tomllib
+import uuid
+from pathlib import Path
+
+import click
+import platformdirs
+
+from center.errors import CenterError
+from station.i18n import t
+from station.sync.protocol import (
+    CASE_STATUSES,
+    NEXT_STATUS,
+    STATUS_ZH,
+    seal_for_station,
+)
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
+
+
+def home_dir(home: str | None) -> Path:
+    value = home or os.environ.get("CENTER_HOME")
+    return Path(value) if value else Path(platformdirs.user_data_dir("liudong-center"))
+
+
+def read_passphrase(from_stdin: bool, confirm: bool = False) -> str:
+    if from_stdin:
+        value = sys.stdin.readline().rstrip("\n")
+    elif os.environ.get("CENTER_PASSPHRASE"):
+        value = os.environ["CENTER_PASSPHRASE"]
+    else:
+        value = click.prompt(t("center.passphrase_prompt"), hide_input=True,
+                             confirmation_prompt=confirm)
+    if len(value) < 8:
+        raise CenterError("center.passphrase_short")
+    return value
+
+
+class CenterGroup(click.Group):
+    """Errors become a sentence and exit 1, as on the station."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CenterError as err:
+            click.echo(err.message(), err=True)
+            sys.exit(1)
+
+
+@click.group(cls=CenterGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--home", default=None, help="Centre folder (keys, SQLite); or $CENTER_HOME.")
+@click.option("--db", default=None, envvar="CENTER_DB",
+              help="sqlite:///PATH or postgresql://… (default: SQLite in the centre folder).")
+@click.pass_context
+def cli(ctx: click.Context, home: str | None, db: str | None) -> None:
+    """社区事务受理服务中心 — the district centre stations sync to."""
+    ctx.obj = {"home": home_dir(home), "db": db}
+
+
+def _store(ctx: click.Context):
+    from center.db import open_store
+
+    try:
+        store = open_store(ctx.obj["db"], ctx.obj["home"])
+    except ValueError as err:
+        raise CenterError("center.bad_db") from err
+    store.migrate()
+    ctx.call_on_close(store.close)
+    return store
+
+
+@cli.command()
+@click.option("--passphrase-stdin", is_flag=True, help="Read the passphrase from stdin.")
+@click.option("--force", is_flag=True, help="Replace existing keys (stations must re-enrol).")
+@click.pass_context
+def init(ctx: click.Context, passphrase_stdin: bool, force: bool) -> None:
+    """Create the centre's keys (HPKE + Ed25519), encrypted under a passphrase."""
+    from center import keys
+
+    home = ctx.obj["home"]
+    if (home / keys.KEYS_FILE).exists() and not force:
+        raise CenterError("center.keys_exist", path=str(home / keys.KEYS_FILE))
+    passphrase = read_passphrase(passphrase_stdin, confirm=True)
+    path = keys.save(keys.generate(), home, passphrase)
+    _store(ctx)
+    click.echo(t("center.init_done", path=str(path),
+                 key_id=keys.load_public(home)["key_id"]))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8443, show_default=True, type=int)
+@click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False), default=None)
+@click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), default=None)
+@click.option("--passphrase-stdin", is_flag=True)
+@click.option("--workers-threads", default=40, show_default=True, type=int,
+              help="Threads for opening records and database calls.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, tls_cert: str | None, tls_key: str | None,
+          passphrase_stdin: bool, workers_threads: int) -> None:
+    """Serve the sync API (Starlette under uvicorn)."""
+    import anyio.to_thread
+    import uvicorn
+
+    from center import keys
+    from center.app import create_app
+
+    if bool(tls_cert) != bool(tls_key):
+        raise CenterError("center.tls_pair")
+    secret = keys.load(ctx.obj["home"], read_passphrase(passphrase_stdin))
+    store = _store(ctx)
+    app = create_app(store, secret)
+
+    async def _limit_threads() -> None:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = workers_threads
+
+    app.router.on_startup.append(_limit_threads)
+    click.echo(t("center.serving", url=f"{'https' if tls_cert else 'http'}://{host}:{port}"),
+               err=True)
+    uvicorn.run(app, host=host, port=port, ssl_certfile=tls_cert, ssl_keyfile=tls_key,
+                log_level="warning", access_log=False, timeout_graceful_shutdown=5)
+
+
+@cli.command()
+@click.option("--station", "name", required=True, help="Name of the station (e.g. 徐汇-01).")
+@click.option("--ttl-hours", default=24.0, show_default=True, type=float)
+@click.pass_context
+def enroll(ctx: click.Context, name: str, ttl_hours: float) -> None:
+    """Print a one-time enrolment code for a station."""
+    from center.app import code_hash
+    from station.sync.protocol import now_ms
+
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    code = "-".join(raw[i:i + 4] for i in range(0, 12, 4))
+    expires = now_ms() + int(ttl_hours * 3600 * 1000)
+    _store(ctx).add_enrolment(code_hash(code), name, expires)
+    when = dt.datetime.fromtimestamp(expires / 1000).strftime("%Y-%m-%d %H:%M")
+    click.echo(t("center.enroll_code", name=name, expires=when))
+    click.echo(code)
+
+
+@cli.group()
+def station() -> None:
+    """Enrolled stations."""
+
+
+@station.command("list")
+@click.pass_context
+def station_list(ctx: click.Context) -> None:
+    for station_id, name, status in _store(ctx).stations():
+        click.echo(f"{name}\t{station_id}\t{status}")
+
+
+@station.command("revoke")
+@click.argument("name")
+@click.pass_context
+def station_revoke(ctx: click.Context, name: str) -> None:
+    """Refuse every further request from a station (a lost laptop)."""
+    if not _store(ctx).revoke(name):
+        raise CenterError("center.no_station", name=name)
+    click.echo(t("center.revoked", name=name))
+
+
+def _status_code(text: str) -> str:
+    for code, zh in STATUS_ZH.items():
+        if text in (code, zh):
+            return code
+    raise CenterError("center.bad_status", status=text,
+                      allowed=" / ".join(f"{STATUS_ZH[c]}({c})" for c in CASE_STATUSES))
+
+
+@cli.group()
+def case() -> None:
+    """Cases received from stations."""
+
+
+@case.command("set-status")
+@click.argument("case_ref", metavar="CASE")
+@click.argument("status")
+@click.option("--note", default=None, help="Reason (required for 退回/returned).")
+@click.pass_context
+def case_set_status(ctx: click.Context, case_ref: str, status: str, note: str | None) -> None:
+    """Move a case: 受理 → 审批中 → 办结, or 退回 with a reason."""
+    store = _store(ctx)
+    code = _status_code(status)
+    found = store.find_case(case_ref)
+    if found is None:
+        raise CenterError("center.no_case", case=case_ref)
+    case_id, station_id = found
+    current = store.case_status(case_id)
+    if code not in NEXT_STATUS[current]:
+        raise CenterError("center.bad_transition", old=STATUS_ZH[current], new=STATUS_ZH[code])
+    if code == "returned" and not note:
+        raise CenterError("center.note_required")
+    uid = uuid.uuid4().hex
+    body = {"uid": uid, "case_id": case_id, "status": code, "at": _now_iso()}
+    if note:
+        inbox_pub = store.station(station_id)[1]
+        body["sealed"] = seal_for_station(inbox_pub, station_id, uid, {"note": note})
+    store.set_case_status(case_id, station_id, code, body)
+    click.echo(t("center.status_set", case=case_id, status=STATUS_ZH[code]))
+
+
+@cli.group()
+def visit() -> None:
+    """Home-visit requests for elderly and disabled residents."""
+
+
+@visit.command("request")
+@click.option("--station", "name", required=True, help="Station that will make the visit.")
+@click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--slot", type=click.Choice(["am", "pm"]), default="am", show_default=True)
+@click.option("--resident-name", required=True)
+@click.option("--phone", required=True)
+@click.option("--address", required=True)
+@click.option("--matter", default="", help="Matter code, if known.")
+@click.option("--note", default="")
+@click.pass_context
+def visit_request(ctx: click.Context, name: str, day: dt.datetime, slot: str,
+                  resident_name: str, phone: str, address: str, matter: str,
+                  note: str) -> None:
+    """Send a home-visit request phoned in to the centre down to a station."""
+    store = _store(ctx)
+    found = store.find_station(name)
+    if found is None:
+        raise CenterError("center.no_station", name=name)
+    station_id, station_name, inbox_pub = found
+    uid = uuid.uuid4().hex
+    details = {"name": resident_name, "phone": phone, "address": address, "note": note}
+    body = {"uid": uid, "date": day.date().isoformat(), "slot": slot, "matter": matter,
+            "at": _now_iso(), "sealed": seal_for_station(inbox_pub, station_id, uid, details)}
+    store.add_update(station_id, "visit_request", body)
+    click.echo(t("center.visit_sent", station=station_name, date=body["date"], slot=slot))
+
+
+@cli.group()
+def catalogue() -> None:
+    """The matters catalogue stations use."""
+
+
+@catalogue.command("publish")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--version", "version", default=None, help="Version label (default: from file).")
+@click.pass_context
+def catalogue_publish(ctx: click.Context, file: Path, version: str | None) -> None:
+    """Publish a new catalogue version to every station."""
+    raw = file.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise CenterError("center.catalogue_not_text") from err
+    sha = hashlib.sha256(raw).hexdigest()
+    version = version or _file_version(file, text) or sha[:12]
+    body = {"uid": uuid.uuid4().hex, "version": str(version), "sha256": sha,
+            "filename": file.name, "content": text, "at": _now_iso()}
+    if _store(ctx).publish_catalogue(str(version), sha, body) is None:
+        raise CenterError("center.catalogue_exists", version=version)
+    click.echo(t("center.catalogue_published", version=version))
+
+
+def _file_version(file: Path, text: str) -> str | None:
+    try:
+        data = tomllib.loads(text) if file.suffix == ".toml" else json.loads(text)
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError):
+        return None
+    value = data.get("version") if isinstance(data, dict) else None
+    return str(value) if value is not None else None
+
+
+@cli.group()
+def report() -> None:
+    """Reports for supervisors."""
+
+
+@report.command("coverage")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def report_coverage(ctx: click.Context, as_json: bool) -> None:
+    """Per station: sequence numbers received contiguously, and the gaps."""
+    rows = _store(ctx).coverage()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    if not rows:
+        click.echo(t("center.coverage_none"))
+    for row in rows:
+        ranges = ", ".join(f"{a}–{b}" for a, b in row["ranges"]) or "—"
+        gaps = ", ".join(f"{a}–{b}" if a != b else str(a) for a, b in row["gaps"])
+        click.echo(t("center.coverage_line", name=row["name"], received=row["received"],
+                     ranges=ranges))
+        click.echo("  " + (t("center.coverage_gaps", gaps=gaps) if gaps
+                           else t("center.coverage_gapless")))
+
+
+@cli.command()
+@click.pass_context
+def migrate(ctx: click.Context) -> None:
+    """Bring the database schema up to date (serve does this too)."""
+    click.echo(t("center.migrated", version=_store(ctx).schema_version()))
+
+
+def _now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def main() -> None:
+    cli(prog_name="center")

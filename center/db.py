@@ -1,0 +1,412 @@
+"""The centre's storage: one schema, two engines (embedded SQLite, PostgreSQL).
+
+Why hand-written SQL over an ORM: the few statements that matter (idempotent
+batch insert, gaps-and-islands coverage) are the same text on both engines apart
+from placeholders and a couple of type names, and they must be fast.
+Sealed records are stored as the HPKE blobs the stations sent (encrypted at rest
+under the centre key); the clear columns hold only non-personal metadata.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# Each migration is (version, statements); {blob}/{serial} differ per engine.
+MIGRATIONS: list[tuple[int, list[str]]] = [
+    (1, [
+        """CREATE TABLE stations (
+            station_id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE,
+            sign_pub {blob} NOT NULL, inbox_pub {blob} NOT NULL,
+            status TEXT NOT NULL DEFAULT 'active', enrolled_at BIGINT NOT NULL,
+            revoked_at BIGINT)""",
+        """CREATE TABLE enrolments (
+            code_hash TEXT PRIMARY KEY, station_name TEXT NOT NULL,
+            expires_at BIGINT NOT NULL, used_at BIGINT, station_id TEXT)""",
+        """CREATE TABLE nonces (
+            station_id TEXT NOT NULL, nonce TEXT NOT NULL, ts BIGINT NOT NULL,
+            PRIMARY KEY (station_id, nonce))""",
+        """CREATE TABLE records (
+            record_id TEXT NOT NULL, version INTEGER NOT NULL,
+            station_id TEXT NOT NULL, seq BIGINT NOT NULL, kind TEXT NOT NULL,
+            meta TEXT NOT NULL, created_at TEXT NOT NULL, suite TEXT NOT NULL,
+            enc {blob} NOT NULL, digest {blob} NOT NULL, received_at BIGINT NOT NULL,
+            PRIMARY KEY (record_id, version))""",
+        "CREATE INDEX records_station_seq ON records (station_id, seq)",
+        """CREATE TABLE conflicts (
+            id {serial} PRIMARY KEY, record_id TEXT NOT NULL, version INTEGER NOT NULL,
+            station_id TEXT NOT NULL, seq BIGINT NOT NULL, kind TEXT NOT NULL,
+            meta TEXT NOT NULL, suite TEXT NOT NULL, enc {blob} NOT NULL,
+            digest {blob} NOT NULL, received_at BIGINT NOT NULL,
+            resolved_at BIGINT, UNIQUE (record_id, version, digest))""",
+        """CREATE TABLE cases (
+            case_id TEXT PRIMARY KEY, station_id TEXT NOT NULL,
+            status TEXT NOT NULL, updated_at BIGINT NOT NULL)""",
+        """CREATE TABLE updates (
+            id {serial} PRIMARY KEY, station_id TEXT, kind TEXT NOT NULL,
+            body TEXT NOT NULL, created_at BIGINT NOT NULL)""",
+        "CREATE INDEX updates_station ON updates (station_id, id)",
+        """CREATE TABLE catalogue_versions (
+            version TEXT PRIMARY KEY, sha256 TEXT NOT NULL, published_at BIGINT NOT NULL)""",
+    ]),
+]
+
+ENGINE_TYPES = {
+    "sqlite": {"blob": "BLOB", "serial": "INTEGER"},
+    "postgresql": {"blob": "BYTEA", "serial": "BIGSERIAL"},
+}
+
+
+class Replay(Exception):
+    """The nonce was seen before: the whole batch is refused, nothing stored."""
+
+
+@dataclass
+class Incoming:
+    """One opened record, ready to store."""
+
+    record_id: str
+    version: int
+    seq: int
+    kind: str
+    meta: dict[str, Any]
+    created_at: str
+    suite: str
+    enc: bytes
+    digest: bytes
+
+
+class Store:
+    """Engine-neutral storage; subclasses supply connections and placeholders."""
+
+    engine = "sqlite"
+
+    # --- plumbing -------------------------------------------------------------------
+    @contextmanager
+    def tx(self) -> Iterator[Any]:  # pragma: no cover - abstract
+        raise NotImplementedError
+        yield
+
+    def q(self, sql: str) -> str:
+        return sql
+
+    def close(self) -> None:
+        """Release connections."""
+
+    def migrate(self) -> int:
+        """Apply pending migrations; returns the schema version. Safe to run every start."""
+        types = ENGINE_TYPES[self.engine]
+        with self.tx() as cur:
+            cur.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                        "version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)")
+        with self.tx() as cur:
+            if self.engine == "postgresql":
+                # Two servers starting together must not both migrate.
+                cur.execute("LOCK TABLE schema_migrations IN EXCLUSIVE MODE")
+            cur.execute("SELECT version FROM schema_migrations")
+            done = {row[0] for row in cur.fetchall()}
+            for version, statements in MIGRATIONS:
+                if version in done:
+                    continue
+                for stmt in statements:
+                    cur.execute(stmt.format(**types))
+                cur.execute(self.q("INSERT INTO schema_migrations VALUES (?, ?)"),
+                            (version, _now()))
+        return max(v for v, _ in MIGRATIONS)
+
+    def schema_version(self) -> int:
+        with self.tx() as cur:
+            cur.execute("SELECT MAX(version) FROM schema_migrations")
+            return cur.fetchone()[0] or 0
+
+    # --- enrolment -------------------------------------------------------------------
+    def add_enrolment(self, code_hash: str, name: str, expires_at: int) -> None:
+        with self.tx() as cur:
+            cur.execute(self.q("INSERT INTO enrolments (code_hash, station_name, expires_at)"
+                               " VALUES (?, ?, ?)"), (code_hash, name, expires_at))
+
+    def enrol(self, code_hash: str, station_id: str, sign_pub: bytes, inbox_pub: bytes,
+              now: int) -> str | None:
+        """Use a code once; returns the station name, or None if unknown/used/expired."""
+        with self.tx() as cur:
+            cur.execute(self.q(
+                "UPDATE enrolments SET used_at = ?, station_id = ? WHERE code_hash = ?"
+                " AND used_at IS NULL AND expires_at > ? RETURNING station_name"),
+                (now, station_id, code_hash, now))
+            row = cur.fetchone()
+            if row is None:
+                return None
+            name = row[0]
+            # Re-enrolling a name replaces the old station's keys (a new laptop).
+            cur.execute(self.q("DELETE FROM stations WHERE name = ?"), (name,))
+            cur.execute(self.q(
+                "INSERT INTO stations (station_id, name, sign_pub, inbox_pub, status,"
+                " enrolled_at) VALUES (?, ?, ?, ?, 'active', ?)"),
+                (station_id, name, sign_pub, inbox_pub, now))
+            return name
+
+    def station(self, station_id: str) -> tuple[bytes, bytes, str, str] | None:
+        """(sign_pub, inbox_pub, status, name) of a station."""
+        with self.tx() as cur:
+            cur.execute(self.q("SELECT sign_pub, inbox_pub, status, name FROM stations"
+                               " WHERE station_id = ?"), (station_id,))
+            row = cur.fetchone()
+        return None if row is None else (bytes(row[0]), bytes(row[1]), row[2], row[3])
+
+    def find_station(self, name_or_id: str) -> tuple[str, str, bytes] | None:
+        """(station_id, name, inbox_pub) by name or id."""
+        with self.tx() as cur:
+            cur.execute(self.q("SELECT station_id, name, inbox_pub FROM stations"
+                               " WHERE name = ? OR station_id = ?"), (name_or_id, name_or_id))
+            row = cur.fetchone()
+        return None if row is None else (row[0], row[1], bytes(row[2]))
+
+    def stations(self) -> list[tuple[str, str, str]]:
+        with self.tx() as cur:
+            cur.execute("SELECT station_id, name, status FROM stations ORDER BY name")
+            return [tuple(r) for r in cur.fetchall()]
+
+    def revoke(self, name_or_id: str) -> bool:
+        with self.tx() as cur:
+            cur.execute(self.q("UPDATE stations SET status = 'revoked', revoked_at = ?"
+                               " WHERE name = ? OR station_id = ?"),
+                        (_now(), name_or_id, name_or_id))
+            return cur.rowcount > 0
+
+    # --- push -------------------------------------------------------------------------
+    def store_batch(self, station_id: str, nonce: str, ts: int,
+                    items: Sequence[Incoming]) -> list[str]:
+        """Store a batch in one transaction; per item "stored" or "conflict".
+
+        Why one transaction with the nonce: a centre killed mid-batch keeps neither
+        the records nor the nonce, so the station's retry is accepted as new.
+        """
+        now = _now()
+        with self.tx() as cur:
+            try:
+                cur.execute(self.q("INSERT INTO nonces (station_id, nonce, ts) VALUES (?, ?, ?)"
+                                   " ON CONFLICT DO NOTHING"), (station_id, nonce, ts))
+            except Exception:  # pragma: no cover - engines report conflicts via rowcount
+                raise
+            if cur.rowcount == 0:
+                raise Replay(nonce)
+            if not items:
+                return []
+            rows = [(i.record_id, i.version, station_id, i.seq, i.kind,
+                     json.dumps(i.meta, ensure_ascii=False, sort_keys=True), i.created_at,
+                     i.suite, i.enc, i.digest, now) for i in items]
+            cur.executemany(self.q(
+                "INSERT INTO records (record_id, version, station_id, seq, kind, meta,"
+                " created_at, suite, enc, digest, received_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"), rows)
+            stored = self._digests(cur, [i.record_id for i in items])
+            out: list[str] = []
+            for item, row in zip(items, rows, strict=True):
+                have = stored.get((item.record_id, item.version))
+                if have is not None and have == (station_id, item.digest):
+                    out.append("stored")
+                    continue
+                cur.execute(self.q(
+                    "INSERT INTO conflicts (record_id, version, station_id, seq, kind, meta,"
+                    " suite, enc, digest, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT DO NOTHING"),
+                    (*row[:6], *row[7:11]))
+                out.append("conflict")
+            return out
+
+    def _digests(self, cur: Any, ids: list[str]) -> dict[tuple[str, int], tuple[str, bytes]]:
+        if self.engine == "postgresql":
+            cur.execute("SELECT record_id, version, station_id, digest FROM records"
+                        " WHERE record_id = ANY(%s)", (list(set(ids)),))
+        else:
+            uniq = list(set(ids))
+            cur.execute("SELECT record_id, version, station_id, digest FROM records"
+                        f" WHERE record_id IN ({','.join('?' * len(uniq))})", uniq)
+        return {(r[0], r[1]): (r[2], bytes(r[3])) for r in cur.fetchall()}
+
+    def prune_nonces(self, before_ms: int) -> None:
+        with self.tx() as cur:
+            cur.execute(self.q("DELETE FROM nonces WHERE ts < ?"), (before_ms,))
+
+    # --- pull -------------------------------------------------------------------------
+    def add_update(self, station_id: str | None, kind: str, body: dict[str, Any]) -> int:
+        with self.tx() as cur:
+            return self._add_update(cur, station_id, kind, body)
+
+    def _add_update(self, cur: Any, station_id: str | None, kind: str,
+                    body: dict[str, Any]) -> int:
+        cur.execute(self.q("INSERT INTO updates (station_id, kind, body, created_at)"
+                           " VALUES (?, ?, ?, ?) RETURNING id"),
+                    (station_id, kind, json.dumps(body, ensure_ascii=False), _now()))
+        return int(cur.fetchone()[0])
+
+    def updates(self, station_id: str, cursor: int, limit: int) -> list[dict[str, Any]]:
+        with self.tx() as cur:
+            cur.execute(self.q(
+                "SELECT id, kind, body FROM updates WHERE id > ? AND"
+                " (station_id = ? OR station_id IS NULL) ORDER BY id LIMIT ?"),
+                (cursor, station_id, limit))
+            return [{"id": r[0], "kind": r[1], **json.loads(r[2])} for r in cur.fetchall()]
+
+    # --- back office ------------------------------------------------------------------
+    def find_case(self, case: str) -> tuple[str, str] | None:
+        """(case record id, station id) for a record id or a receipt's case number."""
+        with self.tx() as cur:
+            cur.execute(self.q("SELECT record_id, station_id, meta FROM records"
+                               " WHERE record_id = ? AND version = 1"), (case,))
+            row = cur.fetchone()
+            if row is None:
+                like = f'%"{case}"%'
+                cur.execute(self.q("SELECT record_id, station_id, meta FROM records"
+                                   " WHERE version = 1 AND meta LIKE ?"), (like,))
+                for rid, sid, meta in cur.fetchall():
+                    data = json.loads(meta)
+                    if case in (data.get("case_no"), data.get("case_number")):
+                        row = (rid, sid, meta)
+                        break
+        return None if row is None else (row[0], row[1])
+
+    def case_status(self, case_id: str) -> str:
+        with self.tx() as cur:
+            cur.execute(self.q("SELECT status FROM cases WHERE case_id = ?"), (case_id,))
+            row = cur.fetchone()
+        return row[0] if row else "accepted"
+
+    def set_case_status(self, case_id: str, station_id: str, status: str,
+                        body: dict[str, Any]) -> int:
+        with self.tx() as cur:
+            cur.execute(self.q(
+                "INSERT INTO cases (case_id, station_id, status, updated_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (case_id) DO UPDATE SET status = excluded.status,"
+                " updated_at = excluded.updated_at"), (case_id, station_id, status, _now()))
+            return self._add_update(cur, station_id, "case_status", body)
+
+    def publish_catalogue(self, version: str, sha256: str, body: dict[str, Any]) -> int | None:
+        with self.tx() as cur:
+            cur.execute(self.q("INSERT INTO catalogue_versions VALUES (?, ?, ?)"
+                               " ON CONFLICT DO NOTHING"), (version, sha256, _now()))
+            if cur.rowcount == 0:
+                return None
+            return self._add_update(cur, None, "catalogue", body)
+
+    # --- reports ----------------------------------------------------------------------
+    def coverage(self) -> list[dict[str, Any]]:
+        """Per station: contiguous sequence ranges received, and the gaps between them."""
+        out = []
+        for station_id, name, status in self.stations():
+            with self.tx() as cur:
+                cur.execute(self.q(
+                    "SELECT MIN(seq), MAX(seq), COUNT(*) FROM ("
+                    " SELECT seq, seq - ROW_NUMBER() OVER (ORDER BY seq) AS grp FROM ("
+                    "  SELECT seq FROM records WHERE station_id = ?"
+                    "  UNION SELECT seq FROM conflicts WHERE station_id = ?) s) g"
+                    " GROUP BY grp ORDER BY 1"), (station_id, station_id))
+                ranges = [(int(a), int(b)) for a, b, _ in cur.fetchall()]
+            gaps = []
+            prev = 0
+            for lo, hi in ranges:
+                if lo > prev + 1:
+                    gaps.append((prev + 1, lo - 1))
+                prev = hi
+            out.append({"station_id": station_id, "name": name, "status": status,
+                        "ranges": ranges, "gaps": gaps,
+                        "received": sum(b - a + 1 for a, b in ranges)})
+        return out
+
+    def counts(self) -> dict[str, int]:
+        with self.tx() as cur:
+            res = {}
+            for table in ("records", "conflicts", "nonces", "updates", "stations"):
+                cur.execute(f"SELECT COUNT(*) FROM {table}")
+                res[table] = int(cur.fetchone()[0])
+            return res
+
+    def record_keys(self) -> list[tuple[str, int, str, int]]:
+        """(record_id, version, station_id, seq) of every stored record, for checks."""
+        with self.tx() as cur:
+            cur.execute("SELECT record_id, version, station_id, seq FROM records")
+            return [tuple(r) for r in cur.fetchall()]
+
+    def sealed(self, record_id: str, version: int) -> tuple[str, str, bytes] | None:
+        """(station_id, suite, enc) so an authorised caller can open a stored record."""
+        with self.tx() as cur:
+            cur.execute(self.q("SELECT station_id, suite, enc FROM records"
+                               " WHERE record_id = ? AND version = ?"), (record_id, version))
+            row = cur.fetchone()
+        return None if row is None else (row[0], row[1], bytes(row[2]))
+
+
+class SqliteStore(Store):
+    """Embedded: one connection, serialised by a lock (SQLite has one writer anyway)."""
+
+    engine = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None,
+                                     timeout=30)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=FULL")
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Cursor]:
+        with self._lock:
+            cur = self._conn.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+class PostgresStore(Store):
+    """City-wide: psycopg 3 with a connection pool; one transaction per call."""
+
+    engine = "postgresql"
+
+    def __init__(self, url: str, max_size: int = 8) -> None:
+        from psycopg_pool import ConnectionPool
+
+        self._pool = ConnectionPool(url, min_size=1, max_size=max_size, open=True,
+                                    kwargs={"autocommit": False})
+        self._pool.wait(timeout=30)
+
+    def q(self, sql: str) -> str:
+        return sql.replace("?", "%s")
+
+    @contextmanager
+    def tx(self) -> Iterator[Any]:
+        with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            yield cur
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+def open_store(url: str | None, home: Path) -> Store:
+    """`None` or `sqlite:///path` → SQLite; `postgresql://…` → PostgreSQL."""
+    if url and url.startswith(("postgresql://", "postgres://")):
+        return PostgresStore(url)
+    if url and url.startswith("sqlite:///"):
+        return SqliteStore(Path(url.removeprefix("sqlite:///")))
+    if url:
+        raise ValueError("db url must be sqlite:///PATH or postgresql://…")
+    return SqliteStore(home / "center.sqlite3")
+
+
+def _now() -> int:
+    import time
+
+    return int(time.time() * 1000)

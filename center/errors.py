@@ -1,0 +1,9 @@
+"""Errors the centre's administrator sees: catalogue keys, like the station's."""
+
+from __future__ import annotations
+
+from station.errors import StationError
+
+
+class CenterError(StationError):
+    key = "center.failed"

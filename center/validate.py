@@ -1,0 +1,136 @@
+"""Shape checks for request bodies: every way a body can be wrong gets a reason.
+
+Why by hand: the bodies are small and fixed, and a hand check can name the exact
+field that is wrong (the station shows it to a person), without a schema library.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from station.sync.protocol import MAX_BATCH, MAX_PULL, NONCE_BYTES, VERSION, b64d
+
+ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
+MAX_META = 64
+MAX_TEXT = 512
+MAX_ENC = 1024 * 1024
+
+
+class BadRequest(Exception):
+    """Malformed input; `code` is stable for programs, `detail` is for people."""
+
+    def __init__(self, code: str, detail: str, status: int = 400, **extra: Any) -> None:
+        super().__init__(detail)
+        self.code, self.detail, self.status, self.extra = code, detail, status, extra
+
+
+def parse_json(body: bytes) -> dict[str, Any]:
+    try:
+        doc = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
+        raise BadRequest("malformed_json", "body is not valid UTF-8 JSON") from err
+    if not isinstance(doc, dict):
+        raise BadRequest("malformed_body", "body must be a JSON object")
+    return doc
+
+
+def _int(doc: dict[str, Any], key: str, lo: int, hi: int = 2**62, where: str = "") -> int:
+    value = doc.get(key)
+    if type(value) is not int or not lo <= value <= hi:
+        raise BadRequest("bad_field", f"{where}{key} must be an integer in [{lo}, {hi}]",
+                         field=key)
+    return value
+
+
+def _str(doc: dict[str, Any], key: str, pattern: re.Pattern[str] | None = None,
+         max_len: int = MAX_TEXT, where: str = "") -> str:
+    value = doc.get(key)
+    if not isinstance(value, str) or not value or len(value) > max_len or (
+            pattern is not None and not pattern.match(value)):
+        raise BadRequest("bad_field", f"{where}{key} must be a non-empty string"
+                         f" of at most {max_len} characters", field=key)
+    return value
+
+
+def envelope(doc: dict[str, Any]) -> tuple[str, int, str]:
+    """The signed envelope common to push and pull: (station_id, ts, nonce)."""
+    if doc.get("v") != VERSION or type(doc.get("v")) is not int:
+        raise BadRequest("unsupported_version", f"protocol version must be {VERSION}")
+    station_id = _str(doc, "station_id", ID_RE)
+    ts = _int(doc, "ts", 0)
+    nonce = _str(doc, "nonce", max_len=64)
+    try:
+        if len(b64d(nonce)) != NONCE_BYTES:
+            raise ValueError
+    except ValueError as err:
+        raise BadRequest("bad_field", f"nonce must be {NONCE_BYTES} random bytes in base64",
+                         field="nonce") from err
+    return station_id, ts, nonce
+
+
+def push_records(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    records = doc.get("records")
+    if not isinstance(records, list) or len(records) > MAX_BATCH:
+        raise BadRequest("bad_field", f"records must be a list of at most {MAX_BATCH}",
+                         field="records")
+    out, seen = [], set()
+    for n, rec in enumerate(records):
+        where = f"records[{n}]."
+        if not isinstance(rec, dict):
+            raise BadRequest("bad_field", f"records[{n}] must be an object", field="records")
+        item = {
+            "record_id": _str(rec, "record_id", ID_RE, where=where),
+            "version": _int(rec, "version", 1, 2**31, where=where),
+            "seq": _int(rec, "seq", 1, where=where),
+            "kind": _str(rec, "kind", ID_RE, 40, where=where),
+            "created_at": _str(rec, "created_at", max_len=64, where=where),
+            "suite": _str(rec, "suite", ID_RE, 64, where=where),
+        }
+        meta = rec.get("meta")
+        if not isinstance(meta, dict) or len(meta) > MAX_META or not all(
+                isinstance(k, str) and len(k) <= 64 and isinstance(v, str | int | float | bool)
+                and (not isinstance(v, str) or len(v) <= MAX_TEXT)
+                for k, v in meta.items()):
+            raise BadRequest("bad_field", f"{where}meta must be an object of short"
+                             " scalar values", field="meta")
+        item["meta"] = meta
+        enc = rec.get("enc")
+        try:
+            if not isinstance(enc, str) or len(enc) > MAX_ENC * 4 // 3 + 4:
+                raise ValueError
+            item["enc"] = b64d(enc)
+            if not item["enc"]:
+                raise ValueError
+        except ValueError as err:
+            raise BadRequest("bad_field", f"{where}enc must be non-empty base64",
+                             field="enc") from err
+        key = (item["record_id"], item["version"])
+        if key in seen:
+            raise BadRequest("duplicate_in_batch", f"{where} repeats a record in this batch")
+        seen.add(key)
+        out.append(item)
+    return out
+
+
+def pull_request(doc: dict[str, Any]) -> tuple[int, int]:
+    return _int(doc, "cursor", 0), _int(doc, "limit", 1, MAX_PULL)
+
+
+def enrol_request(doc: dict[str, Any]) -> tuple[str, str, bytes, bytes]:
+    if doc.get("v") != VERSION or type(doc.get("v")) is not int:
+        raise BadRequest("unsupported_version", f"protocol version must be {VERSION}")
+    code = _str(doc, "code", max_len=64)
+    station_id = _str(doc, "station_id", ID_RE)
+    keys = []
+    for field in ("sign_pub", "inbox_pub"):
+        try:
+            raw = b64d(doc.get(field))  # type: ignore[arg-type]
+            if len(raw) != 32:
+                raise ValueError
+        except ValueError as err:
+            raise BadRequest("bad_field", f"{field} must be a 32-byte key in base64",
+                             field=field) from err
+        keys.append(raw)
+    return code, station_id, keys[0], keys[1]

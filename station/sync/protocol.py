@@ -1,0 +1,136 @@
+"""The sync protocol's wire definitions, shared by the station and the centre.
+
+Why one module: both sides must sign and verify exactly the same bytes; keeping
+the framing here (and nowhere else) means a change to the protocol is one diff.
+Requests and answers are JSON bodies signed with Ed25519 over the raw body bytes
+plus the method and path, so no canonical-JSON step is needed and a body cut or
+altered anywhere fails verification.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import time
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+
+VERSION = 1
+PREFIX = "/v1"
+SIGNATURE_HEADER = "x-sync-signature"
+DOMAIN = b"liudong-sync/1\n"
+# A request older or newer than this (seconds) is refused; the error carries the skew.
+TIME_WINDOW_S = 300
+NONCE_BYTES = 16
+MAX_BODY_BYTES = 16 * 1024 * 1024
+MAX_BATCH = 2000
+MAX_PULL = 500
+
+# Case statuses as codes on the wire; the words people read live in the catalogue.
+CASE_STATUSES = ("accepted", "reviewing", "done", "returned")
+STATUS_ZH = {"accepted": "受理", "reviewing": "审批中", "done": "办结", "returned": "退回"}
+NEXT_STATUS = {
+    "accepted": ("reviewing", "returned"),
+    "reviewing": ("done", "returned"),
+    "done": (),
+    "returned": (),
+}
+# Downstream item kinds a station applies.
+PULL_KINDS = ("case_status", "visit_request", "catalogue")
+
+
+def b64e(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def b64d(text: str) -> bytes:
+    """Strict base64: anything that is not canonical base64 is malformed input."""
+    if not isinstance(text, str):
+        raise ValueError("not a string")
+    try:
+        return base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError) as err:
+        raise ValueError("bad base64") from err
+
+
+def new_nonce() -> str:
+    return b64e(os.urandom(NONCE_BYTES))
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def dumps(obj: Any) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def signed_message(kind: str, path: str, body: bytes) -> bytes:
+    """What a signature covers: the direction, the endpoint and every body byte."""
+    return DOMAIN + kind.encode() + b"\n" + path.encode() + b"\n" + body
+
+
+def sign(key: Ed25519PrivateKey, kind: str, path: str, body: bytes) -> str:
+    return b64e(key.sign(signed_message(kind, path, body)))
+
+
+def verify(key: Ed25519PublicKey, signature: str | None, kind: str, path: str,
+           body: bytes) -> bool:
+    if not signature:
+        return False
+    try:
+        raw = b64d(signature)
+        key.verify(raw, signed_message(kind, path, body))
+    except (ValueError, InvalidSignature):
+        return False
+    return True
+
+
+def public_key_from_b64(text: str) -> Ed25519PublicKey:
+    return Ed25519PublicKey.from_public_bytes(b64d(text))
+
+
+# --- downstream personal data ------------------------------------------------------------
+# Visit requests and case notes may name a resident, so the centre seals them to the
+# station's own X25519 "inbox" key (enrolled with the signing key); the station's inbox
+# table then holds only ciphertext for them.
+_INBOX_SUITE = None
+
+
+def _inbox_suite():  # built lazily: protocol users that never seal skip the import
+    global _INBOX_SUITE
+    if _INBOX_SUITE is None:
+        from cryptography.hazmat.primitives import hpke
+
+        _INBOX_SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256,
+                                  hpke.AEAD.AES_256_GCM)
+    return _INBOX_SUITE
+
+
+def inbox_info(station_id: str, uid: str) -> bytes:
+    return f"liudong-sync/inbox/1\x1f{station_id}\x1f{uid}".encode()
+
+
+def seal_for_station(inbox_pub: bytes, station_id: str, uid: str, data: dict[str, Any]) -> str:
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+
+    key = X25519PublicKey.from_public_bytes(inbox_pub)
+    return b64e(_inbox_suite().encrypt(dumps(data), key, info=inbox_info(station_id, uid)))
+
+
+def open_for_station(inbox_key: Any, station_id: str, uid: str, blob: str) -> dict[str, Any]:
+    """Raises ValueError when the blob is damaged or not for this station."""
+    from cryptography.exceptions import InvalidTag
+
+    try:
+        raw = _inbox_suite().decrypt(b64d(blob), inbox_key, info=inbox_info(station_id, uid))
+    except (InvalidTag, ValueError) as err:
+        raise ValueError("sealed item does not open") from err
+    return json.loads(raw)
