@@ -1,0 +1,638 @@
+"""The catalogue of the 34 matters: typed model, validating loader, lookup and search.
+
+Why a validating loader: the file is data the district centre edits and republishes; a typo
+there must stop the station with a sentence naming the matter and the field, not surface
+later as a crash in the middle of a resident's case.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from station.errors import StationError
+from station.i18n import t
+
+MENUS = ("老年人", "中年人", "青年人", "妇女", "儿童")
+DELIVERY = ("centre", "visit", "post")
+FIELD_TYPES = ("text", "date", "phone", "money", "number", "integer", "choice", "id_number", "bool")
+MATERIAL_FORMS = ("原件", "复印件", "原件及复印件")
+RESIDENCE = ("household", "shanghai", "any")
+# Conditions staff confirm with the resident (no card or register tells the station these).
+FLAGS = ("care_assessed", "unemployed", "unemployed_registered", "insured", "only_child_parent",
+         "only_child_lost", "low_income", "veteran", "entitled_group")
+WHEN = ("past", "future")
+# Message keys of the menus, for the English interface.
+MENU_KEYS = {"老年人": "elderly", "中年人": "middle_aged", "青年人": "youth", "妇女": "women",
+             "儿童": "children"}
+_CODE_RE = re.compile(r"^[A-Z]{2}\d{2}$")
+_KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class CatalogueError(StationError):
+    """A catalogue file that cannot be used; names where (matter code or section) and field."""
+
+    key = "catalogue.error.entry"
+
+    def __init__(self, where: str, field_name: str, problem: str, **detail: object) -> None:
+        self.where = where
+        self.field = field_name
+        self.problem = problem
+        self.detail = detail
+        super().__init__(self.key, where=where, field=field_name)
+
+    def message(self) -> str:
+        detail = dict(self.detail)
+        if "expected" in detail:
+            detail["expected"] = t(f"catalogue.kind.{detail['expected']}")
+        return t(self.key, where=self.where, field=self.field,
+                 problem=t(f"catalogue.problem.{self.problem}", **detail))
+
+
+class CatalogueFileError(StationError):
+    """The file itself is missing or is not TOML."""
+
+    key = "catalogue.error.file"
+
+
+class UnknownMatter(StationError):
+    key = "catalogue.error.unknown_matter"
+
+
+# ── model ────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    name: str
+    phone: str
+    address: str
+    name_en: str = ""
+    hours: str = ""
+    hotline: str = ""
+    review: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    code: str
+    name: str
+    address: str = ""
+    schedule: str = ""
+    review: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    prefix: str
+    name: str
+    name_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class Eligibility:
+    min_age: int | None = None
+    max_age: int | None = None
+    disability_required: bool = False
+    residence: str = "any"  # household = 上海户籍; shanghai = 户籍或居住证; any
+    sex: str | None = None
+    flags: tuple[str, ...] = ()
+    review: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RequiredIf:
+    field: str  # another field's key, or "delivery" (the case's delivery choice)
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FormField:
+    key: str
+    label: str
+    label_en: str
+    type: str
+    required: bool = False
+    required_if: RequiredIf | None = None
+    pattern: re.Pattern[str] | None = field(default=None, compare=False)
+    min: Decimal | None = None
+    max: Decimal | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    choices: tuple[str, ...] = ()
+    when: str | None = None
+    after: str | None = None
+    hint: str = ""
+    review: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Material:
+    code: str
+    name: str
+    form: str
+    count: int = 1
+    optional: bool = False
+    notes: str = ""
+    review: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Matter:
+    code: str
+    name: str
+    name_en: str
+    line: str
+    menus: tuple[str, ...]
+    time_limit_days: int
+    home_visit: bool
+    delivery: tuple[str, ...]
+    eligibility: Eligibility
+    fields: tuple[FormField, ...]
+    materials: tuple[Material, ...]
+    full_name: str = ""
+    aliases: tuple[str, ...] = ()
+    notes: str = ""
+    review: bool = False
+    review_note: str = ""
+    contact: Contact | None = None
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.name
+
+    def field(self, key: str) -> FormField:
+        for f in self.fields:
+            if f.key == key:
+                return f
+        raise KeyError(key)
+
+    def material(self, code: str) -> Material:
+        for m in self.materials:
+            if m.code == code:
+                return m
+        raise KeyError(code)
+
+    @property
+    def needs_review(self) -> bool:
+        return (self.review or self.eligibility.review
+                or any(f.review for f in self.fields) or any(m.review for m in self.materials))
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    version: str
+    published: date
+    centre: Contact
+    sites: tuple[Site, ...]
+    lines: tuple[Line, ...]
+    matters: tuple[Matter, ...]
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_code", {m.code: m for m in self.matters})
+
+    def get(self, code: str) -> Matter:
+        matter = self._by_code.get(code.strip().upper())  # type: ignore[attr-defined]
+        if matter is None:
+            raise UnknownMatter(code=code.strip()[:10])
+        return matter
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, str) and code.strip().upper() in self._by_code  # type: ignore[attr-defined]
+
+    def __len__(self) -> int:
+        return len(self.matters)
+
+    def __iter__(self):
+        return iter(self.matters)
+
+    def line(self, name: str) -> Line:
+        for ln in self.lines:
+            if name in (ln.name, ln.prefix):
+                return ln
+        raise UnknownMatter(code=name[:10])
+
+    def by_line(self) -> dict[str, list[Matter]]:
+        """Matters grouped by line, lines in catalogue order (the order of the notice board)."""
+        groups: dict[str, list[Matter]] = {ln.name: [] for ln in self.lines}
+        for m in self.matters:
+            groups[m.line].append(m)
+        return groups
+
+    def by_menu(self, menu: str) -> list[Matter]:
+        return [m for m in self.matters if menu in m.menus]
+
+    def contact_for(self, matter: Matter) -> Contact:
+        """Where a resident brings missing materials: the matter's own office, else the centre."""
+        return matter.contact or self.centre
+
+    def site(self, code_or_name: str) -> Site:
+        for s in self.sites:
+            if code_or_name in (s.code, s.name):
+                return s
+        raise UnknownMatter(code=code_or_name[:20])
+
+    def search(self, text: str, limit: int | None = None) -> list[Matter]:
+        """Ranked matches by code, Chinese text, full pinyin or initials (see matter_search)."""
+        found = self._index().search(text)
+        return list(found if limit is None else found[:limit])
+
+    def _index(self):
+        index = self.__dict__.get("_search_index")
+        if index is None:
+            from station.matter_search import SearchIndex  # pypinyin loads only when needed
+
+            index = SearchIndex(self.matters, self.lines)
+            object.__setattr__(self, "_search_index", index)
+        return index
+
+    def warm(self) -> Catalogue:
+        """Build the pinyin index now (the TUI does this at start so the first keypress is fast)."""
+        self._index()
+        return self
+
+
+# ── loader ───────────────────────────────────────────────────────────────────────────────
+
+
+def default_path() -> Path:
+    return Path(str(resources.files("station") / "data" / "catalogue.toml"))
+
+
+def load_catalogue(path: str | Path | None = None) -> Catalogue:
+    """The packaged catalogue (cached) or a file the centre published, validated."""
+    if path is None:
+        return _packaged()
+    return _load(Path(path))
+
+
+@cache
+def _packaged() -> Catalogue:
+    return _load(default_path())
+
+
+def _load(path: Path) -> Catalogue:
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise CatalogueFileError("catalogue.error.file", path=str(path),
+                                 detail=err.strerror or type(err).__name__) from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise CatalogueFileError("catalogue.error.syntax", path=str(path),
+                                 detail=str(err)) from None
+    return parse_catalogue(data, source=str(path))
+
+
+class _Table:
+    """Typed access to one TOML table that reports problems by where/field and rejects typos."""
+
+    def __init__(self, data: Any, where: str, prefix: str = "") -> None:
+        self.where = where
+        self.prefix = prefix
+        if not isinstance(data, dict):
+            raise CatalogueError(where, prefix.rstrip(".") or "-", "type", expected="table")
+        self.data = data
+        self.used: set[str] = set()
+
+    def name(self, key: str) -> str:
+        return f"{self.prefix}{key}"
+
+    def fail(self, key: str, problem: str, **detail: object) -> CatalogueError:
+        return CatalogueError(self.where, self.name(key), problem, **detail)
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ..., *,
+            expected: str) -> Any:
+        self.used.add(key)
+        if key not in self.data:
+            if default is ...:
+                raise self.fail(key, "missing")
+            return default
+        value = self.data[key]
+        # bool is an int in Python; a number field given `true` is still a type error.
+        if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _tuple(kind)):
+            raise self.fail(key, "type", expected=expected)
+        return value
+
+    def text(self, key: str, default: Any = ..., *, nonempty: bool = True) -> Any:
+        present = key in self.data
+        value = self.get(key, str, default, expected="text")
+        if nonempty and present and not value.strip():
+            raise self.fail(key, "empty")
+        return value
+
+    def flag(self, key: str) -> bool:
+        return self.get(key, bool, False, expected="bool")
+
+    def integer(self, key: str, default: Any = ..., *, low: int | None = None,
+                high: int | None = None) -> Any:
+        value = self.get(key, int, default, expected="integer")
+        if isinstance(value, int) and ((low is not None and value < low)
+                                       or (high is not None and value > high)):
+            raise self.fail(key, "range", low=low if low is not None else "-",
+                            high=high if high is not None else "-")
+        return value
+
+    def texts(self, key: str, default: Any = ..., *, allowed: tuple[str, ...] | None = None,
+              nonempty: bool = True) -> tuple[str, ...]:
+        if key not in self.data and default is not ...:
+            self.used.add(key)
+            return tuple(default)
+        items = list(self.get(key, list, expected="list"))
+        if nonempty and not items:
+            raise self.fail(key, "empty")
+        for item in items:
+            if not isinstance(item, str) or not item.strip():
+                raise self.fail(key, "type", expected="list")
+            if allowed is not None and item not in allowed:
+                raise self.fail(key, "choice", value=item, allowed="/".join(allowed))
+        if len(set(items)) != len(items):
+            raise self.fail(key, "duplicate")
+        return tuple(items)
+
+    def choice(self, key: str, allowed: tuple[str, ...], default: Any = ...) -> Any:
+        value = self.text(key, default)
+        if value is not default and value not in allowed:
+            raise self.fail(key, "choice", value=value, allowed="/".join(allowed))
+        return value
+
+    def tables(self, key: str, default: Any = ...) -> list[Any]:
+        value = self.get(key, list, default, expected="list")
+        return list(value or [])
+
+    def done(self) -> None:
+        for key in self.data:
+            if key not in self.used:
+                raise self.fail(key, "unknown")
+
+
+def _tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kind if isinstance(kind, tuple) else (kind,)
+
+
+def parse_catalogue(data: dict[str, Any], source: str = "") -> Catalogue:
+    """Validate a decoded catalogue; the first problem found raises CatalogueError."""
+    top = _Table(data, "catalogue")
+    version = top.text("version")
+    published = top.get("published", date, expected="date")
+    centre = _contact(top.get("centre", dict, expected="table"), "centre")
+    sites = tuple(_site(raw, i) for i, raw in enumerate(top.tables("sites")))
+    _unique([s.code for s in sites], "sites", "code")
+    lines = tuple(_line(raw, i) for i, raw in enumerate(top.tables("lines")))
+    _unique([ln.name for ln in lines], "lines", "name")
+    _unique([ln.prefix for ln in lines], "lines", "prefix")
+    common_raw = top.tables("common_fields", [])
+    common = tuple(_form_field(raw, "common_fields", f"common_fields[{i}].")
+                   for i, raw in enumerate(common_raw))
+    matters_raw = top.tables("matters")
+    top.done()
+    if not matters_raw:
+        raise CatalogueError("catalogue", "matters", "empty")
+    matters: list[Matter] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(matters_raw):
+        matter = _matter(raw, i, lines, common)
+        if matter.code in seen:
+            raise CatalogueError(matter.code, "code", "duplicate")
+        seen.add(matter.code)
+        matters.append(matter)
+    for menu in MENUS:
+        if not any(menu in m.menus for m in matters):
+            raise CatalogueError("catalogue", "menus", "menu_empty", menu=menu)
+    for ln in lines:
+        if not any(m.line == ln.name for m in matters):
+            raise CatalogueError(f"lines[{ln.prefix}]", "name", "line_empty")
+    return Catalogue(version=version, published=published, centre=centre, sites=sites,
+                     lines=lines, matters=tuple(matters), source=source)
+
+
+def _unique(values: list[str], where: str, key: str) -> None:
+    seen: set[str] = set()
+    for v in values:
+        if v in seen:
+            raise CatalogueError(where, key, "duplicate")
+        seen.add(v)
+
+
+def _contact(raw: Any, where: str) -> Contact:
+    tb = _Table(raw, where)
+    contact = Contact(name=tb.text("name"), phone=tb.text("phone"), address=tb.text("address"),
+                      name_en=tb.text("name_en", ""), hours=tb.text("hours", ""),
+                      hotline=tb.text("hotline", ""), review=tb.flag("review"))
+    tb.done()
+    return contact
+
+
+def _site(raw: Any, i: int) -> Site:
+    tb = _Table(raw, f"sites[{i}]")
+    site = Site(code=tb.text("code"), name=tb.text("name"), address=tb.text("address", ""),
+                schedule=tb.text("schedule", ""), review=tb.flag("review"))
+    tb.done()
+    return site
+
+
+def _line(raw: Any, i: int) -> Line:
+    tb = _Table(raw, f"lines[{i}]")
+    prefix = tb.text("prefix")
+    if not re.fullmatch(r"[A-Z]{2}", prefix):
+        raise tb.fail("prefix", "format", example="MZ")
+    line = Line(prefix=prefix, name=tb.text("name"), name_en=tb.text("name_en"))
+    tb.done()
+    return line
+
+
+def _matter(raw: Any, i: int, lines: tuple[Line, ...], common: tuple[FormField, ...]) -> Matter:
+    where = raw.get("code") if isinstance(raw, dict) and isinstance(raw.get("code"), str) else None
+    tb = _Table(raw, where or f"matters[{i}]")
+    code = tb.text("code")
+    if not _CODE_RE.match(code):
+        raise tb.fail("code", "format", example="MZ01")
+    line_name = tb.text("line")
+    line = next((ln for ln in lines if ln.name == line_name), None)
+    if line is None:
+        raise tb.fail("line", "choice", value=line_name,
+                      allowed="/".join(ln.name for ln in lines))
+    if not code.startswith(line.prefix):
+        raise tb.fail("code", "prefix", prefix=line.prefix)
+    contact_raw = tb.get("contact", dict, None, expected="table")
+    use_common = tb.flag("common_fields") if "common_fields" in tb.data else True
+    eligibility = _eligibility(tb.get("eligibility", dict, {}, expected="table"), code)
+    own_fields = tuple(_form_field(f, code, f"fields[{j}].")
+                       for j, f in enumerate(tb.tables("fields", [])))
+    fields = (common if use_common else ()) + own_fields
+    _check_fields(fields, code)
+    materials = tuple(_material(m, code, j) for j, m in enumerate(tb.tables("materials")))
+    if not materials:
+        raise tb.fail("materials", "empty")
+    _unique_in(code, "materials", [m.code for m in materials])
+    matter = Matter(
+        code=code,
+        name=tb.text("name"),
+        full_name=tb.text("full_name", ""),
+        aliases=tb.texts("aliases", ()),
+        name_en=tb.text("name_en"),
+        line=line.name,
+        # Board order (老 中 青 妇 儿), whatever order the file lists them in.
+        menus=tuple(sorted(tb.texts("menus", allowed=MENUS), key=MENUS.index)),
+        time_limit_days=tb.integer("time_limit_days", low=0, high=365),
+        home_visit=tb.get("home_visit", bool, expected="bool"),
+        delivery=tb.texts("delivery", allowed=DELIVERY),
+        eligibility=eligibility,
+        fields=fields,
+        materials=materials,
+        notes=tb.text("notes", ""),
+        review=tb.flag("review"),
+        review_note=tb.text("review_note", ""),
+        contact=_contact(contact_raw, f"{code}.contact") if contact_raw is not None else None,
+    )
+    tb.done()
+    return matter
+
+
+def _material(raw: Any, code: str, j: int) -> Material:
+    tb = _Table(raw, code, f"materials[{j}].")
+    mcode = tb.text("code")
+    if not _KEY_RE.match(mcode):
+        raise tb.fail("code", "format", example="id")
+    material = Material(code=mcode, name=tb.text("name"), form=tb.choice("form", MATERIAL_FORMS),
+                        count=tb.integer("count", 1, low=1, high=20),
+                        optional=tb.flag("optional"), notes=tb.text("notes", ""),
+                        review=tb.flag("review"))
+    tb.done()
+    return material
+
+
+def _unique_in(code: str, what: str, keys: list[str]) -> None:
+    seen: set[str] = set()
+    for j, k in enumerate(keys):
+        if k in seen:
+            raise CatalogueError(code, f"{what}[{j}]", "duplicate")
+        seen.add(k)
+
+
+def _eligibility(raw: Any, code: str) -> Eligibility:
+    tb = _Table(raw, code, "eligibility.")
+    el = Eligibility(
+        min_age=tb.integer("min_age", None, low=0, high=130),
+        max_age=tb.integer("max_age", None, low=0, high=130),
+        disability_required=tb.flag("disability_required"),
+        residence=tb.choice("residence", RESIDENCE, "any"),
+        sex=tb.choice("sex", ("M", "F"), None),
+        flags=tb.texts("flags", (), allowed=FLAGS),
+        review=tb.flag("review"),
+    )
+    tb.done()
+    if el.min_age is not None and el.max_age is not None and el.min_age > el.max_age:
+        raise tb.fail("max_age", "range", low=el.min_age, high=130)
+    return el
+
+
+def _decimal(tb: _Table, key: str) -> Decimal | None:
+    value = tb.get(key, (int, float), None, expected="number")
+    if value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:  # pragma: no cover - tomllib numbers always convert
+        raise tb.fail(key, "type", expected="number") from None
+
+
+def _form_field(raw: Any, where: str, prefix: str) -> FormField:
+    tb = _Table(raw, where, prefix)
+    key = tb.text("key")
+    if not _KEY_RE.match(key) or key == "delivery":
+        raise tb.fail("key", "format", example="bank_account")
+    kind = tb.choice("type", FIELD_TYPES)
+    pattern_text = tb.text("pattern", None)
+    pattern = None
+    if pattern_text is not None:
+        try:
+            pattern = re.compile(pattern_text)
+        except re.error:
+            raise tb.fail("pattern", "regex") from None
+    required_if = None
+    cond = tb.get("required_if", dict, None, expected="table")
+    if cond is not None:
+        ct = _Table(cond, where, f"{prefix}required_if.")
+        target = ct.text("field")
+        value = ct.get("value", (str, list), expected="text")
+        values = (value,) if isinstance(value, str) else ct.texts("value")
+        ct.done()
+        required_if = RequiredIf(field=target, values=values)
+    ff = FormField(
+        key=key,
+        label=tb.text("label"),
+        label_en=tb.text("label_en"),
+        type=kind,
+        required=tb.flag("required"),
+        required_if=required_if,
+        pattern=pattern,
+        min=_decimal(tb, "min"),
+        max=_decimal(tb, "max"),
+        min_length=tb.integer("min_length", None, low=0),
+        max_length=tb.integer("max_length", None, low=1),
+        choices=tb.texts("choices", ()),
+        when=tb.choice("when", WHEN, None),
+        after=tb.text("after", None),
+        hint=tb.text("hint", ""),
+        review=tb.flag("review"),
+    )
+    tb.done()
+    if kind == "choice" and not ff.choices:
+        raise tb.fail("choices", "missing")
+    if ff.choices and kind != "choice":
+        raise tb.fail("choices", "not_for_type", type=kind)
+    if (ff.min is not None or ff.max is not None) and kind not in ("money", "number", "integer"):
+        raise tb.fail("min" if ff.min is not None else "max", "not_for_type", type=kind)
+    if ff.min is not None and ff.max is not None and ff.min > ff.max:
+        raise tb.fail("max", "range", low=ff.min, high="-")
+    if (ff.when or ff.after) and kind != "date":
+        raise tb.fail("when" if ff.when else "after", "not_for_type", type=kind)
+    if ff.required and ff.required_if:
+        raise tb.fail("required_if", "both_required")
+    return ff
+
+
+def _check_fields(fields: tuple[FormField, ...], code: str) -> None:
+    """Cross-field checks: unique keys, and conditions pointing at fields that exist."""
+    keys = [f.key for f in fields]
+    _unique_in(code, "fields", keys)
+    by_key = {f.key: f for f in fields}
+    for j, f in enumerate(fields):
+        if f.required_if is not None and f.required_if.field != "delivery":
+            target = by_key.get(f.required_if.field)
+            if target is None or target.key == f.key:
+                raise CatalogueError(code, f"fields[{j}].required_if.field", "no_such_field",
+                                     value=f.required_if.field)
+            if target.type == "choice":
+                for v in f.required_if.values:
+                    if v not in target.choices:
+                        raise CatalogueError(code, f"fields[{j}].required_if.value", "choice",
+                                             value=v, allowed="/".join(target.choices))
+        if f.after is not None:
+            target = by_key.get(f.after)
+            if target is None or target.type != "date" or target.key == f.key:
+                raise CatalogueError(code, f"fields[{j}].after", "no_such_field", value=f.after)
+
+
+from station.answers import (  # noqa: E402 — re-exported: callers think of these as catalogue rules
+    EligibilityResult,
+    check_eligibility,
+    validate_answers,
+)
+
+__all__ = [
+    "DELIVERY", "FIELD_TYPES", "FLAGS", "MENUS", "Catalogue", "CatalogueError",
+    "CatalogueFileError", "Contact", "Eligibility", "EligibilityResult", "FormField", "Line",
+    "Material", "Matter", "Site", "UnknownMatter", "check_eligibility", "load_catalogue",
+    "parse_catalogue", "validate_answers",
+]
