@@ -10,7 +10,7 @@ personal ever reaches the clear columns.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Literal
 
@@ -32,7 +32,7 @@ class Resident:
 
     id: ResidentId = field(repr=False)
     name: str = field(repr=False)
-    source: Literal["card", "typed"] = "typed"
+    source: Literal["card", "training", "typed"] = "typed"  # training = simulated reader
 
     @property
     def masked_id(self) -> str:
@@ -44,7 +44,7 @@ class Resident:
 
 @dataclass(frozen=True)
 class Agent:
-    """帮办代办: someone applying on the resident's behalf; their ID is checked like the resident's."""
+    """帮办代办: someone applying for the resident; their ID is checked like the resident's."""
 
     id: ResidentId = field(repr=False)
     relation: str
@@ -53,7 +53,7 @@ class Agent:
 
 @dataclass(frozen=True)
 class CaseDraft:
-    """What the desk has gathered before pressing "record"; the service adds site, staff and date."""
+    """What the desk gathered before "record"; the service adds site, staff and date."""
 
     resident: Resident
     matter: str  # catalogue code, e.g. "MZ01"
@@ -67,7 +67,7 @@ class CaseDraft:
 class Case:
     """One recorded case at its latest version (decrypted: only while unlocked)."""
 
-    case_no: str  # what the resident quotes, e.g. "K7Q2M4-20261122-003"
+    case_no: str  # what the resident quotes, e.g. "KTQBMR-261122-003"
     record_id: str  # the queue's record id (stable across versions)
     version: int
     status: CaseStatus
@@ -86,3 +86,209 @@ class Case:
     due_date: date | None  # promised date (承诺时限 in working days); None when withdrawn
     rating: int | None = None  # 好差评 1–5, None until the resident rates (or skips)
     reason: str = ""  # why the latest amendment / withdrawal was made
+
+
+# ------------------------------------------------------------------ queue payload / clear metadata
+
+PAYLOAD_SCHEMA = 1
+CLEAR_KEYS = ("case_no", "matter", "line", "site", "staff", "date", "status")
+
+
+def clear_meta(case: Case, line: str) -> dict[str, str]:
+    """The only fields stored unencrypted: codes, the site, a staff slot id, the day, the status."""
+    return {
+        "case_no": case.case_no,
+        "matter": case.matter,
+        "line": line,
+        "site": case.site,
+        "staff": case.staff_id,
+        "date": case.outing_date.isoformat(),
+        "status": case.status,
+    }
+
+
+def _id_payload(rid: ResidentId) -> dict[str, str]:
+    return {"number": rid.number, "kind": rid.kind, "birth_date": rid.birth_date.isoformat(),
+            "sex": rid.sex}
+
+
+def _id_from(data: Mapping[str, str]) -> ResidentId:
+    return ResidentId(number=data["number"], kind=data["kind"],  # type: ignore[arg-type]
+                      birth_date=date.fromisoformat(data["birth_date"]),
+                      sex=data["sex"])  # type: ignore[arg-type]
+
+
+def payload(case: Case, staff_on_duty: tuple[str, ...] = ()) -> dict[str, object]:
+    """Everything about the case, encrypted by the queue (local copy + sealed copy)."""
+    agent = case.agent
+    return {
+        "schema": PAYLOAD_SCHEMA,
+        "case_no": case.case_no,
+        "status": case.status,
+        "matter": case.matter,
+        "resident": {"id": _id_payload(case.resident.id), "name": case.resident.name,
+                     "source": case.resident.source},
+        "agent": None if agent is None else {"id": _id_payload(agent.id), "name": agent.name,
+                                             "relation": agent.relation},
+        "answers": dict(case.answers),
+        "materials": sorted(case.materials),
+        "missing": list(case.missing),
+        "delivery": case.delivery,
+        "site": case.site,
+        "staff": case.staff_id,
+        "staff_on_duty": list(staff_on_duty),
+        "outing_date": case.outing_date.isoformat(),
+        "created_at": case.created_at.isoformat(),
+        "updated_at": case.updated_at.isoformat(),
+        "due_date": case.due_date.isoformat() if case.due_date else None,
+        "rating": case.rating,
+        "reason": case.reason,
+    }
+
+
+def case_from_payload(data: Mapping[str, object], record_id: str, version: int) -> Case:
+    res = data["resident"]
+    agent = data.get("agent")
+    due = data.get("due_date")
+    return Case(
+        case_no=str(data["case_no"]),
+        record_id=record_id,
+        version=version,
+        status=data["status"],  # type: ignore[arg-type]
+        resident=Resident(_id_from(res["id"]), str(res["name"]),  # type: ignore[index]
+                          res.get("source", "typed")),  # type: ignore[union-attr]
+        matter=str(data["matter"]),
+        answers=dict(data.get("answers") or {}),  # type: ignore[arg-type]
+        materials=frozenset(data.get("materials") or ()),  # type: ignore[arg-type]
+        missing=tuple(data.get("missing") or ()),  # type: ignore[arg-type]
+        agent=None if not agent else Agent(_id_from(agent["id"]),  # type: ignore[index]
+                                           str(agent["relation"]),  # type: ignore[index]
+                                           str(agent.get("name", ""))),  # type: ignore[union-attr]
+        delivery=data["delivery"],  # type: ignore[arg-type]
+        site=str(data["site"]),
+        staff_id=str(data["staff"]),
+        outing_date=date.fromisoformat(str(data["outing_date"])),
+        created_at=datetime.fromisoformat(str(data["created_at"])),
+        updated_at=datetime.fromisoformat(str(data["updated_at"])),
+        due_date=date.fromisoformat(str(due)) if due else None,
+        rating=data.get("rating"),  # type: ignore[arg-type]
+        reason=str(data.get("reason") or ""),
+    )
+
+
+# ------------------------------------------------------------------ validation
+
+MAX_NAME = 40
+MAX_RELATION = 20
+MAX_REASON = 200
+
+
+def clean_name(name: str) -> str:
+    from station.errors import StationError
+
+    name = " ".join((name or "").split())
+    if not name:
+        raise StationError("intake.name_empty")
+    if len(name) > MAX_NAME:
+        raise StationError("intake.name_too_long", max=MAX_NAME)
+    return name
+
+
+def clean_reason(reason: str) -> str:
+    from station.errors import StationError
+
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise StationError("intake.reason_empty")
+    return reason[:MAX_REASON]
+
+
+def problems(draft: CaseDraft, today: date) -> list:
+    """Every reason the draft cannot be recorded, as ``StationError``s (empty: recordable).
+
+    Missing materials are not a problem: the case is recorded as 材料待补.
+    """
+    from station import matters
+    from station.answers import validate_answers
+    from station.errors import StationError
+
+    found: list[StationError] = []
+    try:
+        m = matters.matter(draft.matter)
+    except StationError as err:
+        return [err]
+    try:
+        clean_name(draft.resident.name)
+    except StationError as err:
+        found.append(err)
+    eligible = matters.eligibility(m, draft.resident, today)
+    if not eligible.ok:
+        found.append(StationError("intake.not_eligible", reason=eligible.reason))
+    delivery = draft.delivery or (m.delivery[0] if m.delivery else "centre")
+    if delivery not in DELIVERIES:
+        found.append(StationError("intake.delivery_unknown", allowed="/".join(DELIVERIES)))
+    elif delivery not in m.delivery:
+        found.append(StationError("intake.delivery_not_allowed", matter=m.code,
+                                  delivery=t_delivery(delivery)))
+    for key, message in validate_answers(m, draft.answers, delivery=delivery,
+                                         today=today).items():
+        found.append(StationError("intake.field_problem", field=key, message=message))
+    known = {x.code for x in m.materials}
+    for code in sorted(draft.materials - known):
+        found.append(StationError("intake.material_unknown", matter=m.code, material=code[:20]))
+    agent = draft.agent
+    if agent is not None:
+        if not agent.relation.strip():
+            found.append(StationError("intake.agent_relation_empty"))
+        elif len(agent.relation) > MAX_RELATION:
+            found.append(StationError("intake.relation_too_long", max=MAX_RELATION))
+        if agent.id.number == draft.resident.id.number:
+            found.append(StationError("intake.agent_same_person"))
+    return found
+
+
+def t_delivery(delivery: str) -> str:
+    from station.i18n import t
+
+    return t(f"service.delivery_{delivery}")
+
+
+def _derived(draft: CaseDraft, today: date) -> tuple[CaseStatus, tuple[str, ...], Delivery,
+                                                     date | None]:
+    from station import matters
+
+    m = matters.matter(draft.matter)
+    missing = tuple(x.code for x in m.materials if not x.optional and x.code not in draft.materials)
+    status: CaseStatus = "materials_pending" if missing else "accepted"
+    delivery = draft.delivery or m.delivery[0]
+    # The promised time limit runs from the day the file is complete.
+    due = None if missing else matters.due_date(m, today)
+    return status, missing, delivery, due
+
+
+def new_case(draft: CaseDraft, *, case_no: str, site: str, staff_id: str, outing_date: date,
+             now: datetime) -> Case:
+    """A validated draft (see ``problems``) turned into version 1 of a case."""
+    from station import matters
+
+    status, missing, delivery, due = _derived(draft, outing_date)
+    return Case(
+        case_no=case_no, record_id="", version=0, status=status,
+        resident=replace(draft.resident, name=clean_name(draft.resident.name)),
+        matter=matters.matter(draft.matter).code, answers=_stripped(draft.answers),
+        materials=frozenset(draft.materials), missing=missing, agent=draft.agent,
+        delivery=delivery, site=site, staff_id=staff_id, outing_date=outing_date,
+        created_at=now, updated_at=now, due_date=due)
+
+
+def amended(old: Case, draft: CaseDraft, *, reason: str, now: datetime) -> Case:
+    status, missing, delivery, due = _derived(draft, now.date())
+    if status == old.status and missing == old.missing and old.due_date is not None:
+        due = old.due_date  # nothing changed about completeness: the promise stands
+    return replace(old, status=status, answers=_stripped(draft.answers),
+                   materials=frozenset(draft.materials), missing=missing, agent=draft.agent,
+                   delivery=delivery, due_date=due, updated_at=now, reason=reason)
+
+
+def _stripped(answers: Mapping[str, str]) -> dict[str, str]:
+    return {k: str(v).strip() for k, v in answers.items() if str(v).strip()}

@@ -2,13 +2,14 @@
 
 Why a façade: the Textual screens must not know about the queue, the catalogue,
 the card reader or CUPS. Everything a screen shows comes back from here as a
-small frozen dataclass with its labels already translated; everything a screen
-does is one method call here. The core never imports Textual.
+small frozen dataclass with its labels already translated (``station.views``,
+re-exported here); everything a screen does is one method call here. The core
+never imports Textual.
 
 Threading: every public method is safe to call from any thread (calls are
-serialised by one lock). ``unlock`` and ``add_staff`` run Argon2id and may add a
-back-off delay after wrong passphrases, and printing waits for the printer:
-call those from a Textual worker thread, not the event loop.
+serialised by one lock). ``initialise``, ``unlock`` and ``add_staff`` run
+Argon2id and may wait out a back-off after wrong passphrases, and printing waits
+for the printer: call those from a Textual worker thread, not the event loop.
 
 Errors: every failure the user can act on is a ``StationError`` whose
 ``.message()`` is the sentence to show (``str(err)`` is only the catalogue key).
@@ -17,14 +18,17 @@ Errors: every failure the user can act on is a ``StationError`` whose
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
+from station import config, devices, intake, matters, outing, papers, paths
 from station.errors import StationError
-from station.identity import ResidentId
+from station.i18n import t
+from station.identity import ResidentId, parse_id
 from station.intake import (
     Agent,
     Case,
@@ -33,14 +37,34 @@ from station.intake import (
     Delivery,
     Resident,
 )
+from station.outing import Outing
+from station.queueing import CaseStore
+from station.views import (
+    CardEvent,
+    CaseSummary,
+    Choice,
+    Eligibility,
+    FieldView,
+    LockedError,
+    MaterialView,
+    MatterGuide,
+    MatterSummary,
+    NotInitialisedError,
+    PrintOutcome,
+    RecordOutcome,
+    StaffMember,
+    StationStatus,
+    TrainingCard,
+    UnlockError,
+)
 
 __all__ = [
     "Agent",
+    "CardEvent",
     "Case",
     "CaseDraft",
     "CaseStatus",
     "CaseSummary",
-    "CardEvent",
     "Choice",
     "Delivery",
     "Eligibility",
@@ -62,192 +86,13 @@ __all__ = [
     "open_service",
 ]
 
-
-# --------------------------------------------------------------------------- errors
-
-
-class LockedError(StationError):
-    """Personal data asked for while no staff member is unlocked (key ``service.locked``)."""
-
-    def __init__(self) -> None:
-        super().__init__("service.locked")
+MIN_PASSPHRASE = 8
+MAX_UNLOCK_WAIT_S = 30.0  # a back-off longer than this is reported, not waited out
+MAX_NAME = 40
 
 
-class NotInitialisedError(StationError):
-    """The station has no configuration yet: show the first-run screen (``service.not_initialised``)."""
-
-    def __init__(self) -> None:
-        super().__init__("service.not_initialised")
-
-
-class UnlockError(StationError):
-    """Wrong passphrase. ``failures`` counts consecutive failures for that staff slot;
-    ``delay_s`` is how long the next attempt will be held back (the TUI may show a countdown)."""
-
-    def __init__(self, failures: int, delay_s: float) -> None:
-        self.failures = failures
-        self.delay_s = delay_s
-        super().__init__("service.unlock_failed", failures=failures, delay=round(delay_s))
-
-
-# --------------------------------------------------------------------------- views
-
-
-@dataclass(frozen=True)
-class StaffMember:
-    id: str  # stable slot id, e.g. "s01" (goes into clear metadata; the name does not)
-    name: str
-
-
-@dataclass(frozen=True)
-class Outing:
-    """Today's pop-up: where, and who is on duty. Every case is tagged with it."""
-
-    day: date
-    site: str
-    staff_ids: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Choice:
-    value: str
-    label: str  # translated / catalogue text
-
-
-@dataclass(frozen=True)
-class MatterSummary:
-    """One row of the matter picker."""
-
-    code: str  # "MZ01"
-    name: str  # "敬老卡申领"
-    line: str  # line code, e.g. "MZ"
-    line_name: str  # "民政"
-    menus: tuple[str, ...]  # population menus listing it: subset of Service.menus() values
-    time_limit_days: int  # 承诺时限 in working days; 0 = 即办
-    home_visit: bool  # can be done on a home visit
-
-
-@dataclass(frozen=True)
-class MaterialView:
-    code: str
-    name: str  # "户口簿"
-    detail: str  # "原件 1 份" / "复印件 2 份" (translated)
-    required: bool  # False: only needed in some situations (the name says which)
-
-
-@dataclass(frozen=True)
-class FieldView:
-    """A form field as the TUI should render it; ``validate_field`` checks one value live."""
-
-    key: str
-    label: str
-    kind: Literal["text", "int", "decimal", "date", "phone", "choice", "bool", "id_number"]
-    required: bool
-    choices: tuple[Choice, ...] = ()  # for kind == "choice"
-    hint: str = ""  # placeholder / example text
-    max_length: int | None = None
-
-
-@dataclass(frozen=True)
-class Eligibility:
-    ok: bool
-    reason: str = ""  # translated sentence when not ok (or a caution when ok)
-    review: bool = False  # the rule is marked "to be confirmed" in the catalogue
-
-
-@dataclass(frozen=True)
-class MatterGuide:
-    """办事样本 for one matter and (optionally) one resident."""
-
-    matter: MatterSummary
-    materials: tuple[MaterialView, ...]
-    fields: tuple[FieldView, ...]
-    eligibility: Eligibility | None  # None when no resident was given
-    deliveries: tuple[Choice, ...]  # allowed ways the result reaches the resident, default first
-    due_date: date | None  # today + time limit in working days (None for 即办 = today)
-    notes: str = ""  # extra guidance from the catalogue
-
-
-@dataclass(frozen=True)
-class PrintOutcome:
-    """What happened to a paper. A failed print never loses the case: ``reprint`` renders it again."""
-
-    document: Literal["receipt", "notice"]  # notice = 一次性告知单
-    printed: bool  # True: submitted and (as far as the printer says) done
-    destination: str  # printer name, or the folder the PDF landed in
-    pdf_path: Path | None  # the file when a PDF-folder printer or an explicit path was used
-    message: str  # translated sentence for the user, e.g. "回执已打印" / "打印机缺纸；业务已记录，可重打"
-
-
-@dataclass(frozen=True)
-class RecordOutcome:
-    case: Case
-    print: PrintOutcome
-
-
-@dataclass(frozen=True)
-class CaseSummary:
-    """One row of today's cases: clear metadata only, readable while locked, no personal data."""
-
-    case_no: str
-    matter: str
-    matter_name: str
-    line: str
-    status: CaseStatus
-    status_label: str  # "已受理" / "材料待补" / "已撤回"
-    staff_id: str
-    staff_name: str
-    site: str
-    day: date
-    created_at: datetime
-    updated_at: datetime
-    version: int
-    awaiting_reprint: bool  # its last paper did not print
-
-
-@dataclass(frozen=True)
-class TrainingCard:
-    """A clearly fictional resident of the simulated reader (training mode)."""
-
-    key: str
-    label: str  # e.g. "培训：张三丰（82岁）"
-
-
-@dataclass(frozen=True)
-class CardEvent:
-    """From the card reader, delivered on the reader's thread: use ``App.call_from_thread``.
-
-    On "inserted" the service has already read the holder: ``resident`` is set, or
-    ``error`` says why it could not be read (typed entry is always possible).
-    """
-
-    kind: Literal["inserted", "removed", "error"]
-    resident: Resident | None = field(default=None, repr=False)
-    error: StationError | None = None
-
-
-@dataclass(frozen=True)
-class StationStatus:
-    """Everything the status bar shows; cheap to call every second."""
-
-    station_name: str
-    reader: Literal["ok", "card", "training", "none", "error"]
-    reader_label: str  # translated, e.g. "读卡器就绪" / "培训模式（模拟读卡器）"
-    training: bool
-    printer: Literal["ok", "busy", "stopped", "offline", "pdf_folder", "error"]
-    printer_label: str  # translated; for pdf_folder it names the folder
-    print_folder: Path | None
-    online: bool
-    online_label: str
-    pending: int  # records waiting to sync
-    awaiting_reprint: int  # cases whose last paper did not print
-    locked: bool
-    staff: StaffMember | None  # the unlocked staff member
-    site: str | None  # today's outing site
-    idle_lock_minutes: int
-
-
-# --------------------------------------------------------------------------- the façade
+def _local_now() -> datetime:
+    return datetime.now().astimezone()
 
 
 class Service:
@@ -255,6 +100,7 @@ class Service:
 
     Build it with ``open_service()`` (the composition root picks the hardware), or
     pass fakes for tests: ``Service(reader=FakeReader(), printer=FakePrinter())``.
+    A reader or printer left as None is chosen by the composition root on first use.
     """
 
     def __init__(
@@ -266,209 +112,500 @@ class Service:
         sleep: Callable[[float], None] | None = None,
     ) -> None:
         self._lock = threading.RLock()
-        raise NotImplementedError
+        self._clock = clock or _local_now
+        self._sleep = sleep or time.sleep
+        self._reader = reader
+        self._printer = printer
+        self._cfg: config.StationConfig | None = None
+        self._store: CaseStore | None = None
+        self._staff: StaffMember | None = None
+        self._idle_ref = self._clock()
+        self._online = False
+        self._unsubscribers: list[Callable[[], None]] = []
+
+    # ---- plumbing ------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return self._clock()
+
+    def _today(self) -> date:
+        return self._now().date()
+
+    def _config(self) -> config.StationConfig:
+        if self._cfg is None:
+            if not config.exists():
+                raise NotInitialisedError()
+            self._cfg = config.load()
+        return self._cfg
+
+    def _cases(self) -> CaseStore:
+        if self._store is None:
+            cfg = self._config()
+            self._store = CaseStore.open(paths.queue_file(), station_id=cfg.station_id)
+        return self._store
+
+    def _require_staff(self) -> StaffMember:
+        if self._staff is None or not self._cases().unlocked:
+            self._staff = None
+            raise LockedError()
+        return self._staff
+
+    def _require_outing(self) -> Outing:
+        current = outing.current(self._today())
+        if current is None:
+            raise StationError("service.no_outing")
+        return current
+
+    def _reader_port(self):
+        if self._reader is None:
+            from station.composition import choose_reader
+
+            self._reader = choose_reader(self._cfg.reader if self._cfg else "auto")
+        return self._reader
+
+    def _printer_port(self):
+        if self._printer is None:
+            from station.composition import choose_printer
+
+            self._printer = choose_printer(self._cfg.printer if self._cfg else "auto")
+        return self._printer
 
     # ---- first run, staff, lock ------------------------------------------------
 
     @property
     def initialised(self) -> bool:
         """False on a fresh machine: the TUI shows the first-run screen."""
-        raise NotImplementedError
+        with self._lock:
+            return self._cfg is not None or config.exists()
 
     def known_sites(self) -> list[str]:
-        """Sites offered on the first-run screen (from the catalogue data); staff may type others."""
-        raise NotImplementedError
+        """Sites offered on the first-run screen (catalogue data); staff may type others."""
+        return matters.known_sites()
 
     def initialise(self, *, name: str, sites: Iterable[str], staff_name: str,
                    passphrase: str, locale: str = "zh_CN") -> StaffMember:
         """Create configuration + queue + the first staff slot, and leave that member unlocked.
 
         Raises ``StationError`` (``service.already_initialised``, ``service.name_empty``,
-        ``service.sites_empty``, ``service.passphrase_short``)."""
-        raise NotImplementedError
+        ``service.sites_empty``, ``service.passphrase_short``, ``service.staff_name_empty``)."""
+        with self._lock:
+            if self.initialised:
+                raise StationError("service.already_initialised")
+            name = name.strip()
+            if not name:
+                raise StationError("service.name_empty")
+            site_list = list(dict.fromkeys(s.strip() for s in sites if s and s.strip()))
+            if not site_list:
+                raise StationError("service.sites_empty")
+            staff_name = _staff_name(staff_name)
+            _check_passphrase(passphrase)
+            cfg = config.StationConfig(station_id=config.new_station_id(), name=name,
+                                       sites=site_list, locale=locale)
+            entry = config.StaffEntry(id=cfg.next_staff_id(), name=staff_name)
+            cfg.staff.append(entry)
+            store = CaseStore.create(paths.queue_file(), station_id=cfg.station_id,
+                                     slot=entry.id, passphrase=passphrase)
+            # The config is written last: a failure above leaves no half-made station behind.
+            config.save(cfg)
+            self._cfg, self._store = cfg, store
+            store.unlock(entry.id, passphrase)
+            self._staff = StaffMember(entry.id, entry.name)
+            self.touch()
+            return self._staff
 
     def staff(self) -> list[StaffMember]:
         """For the unlock screen's name picker (works locked)."""
-        raise NotImplementedError
+        with self._lock:
+            return [StaffMember(s.id, s.name) for s in self._config().staff]
 
     def add_staff(self, name: str, passphrase: str) -> StaffMember:
         """Needs an unlocked station (a colleague vouches for the newcomer). Slow (Argon2id)."""
-        raise NotImplementedError
+        with self._lock:
+            self._require_staff()
+            cfg = self._config()
+            name = _staff_name(name)
+            if any(s.name == name for s in cfg.staff):
+                raise StationError("service.staff_exists", name=name)
+            _check_passphrase(passphrase)
+            entry = config.StaffEntry(id=cfg.next_staff_id(), name=name)
+            self._cases().add_slot(entry.id, passphrase)
+            cfg.staff.append(entry)
+            config.save(cfg)
+            return StaffMember(entry.id, entry.name)
 
     @property
     def locked(self) -> bool:
-        raise NotImplementedError
+        with self._lock:
+            return self._staff is None or self._store is None or not self._store.unlocked
 
     @property
     def current_staff(self) -> StaffMember | None:
-        raise NotImplementedError
+        with self._lock:
+            return None if self.locked else self._staff
 
     def unlock(self, staff_id: str, passphrase: str) -> StaffMember:
-        """Slow (Argon2id + back-off after failures). Raises ``UnlockError`` on a wrong passphrase."""
-        raise NotImplementedError
+        """Slow (Argon2id + back-off after failures). Raises ``UnlockError`` on a wrong
+        passphrase; a short back-off is waited out, a long one is reported (``paused``)."""
+        with self._lock:
+            entry = self._config().staff_by_id(staff_id)
+            if entry is None:
+                raise StationError("service.staff_unknown", staff=staff_id)
+            store = self._cases()
+            store.unlock_waiting(entry.id, passphrase, sleep=self._sleep,
+                                 max_wait=MAX_UNLOCK_WAIT_S)
+            self._staff = StaffMember(entry.id, entry.name)
+            self.touch()
+            return self._staff
 
     def lock(self) -> None:
         """Drop the data key; personal data is unreadable until the next unlock."""
-        raise NotImplementedError
+        with self._lock:
+            if self._store is not None:
+                self._store.lock()
+            self._staff = None
 
     def touch(self) -> None:
         """Call on every key press / click: resets the idle timer."""
-        raise NotImplementedError
+        self._idle_ref = self._now()
 
     def lock_if_idle(self) -> bool:
         """Call every few seconds; locks after ``idle_lock_minutes`` without ``touch``.
         Returns True when it just locked (the TUI then hides personal data)."""
-        raise NotImplementedError
+        with self._lock:
+            if self.locked or not self.initialised:
+                return False
+            idle = (self._now() - self._idle_ref).total_seconds()
+            if idle < self.idle_lock_minutes * 60:
+                return False
+            self.lock()
+            return True
 
     @property
     def idle_lock_minutes(self) -> int:
-        raise NotImplementedError
+        with self._lock:
+            return self._config().idle_lock_minutes if self.initialised else 5
 
     def set_idle_lock_minutes(self, minutes: int) -> None:
-        raise NotImplementedError
+        with self._lock:
+            if not 1 <= minutes <= 120:
+                raise StationError("service.idle_minutes")
+            cfg = self._config()
+            cfg.idle_lock_minutes = minutes
+            config.save(cfg)
 
     # ---- outing ----------------------------------------------------------------
 
     def sites(self) -> list[str]:
         """The station's configured sites (choices for today's outing)."""
-        raise NotImplementedError
+        with self._lock:
+            return list(self._config().sites)
 
     def current_outing(self) -> Outing | None:
         """Today's outing, or None when staff must choose the site and staff on duty first."""
-        raise NotImplementedError
+        return outing.current(self._today())
 
     def start_outing(self, site: str, staff_ids: Iterable[str]) -> Outing:
         """Set today's site and staff on duty (replaces an earlier choice for today).
         A site not configured yet is added to the station's sites."""
-        raise NotImplementedError
+        with self._lock:
+            cfg = self._config()
+            chosen = outing.start(self._today(), site, staff_ids, [s.id for s in cfg.staff])
+            if chosen.site not in cfg.sites:
+                cfg.sites.append(chosen.site)
+                config.save(cfg)
+            return chosen
 
     # ---- the resident ------------------------------------------------------------
 
     def check_id(self, text: str) -> ResidentId:
         """Live validation of a typed ID number; raises ``IdNumberError`` (its ``message()``
         is the inline error to show, e.g. the expected check digit)."""
-        raise NotImplementedError
+        return parse_id(text, on=self._today())
 
     def resident(self, id_text: str, name: str) -> Resident:
         """A resident from typed entry (ID validated, name required: ``intake.name_empty``)."""
-        raise NotImplementedError
+        rid = self.check_id(id_text)
+        return Resident(rid, intake.clean_name(name), "typed")
 
     def resident_hints(self, resident: Resident) -> list[str]:
         """Translated hints for the resident panel, e.g. "80 岁以上，可预约上门服务"."""
-        raise NotImplementedError
+        return matters.resident_hints(resident, self._today())
 
     def read_card(self) -> Resident:
         """Read the card now in the reader (blocking, ~100–300 ms). Raises a ``StationError``
         from the reader (no reader, no card, not a social-security card, …)."""
-        raise NotImplementedError
+        read = self._reader_port().read()
+        return Resident(read.holder.resident_id, read.holder.name,
+                        "training" if read.simulated else "card")
 
     def watch_cards(self, on_event: Callable[[CardEvent], None]) -> Callable[[], None]:
         """Subscribe to card insert/remove; returns the unsubscribe function.
         ``on_event`` is called on the reader's thread."""
-        raise NotImplementedError
+        from station.hw.ports import CardEventKind
+
+        def listener(event) -> None:
+            if event.kind is CardEventKind.REMOVED:
+                on_event(CardEvent("removed"))
+                return
+            try:
+                on_event(CardEvent("inserted", resident=self.read_card()))
+            except StationError as err:
+                on_event(CardEvent("error", error=err))
+
+        unsubscribe = self._reader_port().subscribe(listener)
+        self._unsubscribers.append(unsubscribe)
+        return unsubscribe
 
     def training_cards(self) -> list[TrainingCard]:
         """Fictional residents of the simulated reader; empty with a real reader."""
-        raise NotImplementedError
+        reader = self._reader_port()
+        return devices.training_cards(reader, self._today())
 
     def insert_training_card(self, key: str | None) -> None:
-        """Simulated reader only: insert that card (None removes it); events follow as for a real one."""
-        raise NotImplementedError
+        """Simulated reader only: insert that card (None removes it); events as for a real one."""
+        reader = self._reader_port()
+        if not hasattr(reader, "insert"):
+            raise StationError("service.no_training_reader")
+        if key is None:
+            reader.remove()
+        else:
+            reader.insert(key)
 
     def agent(self, id_text: str, relation: str, name: str = "") -> Agent:
         """帮办代办: validates the agent's ID and that a relation is given."""
-        raise NotImplementedError
+        if not (id_text or "").strip():
+            raise StationError("intake.agent_id_needed")
+        rid = self.check_id(id_text)
+        relation = (relation or "").strip()
+        if not relation:
+            raise StationError("intake.agent_relation_empty")
+        return Agent(rid, relation, (name or "").strip())
 
     # ---- matters -----------------------------------------------------------------
 
     def lines(self) -> list[Choice]:
         """The 8 lines (条线): value = line code, label = its name."""
-        raise NotImplementedError
+        return matters.lines()
 
     def menus(self) -> list[Choice]:
         """The five population menus (老年人 / 中年人 / 青年人 / 妇女 / 儿童)."""
-        raise NotImplementedError
+        return matters.menus()
 
     def search_matters(self, query: str = "", *, line: str | None = None,
                        menu: str | None = None) -> list[MatterSummary]:
         """Chinese text, pinyin initials ("jlk") or code ("MZ01"); best match first.
         Empty query lists every matter (of the line / menu)."""
-        raise NotImplementedError
+        return matters.search(query, line=line, menu=menu)
 
     def matter_guide(self, code: str, resident: Resident | None = None) -> MatterGuide:
         """办事样本: materials, form fields, eligibility for this resident, delivery choices."""
-        raise NotImplementedError
+        return matters.guide(code, resident, self._today())
 
     def validate_field(self, code: str, key: str, value: str) -> str | None:
         """Inline check of one form field; returns the translated error or None."""
-        raise NotImplementedError
+        return matters.validate_field(code, key, value, self._today())
 
     def missing_materials(self, code: str, ticked: Iterable[str]) -> list[MaterialView]:
         """Required materials not ticked: non-empty means the case will be 材料待补."""
-        raise NotImplementedError
+        return matters.missing_materials(code, ticked)
 
     # ---- cases -------------------------------------------------------------------
 
     def validate(self, draft: CaseDraft) -> list[StationError]:
         """Every problem with the draft (empty list = recordable), for showing them all at once."""
-        raise NotImplementedError
+        return intake.problems(draft, self._today())
 
     def record_case(self, draft: CaseDraft) -> RecordOutcome:
         """Validate (raises the first error, nothing stored), append to the queue, then print
         the receipt — or the 一次性告知单 when materials are missing (status 材料待补).
         Needs an unlocked station and today's outing (``service.no_outing``)."""
-        raise NotImplementedError
+        with self._lock:
+            staff = self._require_staff()
+            today_outing = self._require_outing()
+            problems = intake.problems(draft, self._today())
+            if problems:
+                raise problems[0]
+            store = self._cases()
+            now = self._now()
+            case = intake.new_case(draft, case_no=store.next_case_no(today_outing.day),
+                                   site=today_outing.site, staff_id=staff.id,
+                                   outing_date=today_outing.day, now=now)
+            case = store.append(case, staff_on_duty=today_outing.staff_ids)
+        return RecordOutcome(case, self._print(case))
 
     def rate(self, case_no: str, rating: int | None) -> None:
         """好差评 1–5 after the case is recorded; None = the resident skipped (nothing stored)."""
-        raise NotImplementedError
+        if rating is None:
+            return
+        if not isinstance(rating, int) or not 1 <= rating <= 5:
+            raise StationError("service.rating_range")
+        with self._lock:
+            self._require_staff()
+            store = self._cases()
+            case = store.get(case_no)
+            store.amend(replace(case, rating=rating, updated_at=self._now()), reason_code="rating")
 
     def today_cases(self, day: date | None = None, *, status: CaseStatus | None = None,
                     matter: str | None = None, line: str | None = None,
                     staff_id: str | None = None) -> list[CaseSummary]:
         """Cases of a day (default today), newest first; clear metadata only (works locked)."""
-        raise NotImplementedError
+        with self._lock:
+            cfg = self._config()
+            names = {s.id: s.name for s in cfg.staff}
+            reprints = set(papers.awaiting_reprint())
+            rows = self._cases().summaries(day or self._today())
+        out = []
+        for row in rows:
+            if status and row.status != status:
+                continue
+            if matter and row.matter != matter.strip().upper():
+                continue
+            if line and row.line not in (line, matters.line_name(line)):
+                continue
+            if staff_id and row.staff_id != staff_id:
+                continue
+            out.append(matters.case_summary(row, names.get(row.staff_id, row.staff_id),
+                                            row.case_no in reprints))
+        return out
 
     def open_case(self, case_no: str) -> Case:
         """The full case (audited as a read of personal data). Raises ``LockedError`` when locked,
         ``service.case_unknown`` when there is no such case."""
-        raise NotImplementedError
+        with self._lock:
+            self._require_staff()
+            return self._cases().get(case_no)
 
     def case_history(self, case_no: str) -> list[Case]:
         """Every version, oldest first (amendments, withdrawal, rating)."""
-        raise NotImplementedError
+        with self._lock:
+            self._require_staff()
+            return self._cases().history(case_no)
 
     def reprint(self, case_no: str, *, pdf: Path | None = None) -> PrintOutcome:
         """Render the case's current paper again and print it (or write it to ``pdf``)."""
-        raise NotImplementedError
+        with self._lock:
+            self._require_staff()
+            case = self._cases().get(case_no)
+            if case.status == "withdrawn":
+                raise StationError("service.case_withdrawn", case=case.case_no)
+        return self._print(case, pdf=pdf)
 
     def amend(self, case_no: str, *, reason: str, answers: Mapping[str, str] | None = None,
               materials: Iterable[str] | None = None, delivery: Delivery | None = None,
-              agent: Agent | None | Literal[False] = False) -> RecordOutcome:
+              agent: Agent | Literal[False] | None = False) -> RecordOutcome:
         """New version of the case (reason required: ``intake.reason_empty``); validated like
         a new case. If it changes the status (e.g. the missing materials arrived), the new
         paper prints. ``agent=False`` keeps the agent, ``None`` removes it."""
-        raise NotImplementedError
+        reason = intake.clean_reason(reason)
+        with self._lock:
+            self._require_staff()
+            store = self._cases()
+            old = store.get(case_no)
+            if old.status == "withdrawn":
+                raise StationError("service.case_withdrawn", case=old.case_no)
+            draft = CaseDraft(
+                resident=old.resident, matter=old.matter,
+                answers=old.answers if answers is None else dict(answers),
+                materials=old.materials if materials is None else frozenset(materials),
+                agent=old.agent if agent is False else agent,
+                delivery=delivery or old.delivery,
+            )
+            problems = intake.problems(draft, self._today())
+            if problems:
+                raise problems[0]
+            new = intake.amended(old, draft, reason=reason, now=self._now())
+            new = store.amend(new, reason_code="amend")
+        if new.status != old.status or new.missing != old.missing or new.due_date != old.due_date:
+            return RecordOutcome(new, self._print(new))
+        return RecordOutcome(new, None)
 
     def withdraw(self, case_no: str, *, reason: str) -> Case:
         """New version with status 已撤回 (reason required)."""
-        raise NotImplementedError
+        reason = intake.clean_reason(reason)
+        with self._lock:
+            self._require_staff()
+            store = self._cases()
+            old = store.get(case_no)
+            if old.status == "withdrawn":
+                raise StationError("service.case_withdrawn", case=old.case_no)
+            new = replace(old, status="withdrawn", reason=reason, updated_at=self._now(),
+                          due_date=None)
+            new = store.amend(new, reason_code="withdraw")
+            papers.clear_reprint(new.case_no)
+            return new
 
     def awaiting_reprint(self) -> list[str]:
         """Case numbers whose last paper did not print."""
-        raise NotImplementedError
+        return papers.awaiting_reprint()
+
+    # ---- printing ----------------------------------------------------------------
+
+    def _print(self, case: Case, *, pdf: Path | None = None) -> PrintOutcome:
+        """Render and print outside the lock (the printer may take seconds)."""
+        cfg = self._config()
+        staff = cfg.staff_by_id(case.staff_id)
+        outcome = papers.print_case(
+            case, station_name=cfg.name, staff_name=staff.name if staff else case.staff_id,
+            printer=None if pdf else self._printer_port(), pdf=pdf, paper=cfg.paper,
+            now=self._now())
+        with self._lock:
+            self._cases().audit_print(case, outcome)
+        return outcome
 
     # ---- status bar ------------------------------------------------------------
 
+    def set_online(self, online: bool) -> None:
+        """Called by the sync client after each attempt to reach the centre."""
+        self._online = online
+
     def status(self) -> StationStatus:
-        raise NotImplementedError
+        with self._lock:
+            cfg = self._config() if self.initialised else None
+            pending = self._cases().pending_count() if cfg else 0
+            current = self.current_outing() if cfg else None
+            staff = self.current_staff
+        reader = devices.reader_state(self._reader_port())
+        printer = devices.printer_state(self._printer_port())
+        return StationStatus(
+            station_name=cfg.name if cfg else "",
+            reader=reader[0], reader_label=reader[1], training=reader[0] == "training",
+            printer=printer[0], printer_label=printer[1], print_folder=printer[2],
+            online=self._online,
+            online_label=t("service.online" if self._online else "service.offline"),
+            pending=pending, awaiting_reprint=len(papers.awaiting_reprint()),
+            locked=staff is None, staff=staff, site=current.site if current else None,
+            idle_lock_minutes=cfg.idle_lock_minutes if cfg else 5,
+        )
 
     def close(self) -> None:
         """Lock, stop watching the reader, close the queue."""
-        raise NotImplementedError
+        with self._lock:
+            for unsubscribe in self._unsubscribers:
+                unsubscribe()
+            self._unsubscribers.clear()
+            self.lock()
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+            if self._reader is not None and hasattr(self._reader, "close"):
+                self._reader.close()
+
+
+def _staff_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise StationError("service.staff_name_empty")
+    return name[:MAX_NAME]
+
+
+def _check_passphrase(passphrase: str) -> None:
+    if len(passphrase or "") < MIN_PASSPHRASE:
+        raise StationError("service.passphrase_short", min=MIN_PASSPHRASE)
 
 
 def open_service() -> Service:
     """Composition root: the PC/SC reader if one is present, else the simulated reader
     (training); the CUPS default printer if any, else the PDF-folder printer."""
-    raise NotImplementedError
+    from station.composition import build_service
+
+    return build_service()

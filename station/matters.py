@@ -1,0 +1,189 @@
+"""The catalogue as the desk sees it: matter rows, guides, inline checks, hints.
+
+Why an adapter: the catalogue module models the data file; the screens want
+small translated views (``station.views``). Keeping the mapping here means a
+change in the data file's shape touches one module, not every screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from station.catalogue import Catalogue, Matter, check_eligibility, load_catalogue
+from station.errors import StationError
+from station.i18n import get_locale, t
+from station.intake import DELIVERIES, Resident
+from station.views import (
+    CaseSummary,
+    Choice,
+    Eligibility,
+    FieldView,
+    MaterialView,
+    MatterGuide,
+    MatterSummary,
+)
+
+HOME_VISIT_AGE = 80
+
+
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+def matter(code: str) -> Matter:
+    """The matter, or ``intake.matter_unknown`` (what staff typed is echoed, never personal)."""
+    cat = catalogue()
+    if (code or "").strip().upper() not in cat:
+        raise StationError("intake.matter_unknown", code=(code or "").strip()[:10])
+    return cat.get(code)
+
+
+def line_code(m: Matter) -> str:
+    return catalogue().line(m.line).prefix
+
+
+def line_name(code_or_name: str) -> str:
+    """The line's Chinese name (the catalogue's key) for a prefix or a name."""
+    try:
+        return catalogue().line(code_or_name).name
+    except StationError:
+        return code_or_name
+
+
+def _name(m: Matter) -> str:
+    return m.name_en if get_locale() == "en" and m.name_en else m.name
+
+
+def summary(m: Matter) -> MatterSummary:
+    ln = catalogue().line(m.line)
+    return MatterSummary(
+        code=m.code, name=_name(m), line=ln.prefix,
+        line_name=ln.name_en if get_locale() == "en" else ln.name,
+        menus=m.menus, time_limit_days=m.time_limit_days, home_visit=m.home_visit)
+
+
+def lines() -> list[Choice]:
+    en = get_locale() == "en"
+    return [Choice(ln.prefix, ln.name_en if en else ln.name) for ln in catalogue().lines]
+
+
+def menus() -> list[Choice]:
+    from station.catalogue import MENUS
+
+    return [Choice(m, t(f"service.menu_{i}")) for i, m in enumerate(MENUS)]
+
+
+def known_sites() -> list[str]:
+    return [s.name for s in catalogue().sites]
+
+
+def search(query: str, *, line: str | None = None, menu: str | None = None) -> list[MatterSummary]:
+    cat = catalogue()
+    found = cat.search(query) if (query or "").strip() else list(cat)
+    if line:
+        wanted = line_name(line)
+        found = [m for m in found if m.line == wanted]
+    if menu:
+        found = [m for m in found if menu in m.menus]
+    return [summary(m) for m in found]
+
+
+def material_view(mat) -> MaterialView:
+    key = {"原件": "service.material_original", "复印件": "service.material_copy"}.get(
+        mat.form, "service.material_both")
+    detail = t(key, count=mat.count)
+    if mat.notes:
+        detail = f"{detail}（{mat.notes}）"
+    return MaterialView(code=mat.code, name=mat.name, detail=detail, required=not mat.optional)
+
+
+def field_view(f) -> FieldView:
+    from station.answers import label_of
+
+    return FieldView(key=f.key, label=label_of(f), kind=f.type,
+                     required=f.required, choices=tuple(Choice(c, c) for c in f.choices),
+                     hint=f.hint, max_length=f.max_length)
+
+
+def deliveries(m: Matter) -> tuple[Choice, ...]:
+    return tuple(Choice(d, t(f"service.delivery_{d}")) for d in m.delivery if d in DELIVERIES)
+
+
+def eligibility(m: Matter, resident: Resident, today: date) -> Eligibility:
+    """What the ID number tells (age, sex); the rest becomes questions for staff."""
+    result = check_eligibility(m, age=resident.age(today), sex=resident.id.sex)
+    return Eligibility(ok=result.ok, reason="；".join(result.reasons),
+                       to_confirm=tuple(result.to_confirm), review=m.eligibility.review)
+
+
+def due_date(m: Matter, today: date) -> date:
+    from station.workdays import add_working_days
+
+    return add_working_days(today, m.time_limit_days) if m.time_limit_days else today
+
+
+def guide(code: str, resident: Resident | None, today: date) -> MatterGuide:
+    m = matter(code)
+    return MatterGuide(
+        matter=summary(m),
+        materials=tuple(material_view(x) for x in m.materials),
+        fields=tuple(field_view(f) for f in m.fields),
+        eligibility=eligibility(m, resident, today) if resident else None,
+        deliveries=deliveries(m),
+        due_date=due_date(m, today) if m.time_limit_days else None,
+        notes=m.notes,
+    )
+
+
+def validate_field(code: str, key: str, value: str, today: date) -> str | None:
+    """One field alone (conditions on other fields are checked when the case is recorded)."""
+    from station.answers import validate_answers
+
+    m = matter(code)
+    try:
+        f = m.field(key)
+    except KeyError:
+        return t("intake.field_unknown", matter=m.code, field=key)
+    if not (value or "").strip():
+        return None if not f.required else validate_answers(m, {key: ""}, today=today).get(key)
+    return validate_answers(m, {key: value}, today=today).get(key)
+
+
+def missing_materials(code: str, ticked: Iterable[str]) -> list[MaterialView]:
+    m = matter(code)
+    have = set(ticked)
+    return [material_view(x) for x in m.materials if not x.optional and x.code not in have]
+
+
+def resident_hints(resident: Resident, today: date) -> list[str]:
+    age = resident.age(today)
+    hints = []
+    if resident.source == "training":
+        hints.append(t("service.hint_training"))
+    elif resident.source == "card":
+        hints.append(t("service.hint_card"))
+    if age >= HOME_VISIT_AGE:
+        hints.append(t("service.hint_80_plus"))
+    elif age >= 60:
+        hints.append(t("service.hint_60_plus"))
+    elif age < 18:
+        hints.append(t("service.hint_minor"))
+    return hints
+
+
+def status_label(status: str) -> str:
+    return t(f"service.status_{status}")
+
+
+def case_summary(row, staff_name: str, awaiting_reprint: bool) -> CaseSummary:
+    try:
+        m = matter(row.matter)
+        name = _name(m)
+    except StationError:
+        name = row.matter
+    return CaseSummary(
+        case_no=row.case_no, matter=row.matter, matter_name=name, line=row.line,
+        status=row.status, status_label=status_label(row.status), staff_id=row.staff_id,
+        staff_name=staff_name, site=row.site, day=row.day, created_at=row.created_at,
+        updated_at=row.updated_at, version=row.version, awaiting_reprint=awaiting_reprint)

@@ -1,0 +1,114 @@
+"""The paper a resident leaves with: render it, print it, and never lose a case over it.
+
+Why here: the case is already safe in the queue when printing starts, so a jammed
+or missing printer must only cost a reprint. The rendered PDF stays in the spool
+folder until it has printed and the case number goes on the reprint list (case
+numbers only: nothing personal in clear files). Reprints render again from the
+encrypted case, so the spool copy is only a convenience for support staff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+
+from station import paths
+from station.errors import StationError
+from station.i18n import t
+from station.intake import Case
+from station.views import PrintOutcome
+
+PRINT_TIMEOUT_S = 30.0
+
+
+def spool_dir() -> Path:
+    return paths.data_dir() / "spool"
+
+
+def _reprint_file() -> Path:
+    return paths.data_dir() / "reprint.json"
+
+
+def awaiting_reprint() -> list[str]:
+    try:
+        return list(json.loads(_reprint_file().read_text(encoding="utf-8")))
+    except (FileNotFoundError, ValueError):
+        return []
+
+
+def _save_reprint(case_nos: list[str]) -> None:
+    path = _reprint_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(sorted(set(case_nos))), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def mark_reprint(case_no: str) -> None:
+    _save_reprint([*awaiting_reprint(), case_no])
+
+
+def clear_reprint(case_no: str) -> None:
+    current = awaiting_reprint()
+    if case_no in current:
+        _save_reprint([c for c in current if c != case_no])
+
+
+def document_of(case: Case) -> str:
+    return "notice" if case.status == "materials_pending" else "receipt"
+
+
+def render(case: Case, *, station_name: str, staff_name: str, paper: str,
+           now: datetime) -> bytes:
+    """The PDF bytes of the case's current paper (receipt or 一次性告知单)."""
+    from station.documents_bridge import render_case
+
+    return render_case(case, document=document_of(case), station_name=station_name,
+                       staff_name=staff_name, paper=paper, now=now)
+
+
+def print_case(case: Case, *, station_name: str, staff_name: str, printer: object | None,
+               pdf: Path | None, paper: str, now: datetime) -> PrintOutcome:
+    """Print (or with ``pdf``, only save) the case's paper; failures become an outcome."""
+    from station.hw.ports import JobStatus, Media
+
+    document = document_of(case)
+    data = render(case, station_name=station_name, staff_name=staff_name, paper=paper, now=now)
+    if pdf is not None:
+        pdf = Path(pdf)
+        pdf.parent.mkdir(parents=True, exist_ok=True)
+        pdf.write_bytes(data)
+        return PrintOutcome(document, True, str(pdf), pdf,
+                            t(f"service.saved_{document}", destination=str(pdf)))
+    spool = spool_dir() / f"{case.case_no}-v{case.version}-{document}.pdf"
+    spool.parent.mkdir(parents=True, exist_ok=True)
+    spool.write_bytes(data)
+    title = f"{t(f'service.doc_{document}')} {case.case_no}"  # no personal data: CUPS logs it
+    media = Media.ROLL80 if paper == "roll80" else Media.A4
+    try:
+        job = printer.submit(spool, title=title, media=media)  # type: ignore[union-attr]
+        state = printer.wait(job, timeout=PRINT_TIMEOUT_S)  # type: ignore[union-attr]
+    except StationError as err:
+        return _failed(case, document, spool, err.message())
+    if state.status is not JobStatus.COMPLETED:
+        reason = (", ".join(state.reasons) if state.reasons
+                  else t("service.print_failed_unknown"))
+        return _failed(case, document, spool, reason)
+    clear_reprint(case.case_no)
+    kept = Path(job.document)
+    folder = getattr(printer, "folder", None)
+    if kept.resolve() != spool.resolve():
+        spool.unlink(missing_ok=True)
+    if folder is not None:  # the PDF-folder printer: say where the file is
+        return PrintOutcome(document, True, str(kept), kept,
+                            t(f"service.saved_{document}", destination=str(kept)))
+    return PrintOutcome(document, True, job.printer, None,
+                        t(f"service.printed_{document}", destination=job.printer))
+
+
+def _failed(case: Case, document: str, spool: Path, reason: str) -> PrintOutcome:
+    mark_reprint(case.case_no)
+    return PrintOutcome(document, False, str(spool), spool,
+                        t("service.print_failed", reason=reason))

@@ -1,0 +1,200 @@
+"""Cases in the encrypted queue: the station core's only use of ``stationq``.
+
+Why a wrapper: the queue library stores records for anyone and knows nothing of
+cases; this module decides the record kind, the clear metadata (from
+``station.intake``), how a case number finds its record, and turns the queue's
+typed errors into sentences for staff. The amendment reason the queue keeps is
+a fixed code (``amend`` / ``withdraw`` / ``rating``), because what staff type as a
+reason may name the resident; their words travel in the encrypted payload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+
+from stationq import Queue
+from stationq import errors as qerr
+
+from station import intake
+from station.errors import StationError
+from station.intake import CASE_KIND, Case
+from station.views import LockedError, PrintOutcome, UnlockError
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """A case's latest version, from clear metadata only."""
+
+    case_no: str
+    record_id: str
+    version: int
+    matter: str
+    line: str
+    site: str
+    staff_id: str
+    day: date
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    """Queue errors become sentences; their English text (no personal data) is not shown."""
+    try:
+        yield
+    except qerr.LockedError:
+        raise LockedError() from None
+    except qerr.QueueError as err:
+        raise StationError("service.queue_error", code=err.code) from None
+
+
+class CaseStore:
+    def __init__(self, queue: Queue, station_id: str) -> None:
+        self._q = queue
+        self._station_id = station_id
+
+    @classmethod
+    def create(cls, path: Path, *, station_id: str, slot: str, passphrase: str) -> CaseStore:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _translated():
+            return cls(Queue.create(path, station_id=station_id, slot=slot,
+                                    passphrase=passphrase), station_id)
+
+    @classmethod
+    def open(cls, path: Path, *, station_id: str) -> CaseStore:
+        with _translated():
+            return cls(Queue.open(path), station_id)
+
+    @property
+    def queue(self) -> Queue:
+        """The underlying queue, for the sync client (it pushes sealed copies)."""
+        return self._q
+
+    # ---- keys --------------------------------------------------------------------
+
+    @property
+    def unlocked(self) -> bool:
+        return self._q.unlocked
+
+    def unlock(self, slot: str, passphrase: str) -> None:
+        self.unlock_waiting(slot, passphrase, sleep=lambda _s: None, max_wait=0)
+
+    def unlock_waiting(self, slot: str, passphrase: str, *, sleep: Callable[[float], None],
+                       max_wait: float) -> None:
+        """Unlock; a back-off shorter than ``max_wait`` is slept out once, then retried."""
+        for attempt in (1, 2):
+            try:
+                with _translated_unlock():
+                    self._q.unlock(slot, passphrase)
+                return
+            except _Paused as paused:
+                if attempt == 1 and paused.retry_after <= max_wait:
+                    sleep(paused.retry_after)
+                    continue
+                raise UnlockError(paused.failures, paused.retry_after, paused=True) from None
+
+    def lock(self) -> None:
+        self._q.lock()
+
+    def add_slot(self, slot: str, passphrase: str) -> None:
+        with _translated():
+            self._q.add_slot(slot, passphrase)
+
+    def close(self) -> None:
+        self._q.close()
+
+    # ---- cases -------------------------------------------------------------------
+
+    def _rows(self, **meta: str) -> list[CaseRow]:
+        """Latest version of each matching case (the queue lists latest versions only)."""
+        with _translated():
+            infos = self._q.list(kind=CASE_KIND, **meta)
+        rows = [CaseRow(
+            case_no=info.meta["case_no"], record_id=info.record_id, version=info.version,
+            matter=info.meta["matter"], line=info.meta.get("line", ""),
+            site=info.meta.get("site", ""), staff_id=info.meta.get("staff", ""),
+            day=date.fromisoformat(info.meta["date"]), status=info.meta["status"],
+            created_at=info.record_created_at.astimezone(), updated_at=info.created_at.astimezone(),
+        ) for info in infos]
+        return sorted(rows, key=lambda r: (r.created_at, r.case_no), reverse=True)
+
+    def summaries(self, day: date) -> list[CaseRow]:
+        return self._rows(date=day.isoformat())
+
+    def next_case_no(self, day: date) -> str:
+        count = len(self._rows(date=day.isoformat()))
+        return f"{self._station_id}-{day:%y%m%d}-{count + 1:03d}"
+
+    def _find(self, case_no: str) -> CaseRow:
+        case_no = (case_no or "").strip().upper()
+        rows = self._rows(case_no=case_no) if case_no else []
+        if not rows:
+            raise StationError("service.case_unknown", case=case_no[:30])
+        return rows[0]
+
+    def _read(self, record_id: str, version: int | None = None) -> Case:
+        with _translated():
+            result = self._q.read(record_id, version)
+        return intake.case_from_payload(result.payload, record_id, result.info.version)
+
+    def get(self, case_no: str) -> Case:
+        row = self._find(case_no)
+        return self._read(row.record_id, row.version)
+
+    def history(self, case_no: str) -> list[Case]:
+        row = self._find(case_no)
+        return [self._read(row.record_id, v) for v in range(1, row.version + 1)]
+
+    def append(self, case: Case, *, staff_on_duty: tuple[str, ...] = ()) -> Case:
+        from station import matters
+
+        line = matters.line_code(matters.matter(case.matter))
+        with _translated():
+            info = self._q.append(CASE_KIND, intake.payload(case, staff_on_duty),
+                                  intake.clear_meta(case, line))
+        return replace(case, record_id=info.record_id, version=info.version)
+
+    def amend(self, case: Case, *, reason_code: str) -> Case:
+        from station import matters
+
+        line = matters.line_code(matters.matter(case.matter))
+        with _translated():
+            old = self._q.read(case.record_id, None).payload
+            info = self._q.amend(case.record_id, intake.payload(case, tuple(old.get(
+                "staff_on_duty", ()))), reason=reason_code, meta=intake.clear_meta(case, line))
+        return replace(case, version=info.version)
+
+    def audit_print(self, case: Case, outcome: PrintOutcome) -> None:
+        with _translated():
+            self._q.audit("print", case_no=case.case_no, ref=outcome.document,
+                          outcome="printed" if outcome.printed else "failed")
+
+    def pending_count(self) -> int:
+        with _translated():
+            stats = self._q.stats()
+        return sum(stats.counts.get(s, 0) for s in ("pending", "sent"))
+
+
+class _Paused(Exception):
+    def __init__(self, failures: int, retry_after: float) -> None:
+        self.failures = failures
+        self.retry_after = retry_after
+
+
+@contextmanager
+def _translated_unlock() -> Iterator[None]:
+    try:
+        yield
+    except qerr.WrongPassphraseError as err:
+        raise UnlockError(err.failures, err.retry_after) from None
+    except qerr.TooManyAttemptsError as err:
+        raise _Paused(err.failures, err.retry_after) from None
+    except qerr.UnknownSlotError as err:
+        raise StationError("service.staff_unknown", staff=err.slot) from None
+    except qerr.QueueError as err:
+        raise StationError("service.queue_error", code=err.code) from None
