@@ -1,0 +1,156 @@
+"""The CUPS printer adapter (pycups).
+
+pycups is imported lazily. libcups resolves a queue name for printFile through its
+process-wide server setting (not the connection's), so each connection first sets
+``cups.setServer``/``setPort`` to this adapter's server: the station talks to one
+CUPS at a time, and tests point it at an isolated cupsd that way. CUPS' states and
+reasons are folded into `PrinterStatus` here.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from station.hw.errors import (
+    LibraryMissing,
+    NoPrinterError,
+    PrinterError,
+    PrinterNotReady,
+    PrinterServiceError,
+)
+from station.hw.ports import JobState, JobStatus, Media, PrinterState, PrinterStatus, PrintJob
+
+_JOB_STATES = {3: JobStatus.PENDING, 4: JobStatus.HELD, 5: JobStatus.PROCESSING,
+               6: JobStatus.FAILED, 7: JobStatus.CANCELED, 8: JobStatus.FAILED,
+               9: JobStatus.COMPLETED}
+_PAPER_OUT = ("media-empty", "media-needed", "media-jam")
+_OFFLINE = ("offline", "shutdown", "connecting-to-device", "timed-out")
+IPP_NOT_FOUND = 0x0406
+
+# What to ask CUPS for each paper; the PDF's own page size matches.
+MEDIA_OPTIONS = {
+    Media.A4: {"media": "A4"},
+    Media.ROLL80: {"media": "Custom.80x297mm"},
+}
+
+
+def _cups() -> Any:
+    try:
+        import cups
+    except ImportError:
+        raise LibraryMissing(library="pycups") from None
+    return cups
+
+
+def status_from(state: int, reasons: tuple[str, ...]) -> PrinterStatus:
+    """Reasons win over the bare state: a stopped printer that is out of paper says so."""
+    if any(r.startswith(_PAPER_OUT) for r in reasons):
+        return PrinterStatus.OUT_OF_PAPER
+    if any(r.startswith(_OFFLINE) for r in reasons):
+        return PrinterStatus.OFFLINE
+    if state == 5:
+        return PrinterStatus.STOPPED
+    if state == 4:
+        return PrinterStatus.PRINTING
+    return PrinterStatus.IDLE
+
+
+class CupsPrinter:
+    """Prints through CUPS; ``queue`` None means the server's default queue."""
+
+    def __init__(self, queue: str | None = None, *, host: str | None = None,
+                 port: int | None = None, poll: float = 0.05) -> None:
+        self._cups = _cups()
+        self.queue = queue
+        self.host = host or self._cups.getServer()
+        self.port = port or self._cups.getPort()
+        self._poll = poll
+
+    def _conn(self) -> Any:
+        self._cups.setServer(self.host)
+        self._cups.setPort(self.port)
+        try:
+            return self._cups.Connection(host=self.host, port=self.port)
+        except RuntimeError:  # "failed to connect to server"
+            raise PrinterServiceError() from None
+
+    def _ipp(self, fn: str, *args: Any, **kwargs: Any) -> Any:
+        conn = self._conn()
+        try:
+            return getattr(conn, fn)(*args, **kwargs)
+        except self._cups.IPPError as err:
+            status = err.args[0] if err.args else 0
+            if status == IPP_NOT_FOUND:
+                raise NoPrinterError() from None
+            if status in (-1, 1):  # lost connection mid-request
+                raise PrinterServiceError() from None
+            raise PrinterError(kept="-") from None
+        except RuntimeError:
+            raise PrinterServiceError() from None
+
+    # -- Printer port -----------------------------------------------------------
+    def printers(self) -> list[str]:
+        return sorted(self._ipp("getPrinters"))
+
+    def default_printer(self) -> str | None:
+        return self._ipp("getDefault")
+
+    def _target(self, printer: str | None) -> str:
+        name = printer or self.queue or self.default_printer()
+        if not name:
+            names = self.printers()
+            if len(names) != 1:
+                raise NoPrinterError()
+            name = names[0]
+        return name
+
+    def state(self, printer: str | None = None) -> PrinterState:
+        try:
+            name = self._target(printer)
+        except NoPrinterError:
+            return PrinterState(printer or self.queue or "-", PrinterStatus.MISSING, False)
+        found = self._ipp("getPrinters").get(name)
+        if found is None:
+            return PrinterState(name, PrinterStatus.MISSING, False)
+        reasons = tuple(r for r in found.get("printer-state-reasons", ()) if r != "none")
+        return PrinterState(
+            name=name,
+            status=status_from(int(found.get("printer-state", 3)), reasons),
+            accepting=bool(found.get("printer-is-accepting-jobs", True)),
+            reasons=reasons,
+            message=str(found.get("printer-state-message", "")),
+        )
+
+    def submit(self, pdf: Path, *, title: str, media: Media = Media.A4, copies: int = 1,
+               printer: str | None = None) -> PrintJob:
+        state = self.state(printer)
+        if state.status is PrinterStatus.MISSING:
+            raise NoPrinterError()
+        if not state.accepting:
+            raise PrinterNotReady(printer=state.name, state=state.describe())
+        options = dict(MEDIA_OPTIONS[media])
+        options["copies"] = str(copies)
+        job_id = self._ipp("printFile", state.name, str(pdf), title, options)
+        return PrintJob(state.name, int(job_id), pdf)
+
+    def job_state(self, job: PrintJob) -> JobState:
+        attrs = self._ipp("getJobAttributes", job.job_id,
+                          requested_attributes=["job-state", "job-state-reasons"])
+        reasons = attrs.get("job-state-reasons", ())
+        if isinstance(reasons, str):
+            reasons = (reasons,)
+        status = _JOB_STATES.get(int(attrs.get("job-state", 3)), JobStatus.PENDING)
+        return JobState(job, status, tuple(reasons))
+
+    def wait(self, job: PrintJob, timeout: float = 30.0) -> JobState:
+        deadline = time.monotonic() + timeout
+        while True:
+            current = self.job_state(job)
+            if current.status.final or time.monotonic() >= deadline:
+                return current
+            time.sleep(self._poll)
+
+    def cancel(self, job: PrintJob) -> None:
+        self._ipp("cancelJob", job.job_id)

@@ -1,0 +1,122 @@
+"""Typed hardware errors: each one a sentence for staff, none a raw status word.
+
+Why a class per failure: the TUI reacts differently (offer manual entry, ask to
+re-insert, point at the cable) and tests assert the exact kind. Params never hold
+personal data; status words appear only as a support code next to the words.
+"""
+
+from __future__ import annotations
+
+from station.errors import StationError
+
+
+class HardwareError(StationError):
+    key = "hw.unavailable"
+
+
+class LibraryMissing(HardwareError):
+    """pyscard / pycups is not installed (params: library)."""
+
+    key = "hw.library_missing"
+
+
+# -- card -------------------------------------------------------------------------
+
+
+class CardError(HardwareError):
+    key = "hw.card_failed"
+
+
+class CardServiceError(CardError):
+    """pcscd is not running or not reachable."""
+
+    key = "hw.card_no_service"
+
+
+class NoReaderError(CardError):
+    key = "hw.card_no_reader"
+
+
+class ReaderGoneError(CardError):
+    """The reader was unplugged while in use."""
+
+    key = "hw.card_reader_gone"
+
+
+class NoCardError(CardError):
+    key = "hw.card_absent"
+
+
+class CardRemovedError(CardError):
+    """The card left the reader in the middle of a read."""
+
+    key = "hw.card_removed"
+
+
+class NotSocialSecurityCard(CardError):
+    key = "hw.card_not_sscard"
+
+
+class CardFieldError(CardError):
+    """A field is missing or malformed (params: field = readable field name, problem)."""
+
+    key = "hw.card_field"
+
+    def __init__(self, record: int, problem: str) -> None:
+        from station.i18n import t
+
+        self.record = record
+        self.problem = problem  # "missing" | "malformed"
+        super().__init__(self.key, field=t(f"hw.field_{record:02x}"),
+                         problem=t(f"hw.field_{problem}"))
+
+
+class CardIdInvalid(CardError):
+    """The ID number on the card fails validation (reason from station.identity)."""
+
+    key = "hw.card_id_invalid"
+
+    def __init__(self, cause: StationError) -> None:
+        self.reason = getattr(cause, "reason", "check")
+        super().__init__(self.key, reason=cause.message())
+
+
+class CardPinRequired(CardError):
+    """The holder file is PIN-protected on this card (6982 / 63Cx)."""
+
+    key = "hw.card_pin"
+
+
+class CardCommError(CardError):
+    """The card answered something unexpected (params: code, the status word in hex)."""
+
+    key = "hw.card_comm"
+
+
+# -- printer ----------------------------------------------------------------------
+
+
+class PrinterError(HardwareError):
+    key = "hw.printer_failed"
+
+
+class PrinterServiceError(PrinterError):
+    """CUPS is not running or not reachable."""
+
+    key = "hw.printer_no_service"
+
+
+class NoPrinterError(PrinterError):
+    key = "hw.printer_none"
+
+
+class PrinterNotReady(PrinterError):
+    """Stopped, not accepting, offline or out of paper (params: printer, state)."""
+
+    key = "hw.printer_not_ready"
+
+
+class PrintJobFailed(PrinterError):
+    """The job ended without printing (params: printer, kept = the kept PDF path)."""
+
+    key = "hw.printer_job_failed"

@@ -1,0 +1,53 @@
+"""The PDF-folder printer: for a laptop without CUPS or without a printer.
+
+Documents land in `station.paths.print_dir()` and the UI names the file; a "job"
+completes the moment the file is there, so the rest of the station treats it as
+any other printer.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from pathlib import Path
+
+from station import paths
+from station.hw.ports import JobState, JobStatus, Media, PrinterState, PrinterStatus, PrintJob
+
+NAME = "pdf"
+
+
+class PdfFolderPrinter:
+    def __init__(self, folder: Path | None = None) -> None:
+        self._folder = folder
+        self._ids = itertools.count(1)
+
+    @property
+    def folder(self) -> Path:
+        return self._folder or paths.print_dir()
+
+    def printers(self) -> list[str]:
+        return [NAME]
+
+    def default_printer(self) -> str | None:
+        return NAME
+
+    def state(self, printer: str | None = None) -> PrinterState:
+        return PrinterState(NAME, PrinterStatus.IDLE, True)
+
+    def submit(self, pdf: Path, *, title: str, media: Media = Media.A4, copies: int = 1,
+               printer: str | None = None) -> PrintJob:
+        folder = self.folder
+        folder.mkdir(parents=True, exist_ok=True)
+        target = pdf
+        if pdf.resolve().parent != folder.resolve():
+            target = folder / pdf.name
+            shutil.copyfile(pdf, target)
+        return PrintJob(NAME, next(self._ids), target)
+
+    def job_state(self, job: PrintJob) -> JobState:
+        done = job.document.exists()
+        return JobState(job, JobStatus.COMPLETED if done else JobStatus.FAILED)
+
+    def wait(self, job: PrintJob, timeout: float = 30.0) -> JobState:
+        return self.job_state(job)

@@ -1,0 +1,62 @@
+"""Print a rendered document without ever losing it.
+
+Why this order: the PDF is written to the print folder *before* it goes to the
+printer, so a jam, a stopped queue or a dead CUPS leaves the file there for a
+reprint, and the case recorded before printing is never at risk. File names hold
+only the document kind and the case number — never a name or an ID number.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from station import paths
+from station.hw.errors import PrinterError, PrintJobFailed
+from station.hw.ports import JobState, JobStatus, Media, Printer
+
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True)
+class PrintOutcome:
+    kept: Path  # the PDF kept for reprinting
+    state: JobState | None  # None when the printer refused before a job existed
+    error: PrinterError | None = None
+
+    @property
+    def printed(self) -> bool:
+        return self.state is not None and self.state.status is JobStatus.COMPLETED
+
+
+def keep(pdf: bytes, stem: str, folder: Path | None = None) -> Path:
+    """Write ``pdf`` to the print folder as ``<time>-<stem>.pdf`` (stem sanitised)."""
+    folder = folder or paths.print_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    safe = _SAFE.sub("_", stem).strip("_") or "document"
+    path = folder / f"{datetime.now():%Y%m%d-%H%M%S-%f}-{safe}.pdf"
+    tmp = path.with_suffix(".part")
+    tmp.write_bytes(pdf)
+    tmp.replace(path)
+    return path
+
+
+def print_pdf(printer: Printer, pdf: bytes, *, stem: str, title: str,
+              media: Media = Media.A4, timeout: float = 60.0, folder: Path | None = None,
+              raise_on_failure: bool = False) -> PrintOutcome:
+    """Keep, submit, follow. Failures come back in the outcome (or raised, if asked)."""
+    kept = keep(pdf, stem, folder)
+    try:
+        job = printer.submit(kept, title=title, media=media)
+        state = printer.wait(job, timeout=timeout)
+        error: PrinterError | None = None
+        if state.status is not JobStatus.COMPLETED:
+            error = PrintJobFailed(printer=job.printer, kept=str(kept))
+        outcome = PrintOutcome(job.document, state, error)
+    except PrinterError as err:
+        outcome = PrintOutcome(kept, None, err)
+    if raise_on_failure and outcome.error is not None:
+        raise outcome.error
+    return outcome

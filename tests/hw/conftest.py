@@ -1,0 +1,85 @@
+"""Fixtures: an isolated pcscd with vpcd and the emulated card; an isolated cupsd.
+
+libpcsclite reads PCSCLITE_CSOCK_NAME once, at the process's first PC/SC call, so
+the socket path is chosen and exported when this file is imported (collection
+time), before any test can touch PC/SC; the daemon is bound to it on first use.
+Nothing here talks to the machine's own pcscd or CUPS.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from rig import IsolatedCupsd, IsolatedPcscd
+from vcard import CardHolder, Misbehaviour, VirtualCard
+
+_PCSC_DIR = Path(tempfile.mkdtemp(prefix="station-pcscd-"))
+os.environ["PCSCLITE_CSOCK_NAME"] = str(_PCSC_DIR / "pcscd.comm")
+
+
+def _require(binary: str, path: str) -> None:
+    if not Path(path).exists():
+        pytest.fail(f"{binary} missing: run ./install.sh --dev", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def pcscd() -> Iterator[IsolatedPcscd]:
+    _require("pcscd", "/usr/sbin/pcscd")
+    _require("vsmartcard-vpcd", "/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
+    daemon = IsolatedPcscd(_PCSC_DIR)
+    assert str(daemon.socket_path) == os.environ["PCSCLITE_CSOCK_NAME"]
+    daemon.start()
+    yield daemon
+    daemon.stop()
+    shutil.rmtree(_PCSC_DIR, ignore_errors=True)
+
+
+@pytest.fixture
+def reader(pcscd: IsolatedPcscd):
+    from station.hw.pcsc import PcscCardReader
+
+    r = PcscCardReader()
+    yield r
+    r.close()
+
+
+@pytest.fixture
+def reader_names(reader) -> list[str]:
+    names = reader.readers()
+    assert len(names) == 2, names
+    return names
+
+
+@pytest.fixture
+def card(pcscd: IsolatedPcscd, reader, reader_names) -> Iterator[VirtualCard]:
+    """A card for slot 0, not yet inserted; removed (and seen removed) afterwards."""
+    vc = VirtualCard(pcscd.port, CardHolder())
+    yield vc
+    vc.remove()
+    assert reader.wait_for(reader_names[0], False, timeout=5)
+
+
+def insert_and_wait(vc: VirtualCard, reader, name: str) -> None:
+    vc.insert()
+    assert reader.wait_for(name, True, timeout=5), "pcscd never saw the card"
+
+
+@pytest.fixture
+def cupsd(tmp_path_factory) -> Iterator[IsolatedCupsd]:
+    _require("cupsd", "/usr/sbin/cupsd")
+    daemon = IsolatedCupsd(tmp_path_factory.mktemp("cupsd"))
+    daemon.start()
+    yield daemon
+    daemon.stop()
+
+
+__all__ = ["Misbehaviour", "insert_and_wait"]
