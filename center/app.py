@@ -8,14 +8,16 @@ one large batch never stalls the event loop for other stations.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import anyio.to_thread
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -209,8 +211,14 @@ def _guard(handler: Callable[[Request], Awaitable[Response]]
     return wrapped
 
 
-def create_app(store: Store, keys: CentreKeys) -> Starlette:
+def create_app(store: Store, keys: CentreKeys, threads: int = 40) -> Starlette:
     centre = Centre(store, keys)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+
     routes = [
         Route(f"{PREFIX}/info", _guard(centre.info), methods=["GET"]),
         Route(f"{PREFIX}/enroll", _guard(centre.enrol), methods=["POST"]),
@@ -219,7 +227,7 @@ def create_app(store: Store, keys: CentreKeys) -> Starlette:
         Route("/openapi.json", centre.openapi, methods=["GET"]),
         Route("/healthz", centre.health, methods=["GET"]),
     ]
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.centre = centre
     return app
 

@@ -113,7 +113,6 @@ def init(ctx: click.Context, passphrase_stdin: bool, force: bool) -> None:
 def serve(ctx: click.Context, host: str, port: int, tls_cert: str | None, tls_key: str | None,
           passphrase_stdin: bool, workers_threads: int) -> None:
     """Serve the sync API (Starlette under uvicorn)."""
-    import anyio.to_thread
     import uvicorn
 
     from center import keys
@@ -123,12 +122,7 @@ def serve(ctx: click.Context, host: str, port: int, tls_cert: str | None, tls_ke
         raise CenterError("center.tls_pair")
     secret = keys.load(ctx.obj["home"], read_passphrase(passphrase_stdin))
     store = _store(ctx)
-    app = create_app(store, secret)
-
-    async def _limit_threads() -> None:
-        anyio.to_thread.current_default_thread_limiter().total_tokens = workers_threads
-
-    app.router.on_startup.append(_limit_threads)
+    app = create_app(store, secret, threads=workers_threads)
     click.echo(t("center.serving", url=f"{'https' if tls_cert else 'http'}://{host}:{port}"),
                err=True)
     uvicorn.run(app, host=host, port=port, ssl_certfile=tls_cert, ssl_keyfile=tls_key,

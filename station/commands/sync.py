@@ -1,0 +1,42 @@
+"""`station sync [--once]`: push what is waiting, pull what the centre sent."""
+
+from __future__ import annotations
+
+import threading
+
+import click
+
+from station.i18n import t
+
+
+def _report(state) -> None:
+    if state.last_error:
+        click.echo(t("sync.last_error", error=state.last_error), err=True)
+        return
+    click.echo(t("sync.run_done", pushed=state.pushed, pulled=state.pulled,
+                 pending=state.pending))
+    if state.conflicts:
+        click.echo(t("sync.run_conflicts", n=state.conflicts))
+    if state.rejected:
+        click.echo(t("sync.run_rejected", n=state.rejected), err=True)
+
+
+@click.command(name="sync", help="Sync with the centre / 与中心同步.")
+@click.option("--once", is_flag=True, help="One run, then exit (exit 1 if it failed).")
+@click.option("--interval", default=60.0, show_default=True, help="Seconds between runs.")
+def command(once: bool, interval: float) -> None:
+    from station.sync import make_client, run_forever
+
+    client = make_client()
+    try:
+        if once:
+            state = client.run_once()
+            _report(state)
+            raise SystemExit(1 if state.last_error else 0)
+        stop = threading.Event()
+        try:
+            run_forever(client, stop, interval_s=interval, on_state=_report)
+        except KeyboardInterrupt:
+            stop.set()
+    finally:
+        client.close()

@@ -1,0 +1,319 @@
+"""The station side of sync: push sealed records, pull the centre's updates.
+
+Why it is safe to cut anywhere: a record is acknowledged locally only after the
+centre's *signed* ack for it arrived (bound to this request's nonce); anything
+else — a refused connection, a body cut half-way up, an answer cut half-way
+down, a centre that died mid-batch — leaves the record unacknowledged, and the
+centre stores by (record id, version) idempotently, so resending is harmless.
+Pull moves its cursor in the same local transaction that applies the items.
+
+The TUI runs `SyncClient.run_once` in a worker thread and reads `state` (an
+immutable snapshot) for the status bar; `station sync` runs the same code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import random
+import ssl
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import httpx
+
+from station.i18n import t
+from station.sync.identity import Pinned, StationKeys
+from station.sync.inbox import Inbox
+from station.sync.protocol import (
+    MAX_BATCH,
+    MAX_PULL,
+    PREFIX,
+    SIGNATURE_HEADER,
+    VERSION,
+    b64e,
+    dumps,
+    new_nonce,
+    now_ms,
+    sign,
+    verify,
+)
+
+log = logging.getLogger("station.sync")
+
+Key = tuple[str, int]
+
+
+class QueueLike(Protocol):
+    """The part of `stationq.Queue` sync uses (docs/CONTRACTS.md, "Queue")."""
+
+    def pending(self, limit: int = ..., after_seq: int = ...) -> list[Any]: ...
+    def mark_sent(self, keys: list[Key]) -> Any: ...
+    def acknowledge(self, acks: list[Key]) -> Any: ...
+    def mark_conflict(self, keys: list[Key], error: str) -> Any: ...
+    def record_failure(self, keys: list[Key], error: str) -> Any: ...
+    def stats(self) -> Any: ...
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """What the status bar shows; `last_error` is already words for a person."""
+
+    online: bool | None = None  # None: not tried yet
+    pending: int = 0
+    last_success: datetime | None = None
+    last_error: str | None = None
+    last_error_code: str | None = None
+    pushed: int = 0  # records acknowledged in the last run
+    pulled: int = 0  # updates applied in the last run
+    conflicts: int = 0
+    rejected: int = 0
+    batch_size: int = 0
+
+
+class SyncFailed(Exception):
+    """One run stopped; `code` picks the sentence, `params` fill it."""
+
+    def __init__(self, code: str, offline: bool = False, **params: Any) -> None:
+        super().__init__(code)
+        self.code, self.offline, self.params = code, offline, params
+
+    def words(self) -> str:
+        key = f"sync.err_{self.code}"
+        try:
+            return t(key, **self.params)
+        except KeyError:
+            return t("sync.err_refused", code=self.code)
+
+
+KNOWN_REFUSALS = {"bad_signature", "unknown_station", "station_revoked", "clock_skew",
+                  "replayed_nonce", "too_large"}
+
+
+class SyncClient:
+    def __init__(self, queue: QueueLike, keys: StationKeys, pinned: Pinned,
+                 inbox: Inbox, *, batch_size: int = 200, min_batch: int = 10,
+                 max_batch: int = MAX_BATCH, target_batch_s: float = 1.0,
+                 timeout_s: float = 30.0, clock: Callable[[], int] = now_ms,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        self.queue, self.keys, self.pinned, self.inbox = queue, keys, pinned, inbox
+        self.batch_size, self.min_batch, self.max_batch = batch_size, min_batch, max_batch
+        self.target_batch_s = target_batch_s
+        self.clock = clock
+        self._state = SyncState(batch_size=batch_size)
+        self._lock = threading.Lock()
+        self._http = httpx.Client(base_url=pinned.url.rstrip("/"), timeout=timeout_s,
+                                  verify=_tls_context(pinned), transport=transport)
+        self.batch_times: list[float] = []  # seconds per push batch (benchmarks read it)
+
+    # --- state -------------------------------------------------------------------------
+    @property
+    def state(self) -> SyncState:
+        return self._state
+
+    def _set(self, **changes: Any) -> None:
+        with self._lock:
+            self._state = dataclasses.replace(self._state, **changes)
+
+    def pending_count(self) -> int:
+        try:
+            counts = self.queue.stats().counts
+        except Exception:  # the status bar must never break on this
+            return self._state.pending
+        return int(counts.get("pending", 0)) + int(counts.get("sent", 0))
+
+    def close(self) -> None:
+        self._http.close()
+        self.inbox.close()
+
+    # --- one run -----------------------------------------------------------------------
+    def run_once(self) -> SyncState:
+        """Push everything pending, then pull every update; never raises for sync faults."""
+        pushed = pulled = conflicts = rejected = 0
+        try:
+            pushed, conflicts, rejected = self.push_all()
+            pulled = self.pull_all()
+        except SyncFailed as err:
+            log.info("sync stopped: %s", err.code)
+            self._set(online=not err.offline, last_error=err.words(),
+                      last_error_code=err.code, pending=self.pending_count(),
+                      pushed=pushed, pulled=pulled, batch_size=self.batch_size)
+            return self._state
+        self._set(online=True, last_success=datetime.now(UTC), last_error=None,
+                  last_error_code=None, pending=self.pending_count(), pushed=pushed,
+                  pulled=pulled, conflicts=conflicts, rejected=rejected,
+                  batch_size=self.batch_size)
+        return self._state
+
+    def push_all(self) -> tuple[int, int, int]:
+        """Push in seq order; a record refused this run is not resent until the next run."""
+        done = conflicts = rejected = 0
+        after = 0
+        while True:
+            batch = self.queue.pending(self.batch_size, after_seq=after)
+            if not batch:
+                return done, conflicts, rejected
+            acked, conflicted, refused = self.push_batch(batch)
+            done += acked
+            conflicts += conflicted
+            rejected += refused
+            after = max(r.seq for r in batch)
+
+    def push_batch(self, batch: list[Any]) -> tuple[int, int, int]:
+        """One signed batch; returns (acknowledged, conflicts, refused)."""
+        keys = [(r.record_id, r.version) for r in batch]
+        self.queue.mark_sent(keys)
+        doc = {"v": VERSION, "station_id": self.pinned.station_id, "ts": self.clock(),
+               "nonce": new_nonce(), "records": [_wire(r) for r in batch]}
+        started = time.perf_counter()
+        try:
+            answer = self._post(f"{PREFIX}/push", doc)
+        except SyncFailed as err:
+            self.queue.record_failure(keys, err.code)
+            if err.offline or err.code in ("network", "too_large"):
+                self.batch_size = max(self.min_batch, self.batch_size // 2)
+            raise
+        elapsed = time.perf_counter() - started
+        self.batch_times.append(elapsed)
+        self._adapt(elapsed)
+        acks = answer.get("acks")
+        if not isinstance(acks, list):
+            self.queue.record_failure(keys, "bad_answer")
+            raise SyncFailed("bad_answer")
+        by_key = {(a.get("record_id"), a.get("version")): a.get("status")
+                  for a in acks if isinstance(a, dict)}
+        stored = [k for k in keys if by_key.get(k) == "stored"]
+        conflicted = [k for k in keys if by_key.get(k) == "conflict"]
+        refused = [k for k in keys if by_key.get(k) not in ("stored", "conflict")]
+        if stored:
+            self.queue.acknowledge(stored)
+        if conflicted:
+            # The centre keeps our copy aside for a person; it must not be resent as is.
+            self.queue.mark_conflict(conflicted, "conflict at centre")
+        if refused:
+            self.queue.record_failure(refused, "rejected by centre")
+        return len(stored), len(conflicted), len(refused)
+
+    def _adapt(self, elapsed: float) -> None:
+        """Grow while batches are quick, shrink when slow: fits the link we are on."""
+        if elapsed < self.target_batch_s / 2:
+            self.batch_size = min(self.max_batch, self.batch_size * 2)
+        elif elapsed > self.target_batch_s * 2:
+            self.batch_size = max(self.min_batch, self.batch_size // 2)
+
+    def pull_all(self) -> int:
+        applied = 0
+        while True:
+            cursor = self.inbox.cursor()
+            doc = {"v": VERSION, "station_id": self.pinned.station_id, "ts": self.clock(),
+                   "nonce": new_nonce(), "cursor": cursor, "limit": MAX_PULL}
+            answer = self._post(f"{PREFIX}/pull", doc)
+            items = answer.get("items")
+            new_cursor = answer.get("cursor")
+            if not isinstance(items, list) or type(new_cursor) is not int:
+                raise SyncFailed("bad_answer")
+            try:
+                applied += self.inbox.apply(items, new_cursor)
+            except (KeyError, TypeError, ValueError) as err:
+                raise SyncFailed("bad_answer") from err
+            if not answer.get("more"):
+                return applied
+
+    # --- transport ---------------------------------------------------------------------
+    def _post(self, path: str, doc: dict[str, Any]) -> dict[str, Any]:
+        body = dumps(doc)
+        headers = {SIGNATURE_HEADER: sign(self.keys.sign, "request", path, body),
+                   "content-type": "application/json"}
+        try:
+            resp = self._http.post(path, content=body, headers=headers)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as err:
+            raise SyncFailed("offline", offline=True) from err
+        except httpx.HTTPError as err:
+            raise SyncFailed("network") from err
+        self._check_tls(resp)
+        if resp.status_code != 200:
+            raise _refusal(resp)
+        if not verify(self.pinned.sign_key, resp.headers.get(SIGNATURE_HEADER), "response",
+                      path, resp.content):
+            raise SyncFailed("centre_signature")
+        try:
+            answer = resp.json()
+        except ValueError as err:
+            raise SyncFailed("bad_answer") from err
+        if not isinstance(answer, dict) or answer.get("nonce") != doc["nonce"]:
+            raise SyncFailed("centre_signature")  # a signed answer to another request
+        return answer
+
+    def _check_tls(self, resp: httpx.Response) -> None:
+        if not self.pinned.tls_fingerprint:
+            return
+        stream = resp.extensions.get("network_stream")
+        ssl_obj = stream.get_extra_info("ssl_object") if stream is not None else None
+        der = ssl_obj.getpeercert(binary_form=True) if ssl_obj is not None else None
+        if der is None or hashlib.sha256(der).hexdigest() != self.pinned.tls_fingerprint:
+            raise SyncFailed("tls_pin")
+
+
+def _wire(rec: Any) -> dict[str, Any]:
+    created = rec.created_at
+    return {"record_id": rec.record_id, "version": rec.version, "seq": rec.seq,
+            "kind": rec.kind, "meta": rec.meta,
+            "created_at": created.isoformat() if hasattr(created, "isoformat") else str(created),
+            "suite": rec.suite, "enc": b64e(rec.enc)}
+
+
+def _refusal(resp: httpx.Response) -> SyncFailed:
+    if resp.status_code >= 500:
+        return SyncFailed("server", status=resp.status_code)
+    try:
+        doc = resp.json()
+        code = str(doc.get("error", "refused"))
+    except (ValueError, AttributeError):
+        doc, code = {}, "refused"
+    if code == "clock_skew":
+        return SyncFailed(code, skew=doc.get("skew_s"))
+    if code in KNOWN_REFUSALS:
+        return SyncFailed(code)
+    return SyncFailed("refused", code=code)
+
+
+def _tls_context(pinned: Pinned) -> ssl.SSLContext | bool:
+    """Trust exactly the certificate pinned at enrolment (self-signed or not)."""
+    if urlsplit(pinned.url).scheme != "https":
+        return True
+    ctx = ssl.create_default_context(cadata=pinned.tls_cert_pem or None)
+    ctx.check_hostname = False  # the pin, not the name, identifies the centre
+    ctx.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN
+    return ctx
+
+
+def backoff_delays(base_s: float = 2.0, cap_s: float = 300.0,
+                   rng: random.Random | None = None):
+    """Exponential back-off with full jitter: a fleet coming back online does not stampede."""
+    rng = rng or random.Random()
+    attempt = 0
+    while True:
+        yield rng.uniform(0, min(cap_s, base_s * 2 ** attempt))
+        attempt += 1
+
+
+def run_forever(client: SyncClient, stop: threading.Event, interval_s: float = 60.0,
+                on_state: Callable[[SyncState], None] | None = None) -> None:
+    """The worker loop: sync, wait, repeat; back off with jitter while failing."""
+    delays = backoff_delays()
+    while not stop.is_set():
+        state = client.run_once()
+        if on_state is not None:
+            on_state(state)
+        if state.last_error is None:
+            delays = backoff_delays()
+            wait = interval_s
+        else:
+            wait = next(delays)
+        stop.wait(wait)

@@ -1,0 +1,151 @@
+"""What the centre sent down: case statuses, home-visit requests, catalogue versions.
+
+Why a small table of its own and not queue records: queue records are units of
+*upstream* sync; putting downstream updates there would send them back to the
+centre. The inbox is idempotent by construction — every item carries the centre's
+update id and applying it twice leaves the same rows — and it keeps the pull
+cursor in the same transaction as the items, so a cut never skips or repeats.
+Personal fields (a visit's name/phone/address, a return reason) arrive sealed to
+the station's inbox key and are stored sealed; only clear codes and dates are columns.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from station import paths
+
+SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS cursor (k TEXT PRIMARY KEY, v INTEGER NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS case_status (
+        case_id TEXT PRIMARY KEY, status TEXT NOT NULL, at TEXT NOT NULL,
+        update_id INTEGER NOT NULL, uid TEXT NOT NULL, sealed TEXT)""",
+    """CREATE TABLE IF NOT EXISTS case_status_history (
+        update_id INTEGER PRIMARY KEY, case_id TEXT NOT NULL, status TEXT NOT NULL,
+        at TEXT NOT NULL, uid TEXT NOT NULL, sealed TEXT)""",
+    """CREATE TABLE IF NOT EXISTS visit_requests (
+        uid TEXT PRIMARY KEY, update_id INTEGER NOT NULL, date TEXT NOT NULL,
+        slot TEXT NOT NULL, matter TEXT NOT NULL, at TEXT NOT NULL, sealed TEXT NOT NULL,
+        handled INTEGER NOT NULL DEFAULT 0)""",
+    """CREATE TABLE IF NOT EXISTS catalogue_versions (
+        version TEXT PRIMARY KEY, update_id INTEGER NOT NULL, sha256 TEXT NOT NULL,
+        filename TEXT NOT NULL, content TEXT NOT NULL, at TEXT NOT NULL)""",
+]
+
+
+def inbox_file() -> Path:
+    return paths.data_dir() / "inbox.sqlite3"
+
+
+@dataclass(frozen=True)
+class CaseStatus:
+    case_id: str
+    status: str  # accepted | reviewing | done | returned
+    at: str
+    uid: str
+    sealed: str | None  # the centre's note, sealed to this station
+
+
+@dataclass(frozen=True)
+class VisitRequest:
+    uid: str
+    date: str
+    slot: str
+    matter: str
+    at: str
+    sealed: str
+    handled: bool
+
+
+class Inbox:
+    def __init__(self, path: Path | None = None) -> None:
+        path = path or inbox_file()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        for stmt in SCHEMA:
+            self._db.execute(stmt)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def cursor(self) -> int:
+        row = self._db.execute("SELECT v FROM cursor WHERE k = 'pull'").fetchone()
+        return int(row[0]) if row else 0
+
+    def apply(self, items: list[dict[str, Any]], new_cursor: int) -> int:
+        """Apply a page of items and move the cursor, atomically; returns items applied."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for item in items:
+                _apply_one(db, item)
+            db.execute("INSERT INTO cursor VALUES ('pull', ?) ON CONFLICT (k) DO UPDATE"
+                       " SET v = MAX(v, excluded.v)", (new_cursor,))
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        return len(items)
+
+    # --- reads for the TUI and reports ---------------------------------------------------
+    def case_status(self, case_id: str) -> CaseStatus | None:
+        row = self._db.execute("SELECT case_id, status, at, uid, sealed FROM case_status"
+                               " WHERE case_id = ?", (case_id,)).fetchone()
+        return CaseStatus(*row) if row else None
+
+    def statuses(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT case_id, status FROM case_status"))
+
+    def visit_requests(self, include_handled: bool = False) -> list[VisitRequest]:
+        sql = "SELECT uid, date, slot, matter, at, sealed, handled FROM visit_requests"
+        if not include_handled:
+            sql += " WHERE handled = 0"
+        rows = self._db.execute(sql + " ORDER BY date, slot, update_id").fetchall()
+        return [VisitRequest(*r[:6], bool(r[6])) for r in rows]
+
+    def mark_visit_handled(self, uid: str) -> None:
+        self._db.execute("UPDATE visit_requests SET handled = 1 WHERE uid = ?", (uid,))
+
+    def latest_catalogue(self) -> tuple[str, str] | None:
+        """(version, content) of the newest catalogue the centre published."""
+        row = self._db.execute("SELECT version, content FROM catalogue_versions"
+                               " ORDER BY update_id DESC LIMIT 1").fetchone()
+        return (row[0], row[1]) if row else None
+
+    def counts(self) -> dict[str, int]:
+        out = {}
+        for table in ("case_status", "case_status_history", "visit_requests",
+                      "catalogue_versions"):
+            out[table] = self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        return out
+
+
+def _apply_one(db: sqlite3.Connection, item: dict[str, Any]) -> None:
+    kind, uid, update_id = item["kind"], str(item["uid"]), int(item["id"])
+    if kind == "case_status":
+        sealed = item.get("sealed")
+        db.execute("INSERT OR IGNORE INTO case_status_history VALUES (?, ?, ?, ?, ?, ?)",
+                   (update_id, item["case_id"], item["status"], item["at"], uid, sealed))
+        # Only a newer update moves the current status: replays and reorders are harmless.
+        db.execute(
+            "INSERT INTO case_status VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE"
+            " SET status = excluded.status, at = excluded.at, update_id = excluded.update_id,"
+            " uid = excluded.uid, sealed = excluded.sealed"
+            " WHERE excluded.update_id > case_status.update_id",
+            (item["case_id"], item["status"], item["at"], update_id, uid, sealed))
+    elif kind == "visit_request":
+        db.execute("INSERT OR IGNORE INTO visit_requests (uid, update_id, date, slot, matter,"
+                   " at, sealed) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   (uid, update_id, item["date"], item["slot"], item.get("matter", ""),
+                    item["at"], item["sealed"]))
+    elif kind == "catalogue":
+        db.execute("INSERT OR IGNORE INTO catalogue_versions VALUES (?, ?, ?, ?, ?, ?)",
+                   (str(item["version"]), update_id, item["sha256"], item["filename"],
+                    item["content"], item["at"]))
+    # Unknown kinds come from a newer centre: skipped, the cursor still moves past them.
+
