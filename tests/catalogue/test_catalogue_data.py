@@ -1,0 +1,123 @@
+"""The packaged catalogue covers exactly the reference matters, and its content is usable."""
+
+from __future__ import annotations
+
+from catalogue_expected import EXPECTED, LINES, MENUS, SHARED, parse_shared
+
+from station import catalogue as cat_mod
+from station.catalogue import FIELD_TYPES, FLAGS, MATERIAL_FORMS, load_catalogue
+from station.i18n import catalogue as messages
+
+
+def test_reference_list_matches_shared_catalogue_when_present():
+    # The embedded copy must not drift from the design document it was copied from.
+    if SHARED.exists():
+        assert parse_shared(SHARED.read_text(encoding="utf-8")) == EXPECTED
+    assert len(EXPECTED) == 34
+
+
+def test_exactly_the_34_matters_in_their_lines_with_their_names():
+    cat = load_catalogue()
+    got = {m.code: (m.line, m.name) for m in cat.matters}
+    assert got == EXPECTED
+    assert len(cat) == 34
+
+
+def test_eight_lines_in_board_order():
+    cat = load_catalogue()
+    assert tuple(ln.name for ln in cat.lines) == LINES
+    groups = cat.by_line()
+    assert tuple(groups) == LINES
+    assert sum(len(v) for v in groups.values()) == 34
+    for ln in cat.lines:
+        assert all(m.code.startswith(ln.prefix) for m in groups[ln.name])
+
+
+def test_every_menu_lists_something_and_the_named_examples_hold():
+    cat = load_catalogue()
+    for menu in MENUS:
+        assert cat.by_menu(menu), menu
+    assert {"妇女", "青年人"} <= set(cat.get("WJ01").menus)
+    assert {"儿童", "老年人"} <= set(cat.get("YB01").menus)
+    assert cat.get("MZ01").menus == ("老年人",)
+
+
+def test_the_four_district_named_matters_are_findable_by_their_street_names():
+    cat = load_catalogue()
+    for words, code in (("敬老卡申领", "MZ01"), ("租赁备案", "ZF01"),
+                        ("新版社保卡申领", "SB01"), ("失业补助金申请", "RS03")):
+        assert cat.search(words)[0].code == code
+
+
+def test_each_matter_is_complete():
+    cat = load_catalogue()
+    for m in cat.matters:
+        assert m.name_en and m.menus and m.delivery, m.code
+        assert m.time_limit_days >= 0, m.code
+        assert m.materials, m.code
+        assert all(x.form in MATERIAL_FORMS and x.count >= 1 for x in m.materials), m.code
+        assert any(not x.optional for x in m.materials), m.code
+        assert all(f.type in FIELD_TYPES for f in m.fields), m.code
+        # The contact phone comes first for every matter: the result has to reach the resident.
+        assert m.fields[0].key == "phone" and m.fields[0].required, m.code
+        assert set(m.eligibility.flags) <= set(FLAGS), m.code
+        assert cat.contact_for(m).phone
+
+
+def test_instant_matters_and_home_visits_are_plausible():
+    cat = load_catalogue()
+    instant = {m.code for m in cat.matters if m.time_limit_days == 0}
+    assert {"RS01", "RS05", "WJ01", "YB02"} <= instant
+    assert cat.get("MZ01").home_visit and cat.get("YB04").home_visit
+    assert not cat.get("SB03").home_visit  # PIN set by the holder on the centre's pad
+
+
+def test_shanghai_rules_the_street_relies_on():
+    cat = load_catalogue()
+    el = cat.get("MZ01").eligibility
+    assert (el.min_age, el.residence) == (65, "household")
+    assert cat.get("CL02").eligibility.disability_required
+    assert cat.get("YB04").eligibility.min_age == 60
+    assert "veteran" in cat.get("TY01").eligibility.flags
+    mats = {x.code: x for x in cat.get("MZ01").materials}
+    assert mats["id"].form == "原件" and not mats["id"].optional
+    assert mats["hukou"].form == "原件"
+
+
+def test_guesses_are_marked_for_review():
+    cat = load_catalogue()
+    flagged = [m.code for m in cat.matters if m.needs_review]
+    assert "MZ01" in flagged and "RS03" in flagged
+    assert cat.centre.review and all(s.review for s in cat.sites)
+
+
+def test_sites_and_centre_are_data():
+    cat = load_catalogue()
+    assert [s.name for s in cat.sites] == ["新成村", "爱里舍", "沧海", "嘉乐"]
+    assert cat.site("沧海").code == "canghai"
+    assert cat.centre.name and cat.centre.phone and cat.centre.address
+    assert cat.version and cat.published.year >= 2026
+
+
+def test_every_flag_and_menu_has_words_in_both_languages():
+    msgs = messages()
+    for loc in ("zh_CN", "en"):
+        for flag in FLAGS:
+            assert f"catalogue.flag.{flag}" in msgs[loc]
+        for key in cat_mod.MENU_KEYS.values():
+            assert f"catalogue.menu.{key}" in msgs[loc]
+        for d in cat_mod.DELIVERY:
+            assert f"catalogue.delivery.{d}" in msgs[loc]
+
+
+def test_get_is_case_insensitive_and_unknown_codes_are_a_station_error():
+    import pytest
+
+    from station.catalogue import UnknownMatter
+
+    cat = load_catalogue()
+    assert cat.get(" mz01 ").code == "MZ01"
+    assert "yb03" in cat and "XX99" not in cat
+    with pytest.raises(UnknownMatter) as info:
+        cat.get("XX99")
+    assert "XX99" in info.value.message()
