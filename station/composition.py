@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 
-from station import paths
 from station.errors import StationError
 
 log = logging.getLogger("station.composition")
@@ -38,28 +37,11 @@ def choose_reader(setting: str = "auto") -> object:
     return SimulatedCardReader()
 
 
-def pdf_folder_printer() -> object:
-    from station.hw.pdffolder import PdfFolderPrinter
-
-    return PdfFolderPrinter(paths.print_dir())
-
-
 def choose_printer(setting: str = "auto") -> object:
-    """``auto`` | ``pdf`` | ``cups`` | ``cups:<queue>``."""
-    if setting == "pdf":
-        return pdf_folder_printer()
-    try:
-        from station.hw.cups import CupsPrinter
+    """``auto`` | ``pdf`` | ``cups`` | ``cups:<queue>`` (the hardware part's factory decides)."""
+    from station.hw.factory import make_printer
 
-        queue = setting.split(":", 1)[1] if setting.startswith("cups:") else None
-        printer = CupsPrinter(queue)
-        if setting.startswith("cups") or printer.default_printer():
-            return printer
-    except StationError as err:  # no pycups, no cupsd: documents go to the folder
-        if setting.startswith("cups"):
-            raise
-        log.info("no CUPS printer (%s): PDF folder", err.key)
-    return pdf_folder_printer()
+    return make_printer(setting)
 
 
 def build_service():

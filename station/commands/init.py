@@ -1,0 +1,46 @@
+"""`station init`: the first-run screen's work, non-interactive (scripts, training copies)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from station import config
+from station.commands._unlock import passphrase_option, passphrases
+from station.i18n import t
+
+
+@click.command(name="init", help=t("cli.help_init"))
+@click.option("--name", required=True, help=t("cli.help_station_name"))
+@click.option("--site", "sites", multiple=True, required=True, help=t("cli.help_site"))
+@click.option("--staff", "staff_name", required=True, help=t("cli.help_first_staff"))
+@click.option("--reader", type=click.Choice(["auto", "pcsc", "simulated"]), default="auto",
+              show_default=True, help=t("cli.help_reader"))
+@click.option("--printer", default="auto", show_default=True, help=t("cli.help_printer"))
+@click.option("--paper", type=click.Choice(["a4", "roll80"]), default="a4", show_default=True,
+              help=t("cli.help_paper"))
+@click.option("--json", "as_json", is_flag=True, help=t("cli.help_json"))
+@passphrase_option
+def command(name: str, sites: tuple[str, ...], staff_name: str, reader: str, printer: str,
+            paper: str, as_json: bool, passphrase_stdin: bool) -> None:
+    from station.service import Service
+
+    if not (printer in ("auto", "pdf", "cups") or printer.startswith("cups:")):
+        raise click.BadParameter(t("cli.printer_choice"), param_hint="--printer")
+    (passphrase,) = passphrases(passphrase_stdin)
+    service = Service()
+    member = service.initialise(name=name, sites=sites, staff_name=staff_name,
+                                passphrase=passphrase)
+    cfg = config.load()
+    cfg.reader, cfg.printer, cfg.paper = reader, printer, paper
+    config.save(cfg)
+    service.close()
+    if as_json:
+        click.echo(json.dumps({"station_id": cfg.station_id, "name": cfg.name,
+                               "sites": cfg.sites, "staff": {"id": member.id,
+                                                             "name": member.name}},
+                              ensure_ascii=False))
+    else:
+        click.echo(t("cli.initialised", name=cfg.name, station=cfg.station_id,
+                     staff=member.name))
