@@ -1,0 +1,139 @@
+"""Confirm, record, print — then the resident rates the service (好差评) with one key."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from station.i18n import t
+from station.tui.base import StationScreen
+from station.tui.flow import ServeFlow
+from station.tui.keys import Key
+from station.tui.screens.guide import limit_text
+from station.tui.widgets import KeyBar, ResidentPanel
+
+
+class ConfirmScreen(StationScreen):
+    PERSONAL: ClassVar[bool] = True
+    KEYS: ClassVar[list[Key]] = [
+        Key("enter", "record", "tui.key.record", shown="Enter", priority=True),
+        Key("1", "rate(1)", "tui.key.rate", shown="1–5"),
+        Key("2", "rate(2)", "tui.key.rate", bar=False),
+        Key("3", "rate(3)", "tui.key.rate", bar=False),
+        Key("4", "rate(4)", "tui.key.rate", bar=False),
+        Key("5", "rate(5)", "tui.key.rate", bar=False),
+        Key("s", "rate(0)", "tui.key.skip_rating"),
+        Key("escape", "back", "tui.key.back", shown="Esc"),
+    ]
+
+    def __init__(self, flow: ServeFlow) -> None:
+        super().__init__()
+        self.flow = flow
+        self.state = "review"  # review → recording → recorded → done
+
+    def compose(self) -> ComposeResult:
+        guide = self.flow.guide
+        yield Static(t("tui.confirm.title", code=guide.matter.code, name=guide.matter.name),
+                     classes="title")
+        yield ResidentPanel(self.flow.resident, self.flow.hints,
+                            today=self.station.today(), id="resident")
+        with VerticalScroll(id="summary_box"):
+            yield Static(self._summary(), id="summary")
+        yield Static(self._prompt(), id="outcome")
+        yield KeyBar(self.KEYS)
+
+    def _summary(self) -> Text:
+        flow, guide = self.flow, self.flow.guide
+        text = Text()
+        text.append(t("tui.confirm.materials") + "\n", style="bold")
+        for m in guide.materials:
+            have = m.code in flow.ticked
+            mark = "✓" if have else ("✗" if m.required else "·")
+            text.append(f"  {mark} {m.name}  ", style="" if have or not m.required else "red")
+            text.append(m.detail + "\n", style="dim")
+        for f in guide.fields:
+            if f.key in flow.answers:
+                value = flow.answers[f.key]
+                label = next((c.label for c in f.choices if c.value == value), value)
+                if f.kind == "bool":
+                    label = t("common.yes") if value == "true" else t("common.no")
+                text.append(t("tui.confirm.answer", label=f.label, value=label) + "\n")
+        if flow.agent is not None:
+            text.append(t("tui.confirm.agent", relation=flow.agent.relation,
+                          masked=flow.agent.id.masked) + "\n")
+        delivery = next((d.label for d in guide.deliveries if d.value == flow.delivery), "")
+        text.append(t("tui.confirm.delivery", delivery=delivery) + "\n")
+        text.append(t("tui.guide.limit", limit=limit_text(guide)))
+        return text
+
+    def _missing(self) -> list[Any]:
+        return [m for m in self.flow.guide.materials
+                if m.required and m.code not in self.flow.ticked]
+
+    def _prompt(self) -> Text:
+        if self._missing():
+            return Text(t("tui.confirm.will_notice", count=len(self._missing())),
+                        style="bold yellow")
+        return Text(t("tui.confirm.will_receipt"), style="bold")
+
+    def on_mount(self) -> None:
+        self.query_one("#summary_box").focus()
+
+    # ---- record ----------------------------------------------------------------------
+
+    def action_record(self) -> None:
+        if self.state != "review":
+            return
+        self.state = "recording"
+        self.query_one("#outcome", Static).update(t("tui.confirm.recording"))
+        service, draft = self.station.service, self.flow.draft()
+        self.station.background(lambda: service.record_case(draft), self._recorded,
+                                self._failed)
+
+    def _failed(self, err: Exception) -> None:
+        self.state = "review"
+        self.query_one("#outcome", Static).update(self._prompt())
+        self.station.show_error(err)
+
+    def _recorded(self, outcome: Any) -> None:
+        self.flow.outcome = outcome
+        self.state = "recorded"
+        printed = outcome.print
+        text = Text()
+        text.append(t("tui.confirm.recorded", case_no=outcome.case.case_no) + "\n",
+                    style="bold green")
+        text.append(printed.message + "\n", style="" if printed.printed else "bold red")
+        if not printed.printed:
+            self.notify(printed.message, severity="warning", timeout=10)
+        text.append(t("tui.confirm.rate_prompt"), style="bold")
+        self.query_one("#outcome", Static).update(text)
+        self.station.refresh_status()
+
+    # ---- rating ---------------------------------------------------------------------
+
+    def action_rate(self, score: int) -> None:
+        if self.state != "recorded":
+            return
+        self.state = "done"
+        service, case_no = self.station.service, self.flow.outcome.case.case_no
+        rating = score or None
+        self.station.background(lambda: service.rate(case_no, rating), None)
+        if rating:
+            self.notify(t("tui.confirm.thanks", score=rating))
+        self._to_desk()
+
+    def _to_desk(self) -> None:
+        from station.tui.screens.desk import DeskScreen
+
+        while len(self.app.screen_stack) > 1 and not isinstance(self.app.screen, DeskScreen):
+            self.app.pop_screen()
+
+    def action_back(self) -> None:
+        if self.state == "review":
+            self.app.pop_screen()
+        elif self.state == "recorded":
+            self.action_rate(0)

@@ -1,0 +1,121 @@
+"""办事样本: the matter's materials to tick, and whether this resident is eligible."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from station.i18n import t
+from station.tui.base import StationScreen
+from station.tui.flow import ServeFlow
+from station.tui.keys import Key
+from station.tui.widgets import KeyBar, ResidentPanel
+
+
+def limit_text(guide: Any) -> str:
+    days = guide.matter.time_limit_days
+    if days == 0:
+        return t("tui.matter.immediate")
+    if guide.due_date is not None:
+        return t("tui.matter.days_due", days=days, due=guide.due_date.isoformat())
+    return t("tui.matter.days", days=days)
+
+
+class GuideScreen(StationScreen):
+    PERSONAL: ClassVar[bool] = True
+    KEYS: ClassVar[list[Key]] = [
+        Key("space", "toggle", "tui.key.tick", shown="Space", bar=True),
+        Key("a", "all_present", "tui.key.all_present", priority=True),
+        Key("n", "none_present", "tui.key.none_present", bar=False),
+        Key("enter", "next", "tui.key.next", shown="Enter", priority=True),
+        Key("escape", "back", "tui.key.back", shown="Esc"),
+    ]
+
+    def __init__(self, flow: ServeFlow) -> None:
+        super().__init__()
+        self.flow = flow
+
+    def compose(self) -> ComposeResult:
+        guide = self.flow.guide
+        yield Static(t("tui.guide.title", code=guide.matter.code, name=guide.matter.name),
+                     classes="title")
+        yield ResidentPanel(self.flow.resident, self.flow.hints,
+                            today=self.station.today(), id="resident")
+        yield Static(t("tui.guide.limit", limit=limit_text(guide)), id="limit")
+        yield Static(self._eligibility(), id="eligibility")
+        yield Static(t("tui.guide.materials"), classes="section")
+        yield SelectionList[str](
+            *[Selection(self._material(m), m.code, m.code in self.flow.ticked)
+              for m in guide.materials],
+            id="materials",
+        )
+        yield Static("", id="missing")
+        yield KeyBar(self.KEYS)
+
+    @staticmethod
+    def _material(m: Any) -> Text:
+        text = Text.assemble((m.name, "bold"), "  ", (m.detail, "dim"))
+        if not m.required:
+            text.append("  " + t("tui.guide.optional"), style="italic")
+        return text
+
+    def _eligibility(self) -> Text:
+        e = self.flow.guide.eligibility
+        if e is None:
+            return Text("")
+        if e.ok:
+            text = Text(t("tui.guide.eligible"), style="bold green")
+            if e.reason:
+                text.append("  " + e.reason)
+        else:
+            text = Text(t("tui.guide.not_eligible", reason=e.reason), style="bold red")
+        if e.review:
+            text.append("  " + t("tui.guide.review"), style="dim")
+        return text
+
+    def on_mount(self) -> None:
+        self.query_one("#materials", SelectionList).focus()
+        self._update_missing()
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        self.flow.ticked = set(self.query_one("#materials", SelectionList).selected)
+        self._update_missing()
+
+    def _missing(self) -> list[Any]:
+        return [m for m in self.flow.guide.materials
+                if m.required and m.code not in self.flow.ticked]
+
+    def _update_missing(self) -> None:
+        missing = self._missing()
+        box = self.query_one("#missing", Static)
+        if missing:
+            box.update(t("tui.guide.missing", count=len(missing)))
+            box.set_classes("warn")
+        else:
+            box.update(t("tui.guide.complete"))
+            box.set_classes("ok")
+
+    def action_toggle(self) -> None:
+        self.query_one("#materials", SelectionList).action_select()
+
+    def action_all_present(self) -> None:
+        self.query_one("#materials", SelectionList).select_all()
+
+    def action_none_present(self) -> None:
+        self.query_one("#materials", SelectionList).deselect_all()
+
+    def action_next(self) -> None:
+        e = self.flow.guide.eligibility
+        if e is not None and not e.ok:
+            self.notify(t("tui.guide.blocked", reason=e.reason), severity="warning")
+            return
+        from station.tui.screens.details import DetailsScreen
+
+        self.app.push_screen(DetailsScreen(self.flow))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,125 @@
+"""Pick the matter: type Chinese, pinyin initials (jlk) or the code, or narrow by line / menu."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from station.i18n import t
+from station.tui.base import StationScreen
+from station.tui.flow import ServeFlow
+from station.tui.keys import Key
+from station.tui.widgets import KeyBar, ResidentPanel
+
+
+class PickerScreen(StationScreen):
+    PERSONAL: ClassVar[bool] = True
+    KEYS: ClassVar[list[Key]] = [
+        Key("enter", "choose", "tui.key.choose", shown="Enter"),
+        Key("f2", "next_line", "tui.key.by_line", priority=True),
+        Key("f3", "next_menu", "tui.key.by_menu", priority=True),
+        Key("up", "move(-1)", "tui.key.move", shown="↑↓", priority=True),
+        Key("down", "move(1)", "tui.key.move", shown="↓", bar=False, priority=True),
+        Key("escape", "back", "tui.key.cancel", shown="Esc"),
+    ]
+
+    def __init__(self, flow: ServeFlow) -> None:
+        super().__init__()
+        self.flow = flow
+        self.line: str | None = None
+        self.menu: str | None = None
+        self.matters: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        if not self.flow.hints:
+            self.flow.hints = self.station.service.resident_hints(self.flow.resident)
+        yield Static(t("tui.picker.title"), classes="title")
+        yield ResidentPanel(self.flow.resident, self.flow.hints,
+                            today=self.station.today(), id="resident")
+        yield Static("", id="filters")
+        yield Input(id="search", placeholder=t("tui.picker.search_hint"))
+        yield OptionList(id="matters")
+        yield KeyBar(self.KEYS)
+
+    def on_mount(self) -> None:
+        self._search()
+        self.query_one("#search", Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._search()
+
+    def _search(self) -> None:
+        query = self.query_one("#search", Input).value.strip()
+        service = self.station.service
+        self.matters = service.search_matters(query, line=self.line, menu=self.menu)
+        options = self.query_one("#matters", OptionList)
+        options.clear_options()
+        options.add_options([self._option(m) for m in self.matters])
+        if self.matters:
+            options.highlighted = 0
+        self._show_filters()
+
+    def _option(self, m: Any) -> Option:
+        limit = (t("tui.matter.immediate") if m.time_limit_days == 0
+                 else t("tui.matter.days", days=m.time_limit_days))
+        label = Text.assemble(f"{m.code}  ", (m.name, "bold"), "  ",
+                              (f"{m.line_name} · {limit}", "dim"))
+        return Option(label, id=m.code)
+
+    def _show_filters(self) -> None:
+        service = self.station.service
+        line = next((c.label for c in service.lines() if c.value == self.line),
+                    t("tui.picker.all"))
+        menu = next((c.label for c in service.menus() if c.value == self.menu),
+                    t("tui.picker.all"))
+        self.query_one("#filters", Static).update(
+            t("tui.picker.filters", line=line, menu=menu, count=len(self.matters)))
+
+    @staticmethod
+    def _cycle(current: str | None, values: list[str]) -> str | None:
+        options: list[str | None] = [None, *values]
+        return options[(options.index(current) + 1) % len(options)]
+
+    def action_next_line(self) -> None:
+        self.line = self._cycle(self.line, [c.value for c in self.station.service.lines()])
+        self._search()
+
+    def action_next_menu(self) -> None:
+        self.menu = self._cycle(self.menu, [c.value for c in self.station.service.menus()])
+        self._search()
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one("#matters", OptionList)
+        if not self.matters:
+            return
+        current = options.highlighted or 0
+        options.highlighted = max(0, min(len(self.matters) - 1, current + step))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.action_choose()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_choose()
+
+    def action_choose(self) -> None:
+        options = self.query_one("#matters", OptionList)
+        if options.highlighted is None or not self.matters:
+            self.notify(t("tui.picker.nothing"))
+            return
+        code = self.matters[options.highlighted].code
+        guide = self.station.service.matter_guide(code, self.flow.resident)
+        if self.flow.guide is None or self.flow.matter != code:
+            self.flow.ticked = set()
+            self.flow.answers = {}
+            self.flow.delivery = None
+        self.flow.guide = guide
+        from station.tui.screens.guide import GuideScreen
+
+        self.app.push_screen(GuideScreen(self.flow))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

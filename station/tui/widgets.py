@@ -1,0 +1,120 @@
+"""Small widgets shared by several screens: status bar, key bar, resident panel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import DataTable, Static
+
+from station.i18n import t
+from station.tui.keys import Key, display
+
+
+class StatusBar(Static):
+    """Reader, printer, network, sync backlog, staff and site — one line, always visible."""
+
+    def on_mount(self) -> None:
+        status = getattr(self.app, "status", None)
+        if status is not None:
+            self.show(status)
+        else:
+            self.update(t("tui.status.loading"))
+
+    def show(self, s: Any) -> None:
+        parts: list[tuple[str, str]] = []
+        parts.append((s.reader_label, "warn" if s.training else ""))
+        parts.append((s.printer_label, "" if s.printer in ("ok", "busy", "pdf_folder") else "bad"))
+        parts.append((s.online_label, "" if s.online else "warn"))
+        parts.append((t("tui.status.pending", count=s.pending), ""))
+        if s.awaiting_reprint:
+            parts.append((t("tui.status.reprint", count=s.awaiting_reprint), "bad"))
+        if s.staff is not None:
+            parts.append((t("tui.status.staff", name=s.staff.name), ""))
+        if s.site:
+            parts.append((t("tui.status.site", site=s.site), ""))
+        text = Text()
+        for i, (label, tone) in enumerate(parts):
+            if i:
+                text.append(" │ ", style="dim")
+            text.append(label, style={"warn": "bold yellow", "bad": "bold red"}.get(tone, ""))
+        self.set_class(s.training, "-training")
+        self.update(text)
+
+
+class KeyBar(Static):
+    """The keys of the current screen, labelled in the current language."""
+
+    def __init__(self, keys: list[Key], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.keys = keys
+
+    def on_mount(self) -> None:
+        self.relabel()
+
+    def relabel(self) -> None:
+        text = Text()
+        for k in [*self.keys, *getattr(self.app, "KEYS", [])]:
+            if not k.bar:
+                continue
+            if text:
+                text.append("  ")
+            text.append(f" {display(k)} ", style="reverse bold")
+            text.append(" " + t(k.label))
+        self.update(text)
+
+
+class ResidentPanel(Static):
+    """Who is being served: name, masked ID, age and hints. Personal data: hidden on lock."""
+
+    def __init__(self, resident: Any, hints: list[str], today: Any = None,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.resident = resident
+        self.hints = hints
+        self.today = today
+
+    def on_mount(self) -> None:
+        self.relabel()
+
+    def relabel(self) -> None:
+        r = self.resident
+        text = Text()
+        text.append(r.name, style="bold")
+        text.append("  " + r.masked_id)
+        text.append("  " + t("tui.resident.age", age=r.age(self.today)))
+        if r.source == "card":
+            text.append("  " + t("tui.resident.from_card"), style="dim")
+        for hint in self.hints:
+            text.append("\n" + hint, style="bold")
+        self.update(text)
+
+
+class CasesTable(DataTable):
+    """Today's cases from clear metadata only: no names or ID numbers, safe on the desk."""
+
+    def on_mount(self) -> None:
+        self.cursor_type = "row"
+        self.zebra_stripes = True
+        self.relabel()
+
+    def relabel(self) -> None:
+        self.clear(columns=True)
+        for key in ("time", "case_no", "matter", "status", "staff"):
+            self.add_column(t(f"tui.cases.col.{key}"), key=key)
+        self.load(getattr(self, "_cases", []))
+
+    def load(self, cases: list[Any]) -> None:
+        self._cases = cases
+        self.clear()
+        for c in cases:
+            status = c.status_label
+            if c.awaiting_reprint:
+                status = t("tui.cases.status_reprint", status=status)
+            self.add_row(c.created_at.strftime("%H:%M"), c.case_no,
+                         f"{c.matter} {c.matter_name}", status, c.staff_name, key=c.case_no)
+
+    def current_case(self) -> str | None:
+        if not self._cases or self.cursor_row is None or self.cursor_row >= len(self._cases):
+            return None
+        return self._cases[self.cursor_row].case_no

@@ -1,0 +1,104 @@
+"""TUI test set-up: a real Service (real queue, real crypto, real catalogue) with the
+simulated card reader and the fake printer, a fixed clock, and helpers to drive the app."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from station.hw.fakes import FakePrinter
+from station.hw.simulated import SimulatedCardReader
+
+TZ = timezone(timedelta(hours=8))
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=TZ)  # a Monday
+PASSPHRASE = "correcthorse42"
+STAFF = "王小明"
+SITE = "新成村"
+STATION = "测试街道流动办事厅"
+TYPED_ID = "110105194912310021"  # a valid test number (check digit 1)
+
+
+class Clock:
+    """Fixed time that tests may move on (idle lock)."""
+
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def printer() -> FakePrinter:
+    return FakePrinter()
+
+
+@pytest.fixture
+def reader(clock: Clock) -> SimulatedCardReader:
+    return SimulatedCardReader(today=lambda: clock().date())
+
+
+@pytest.fixture
+def service(reader, printer, clock, monkeypatch):
+    from station import config
+    from station.service import Service
+
+    # Case numbers start with the station id: fixed so screens are reproducible.
+    monkeypatch.setattr(config, "new_station_id", lambda: "TESTAB")
+    svc = Service(reader=reader, printer=printer, clock=clock, sleep=lambda _s: None)
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def ready(service):
+    """A station that went through first run and today's outing, then was locked."""
+    member = service.initialise(name=STATION, sites=[SITE, "爱里舍"], staff_name=STAFF,
+                                passphrase=PASSPHRASE)
+    service.start_outing(SITE, [member.id])
+    service.lock()
+    return service
+
+
+def make_app(service):
+    from station.tui.app import StationApp
+
+    return StationApp(service, watch_status=False)
+
+
+async def wait_for(pilot, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Let workers and messages run until ``predicate`` holds."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not predicate():
+        if loop.time() > end:
+            raise AssertionError(f"timed out waiting; screen is {type(pilot.app.screen).__name__}")
+        await pilot.pause(0.02)
+
+
+def screen_name(pilot) -> str:
+    return type(pilot.app.screen).__name__
+
+
+async def unlock(pilot, passphrase: str = PASSPHRASE) -> None:
+    await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
+    await pilot.press(*passphrase, "enter")
+    await wait_for(pilot, lambda: screen_name(pilot) == "DeskScreen")
+    await pilot.pause()
+
+
+async def insert_card(pilot, key: str = "elder") -> None:
+    pilot.app.service.insert_training_card(key)
+    await wait_for(pilot, lambda: screen_name(pilot) == "PickerScreen")
+    await pilot.pause()
