@@ -215,10 +215,11 @@ class Catalogue:
         return iter(self.matters)
 
     def line(self, name: str) -> Line:
+        """A line by its Chinese name or its code prefix (民政 or MZ)."""
         for ln in self.lines:
-            if name in (ln.name, ln.prefix):
+            if name in (ln.name, ln.prefix) or name.upper() == ln.prefix:
                 return ln
-        raise UnknownMatter(code=name[:10])
+        raise StationError("catalogue.error.unknown_line", line=name[:10])
 
     def by_line(self) -> dict[str, list[Matter]]:
         """Matters grouped by line, lines in catalogue order (the order of the notice board)."""
@@ -238,7 +239,7 @@ class Catalogue:
         for s in self.sites:
             if code_or_name in (s.code, s.name):
                 return s
-        raise UnknownMatter(code=code_or_name[:20])
+        raise StationError("catalogue.error.unknown_site", site=code_or_name[:20])
 
     def search(self, text: str, limit: int | None = None) -> list[Matter]:
         """Ranked matches by code, Chinese text, full pinyin or initials (see matter_search)."""
@@ -267,16 +268,77 @@ def default_path() -> Path:
     return Path(str(resources.files("station") / "data" / "catalogue.toml"))
 
 
+def installed_path() -> Path:
+    """Where a catalogue the centre published is kept once validated (see install_catalogue)."""
+    from station.paths import data_dir
+
+    return data_dir() / "catalogue.toml"
+
+
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
-    """The packaged catalogue (cached) or a file the centre published, validated."""
-    if path is None:
+    """The catalogue in force, validated: a given file, else the centre's installed update,
+    else the copy shipped in the package. Parsed files are cached by path and mtime."""
+    if path is not None:
+        return _load(Path(path))
+    installed = installed_path()
+    try:
+        stamp = installed.stat().st_mtime_ns
+    except OSError:
         return _packaged()
-    return _load(Path(path))
+    try:
+        return _cached(str(installed), stamp)
+    except StationError:
+        # A broken update must not stop the street: log (no personal data here) and go on
+        # with the packaged copy; `station catalogue` and the doctor show which one is in force.
+        import logging
+
+        logging.getLogger("station.catalogue").warning("installed catalogue unusable; "
+                                                       "using the packaged copy")
+        return _packaged()
 
 
 @cache
 def _packaged() -> Catalogue:
     return _load(default_path())
+
+
+@cache
+def _cached(path: str, stamp: int) -> Catalogue:
+    return _load(Path(path))
+
+
+def loads_catalogue(text: str, source: str = "") -> Catalogue:
+    """Validate catalogue text (e.g. as pulled from the centre) without installing it."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise CatalogueFileError("catalogue.error.syntax", path=source or "-",
+                                 detail=str(err)) from None
+    return parse_catalogue(data, source=source)
+
+
+def install_catalogue(text: str) -> Catalogue:
+    """Validate a published catalogue and make it the one in force (atomic replace).
+
+    An older publication than the one in force is refused, so a replayed or late pull
+    cannot roll the desk back to last year's rules.
+    """
+    new = loads_catalogue(text, source="centre")
+    current = load_catalogue()
+    if (new.published, _version_key(new.version)) < (current.published,
+                                                      _version_key(current.version)):
+        raise CatalogueFileError("catalogue.error.older", version=new.version,
+                                 current=current.version)
+    target = installed_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".toml.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(target)
+    return load_catalogue()
+
+
+def _version_key(version: str) -> tuple[tuple[int, str], ...]:
+    return tuple((int(p), "") if p.isdigit() else (-1, p) for p in re.split(r"[.\-]", version))
 
 
 def _load(path: Path) -> Catalogue:
@@ -633,6 +695,6 @@ from station.answers import (  # noqa: E402 — re-exported: callers think of th
 __all__ = [
     "DELIVERY", "FIELD_TYPES", "FLAGS", "MENUS", "Catalogue", "CatalogueError",
     "CatalogueFileError", "Contact", "Eligibility", "EligibilityResult", "FormField", "Line",
-    "Material", "Matter", "Site", "UnknownMatter", "check_eligibility", "load_catalogue",
-    "parse_catalogue", "validate_answers",
+    "Material", "Matter", "Site", "UnknownMatter", "check_eligibility", "install_catalogue",
+    "load_catalogue", "loads_catalogue", "parse_catalogue", "validate_answers",
 ]

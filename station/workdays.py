@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from station.catalogue import CatalogueError, CatalogueFileError
+from station.errors import StationError
 
 _MAX_DAYS = 3660  # ten years: far beyond any promised time limit; stops runaway loops
 
@@ -86,14 +87,55 @@ def default_path() -> Path:
     return Path(str(resources.files("station") / "data" / "holidays.toml"))
 
 
+def installed_path() -> Path:
+    from station.paths import data_dir
+
+    return data_dir() / "holidays.toml"
+
+
 def load_calendar(path: str | Path | None = None) -> WorkCalendar:
-    """The packaged holiday data (cached) or a file the centre published."""
-    return _packaged() if path is None else _load(Path(path))
+    """A given file, else the centre's installed update, else the packaged holiday data."""
+    if path is not None:
+        return _load(Path(path))
+    installed = installed_path()
+    try:
+        stamp = installed.stat().st_mtime_ns
+    except OSError:
+        return _packaged()
+    try:
+        return _cached(str(installed), stamp)
+    except StationError:
+        import logging
+
+        logging.getLogger("station.workdays").warning("installed holiday data unusable; "
+                                                      "using the packaged copy")
+        return _packaged()
 
 
 @cache
 def _packaged() -> WorkCalendar:
     return _load(default_path())
+
+
+@cache
+def _cached(path: str, stamp: int) -> WorkCalendar:
+    return _load(Path(path))
+
+
+def install_calendar(text: str) -> WorkCalendar:
+    """Validate holiday data the centre published (e.g. next year's) and put it in force."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise CatalogueFileError("catalogue.error.syntax", path="holidays",
+                                 detail=str(err)) from None
+    calendar = parse_calendar(data)
+    target = installed_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".toml.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(target)
+    return calendar
 
 
 def _load(path: Path) -> WorkCalendar:

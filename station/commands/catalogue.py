@@ -8,6 +8,7 @@ import unicodedata
 import click
 
 from station.catalogue import MENU_KEYS, MENUS, Catalogue, Matter, load_catalogue
+from station.errors import StationError
 from station.i18n import get_locale, t
 
 WIDTH = 80
@@ -83,12 +84,12 @@ def command(search: str | None, menu: str | None, line: str | None, as_json_flag
     if menu:
         matters = [m for m in matters if menu in m.menus]
     if line:
-        names = {ln.name for ln in cat.lines} | {ln.prefix for ln in cat.lines}
-        if line not in names and line.upper() not in names:
+        try:
+            wanted = cat.line(line).name
+        except StationError:
             raise click.BadParameter(
                 t("catalogue.cli.bad_line", line=line,
-                  allowed="、".join(ln.name for ln in cat.lines)), param_hint="--line")
-        wanted = cat.line(line if line in names else line.upper()).name
+                  allowed="、".join(ln.name for ln in cat.lines)), param_hint="--line") from None
         matters = [m for m in matters if m.line == wanted]
     if as_json_flag:
         click.echo(json.dumps([as_json(m) for m in matters], ensure_ascii=False, indent=2))

@@ -182,3 +182,35 @@ def test_a_text_edit_in_the_file_is_reported_by_code(tmp_path):
     with pytest.raises(CatalogueError) as info:
         load_catalogue(path)
     assert (info.value.where, info.value.field, info.value.problem) == ("TY3", "code", "format")
+
+
+def published(version: str, day: str = "2026-12-01") -> str:
+    text = default_path().read_text(encoding="utf-8")
+    text = text.replace('version = "2026.11.1"', f'version = "{version}"', 1)
+    return text.replace("published = 2026-11-20", f"published = {day}", 1)
+
+
+def test_installing_a_newer_publication_puts_it_in_force(tmp_path):
+    from station.catalogue import install_catalogue, installed_path
+
+    assert load_catalogue().version == "2026.11.1"
+    cat = install_catalogue(published("2026.12.1"))
+    assert cat.version == "2026.12.1" and load_catalogue().version == "2026.12.1"
+    assert installed_path().is_file()
+
+
+def test_an_older_or_bad_publication_is_refused_and_changes_nothing():
+    from station.catalogue import install_catalogue, installed_path
+
+    install_catalogue(published("2026.12.1"))
+    with pytest.raises(CatalogueFileError) as info:
+        install_catalogue(published("2026.11.5", "2026-11-25"))
+    assert info.value.key == "catalogue.error.older"
+    bad = published("2027.1.1", "2027-01-01").replace('code = "MZ05"', 'code = "MZ5"', 1)
+    with pytest.raises(CatalogueError) as err:
+        install_catalogue(bad)
+    assert err.value.where == "MZ5"
+    assert load_catalogue().version == "2026.12.1"
+    # A file damaged on disk later: the desk keeps working on the packaged copy.
+    installed_path().write_text("version = ", encoding="utf-8")
+    assert load_catalogue().version == "2026.11.1"

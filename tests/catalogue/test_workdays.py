@@ -114,3 +114,18 @@ def test_bad_holiday_data_names_the_entry_and_field():
     with pytest.raises(HolidayDataError) as info:
         parse_calendar(data)
     assert (info.value.field, info.value.problem) == ("name", "missing")
+
+
+def test_the_centre_can_publish_the_next_year():
+    from station.workdays import default_path, install_calendar
+
+    text = default_path().read_text(encoding="utf-8").replace(
+        "years = [2025, 2026]", "years = [2025, 2026, 2027]", 1)
+    text += '\n[[periods]]\nname = "元旦"\nstart = 2027-01-01\nend = 2027-01-03\n'
+    install_calendar(text)
+    cal = load_calendar()
+    assert cal.covers(D(2027, 1, 1)) and not cal.is_working_day(D(2027, 1, 1))
+    assert add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 4)
+    with pytest.raises(HolidayDataError):
+        install_calendar('version = "x"\nyears = ["2027"]\n')
+    assert load_calendar().covers(D(2027, 6, 1))  # the bad one was not installed
