@@ -1,0 +1,871 @@
+"""The queue: one SQLite file holding every record version, its two ciphertexts and the audit.
+
+Why one transaction per append with few statements: each commit costs one fsync of
+the WAL (``synchronous=FULL``), which dominates; everything else (JSON, zlib, AES-GCM,
+HPKE, the audit hash) is computed in memory around it. The sequence number is read
+inside the same ``BEGIN IMMEDIATE`` transaction, so two processes can never hand out
+the same number and a crash can never leave a gap (rows are never deleted).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from stationq import audit as audit_chain
+from stationq import clearmeta, keys, schema, sealing
+from stationq.errors import (
+    DamagedRecordError,
+    InvalidArgumentError,
+    LastSlotError,
+    LockedError,
+    NotFoundError,
+    NotReadableError,
+    SlotExistsError,
+    TooManyAttemptsError,
+    UnknownSlotError,
+    WrongKeyError,
+    WrongPassphraseError,
+)
+from stationq.ids import uuid7, uuid7_bound
+from stationq.model import (
+    AuditEntry,
+    Key,
+    PurgeResult,
+    ReadResult,
+    RecordInfo,
+    RecordProblem,
+    Retention,
+    SealedRecord,
+    SlotInfo,
+    Stats,
+    VerifyReport,
+)
+from stationq.schema import ACKNOWLEDGED, CONFLICT, PENDING, PURGED, SENT, STATE_NAMES
+
+RECOVERY_SLOT = "recovery"
+_KIND_RE = re.compile(r"[a-z][a-z0-9_.-]{0,31}\Z")
+_SLOT_RE = re.compile(r"[A-Za-z0-9_.@-]{1,64}\Z")
+_INFO_COLS = ("record_id, version, seq, kind, state, created_at, updated_at, meta, attempts, "
+              "last_error, local IS NOT NULL, sealed IS NOT NULL")
+_MAX_ERROR_LEN = 200
+DEFAULT_RETENTION = Retention()
+PAGE_SIZE = 2048
+
+
+def default_delay(failures: int) -> float:
+    """Back-off after wrong passphrases: 3 free tries, then 1 s, 2 s, 4 s ... capped at 15 min."""
+    return 0.0 if failures < 3 else float(min(2 ** (failures - 3), 900))
+
+
+def _ts(value: float) -> datetime:
+    return datetime.fromtimestamp(value, tz=UTC)
+
+
+def _epoch(value: datetime | date | float | None, default: float) -> float:
+    if value is None:
+        return default
+    if isinstance(value, (int, float)):
+        return float(value)
+    if not isinstance(value, datetime):  # a date: local midnight
+        value = datetime(value.year, value.month, value.day)
+    return value.timestamp()  # naive datetimes are station local time
+
+
+def _json(payload: Mapping[str, Any]) -> bytes:
+    if not isinstance(payload, Mapping):
+        raise InvalidArgumentError("The payload must be a JSON object (a dict).")
+    try:
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgumentError(f"The payload is not JSON-serialisable: {type(exc).__name__}."
+                                   ) from None
+
+
+def _local_plain(body: bytes, reason: str | None) -> bytes:
+    # Local plaintext is {"r": reason, "p": payload}; built by hand to avoid a second dump.
+    head = b'{"r":null' if reason is None else b'{"r":' + json.dumps(reason).encode()
+    return head + b',"p":' + body + b"}"
+
+
+def _as_keys(items: Iterable[Key | SealedRecord | RecordInfo]) -> list[Key]:
+    out = []
+    for item in items:
+        if isinstance(item, tuple):
+            out.append((str(item[0]), int(item[1])))
+        else:
+            out.append((item.record_id, item.version))
+    return out
+
+
+class Queue:
+    """An encrypted, crash-safe, gapless local queue of record versions (see README.md)."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path, *, clock: Callable[[], float],
+                 delay_policy: Callable[[int], float]) -> None:
+        self._db = db
+        self.path = path
+        self._clock = clock
+        self._delay_policy = delay_policy
+        self._lock = threading.RLock()
+        self._dek: bytearray | None = None
+        self._cipher: keys.LocalCipher | None = None
+        self._next_seq: int | None = None
+        self._audit_tail: tuple[int, bytes] | None = None
+        self._tx_seq: int | None = None
+        self._tx_tail: tuple[int, bytes] | None = None
+        self._data_version = -1
+        self._meta_cache: dict[tuple, tuple[dict[str, str], str]] = {}
+        self._load_settings()
+
+    # ---------------------------------------------------------------- open / create
+
+    @staticmethod
+    def _connect(path: Path, new: bool = False) -> sqlite3.Connection:
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+        if new:  # small pages: an append dirties 3 B-tree leaves, each page is written whole
+            db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        return db
+
+    @classmethod
+    def create(cls, path: str | os.PathLike[str], *, station_id: str, slot: str,
+               passphrase: str, centre_key: sealing.CentreKey | None = None,
+               retention: Retention = DEFAULT_RETENTION, kdf: keys.KdfParams = keys.DEFAULT_KDF,
+               clear_keys: Iterable[str] = clearmeta.DEFAULT_CLEAR_KEYS,
+               clock: Callable[[], float] = time.time,
+               delay_policy: Callable[[int], float] = default_delay) -> Queue:
+        """A new queue file with its first staff slot; returned unlocked for that member."""
+        path = Path(path)
+        if path.exists() and path.stat().st_size > 0:
+            raise InvalidArgumentError(f"Refusing to create a queue over the existing file {path}.")
+        if not station_id or "\x1f" in station_id:
+            raise InvalidArgumentError("station_id must be a non-empty identifier.")
+        _check_slot_name(slot)
+        allowed = sorted(set(clear_keys))
+        for key in allowed:
+            clearmeta.check_key(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = cls._connect(path, new=True)
+        schema.migrate(db)
+        dek, key_id, now = os.urandom(32), os.urandom(8).hex(), clock()
+        settings = {
+            "station_id": station_id, "key_id": key_id, "key_check": keys.key_check(dek, key_id),
+            "created_at": now, "retention_days": retention.local_days,
+            "clear_keys": json.dumps(allowed), "failures": 0, "retry_at": 0.0,
+        }
+        db.execute("BEGIN IMMEDIATE")
+        db.executemany("INSERT INTO meta VALUES (?, ?)", settings.items())
+        db.execute("COMMIT")
+        queue = cls(db, path, clock=clock, delay_policy=delay_policy)
+        queue._set_dek(dek)
+        with queue._lock, queue._write() as tx:
+            queue._insert_slot(tx, slot, passphrase, kdf)
+            queue._audit(tx, "create", {"slot": slot, "key_id": key_id})
+        if centre_key is not None:
+            queue.set_centre_key(centre_key)
+        return queue
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, clock: Callable[[], float] = time.time,
+             delay_policy: Callable[[int], float] = default_delay) -> Queue:
+        """Open an existing queue, locked; applies pending forward migrations."""
+        path = Path(path)
+        if not path.exists():
+            raise InvalidArgumentError(f"No queue file at {path}.")
+        db = cls._connect(path)
+        schema.migrate(db)
+        return cls(db, path, clock=clock, delay_policy=delay_policy)
+
+    def close(self) -> None:
+        with self._lock:
+            self.lock()
+            self._db.close()
+
+    def __enter__(self) -> Queue:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _load_settings(self) -> None:
+        rows = dict(self._db.execute("SELECT k, v FROM meta"))
+        self.station_id: str = rows["station_id"]
+        self.key_id: str = rows["key_id"]
+        self._key_check: bytes = rows["key_check"]
+        self.retention = Retention(int(rows["retention_days"]))
+        self.clear_keys = frozenset(json.loads(rows["clear_keys"]))
+        self._centre: sealing.CentreKey | None = None
+        self._sealer: sealing.Sealer | None = None
+        if rows.get("centre_suite"):
+            self._centre = sealing.CentreKey(rows["centre_suite"], rows["centre_key"])
+            self._sealer = sealing.Sealer(self._centre)
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction. The next seq and the audit tail are cached between
+        transactions (saving two SELECTs per append); ``PRAGMA data_version`` tells when
+        another connection wrote, and any failure drops the cache."""
+        self._db.execute("BEGIN IMMEDIATE")
+        version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:  # another connection wrote: caches are stale
+            self._next_seq = self._audit_tail = None
+            self._data_version = version
+        self._tx_seq, self._tx_tail = self._next_seq, self._audit_tail
+        try:
+            yield self._db
+            self._db.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            self._next_seq = self._audit_tail = None
+            raise
+        self._next_seq, self._audit_tail = self._tx_seq, self._tx_tail
+
+    def _audit(self, tx: sqlite3.Connection, event: str, fields: dict[str, Any] | str,
+               head: bool = True) -> int:
+        text = fields if isinstance(fields, str) else audit_chain.fields_json(fields)
+        n, prev = self._tx_tail or audit_chain.tail(tx, self.station_id)
+        digest = audit_chain.insert(tx, n + 1, prev, self._clock(), event, text)
+        self._tx_tail = (n + 1, digest)
+        if head:  # appends are anchored by their records instead (see verify)
+            tx.execute("INSERT OR REPLACE INTO meta VALUES ('audit_head', ?)",
+                       (json.dumps([n + 1, digest.hex()]),))
+        return n + 1
+
+    def _meta_value(self, key: str, default: Any = None) -> Any:
+        row = self._db.execute("SELECT v FROM meta WHERE k = ?", (key,)).fetchone()
+        return default if row is None else row[0]
+
+    # ---------------------------------------------------------------- keys and slots
+
+    @property
+    def unlocked(self) -> bool:
+        return self._cipher is not None
+
+    @property
+    def centre_key(self) -> sealing.CentreKey | None:
+        return self._centre
+
+    def _set_dek(self, dek: bytes) -> None:
+        self._dek = bytearray(dek)
+        self._cipher = keys.LocalCipher(bytes(self._dek))
+
+    def lock(self) -> None:
+        """Drop the data key. Best effort in Python: the bytearray is zeroed, copies inside
+        the AES object are released with it; appends continue sealed-only (see README)."""
+        with self._lock:
+            if self._dek is not None:
+                self._dek[:] = bytes(len(self._dek))
+            self._dek = None
+            self._cipher = None
+
+    def _require_unlocked(self, action: str) -> bytes:
+        if self._dek is None:
+            raise LockedError(action)
+        return bytes(self._dek)
+
+    def unlock(self, slot: str, passphrase: str) -> None:
+        """Open the data key with a staff passphrase; wrong ones are counted, delayed, audited."""
+        with self._lock:
+            now = self._clock()
+            failures = int(self._meta_value("failures", 0))
+            retry_at = float(self._meta_value("retry_at", 0.0))
+            if now < retry_at:
+                with self._write() as tx:
+                    self._audit(tx, "unlock_refused", {"slot": slot, "failures": failures})
+                raise TooManyAttemptsError(failures, retry_at - now)
+            row = self._db.execute(
+                "SELECT kdf, wrapped FROM slots WHERE name = ? AND kind = 'passphrase'", (slot,)
+            ).fetchone()
+            if row is None:
+                raise UnknownSlotError(slot)
+            params, salt = keys.KdfParams.from_json(row[0])
+            kek = keys.derive_kek(passphrase, salt, params)
+            dek = keys.unwrap(kek, row[1], keys.slot_aad(self.station_id, slot, self.key_id))
+            with self._write() as tx:
+                if dek is None:
+                    failures += 1
+                    delay = max(0.0, float(self._delay_policy(failures)))
+                    tx.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                                   [("failures", failures), ("retry_at", now + delay)])
+                    self._audit(tx, "unlock_failed", {"slot": slot, "failures": failures})
+                else:
+                    tx.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                                   [("failures", 0), ("retry_at", 0.0)])
+                    self._audit(tx, "unlock", {"slot": slot})
+            if dek is None:
+                raise WrongPassphraseError(slot, failures, delay)
+            self._set_dek(dek)
+
+    def unlock_with_key(self, dek: bytes) -> None:
+        """Unlock with the data key recovered by the centre from the recovery slot."""
+        with self._lock:
+            if len(dek) != 32 or keys.key_check(dek, self.key_id) != self._key_check:
+                raise WrongKeyError()
+            with self._write() as tx:
+                self._audit(tx, "unlock_recovery", {"key_id": self.key_id})
+            self._set_dek(dek)
+
+    def recovery_blob(self) -> tuple[str, bytes] | None:
+        """(suite, HPKE blob) of the recovery slot, for the centre's ``open_recovery``."""
+        row = self._db.execute(
+            "SELECT suite, wrapped FROM slots WHERE kind = 'recovery'").fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def _insert_slot(self, tx: sqlite3.Connection, slot: str, passphrase: str,
+                     kdf: keys.KdfParams) -> None:
+        if not passphrase:
+            raise InvalidArgumentError("A slot passphrase must not be empty.")
+        salt = os.urandom(16)
+        kek = keys.derive_kek(passphrase, salt, kdf)
+        blob = keys.wrap(kek, self._require_unlocked("adding a key slot"),
+                         keys.slot_aad(self.station_id, slot, self.key_id))
+        tx.execute("INSERT OR REPLACE INTO slots VALUES (?, 'passphrase', ?, NULL, ?, ?)",
+                   (slot, kdf.to_json(salt), blob, self._clock()))
+
+    def slots(self) -> list[SlotInfo]:
+        out = []
+        for name, kind, kdf, created in self._db.execute(
+            "SELECT name, kind, kdf, created_at FROM slots ORDER BY name"
+        ):
+            params = None
+            if kdf:
+                data = json.loads(kdf)
+                params = {k: data[k] for k in ("memory_cost", "iterations", "lanes")}
+            out.append(SlotInfo(name, kind, _ts(created), params))
+        return out
+
+    def _slot_kind(self, slot: str) -> str | None:
+        row = self._db.execute("SELECT kind FROM slots WHERE name = ?", (slot,)).fetchone()
+        return None if row is None else row[0]
+
+    def add_slot(self, slot: str, passphrase: str, kdf: keys.KdfParams = keys.DEFAULT_KDF
+                 ) -> None:
+        """Give another staff member their own passphrase (needs the queue unlocked)."""
+        _check_slot_name(slot)
+        with self._lock:
+            self._require_unlocked("adding a key slot")
+            if self._slot_kind(slot) is not None:
+                raise SlotExistsError(slot)
+            with self._write() as tx:
+                self._insert_slot(tx, slot, passphrase, kdf)
+                self._audit(tx, "slot_add", {"slot": slot})
+
+    def rotate_slot(self, slot: str, passphrase: str, kdf: keys.KdfParams = keys.DEFAULT_KDF
+                    ) -> None:
+        """Change a slot's passphrase (fresh salt, optionally new Argon2id cost)."""
+        with self._lock:
+            self._require_unlocked("changing a passphrase")
+            if self._slot_kind(slot) != "passphrase":
+                raise UnknownSlotError(slot)
+            with self._write() as tx:
+                self._insert_slot(tx, slot, passphrase, kdf)
+                self._audit(tx, "slot_rotate", {"slot": slot})
+
+    def remove_slot(self, slot: str) -> None:
+        with self._lock:
+            self._require_unlocked("removing a key slot")
+            kind = self._slot_kind(slot)
+            if kind is None:
+                raise UnknownSlotError(slot)
+            others = self._db.execute(
+                "SELECT count(*) FROM slots WHERE name != ?", (slot,)).fetchone()[0]
+            if others == 0 or (kind == "passphrase" and self.recovery_blob() is None and
+                               self._db.execute("SELECT count(*) FROM slots WHERE name != ? "
+                                                "AND kind = 'passphrase'", (slot,)
+                                                ).fetchone()[0] == 0):
+                raise LastSlotError(slot)
+            with self._write() as tx:
+                tx.execute("DELETE FROM slots WHERE name = ?", (slot,))
+                self._audit(tx, "slot_remove", {"slot": slot})
+
+    # ---------------------------------------------------------------- enrolment
+
+    def set_centre_key(self, key: sealing.CentreKey) -> int:
+        """Record the centre's key, add the recovery slot and seal every unsealed version.
+
+        Needs the queue unlocked (the local copies are the only source before enrolment).
+        Returns how many versions were sealed. Replacing a different key is refused.
+        """
+        with self._lock:
+            if self._centre == key:
+                return 0
+            if self._centre is not None:
+                raise InvalidArgumentError(
+                    "This queue is already bound to another centre key; re-enrolment with a "
+                    "new key is not supported.")
+            dek = self._require_unlocked("enrolment (sealing earlier records)")
+            sealer = sealing.Sealer(key)
+            recovery = sealing.seal_bytes(key, dek, sealing.recovery_info(self.station_id,
+                                                                          self.key_id))
+            sealed = 0
+            with self._write() as tx:
+                tx.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                               [("centre_suite", key.suite), ("centre_key", key.public_key)])
+                tx.execute("INSERT OR REPLACE INTO slots VALUES (?, 'recovery', NULL, ?, ?, ?)",
+                           (RECOVERY_SLOT, key.suite, recovery, self._clock()))
+                rows = tx.execute(
+                    "SELECT seq, record_id, version, kind, created_at, updated_at, meta, "
+                    "local FROM records WHERE sealed IS NULL AND local IS NOT NULL "
+                    "AND state < 2 ORDER BY seq").fetchall()
+                for seq, rid, version, kind, created, updated, meta, local in rows:
+                    plain = self._decrypt(rid, version, kind, seq, local)
+                    if plain is None:
+                        continue  # damaged: stays unsealed; verify() reports it
+                    envelope = sealing.make_envelope(
+                        record_id=rid, version=version, seq=seq, kind=kind,
+                        meta=json.loads(meta), created_at=created, updated_at=updated,
+                        payload=plain["p"])
+                    envelope["reason"] = plain["r"]
+                    blob = sealer.seal(self.station_id, rid, version, envelope)
+                    tx.execute("UPDATE records SET suite = ?, sealed = ?, sealed_sha = ? "
+                               "WHERE seq = ?", (key.suite, blob, hashlib.sha256(blob).digest(),
+                                                 seq))
+                    sealed += 1
+                self._audit(tx, "enrol", {"centre_key": key.fingerprint, "suite": key.suite,
+                                          "sealed": sealed})
+            self._centre, self._sealer = key, sealer
+            return sealed
+
+    # ---------------------------------------------------------------- writing records
+
+    def _decrypt(self, rid: str, version: int, kind: str, seq: int, blob: bytes
+                 ) -> dict[str, Any] | None:
+        assert self._cipher is not None
+        return self._cipher.decrypt(blob, keys.local_aad(rid, version, kind, seq, self.key_id))
+
+    def _clean_meta(self, meta: Mapping[str, str] | None) -> tuple[dict[str, str], str]:
+        """Validated clear metadata and its JSON; cached, as the same few values repeat."""
+        try:
+            cache_key = tuple(meta.items()) if meta else ()
+            hit = self._meta_cache.get(cache_key)
+        except TypeError:  # unhashable values: let validate() explain
+            cache_key, hit = None, None
+        if hit is not None:
+            return dict(hit[0]), hit[1]
+        clean = clearmeta.validate(meta, self.clear_keys)
+        text = json.dumps(clean, ensure_ascii=False, separators=(",", ":"))
+        if cache_key is not None:
+            if len(self._meta_cache) >= 4096:
+                self._meta_cache.clear()
+            self._meta_cache[cache_key] = (dict(clean), text)
+        return clean, text
+
+    def _write_version(self, kind: str, payload: Mapping[str, Any],
+                       meta: tuple[dict[str, str], str], record_id: str | None,
+                       reason: str | None) -> RecordInfo:
+        body = _json(payload)
+        cipher, sealer = self._cipher, self._sealer
+        if cipher is None and sealer is None:
+            raise LockedError("recording before enrolment (no centre key to seal to)")
+        meta, meta_json = meta
+        with self._write() as tx:
+            now = self._clock()
+            seq = self._tx_seq or tx.execute(
+                "SELECT coalesce(max(seq), 0) + 1 FROM records").fetchone()[0]
+            if record_id is None:
+                rid, version = str(uuid7(int(now * 1000))), 1
+            else:
+                last = tx.execute("SELECT max(version) FROM records WHERE record_id = ?",
+                                  (record_id,)).fetchone()[0]
+                if last is None:
+                    raise NotFoundError(record_id)
+                rid, version = record_id, last + 1
+            local = key_id = suite = blob = digest = None
+            if cipher is not None:
+                key_id = self.key_id
+                local = cipher.encrypt(_local_plain(body, reason),
+                                       keys.local_aad(rid, version, kind, seq, key_id))
+            if sealer is not None:
+                header = sealing.make_envelope(
+                    record_id=rid, version=version, seq=seq, kind=kind, meta=meta,
+                    created_at=now, updated_at=now, payload={})
+                del header["payload"]  # appended as raw JSON by seal_raw
+                header["reason"] = reason
+                blob = sealer.seal_raw(self.station_id, rid, version, header, body)
+                suite, digest = sealer.key.suite, hashlib.sha256(blob).digest()
+            # The row is its own audit entry (see audit.py).
+            n, prev = self._tx_tail or audit_chain.tail(tx, self.station_id)
+            chain = audit_chain.entry_hash(
+                prev, n + 1, now, audit_chain.record_event(version),
+                audit_chain.record_fields(rid, kind, local is None, seq, version))
+            tx.execute(
+                "INSERT INTO records (seq, record_id, version, kind, created_at, updated_at, "
+                "meta, key_id, suite, sealed_sha, audit_n, audit_hash, local, sealed) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (seq, rid, version, kind, now, now, meta_json, key_id, suite, digest, n + 1,
+                 chain, local, blob))
+            self._tx_seq, self._tx_tail = seq + 1, (n + 1, chain)
+        ts = _ts(now)
+        return RecordInfo(rid, version, seq, kind, "pending", ts, ts, meta, 0, None,
+                          local is not None, blob is not None)
+
+    def append(self, kind: str, payload: Mapping[str, Any], meta: Mapping[str, str] | None = None
+               ) -> RecordInfo:
+        """Store a new record (version 1). Locked: sealed-only, if the station is enrolled."""
+        _check_kind(kind)
+        clean = self._clean_meta(meta)
+        with self._lock:
+            return self._write_version(kind, payload, clean, None, None)
+
+    def amend(self, record_id: str, payload: Mapping[str, Any], *, reason: str,
+              meta: Mapping[str, str] | None = None) -> RecordInfo:
+        """A new version of a record (new seq, synced on its own); earlier versions stay.
+
+        ``reason`` is stored encrypted with the payload (it may name the resident);
+        ``meta=None`` keeps the previous version's clear metadata.
+        """
+        if not reason or not reason.strip():
+            raise InvalidArgumentError("An amendment needs a reason.")
+        with self._lock:
+            row = self._db.execute(
+                "SELECT kind, meta FROM records WHERE record_id = ? ORDER BY version DESC "
+                "LIMIT 1", (record_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(record_id)
+            clean = (json.loads(row[1]), row[1]) if meta is None else self._clean_meta(meta)
+            return self._write_version(row[0], payload, clean, record_id, reason)
+
+    def audit(self, event: str, **fields: str | int | float | bool | None) -> int:
+        """Record a caller's event (e.g. a print) in the chain; fields are clear, so checked."""
+        _check_kind(event)
+        for key, value in fields.items():
+            clearmeta.check_key(key)
+            if isinstance(value, str):
+                clearmeta.validate({key: value}, {key})
+        with self._lock, self._write() as tx:
+            return self._audit(tx, event, dict(fields))
+
+    # ---------------------------------------------------------------- reading
+
+    def _row_info(self, row: tuple) -> RecordInfo:
+        rid, version, seq, kind, state, created, updated, meta, attempts, err, loc, sld = row
+        return RecordInfo(rid, version, seq, kind, STATE_NAMES.get(state, f"unknown:{state}"),
+                          _ts(created), _ts(updated), json.loads(meta), attempts, err,
+                          bool(loc), bool(sld))
+
+    def info(self, record_id: str, version: int | None = None) -> RecordInfo:
+        """Clear fields of one version (latest by default); works locked, not audited."""
+        if version is None:
+            row = self._db.execute(f"SELECT {_INFO_COLS} FROM records WHERE record_id = ? "
+                                   "ORDER BY version DESC LIMIT 1", (record_id,)).fetchone()
+        else:
+            row = self._db.execute(f"SELECT {_INFO_COLS} FROM records WHERE record_id = ? "
+                                   "AND version = ?", (record_id, version)).fetchone()
+        if row is None:
+            raise NotFoundError(record_id, version)
+        return self._row_info(row)
+
+    def history(self, record_id: str) -> list[RecordInfo]:
+        rows = self._db.execute(f"SELECT {_INFO_COLS} FROM records WHERE record_id = ? "
+                                "ORDER BY version", (record_id,)).fetchall()
+        if not rows:
+            raise NotFoundError(record_id)
+        return [self._row_info(r) for r in rows]
+
+    def read(self, record_id: str, version: int | None = None) -> ReadResult:
+        """Payload and amendment reason of one version (unlocked only; audited as a read)."""
+        with self._lock:
+            self._require_unlocked("reading a record")
+            info = self.info(record_id, version)
+            blob, key_id = self._db.execute(
+                "SELECT local, key_id FROM records WHERE seq = ?", (info.seq,)).fetchone()
+            if blob is None:
+                why = ("it was appended while the queue was locked (sealed copy only)"
+                       if key_id is None else "it was removed after the retention window")
+                raise NotReadableError(info.record_id, info.version, why)
+            plain = self._decrypt(info.record_id, info.version, info.kind, info.seq, blob)
+            if plain is None:
+                raise DamagedRecordError(info.record_id, info.version)
+            with self._write() as tx:
+                self._audit(tx, "read", {"id": info.record_id, "version": info.version,
+                                         "seq": info.seq})
+            return ReadResult(plain["p"], plain["r"], info)
+
+    def get(self, record_id: str, version: int | None = None) -> dict[str, Any]:
+        """The payload of one version (latest by default); unlocked only, audited."""
+        return self.read(record_id, version).payload
+
+    def list(self, kind: str | None = None, since: datetime | date | None = None,
+             until: datetime | date | None = None, *, all_versions: bool = False,
+             **meta: str) -> list[RecordInfo]:
+        """Records by kind, creation time (of version 1; ``until`` exclusive) and clear
+        metadata equality, in seq order; latest version of each unless ``all_versions``."""
+        sql, args = [f"SELECT {_INFO_COLS} FROM records r WHERE 1"], []
+        if kind is not None:
+            sql.append("AND kind = ?")
+            args.append(kind)
+        if since is not None:
+            sql.append("AND record_id >= ?")
+            args.append(uuid7_bound(datetime.fromtimestamp(_epoch(since, 0), tz=UTC)))
+        if until is not None:
+            sql.append("AND record_id < ?")
+            args.append(uuid7_bound(datetime.fromtimestamp(_epoch(until, 0), tz=UTC)))
+        for key, value in meta.items():
+            clearmeta.check_key(key)
+            sql.append("AND json_extract(meta, ?) = ?")
+            args += [f'$."{key}"', value]
+        if not all_versions:
+            sql.append("AND version = (SELECT max(version) FROM records v "
+                       "WHERE v.record_id = r.record_id)")
+        sql.append("ORDER BY seq")
+        return [self._row_info(r) for r in self._db.execute(" ".join(sql), args)]
+
+    # ---------------------------------------------------------------- sync side
+
+    PENDING_SQL = ("SELECT record_id, version, seq, kind, meta, created_at, suite, sealed "
+                   "FROM records WHERE state < 2 AND seq > ? AND sealed IS NOT NULL "
+                   "ORDER BY seq LIMIT ?")
+
+    def pending(self, limit: int = 500, after_seq: int = 0) -> list[SealedRecord]:
+        """Sealed versions not yet acknowledged (pending or sent), oldest first. Works locked.
+
+        ``after_seq`` lets a client page through or pipeline batches.
+        """
+        rows = self._db.execute(self.PENDING_SQL, (after_seq, limit)).fetchall()
+        return [SealedRecord(rid, v, seq, kind, json.loads(meta), _ts(created), suite, blob)
+                for rid, v, seq, kind, meta, created, suite, blob in rows]
+
+    def _update_keys(self, sql: str, items: Iterable[Key | SealedRecord | RecordInfo],
+                     extra: tuple = ()) -> int:
+        """Run ``sql`` once per key inside one transaction; returns how many rows changed."""
+        changed = 0
+        with self._write() as tx:
+            now = self._clock()
+            for rid, version in _as_keys(items):
+                changed += tx.execute(sql, (now, *extra, rid, version)).rowcount
+        return changed
+
+    def mark_sent(self, keys_: Iterable[Key | SealedRecord]) -> int:
+        """Note a push attempt (state sent, attempts + 1). Sent versions stay in pending()."""
+        with self._lock:
+            return self._update_keys(
+                "UPDATE records SET state = 1, attempts = attempts + 1, updated_at = ? "
+                "WHERE record_id = ? AND version = ? AND state < 2", keys_)
+
+    def record_failure(self, keys_: Iterable[Key | SealedRecord], error: str) -> int:
+        """Keep the last push error (clear text: no personal data) and return to pending."""
+        with self._lock:
+            return self._update_keys(
+                "UPDATE records SET state = 0, updated_at = ?, last_error = ? "
+                "WHERE record_id = ? AND version = ? AND state < 2",
+                keys_, (str(error)[:_MAX_ERROR_LEN],))
+
+    def mark_conflict(self, keys_: Iterable[Key | SealedRecord], error: str) -> int:
+        """The centre refused the version as a conflict: it leaves pending() until amended."""
+        with self._lock, self._write_audited("conflict") as run:
+            return run("UPDATE records SET state = 4, updated_at = ?, last_error = ? "
+                       "WHERE record_id = ? AND version = ? AND state < 2 RETURNING seq",
+                       keys_, (str(error)[:_MAX_ERROR_LEN],))
+
+    def acknowledge(self, acks: Iterable[Key | SealedRecord]) -> int:
+        """The centre holds these versions: drop their sealed copies. Idempotent; audited."""
+        with self._lock, self._write_audited("acknowledge") as run:
+            return run("UPDATE records SET state = 2, updated_at = ?, sealed = NULL "
+                       "WHERE record_id = ? AND version = ? AND state IN (0, 1, 4) "
+                       "RETURNING seq", acks)
+
+    @contextmanager
+    def _write_audited(self, event: str) -> Iterator[Callable[..., int]]:
+        """One transaction running an UPDATE per key, then one audit entry for the batch."""
+        with self._write() as tx:
+            seqs: list[int] = []
+
+            def run(sql: str, items: Iterable[Key | SealedRecord], extra: tuple = ()) -> int:
+                now = self._clock()
+                for rid, version in _as_keys(items):
+                    row = tx.execute(sql, (now, *extra, rid, version)).fetchone()
+                    if row is not None:
+                        seqs.append(row[0])
+                return len(seqs)
+
+            yield run
+            if seqs:
+                self._audit(tx, event, {"count": len(seqs), "seqs": _ranges(seqs)})
+
+    # ---------------------------------------------------------------- retention
+
+    def _cutoff(self, now: float) -> float:
+        """Start of the station-local day ``retention.local_days`` days before ``now``'s day."""
+        today = datetime.fromtimestamp(now).date()
+        start = datetime.combine(today - timedelta(days=self.retention.local_days),
+                                 datetime.min.time())
+        return start.timestamp()
+
+    def purge(self, now: datetime | float | None = None) -> PurgeResult:
+        """Remove expired local copies whose data is safe elsewhere; acknowledged versions
+        without a local copy become tombstones (state purged). Audited."""
+        with self._lock:
+            at = _epoch(now, self._clock())
+            cutoff = self._cutoff(at)
+            self._db.execute("PRAGMA secure_delete = ON")  # freed pages are zeroed
+            try:
+                with self._write() as tx:
+                    removed = tx.execute(
+                        "UPDATE records SET local = NULL, updated_at = ? WHERE local IS NOT NULL "
+                        "AND created_at < ? AND (state = 2 OR (state < 2 AND sealed IS NOT NULL))",
+                        (at, cutoff)).rowcount
+                    purged = tx.execute(
+                        "UPDATE records SET state = 3, updated_at = ? "
+                        "WHERE state = 2 AND local IS NULL", (at,)).rowcount
+                    self._audit(tx, "purge", {"local_removed": removed, "purged": purged,
+                                              "cutoff": cutoff})
+            finally:
+                self._db.execute("PRAGMA secure_delete = OFF")
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # old pages leave the WAL too
+            return PurgeResult(removed, purged)
+
+    # ---------------------------------------------------------------- reports
+
+    def stats(self, now: datetime | float | None = None) -> Stats:
+        at = _epoch(now, self._clock())
+        counts = dict.fromkeys(STATE_NAMES.values(), 0)
+        for state, n in self._db.execute("SELECT state, count(*) FROM records GROUP BY state"):
+            counts[STATE_NAMES.get(state, f"unknown:{state}")] = n
+        first = self._db.execute("SELECT created_at FROM records WHERE state < 2 "
+                                 "ORDER BY seq LIMIT 1").fetchone()
+        waiting = self._db.execute("SELECT count(*) FROM records WHERE state < 2 "
+                                   "AND sealed IS NULL").fetchone()[0]
+        age = None if first is None else timedelta(seconds=max(0.0, at - first[0]))
+        return Stats(counts, sum(counts.values()), age, waiting, self.unlocked)
+
+    def audit_entries(self, after: int = 0, limit: int = 1000) -> list[AuditEntry]:
+        """Audit events numbered after ``after`` (clear fields) — e.g. for the sync client."""
+        out = []
+        for n, at, event, fields, digest in audit_chain.events(
+            self._db, after, self._seq_before_event(after)
+        ):
+            out.append(AuditEntry(n, _ts(at), event, json.loads(fields), digest))
+            if len(out) >= limit:
+                break
+        return out
+
+    def _seq_before_event(self, n: int) -> int:
+        """Largest seq whose audit event is <= n (binary search: audit_n grows with seq)."""
+        lo, hi = 0, self._db.execute("SELECT coalesce(max(seq), 0) FROM records").fetchone()[0]
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            row = self._db.execute("SELECT audit_n FROM records WHERE seq = ?", (mid,)).fetchone()
+            if row is None or row[0] is None:
+                return 0  # damaged sequence: fall back to a full walk
+            lo, hi = (mid, hi) if row[0] <= n else (lo, mid - 1)
+        return lo
+
+    # ---------------------------------------------------------------- integrity
+
+    def verify(self) -> VerifyReport:
+        """Check everything that can be checked; one damaged record never hides another."""
+        with self._lock:
+            report = VerifyReport(aead_checked=self.unlocked)
+            lines = [r[0] for r in self._db.execute("PRAGMA integrity_check")]
+            if lines != ["ok"]:
+                report.integrity = lines
+            self._verify_sequence(report)
+            self._verify_records(report)
+            self._verify_audit(report)
+            return report
+
+    def _verify_sequence(self, report: VerifyReport) -> None:
+        top, count = self._db.execute("SELECT max(seq), count(*) FROM records").fetchone()
+        if top is not None and (count != top or
+                                self._db.execute("SELECT min(seq) FROM records").fetchone()[0]
+                                != 1):
+            for (missing,) in self._db.execute(
+                "SELECT seq + 1 FROM records r WHERE seq < ? AND NOT EXISTS "
+                "(SELECT 1 FROM records n WHERE n.seq = r.seq + 1)", (top,)
+            ):
+                report.sequence.append(f"sequence gap after {missing - 1}")
+            if self._db.execute("SELECT min(seq) FROM records").fetchone()[0] != 1:
+                report.sequence.append("sequence does not start at 1")
+        for rid, top_v, n in self._db.execute(
+            "SELECT record_id, max(version), count(*) FROM records GROUP BY record_id "
+            "HAVING max(version) != count(*) OR min(version) != 1"
+        ):
+            report.sequence.append(f"record {rid} has {n} versions but the newest is {top_v}")
+
+    def _verify_records(self, report: VerifyReport) -> None:
+        for row in self._db.execute(
+            "SELECT seq, record_id, version, kind, state, meta, key_id, suite, sealed_sha, "
+            "local, sealed FROM records ORDER BY seq"
+        ):
+            report.records_checked += 1
+            try:
+                problems = self._check_row(*row)
+            except Exception as exc:  # a malformed row must not stop the others being checked
+                problems = [f"unreadable row ({type(exc).__name__})"]
+            report.records.extend(RecordProblem(row[0], str(row[1]), row[2], p)
+                                  for p in problems)
+
+    def _check_row(self, seq: int, rid: str, version: int, kind: str, state: int, meta: str,
+                   key_id: str | None, suite: str | None, sealed_sha: bytes | None,
+                   local: bytes | None, sealed: bytes | None) -> list[str]:
+        problems = []
+        if state not in STATE_NAMES:
+            problems.append(f"unknown state {state!r}")
+        if not isinstance(json.loads(meta), dict):
+            problems.append("clear metadata is not a JSON object")
+        if local is not None:
+            if key_id != self.key_id:
+                problems.append("local copy is under an unknown data key")
+            elif self._cipher is not None and not self._cipher.check(
+                local, keys.local_aad(rid, version, kind, seq, key_id)
+            ):
+                problems.append("local copy fails authentication (altered or damaged)")
+        if sealed is not None:
+            if sealed_sha is None or hashlib.sha256(sealed).digest() != sealed_sha:
+                problems.append("sealed copy does not match its digest (altered or damaged)")
+            if suite not in sealing.SUITES:
+                problems.append("sealed copy names an unknown HPKE suite")
+        if state in (PENDING, SENT, CONFLICT) and local is None and sealed is None:
+            problems.append("no copy left although the centre has not acknowledged it")
+        if self._centre is not None and state in (PENDING, SENT) and sealed is None:
+            problems.append("not sealed although the centre key is known")
+        return problems
+
+    def _verify_audit(self, report: VerifyReport) -> None:
+        raw = self._meta_value("audit_head")
+        head = None
+        if raw:
+            n, digest = json.loads(raw)
+            head = (int(n), bytes.fromhex(digest))
+        report.audit.extend(audit_chain.check(self._db, self.station_id, head))
+
+
+def _ranges(seqs: Iterable[int]) -> str:
+    """'1-3,7' for [1, 2, 3, 7]: compact and clear for audit fields and reports."""
+    out: list[str] = []
+    ordered = sorted(seqs)
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+            j += 1
+        out.append(str(ordered[i]) if i == j else f"{ordered[i]}-{ordered[j]}")
+        i = j + 1
+    return ",".join(out)
+
+
+def _check_kind(kind: str) -> None:
+    if not isinstance(kind, str) or not _KIND_RE.match(kind):
+        raise InvalidArgumentError("A kind/event is 1-32 chars: a-z first, then a-z 0-9 _ . -")
+
+
+def _check_slot_name(slot: str) -> None:
+    if not isinstance(slot, str) or not _SLOT_RE.match(slot) or slot == RECOVERY_SLOT:
+        raise InvalidArgumentError(
+            f"Slot names are 1-64 chars of A-Z a-z 0-9 _ . @ - and not {RECOVERY_SLOT!r}.")
+
+
+__all__ = ["ACKNOWLEDGED", "PURGED", "Queue", "default_delay"]

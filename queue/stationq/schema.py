@@ -1,0 +1,103 @@
+"""On-disk schema and its forward migrations.
+
+Why ``PRAGMA user_version``: SQLite keeps it in the file header, so the version
+changes atomically with the migration's transaction. Migrations only ever move
+forward; a file written by a newer library is refused instead of guessed at.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from stationq.errors import SchemaError
+
+# state codes stored in records.state
+PENDING, SENT, ACKNOWLEDGED, PURGED, CONFLICT = 0, 1, 2, 3, 4
+STATE_NAMES = {PENDING: "pending", SENT: "sent", ACKNOWLEDGED: "acknowledged",
+               PURGED: "purged", CONFLICT: "conflict"}
+
+
+def _v1(db: sqlite3.Connection) -> None:
+    db.execute("CREATE TABLE meta (k TEXT PRIMARY KEY, v) WITHOUT ROWID")
+    db.execute(
+        """CREATE TABLE slots (
+            name TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('passphrase', 'recovery')),
+            kdf TEXT,              -- Argon2id parameters + salt (passphrase slots)
+            suite TEXT,            -- HPKE suite (recovery slot)
+            wrapped BLOB NOT NULL, -- nonce || AES-GCM(KEK, DEK), or the HPKE blob
+            created_at REAL NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE records (
+            seq INTEGER PRIMARY KEY,       -- per-station, gapless: rows are never deleted
+            record_id TEXT NOT NULL,       -- UUIDv7, shared by all versions of a record
+            version INTEGER NOT NULL,      -- 1, 2, ... (each version is its own sync unit)
+            kind TEXT NOT NULL,
+            created_at REAL NOT NULL,      -- unix time the record (version 1) was created
+            updated_at REAL NOT NULL,      -- unix time of this row's last change
+            state INTEGER NOT NULL DEFAULT 0,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            meta TEXT NOT NULL DEFAULT '{}',  -- clear, non-personal metadata (JSON object)
+            key_id TEXT,                   -- DEK id the local copy is under
+            suite TEXT,                    -- HPKE suite of the sealed copy
+            sealed_sha BLOB,               -- SHA-256 of the sealed copy (station cannot open it)
+            audit_n INTEGER,               -- this row's own audit event (append/amend) ...
+            audit_hash BLOB,               -- ... and its chain hash (see audit.py)
+            local BLOB,                    -- nonce || AES-256-GCM(DEK, zlib(JSON payload))
+            sealed BLOB                    -- HPKE enc || ciphertext of zlib(JSON envelope)
+        )"""
+    )
+    db.execute("CREATE UNIQUE INDEX records_id ON records(record_id, version)")
+    db.execute(
+        """CREATE TABLE audit (
+            n INTEGER PRIMARY KEY,
+            at REAL NOT NULL,
+            event TEXT NOT NULL,
+            fields TEXT NOT NULL,          -- clear, non-personal JSON object
+            prev BLOB NOT NULL,
+            hash BLOB NOT NULL             -- SHA-256(prev || "n\x1fat\x1fevent\x1ffields")
+        )"""
+    )
+
+
+def _v2(db: sqlite3.Connection) -> None:
+    # pending(limit) walks only records still awaiting an ack, in seq order, so its cost
+    # does not grow with the acknowledged history (see the EXPLAIN QUERY PLAN test).
+    db.execute("CREATE INDEX records_unacked ON records(seq) WHERE state < 2")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
+LATEST = len(MIGRATIONS)
+
+
+def version(db: sqlite3.Connection) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(db: sqlite3.Connection, upto: int = LATEST) -> int:
+    """Bring the file to ``upto``, one transaction per step; returns the version reached."""
+    current = version(db)
+    if current > LATEST:
+        raise SchemaError(
+            f"The queue file has schema version {current}, newer than this library "
+            f"understands ({LATEST}); upgrade the station software."
+        )
+    while current < upto:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            current = version(db)  # another process may have migrated meanwhile
+            if current >= upto:
+                db.execute("ROLLBACK")
+                break
+            MIGRATIONS[current](db)
+            current += 1
+            db.execute(f"PRAGMA user_version = {current}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+    return current
