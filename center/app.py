@@ -181,8 +181,12 @@ class Centre:
 
     async def pull(self, request: Request) -> Response:
         path = f"{PREFIX}/pull"
-        doc, station_id, _ts, nonce = await self.authenticate(request, path)
+        doc, station_id, ts, nonce = await self.authenticate(request, path)
         cursor, limit = pull_request(doc)
+        try:
+            await run_in_threadpool(self.store.use_nonce, station_id, nonce, ts)
+        except Replay as err:
+            raise BadRequest("replayed_nonce", "this request was seen before", 409) from err
         items = await run_in_threadpool(self.store.updates, station_id, cursor, limit + 1)
         more = len(items) > limit
         items = items[:limit]

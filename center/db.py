@@ -189,11 +189,8 @@ class Store:
         """
         now = _now()
         with self.tx() as cur:
-            try:
-                cur.execute(self.q("INSERT INTO nonces (station_id, nonce, ts) VALUES (?, ?, ?)"
-                                   " ON CONFLICT DO NOTHING"), (station_id, nonce, ts))
-            except Exception:  # pragma: no cover - engines report conflicts via rowcount
-                raise
+            cur.execute(self.q("INSERT INTO nonces (station_id, nonce, ts) VALUES (?, ?, ?)"
+                               " ON CONFLICT DO NOTHING"), (station_id, nonce, ts))
             if cur.rowcount == 0:
                 raise Replay(nonce)
             if not items:
@@ -229,6 +226,14 @@ class Store:
             cur.execute("SELECT record_id, version, station_id, digest FROM records"
                         f" WHERE record_id IN ({','.join('?' * len(uniq))})", uniq)
         return {(r[0], r[1]): (r[2], bytes(r[3])) for r in cur.fetchall()}
+
+    def use_nonce(self, station_id: str, nonce: str, ts: int) -> None:
+        """Spend a nonce outside a batch (pull); raises Replay when it was spent before."""
+        with self.tx() as cur:
+            cur.execute(self.q("INSERT INTO nonces (station_id, nonce, ts) VALUES (?, ?, ?)"
+                               " ON CONFLICT DO NOTHING"), (station_id, nonce, ts))
+            if cur.rowcount == 0:
+                raise Replay(nonce)
 
     def prune_nonces(self, before_ms: int) -> None:
         with self.tx() as cur:

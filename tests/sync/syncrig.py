@@ -334,3 +334,15 @@ def centre(tmp_path, db_url):
     c.start()
     yield c
     c.stop()
+
+
+def signed_push(client, records: list) -> tuple[bytes, dict[str, str]]:
+    """A push request exactly as the client would sign it, for replays and forgeries."""
+    from station.sync.client import _wire
+    from station.sync.protocol import SIGNATURE_HEADER, dumps, new_nonce, now_ms, sign
+
+    wire = [r if isinstance(r, dict) else _wire(r) for r in records]
+    body = dumps({"v": 1, "station_id": client.pinned.station_id, "ts": now_ms(),
+                  "nonce": new_nonce(), "records": wire})
+    return body, {SIGNATURE_HEADER: sign(client.keys.sign, "request", "/v1/push", body),
+                  "content-type": "application/json"}

@@ -1,0 +1,259 @@
+"""Fault injection: after every fault, each record is at the centre exactly once,
+the station's states are right and the centre's coverage has no gaps."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import random
+import threading
+import time
+
+import httpx
+import pytest
+from syncrig import (
+    Centre,
+    Proxy,
+    add_cases,
+    assert_exactly_once,
+    client_for,
+    make_station,
+    signed_push,
+)
+
+from station.sync.protocol import now_ms
+
+
+class Recorder(httpx.BaseTransport):
+    """Real HTTP underneath; can also capture requests undelivered or deliver them twice."""
+
+    def __init__(self, mode: str = "pass") -> None:
+        self.inner = httpx.HTTPTransport()
+        self.mode = mode
+        self.requests: list[httpx.Request] = []
+        self.duplicate_statuses: list[int] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        self.requests.append(request)
+        if self.mode == "capture":
+            raise httpx.ConnectError("held back", request=request)
+        response = self.inner.handle_request(request)
+        if self.mode == "duplicate":
+            response.read()
+            again = self.inner.handle_request(httpx.Request(
+                request.method, request.url, headers=request.headers, content=request.content))
+            again.read()
+            self.duplicate_statuses.append(again.status_code)
+        return response
+
+
+def stored_count(centre: Centre) -> int:
+    store = centre.store()
+    try:
+        return store.counts()["records"]
+    finally:
+        store.close()
+
+
+def test_connection_cut_mid_request(centre: Centre) -> None:
+    queue = make_station(centre=centre)
+    add_cases(queue, 60)
+    proxy = Proxy(centre.port)
+    client = client_for(queue, url=proxy.url, batch_size=20, max_batch=20)
+    for cut in (40, 400, 5000, 30000, 52000):
+        proxy.cut_up = cut
+        state = client.run_once()
+        assert state.last_error_code in ("network", None), state.last_error
+    proxy.cut_up = None
+    assert proxy.cuts >= 4
+    state = client.run_once()
+    assert state.last_error is None
+    assert_exactly_once(centre, queue, 60)
+    client.close()
+    proxy.close()
+
+
+def test_connection_cut_mid_response(centre: Centre) -> None:
+    queue = make_station(centre=centre)
+    add_cases(queue, 40)
+    proxy = Proxy(centre.port)
+    client = client_for(queue, url=proxy.url, batch_size=20, max_batch=20)
+    for cut in (5, 120, 400):  # status line, headers, part of the signed body
+        proxy.cut_down = cut
+        state = client.run_once()
+        assert state.last_error_code == "network"
+        assert queue.stats().counts["acknowledged"] == 0  # no proof of storage, no ack
+    assert stored_count(centre) == 20  # the first batch did arrive, three times over
+    state = client.run_once()
+    assert state.last_error is None
+    assert_exactly_once(centre, queue, 40)
+    client.close()
+    proxy.close()
+
+
+@pytest.mark.parametrize("delay", [0.15, 0.4])
+def test_centre_killed_mid_batch_and_restarted(centre: Centre, delay: float) -> None:
+    queue = make_station(centre=centre)
+    add_cases(queue, 1500)
+    client = client_for(queue, batch_size=500, max_batch=500)
+    worker = threading.Thread(target=client.run_once)
+    worker.start()
+    time.sleep(delay * random.uniform(0.8, 1.2))
+    centre.kill()
+    worker.join(30)
+    assert client.state.last_error_code in ("network", "offline", None)
+    centre.start()
+    state = client.run_once()
+    assert state.last_error is None, state.last_error
+    assert_exactly_once(centre, queue, 1500)
+    client.close()
+
+
+def test_duplicated_and_reordered_deliveries(centre: Centre) -> None:
+    queue = make_station(centre=centre)
+    add_cases(queue, 30)
+    # Every request arrives twice: the copy is refused as a replay, nothing doubles.
+    dup = Recorder("duplicate")
+    client = client_for(queue, batch_size=10, max_batch=10, transport=dup)
+    assert client.run_once().last_error is None
+    assert dup.duplicate_statuses and set(dup.duplicate_statuses) == {409}
+    # Batches held back and then delivered in reverse order, after newer records.
+    add_cases(queue, 30, start=30)
+    held = Recorder("capture")
+    late = client_for(queue, batch_size=10, max_batch=10, transport=held)
+    assert late.run_once().last_error_code == "offline"
+    pushes = [r for r in held.requests if r.url.path.endswith("/push")]
+    assert len(pushes) == 1  # the client stops at the first failure
+    later = [queue.pending(10, after_seq=50), queue.pending(10, after_seq=40)]
+    for body, headers in (signed_push(late, batch) for batch in later):
+        assert httpx.post(centre.url + "/v1/push", content=body, headers=headers).status_code \
+            == 200
+    assert httpx.post(centre.url + "/v1/push", content=pushes[0].content,
+                      headers=dict(pushes[0].headers)).status_code == 200
+    assert client.run_once().last_error is None
+    assert_exactly_once(centre, queue, 60)
+    client.close()
+    late.close()
+
+
+def test_clock_skew_is_refused_with_the_skew(centre: Centre) -> None:
+    queue = make_station(centre=centre)
+    add_cases(queue, 5)
+    skewed = client_for(queue, clock=lambda: now_ms() + 600_000)
+    state = skewed.run_once()
+    assert state.last_error_code == "clock_skew" and state.online is True
+    assert "600" in state.last_error  # "相差 +600 秒"
+    assert stored_count(centre) == 0 and queue.stats().counts["pending"] == 5
+    skewed.close()
+    ok = client_for(queue)
+    assert ok.run_once().last_error is None
+    assert_exactly_once(centre, queue, 5)
+    ok.close()
+
+
+def test_wrong_key_is_refused(centre: Centre) -> None:
+    from station.sync.identity import StationKeys
+
+    queue = make_station(centre=centre)
+    add_cases(queue, 5)
+    client = client_for(queue)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    client.keys = StationKeys(Ed25519PrivateKey.generate(), client.keys.inbox)
+    state = client.run_once()
+    assert state.last_error_code == "bad_signature"
+    assert stored_count(centre) == 0 and queue.stats().counts["pending"] == 5
+    client.close()
+
+
+def test_revoked_station_is_refused(centre: Centre) -> None:
+    queue = make_station("闵行-02", centre=centre)
+    add_cases(queue, 5)
+    client = client_for(queue)
+    assert client.run_once().last_error is None
+    add_cases(queue, 5, start=5)
+    assert centre.cli("station", "revoke", "闵行-02").returncode == 0
+    state = client.run_once()
+    assert state.last_error_code == "station_revoked" and "吊销" in state.last_error
+    assert stored_count(centre) == 5 and queue.stats().counts["pending"] == 5
+    client.close()
+
+
+def test_replayed_batch_is_refused(centre: Centre) -> None:
+    queue = make_station(centre=centre)
+    add_cases(queue, 8)
+    rec = Recorder()
+    client = client_for(queue, transport=rec)
+    assert client.run_once().last_error is None
+    push = next(r for r in rec.requests if r.url.path.endswith("/push"))
+    again = httpx.post(centre.url + "/v1/push", content=push.content, headers=dict(push.headers))
+    assert again.status_code == 409 and again.json()["error"] == "replayed_nonce"
+    assert_exactly_once(centre, queue, 8)
+    client.close()
+
+
+class Tampering:
+    """The queue as the client sees it, with one ciphertext byte flipped in transit."""
+
+    def __init__(self, queue, victim_seq: int) -> None:
+        self.queue, self.victim_seq = queue, victim_seq
+
+    def pending(self, limit: int = 500, after_seq: int = 0):
+        out = []
+        for rec in self.queue.pending(limit, after_seq=after_seq):
+            if rec.seq == self.victim_seq:
+                enc = bytearray(rec.enc)
+                enc[-5] ^= 0x01
+                rec = dataclasses.replace(rec, enc=bytes(enc))
+            out.append(rec)
+        return out
+
+    def __getattr__(self, name):
+        return getattr(self.queue, name)
+
+
+def test_tampered_ciphertext_is_rejected_alone(centre: Centre) -> None:
+    queue = make_station(centre=centre)
+    add_cases(queue, 10)
+    client = client_for(Tampering(queue, victim_seq=4))
+    state = client.run_once()
+    assert state.rejected == 1 and state.pushed == 9
+    assert stored_count(centre) == 9
+    [bad] = [r for r in queue.list() if r.state != "acknowledged"]
+    assert bad.seq == 4 and bad.state == "pending" and "rejected" in bad.last_error
+    client.close()
+    clean = client_for(queue)
+    assert clean.run_once().last_error is None
+    assert_exactly_once(centre, queue, 10)
+    clean.close()
+
+
+def test_same_id_different_content_is_a_conflict_never_an_overwrite(centre: Centre) -> None:
+    from stationq import sealing
+
+    queue = make_station(centre=centre)
+    [rid] = add_cases(queue, 1)
+    client = client_for(queue)
+    assert client.run_once().last_error is None
+    store = centre.store()
+    original = store.sealed(rid, 1)
+    store.close()
+    # A second sealing of the same (id, version) with other content, properly signed.
+    [rec] = queue.list()
+    forged = sealing.seal(queue.centre_key, queue.station_id, rid, 1, sealing.make_envelope(
+        record_id=rid, version=1, seq=rec.seq, kind="case", meta=rec.meta, created_at=0.0,
+        updated_at=0.0, payload={"name": "someone else"}))
+    forged_wire = {
+        "record_id": rid, "version": 1, "seq": rec.seq, "kind": "case", "meta": rec.meta,
+        "created_at": "2026-11-22T00:00:00", "suite": queue.centre_key.suite,
+        "enc": base64.b64encode(forged).decode()}
+    for _ in range(2):  # sent twice: still one conflict kept, the stored record untouched
+        body, headers = signed_push(client, [forged_wire])
+        answer = httpx.post(centre.url + "/v1/push", content=body, headers=headers)
+        assert answer.status_code == 200 and answer.json()["acks"][0]["status"] == "conflict"
+    store = centre.store()
+    assert store.sealed(rid, 1) == original  # never overwritten
+    assert store.counts()["conflicts"] == 1
+    store.close()
+    client.close()
