@@ -179,3 +179,17 @@ def test_reasons_in_english():
     set_locale("en")
     result = check_eligibility(m("MZ01"), age=60, household=True)
     assert result.reasons == ["Must be at least 65 years old (is 60)"]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_ALL = [(mt.code, f.key) for mt in load_catalogue().matters for f in mt.fields]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(_ALL), st.text(max_size=40), st.sampled_from([None, "centre", "post"]))
+def test_any_typed_text_gives_a_sentence_never_a_crash(target, text, delivery):
+    code, key = target
+    errors = validate_answers(m(code), {key: text}, delivery=delivery, today=TODAY)
+    assert all(isinstance(v, str) and v for v in errors.values())

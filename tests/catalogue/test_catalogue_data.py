@@ -121,3 +121,10 @@ def test_get_is_case_insensitive_and_unknown_codes_are_a_station_error():
     with pytest.raises(UnknownMatter) as info:
         cat.get("XX99")
     assert "XX99" in info.value.message()
+
+
+def test_some_matters_send_missing_materials_to_their_own_office():
+    cat = load_catalogue()
+    own = cat.contact_for(cat.get("CL01"))
+    assert own != cat.centre and "残" in own.name and own.phone
+    assert cat.contact_for(cat.get("MZ01")) == cat.centre
