@@ -10,6 +10,7 @@ encrypted case, so the spool copy is only a convenience for support staff.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from station.intake import Case
 from station.views import PrintOutcome
 
 PRINT_TIMEOUT_S = 30.0
+log = logging.getLogger("station.papers")
 
 
 def spool_dir() -> Path:
@@ -75,7 +77,14 @@ def print_case(case: Case, *, station_name: str, staff_name: str, printer: objec
     from station.hw.ports import JobStatus, Media
 
     document = document_of(case)
-    data = render(case, station_name=station_name, staff_name=staff_name, paper=paper, now=now)
+    try:
+        data = render(case, station_name=station_name, staff_name=staff_name, paper=paper,
+                      now=now)
+    except StationError as err:  # e.g. no CJK font: the case is safe, the paper waits
+        return _failed(case, document, None, err.message())
+    except Exception as err:  # a bug must not turn a recorded case into an error screen
+        log.error("rendering %s failed: %s", document, type(err).__name__)
+        return _failed(case, document, None, t("service.print_failed_unknown"))
     if pdf is not None:
         pdf = Path(pdf)
         pdf.parent.mkdir(parents=True, exist_ok=True)
@@ -92,6 +101,9 @@ def print_case(case: Case, *, station_name: str, staff_name: str, printer: objec
         state = printer.wait(job, timeout=PRINT_TIMEOUT_S)  # type: ignore[union-attr]
     except StationError as err:
         return _failed(case, document, spool, err.message())
+    except Exception as err:  # a driver bug: same promise, the case is kept
+        log.error("printing %s failed: %s", document, type(err).__name__)
+        return _failed(case, document, spool, t("service.print_failed_unknown"))
     if state.status is not JobStatus.COMPLETED:
         reason = (", ".join(state.reasons) if state.reasons
                   else t("service.print_failed_unknown"))
@@ -108,7 +120,7 @@ def print_case(case: Case, *, station_name: str, staff_name: str, printer: objec
                         t(f"service.printed_{document}", destination=job.printer))
 
 
-def _failed(case: Case, document: str, spool: Path, reason: str) -> PrintOutcome:
+def _failed(case: Case, document: str, spool: Path | None, reason: str) -> PrintOutcome:
     mark_reprint(case.case_no)
-    return PrintOutcome(document, False, str(spool), spool,
+    return PrintOutcome(document, False, str(spool or ""), spool,
                         t("service.print_failed", reason=reason))

@@ -1,0 +1,66 @@
+"""From a recorded case to the documents part's plain data, and on to PDF bytes.
+
+Why a bridge: the renderers (``station.documents``) know nothing about cases, the
+catalogue or the queue; this module fills their dataclasses from a case and the
+catalogue — masked ID only, material names in words, the centre's phone — so the
+same case always gives the same paper, whether printed now or reprinted later.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from station import matters
+from station.documents.data import MissingItem, NoticeData, ReceiptData
+from station.i18n import t
+from station.intake import Case
+
+
+def _material_text(m) -> str:
+    return f"{m.name}（{matters.material_view(m).detail}）"
+
+
+def receipt_data(case: Case, *, station_name: str, staff_name: str) -> ReceiptData:
+    m = matters.matter(case.matter)
+    received = tuple(_material_text(x) for x in m.materials if x.code in case.materials)
+    missing = tuple(x.name for x in m.materials if x.code in case.missing)
+    contact = matters.catalogue().contact_for(m)
+    return ReceiptData(
+        station_name=station_name, site=case.site, staff=staff_name, when=case.created_at,
+        case_number=case.case_no, matter_code=m.code, matter_name=m.display_name,
+        resident_name=case.resident.name, masked_id=case.resident.masked_id,
+        materials_received=received, time_limit_days=m.time_limit_days,
+        due_date=case.due_date, delivery=t(f"service.delivery_{case.delivery}"),
+        centre_phone=contact.phone, materials_missing=missing,
+        agent_name=case.agent.name if case.agent else "", qr_payload=case.case_no,
+        large_print=case.resident.age(case.outing_date) >= matters.HOME_VISIT_AGE)
+
+
+def notice_data(case: Case, *, station_name: str, staff_name: str,
+                now: datetime) -> NoticeData:
+    m = matters.matter(case.matter)
+    contact = matters.catalogue().contact_for(m)
+    missing = tuple(
+        MissingItem(name=x.name, detail=matters.material_view(x).detail.split("（")[0],
+                    why=x.notes)
+        for x in m.materials if x.code in case.missing)
+    bring_to = "，".join(p for p in (contact.name, contact.address, contact.hours) if p)
+    return NoticeData(
+        station_name=station_name, site=case.site, staff=staff_name, when=now,
+        matter_code=m.code, matter_name=m.display_name, resident_name=case.resident.name,
+        masked_id=case.resident.masked_id, missing=missing, bring_to=bring_to, bring_by=None,
+        centre_phone=contact.phone, case_number=case.case_no,
+        large_print=case.resident.age(case.outing_date) >= matters.HOME_VISIT_AGE)
+
+
+def render_case(case: Case, *, document: str, station_name: str, staff_name: str, paper: str,
+                now: datetime) -> bytes:
+    from station import documents
+    from station.hw.ports import Media
+
+    media = Media.ROLL80 if paper == "roll80" else Media.A4
+    if document == "notice":
+        return documents.render_notice(notice_data(case, station_name=station_name,
+                                                   staff_name=staff_name, now=now), media)
+    return documents.render_receipt(receipt_data(case, station_name=station_name,
+                                                 staff_name=staff_name), media)
