@@ -111,8 +111,8 @@ def print_case(case: Case, *, station_name: str, staff_name: str, printer: objec
     clear_reprint(case.case_no)
     kept = Path(job.document)
     folder = getattr(printer, "folder", None)
-    if kept.resolve() != spool.resolve():
-        spool.unlink(missing_ok=True)
+    if folder is None or kept.resolve() != spool.resolve():
+        spool.unlink(missing_ok=True)  # on paper (or copied to the folder): no copy left here
     if folder is not None:  # the PDF-folder printer: say where the file is
         return PrintOutcome(document, True, str(kept), kept,
                             t(f"service.saved_{document}", destination=str(kept)))
