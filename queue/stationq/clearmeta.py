@@ -22,6 +22,7 @@ DEFAULT_CLEAR_KEYS = frozenset({
 })
 MAX_VALUE_LEN = 64
 _KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,31}\Z")
+_UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 _SEPARATORS = re.compile(r"[\s\-./()+]")
 # Checked on the value with spaces, dashes, dots and brackets removed ("138 1234-5678").
 _SQUEEZED = (
@@ -54,6 +55,9 @@ def validate(meta: Mapping[str, str] | None, allowed: Iterable[str]) -> dict[str
             raise ClearMetaError(key, "values must be strings")
         if len(value) > MAX_VALUE_LEN:
             raise ClearMetaError(key, f"values are at most {MAX_VALUE_LEN} characters")
+        if _UUID_RE.match(value):  # record ids (e.g. a linked visit) are not personal
+            clean[key] = value
+            continue
         squeezed = _SEPARATORS.sub("", value)
         for pattern, reason in _SQUEEZED:
             if pattern.search(squeezed):

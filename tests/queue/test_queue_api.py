@@ -1,0 +1,267 @@
+"""The queue's API end to end on real files: records, versions, sync states, retention."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from queue_testkit import PASS, SLOT, STATION
+from stationq import TEST_KDF, Queue, Retention
+from stationq.errors import (
+    ClearMetaError,
+    InvalidArgumentError,
+    LockedError,
+    NotFoundError,
+    NotReadableError,
+    SchemaError,
+)
+from stationq.sealing import open_envelope, open_sealed
+
+CASE = {"name": "李秀英", "id": "110101194003071234", "matter": "A01", "answers": {"k": 1}}
+
+
+def test_append_get_amend_history(make_queue):
+    q = make_queue()
+    info = q.append("case", CASE, {"matter": "A01", "site": "xinhua", "date": "2026-11-22"})
+    assert (info.seq, info.version, info.state) == (1, 1, "pending")
+    assert q.get(info.record_id) == CASE
+    amended = q.amend(info.record_id, {**CASE, "name": "李秀瑛"}, reason="name typo")
+    assert (amended.record_id, amended.version, amended.seq) == (info.record_id, 2, 2)
+    assert amended.meta == info.meta  # kept when meta=None
+    assert q.get(info.record_id)["name"] == "李秀瑛"
+    assert q.get(info.record_id, 1)["name"] == "李秀英"
+    assert q.read(info.record_id).reason == "name typo"
+    assert [h.version for h in q.history(info.record_id)] == [1, 2]
+    with pytest.raises(NotFoundError):
+        q.amend("01900000-0000-7000-8000-000000000000", CASE, reason="x")
+    with pytest.raises(InvalidArgumentError):
+        q.amend(info.record_id, CASE, reason="  ")
+
+
+def test_ids_are_time_ordered_uuid7(make_queue, clock):
+    q = make_queue()
+    start = clock.now
+    ids = []
+    for _ in range(50):
+        ids.append(q.append("case", {"i": 1}).record_id)
+        clock.advance(0.0004)  # several ids per millisecond: the counter keeps them ordered
+    assert ids == sorted(ids) and len(set(ids)) == 50
+    assert all(i[14] == "7" and i[19] in "89ab" for i in ids)  # version 7, RFC variant
+    assert abs(q.info(ids[0]).record_created_at.timestamp() - start) < 0.001
+
+
+def test_list_by_kind_date_and_meta(make_queue, clock):
+    q = make_queue()
+    a = q.append("case", {"x": 1}, {"matter": "A01", "site": "s1"})
+    clock.advance(86400)
+    b = q.append("visit", {"x": 2}, {"matter": "A02", "site": "s1"})
+    c = q.append("case", {"x": 3}, {"matter": "A01", "site": "s2"})
+    q.amend(a.record_id, {"x": 4}, reason="fix")
+    assert [r.record_id for r in q.list(kind="case")] == [c.record_id, a.record_id]
+    assert [r.version for r in q.list(kind="case", all_versions=True)] == [1, 1, 2]
+    assert [r.record_id for r in q.list(site="s1")] == [b.record_id, a.record_id]
+    assert [r.record_id for r in q.list(matter="A01", site="s2")] == [c.record_id]
+    day2 = datetime.fromtimestamp(clock.now - 10, tz=UTC)
+    assert {r.record_id for r in q.list(since=day2)} == {b.record_id, c.record_id}
+    assert [r.record_id for r in q.list(until=day2)] == [a.record_id]
+
+
+def test_clear_meta_rejects_undeclared_keys_and_personal_values(make_queue):
+    q = make_queue()
+    for meta in ({"name": "x"}, {"matter": "110101194003071234"}, {"site": "138 1234 5678"},
+                 {"ref": "someone@example.org"}, {"matter": "1234567"}, {"matter": 5}):
+        with pytest.raises(ClearMetaError) as err:
+            q.append("case", {"x": 1}, meta)
+        for value in meta.values():
+            assert str(value) not in str(err.value)  # the value never leaks via the message
+    assert q.stats().total == 0
+    assert q.append("case", {"x": 1}, {"date": "2026-11-22", "staff": "s01"}).seq == 1
+
+
+def test_custom_clear_keys(make_queue):
+    q = make_queue(clear_keys=["matter", "desk"])
+    q.append("case", {}, {"desk": "d2"})
+    with pytest.raises(ClearMetaError):
+        q.append("case", {}, {"site": "x"})
+
+
+def test_locked_queue_keeps_recording_sealed_only(make_queue, centre):
+    priv, key = centre
+    q = make_queue(key)
+    q.lock()
+    assert not q.unlocked
+    info = q.append("case", CASE, {"matter": "A01"})
+    assert (info.has_local, info.has_sealed) == (False, True)
+    with pytest.raises(LockedError):
+        q.get(info.record_id)
+    (sealed,) = q.pending()
+    assert open_sealed(priv, sealed.suite, STATION, info.record_id, 1, sealed.enc) == CASE
+    assert q.list()[0].meta == {"matter": "A01"}  # clear metadata still listable
+    q.unlock(SLOT, PASS)
+    with pytest.raises(NotReadableError) as err:
+        q.get(info.record_id)
+    assert "locked" in str(err.value)
+
+
+def test_locked_before_enrolment_refuses_to_record(make_queue):
+    q = make_queue()
+    q.lock()
+    with pytest.raises(LockedError):
+        q.append("case", CASE)
+    assert q.stats().total == 0
+
+
+def test_enrolment_seals_earlier_records(make_queue, centre):
+    priv, key = centre
+    q = make_queue()
+    infos = [q.append("case", {"i": i}, {"matter": "A01"}) for i in range(3)]
+    q.amend(infos[0].record_id, {"i": 10}, reason="r")
+    assert q.pending() == []
+    assert q.stats().awaiting_seal == 4
+    assert q.set_centre_key(key) == 4
+    assert q.set_centre_key(key) == 0  # idempotent
+    pend = q.pending()
+    assert [p.seq for p in pend] == [1, 2, 3, 4]
+    env = open_envelope(priv, pend[3].suite, STATION, pend[3].record_id, 2, pend[3].enc)
+    assert (env["payload"], env["reason"], env["seq"], env["kind"]) == ({"i": 10}, "r", 4, "case")
+    assert q.stats().awaiting_seal == 0
+    assert q.verify().ok
+
+
+def test_sync_states_and_pending_order(make_queue, centre, clock):
+    _, key = centre
+    q = make_queue(key)
+    infos = [q.append("case", {"i": i}) for i in range(6)]
+    assert [p.seq for p in q.pending(4)] == [1, 2, 3, 4]
+    assert [p.seq for p in q.pending(2, after_seq=4)] == [5, 6]
+    assert q.mark_sent(q.pending(3)) == 3
+    assert q.info(infos[0].record_id).state == "sent"
+    assert q.info(infos[0].record_id).attempts == 1
+    assert q.record_failure([infos[1].key], "centre unreachable") == 1
+    failed = q.info(infos[1].record_id)
+    assert (failed.state, failed.last_error) == ("pending", "centre unreachable")
+    assert q.acknowledge([infos[0].key, infos[2].key, ("nope", 1)]) == 2
+    assert q.acknowledge([infos[0].key]) == 0  # idempotent
+    assert q.mark_conflict([infos[3].key], "same id, different content") == 1
+    assert [p.seq for p in q.pending()] == [2, 5, 6]
+    clock.advance(30)
+    stats = q.stats()
+    assert stats.counts == {"pending": 3, "sent": 0, "acknowledged": 2, "purged": 0,
+                            "conflict": 1}
+    assert stats.oldest_pending_age == timedelta(seconds=30)
+    acked = q.info(infos[0].record_id)
+    assert (acked.has_sealed, acked.has_local) == (False, True)
+    assert q.verify().ok
+
+
+def test_retention_purge_and_tombstones(make_queue, centre, clock):
+    _, key = centre
+    q = make_queue(key, retention=Retention(local_days=1))
+    a = q.append("case", CASE, {"matter": "A01"})
+    b = q.append("case", CASE, {"matter": "A02"})
+    q.acknowledge([a.key])
+    assert q.purge() == (0, 0) or q.purge().local_removed == 0  # same day: nothing goes
+    clock.advance(86400)
+    assert q.purge().local_removed == 0  # within local_days=1
+    clock.advance(2 * 86400)
+    result = q.purge()
+    assert (result.local_removed, result.purged) == (2, 1)
+    tomb = q.info(a.record_id)
+    assert (tomb.state, tomb.has_local, tomb.has_sealed, tomb.meta) == (
+        "purged", False, False, {"matter": "A01"})
+    still = q.info(b.record_id)  # not acknowledged: sealed copy stays for sync
+    assert (still.state, still.has_local, still.has_sealed) == ("pending", False, True)
+    with pytest.raises(NotReadableError):
+        q.get(a.record_id)
+    assert any(e.event == "purge" for e in q.audit_entries())
+    assert q.verify().ok
+
+
+def test_purge_keeps_local_copy_when_nothing_else_holds_the_data(make_queue, clock):
+    q = make_queue()  # not enrolled: the local copy is the only copy
+    a = q.append("case", CASE)
+    clock.advance(10 * 86400)
+    assert q.purge().local_removed == 0
+    assert q.get(a.record_id) == CASE
+
+
+def test_reopen_keeps_everything(make_queue, centre, tmp_path, clock):
+    _, key = centre
+    q = make_queue(key)
+    a = q.append("case", CASE, {"matter": "A01"})
+    q.close()
+    q2 = Queue.open(tmp_path / "q.sqlite3", clock=clock)
+    assert not q2.unlocked
+    assert q2.centre_key == key
+    q2.unlock(SLOT, PASS)
+    assert q2.get(a.record_id) == CASE
+    b = q2.append("case", CASE)
+    assert b.seq == 2
+    assert q2.verify().ok
+    q2.close()
+
+
+def test_refuses_to_create_over_existing_file(make_queue, tmp_path):
+    make_queue()
+    with pytest.raises(InvalidArgumentError):
+        Queue.create(tmp_path / "q.sqlite3", station_id=STATION, slot=SLOT, passphrase=PASS,
+                     kdf=TEST_KDF)
+
+
+def test_payload_must_be_json_object(make_queue):
+    q = make_queue()
+    with pytest.raises(InvalidArgumentError):
+        q.append("case", {"when": datetime.now()})
+    with pytest.raises(InvalidArgumentError):
+        q.append("Bad Kind", {})
+    assert q.stats().total == 0
+
+
+def test_forward_migration_from_v1(tmp_path, clock):
+    import sqlite3
+
+    from stationq import schema
+
+    path = tmp_path / "old.sqlite3"
+    q = Queue.create(path, station_id=STATION, slot=SLOT, passphrase=PASS, kdf=TEST_KDF,
+                     clock=clock)
+    q.append("case", CASE)
+    q.close()
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("DROP INDEX records_unacked")  # what a v1 file looked like
+    db.execute("PRAGMA user_version = 1")
+    db.close()
+    q = Queue.open(path, clock=clock)
+    assert schema.version(q._db) == schema.LATEST
+    assert q._db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'records_unacked'"
+                         ).fetchone()[0] == 1
+    q.close()
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute(f"PRAGMA user_version = {schema.LATEST + 1}")
+    db.close()
+    with pytest.raises(SchemaError):
+        Queue.open(path)
+
+
+def test_caller_audit_events(make_queue):
+    q = make_queue()
+    a = q.append("case", CASE)
+    n = q.audit("print", id=a.record_id, document="receipt")
+    entries = q.audit_entries()
+    assert entries[-1].n == n and entries[-1].event == "print"
+    assert entries[-1].fields == {"id": a.record_id, "document": "receipt"}
+    with pytest.raises(ClearMetaError):
+        q.audit("print", note="13812345678")
+    assert [e.event for e in q.audit_entries(after=n - 1)] == ["print"]
+    assert q.verify().ok
+
+
+def test_audit_entries_page_through_both_homes(make_queue):
+    q = make_queue()
+    for i in range(5):
+        q.append("case", {"i": i})
+        q.audit("print", document="receipt")
+    all_entries = q.audit_entries()
+    assert [e.n for e in all_entries] == list(range(1, len(all_entries) + 1))
+    assert [e.n for e in q.audit_entries(after=6, limit=3)] == [7, 8, 9]
+    assert q.audit_entries(after=7)[0].n == 8
