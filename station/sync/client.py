@@ -233,6 +233,8 @@ class SyncClient:
         try:
             resp = self._http.post(path, content=body, headers=headers)
         except (httpx.ConnectError, httpx.ConnectTimeout) as err:
+            if _cert_refused(err):
+                raise SyncFailed("tls_pin") from err
             raise SyncFailed("offline", offline=True) from err
         except httpx.HTTPError as err:
             raise SyncFailed("network") from err
@@ -255,9 +257,19 @@ class SyncClient:
             return
         stream = resp.extensions.get("network_stream")
         ssl_obj = stream.get_extra_info("ssl_object") if stream is not None else None
-        der = ssl_obj.getpeercert(binary_form=True) if ssl_obj is not None else None
+        der = ssl_obj.getpeercert(True) if ssl_obj is not None else None
         if der is None or hashlib.sha256(der).hexdigest() != self.pinned.tls_fingerprint:
             raise SyncFailed("tls_pin")
+
+
+def _cert_refused(err: BaseException) -> bool:
+    """True when the handshake failed because the certificate is not the pinned one."""
+    seen: BaseException | None = err
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _wire(rec: Any) -> dict[str, Any]:

@@ -1,0 +1,198 @@
+"""The centre on both backends: enrolment, refusals, coverage, back office, keys, TLS."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import httpx
+import pytest
+from syncrig import (
+    PASSPHRASE,
+    Centre,
+    add_cases,
+    client_for,
+    enrol_station,
+    make_centre_home,
+    make_station,
+    signed_push,
+)
+
+from station.sync.protocol import (
+    MAX_BODY_BYTES,
+    SIGNATURE_HEADER,
+    b64d,
+    b64e,
+    dumps,
+    public_key_from_b64,
+    verify,
+)
+
+
+def test_enrolment_code_works_once_and_expires(centre: Centre) -> None:
+    from station.errors import StationError
+    from station.sync.enrol import enrol
+
+    queue = make_station()
+    code = centre.enrol_code("徐汇-01")
+    done = enrol(centre.url, code)
+    assert done.name == "徐汇-01" and done.pinned.station_id == queue.station_id
+    with pytest.raises(StationError) as err:
+        enrol(centre.url, code)
+    assert err.value.key == "sync.err_bad_code"
+    out = centre.cli("enroll", "--station", "x", "--ttl-hours", "0")
+    with pytest.raises(StationError):
+        enrol(centre.url, out.stdout.strip().splitlines()[-1])
+    listing = centre.cli("station", "list").stdout
+    assert "徐汇-01" in listing and queue.station_id in listing
+
+
+def test_refusals_have_reasons_and_store_nothing(centre: Centre) -> None:
+    queue = make_station(centre=centre)
+    add_cases(queue, 2)
+    client = client_for(queue)
+    body, headers = signed_push(client, queue.pending(2))
+    unsigned = httpx.post(centre.url + "/v1/push", content=body)
+    assert unsigned.status_code == 401 and unsigned.json()["error"] == "bad_signature"
+    stranger = body.replace(queue.station_id.encode(), b"ZZZZZZ")
+    resp = httpx.post(centre.url + "/v1/push", content=stranger, headers=headers)
+    assert resp.status_code == 401 and resp.json()["error"] == "unknown_station"
+    big = httpx.post(centre.url + "/v1/push", content=b"x" * (MAX_BODY_BYTES + 1))
+    assert big.status_code == 413
+    assert httpx.get(centre.url + "/v1/push").status_code == 405
+    old = json.loads(body)
+    old["ts"] -= 3_600_000
+    resp = httpx.post(centre.url + "/v1/push", content=dumps(old), headers={
+        SIGNATURE_HEADER: __import__("station.sync.protocol", fromlist=["sign"]).sign(
+            client.keys.sign, "request", "/v1/push", dumps(old))})
+    assert resp.status_code == 401 and resp.json()["skew_s"] < -3500
+    store = centre.store()
+    assert store.counts()["records"] == 0
+    store.close()
+    client.close()
+
+
+def test_answers_are_signed_and_openapi_is_published(centre: Centre) -> None:
+    info = httpx.get(centre.url + "/v1/info")
+    centre_keys = info.json()["centre"]
+    key = public_key_from_b64(centre_keys["sign_pub"])
+    assert verify(key, info.headers[SIGNATURE_HEADER], "response", "/v1/info", info.content)
+    assert not verify(key, info.headers[SIGNATURE_HEADER], "response", "/v1/push", info.content)
+    assert len(b64d(centre_keys["hpke_mlkem768x25519"])) == 1184 + 32
+    doc = httpx.get(centre.url + "/openapi.json").json()
+    assert doc["openapi"].startswith("3.") and "/v1/push" in doc["paths"]
+
+
+def test_coverage_names_gaps(centre: Centre) -> None:
+    queue = make_station("长宁-03", centre=centre)
+    add_cases(queue, 9)
+    client = client_for(queue)
+    pending = queue.pending(9)
+    body, headers = signed_push(client, [r for r in pending if r.seq not in (4, 5, 8)])
+    assert httpx.post(centre.url + "/v1/push", content=body, headers=headers).status_code == 200
+    store = centre.store()
+    [cov] = store.coverage()
+    store.close()
+    assert cov["ranges"] == [(1, 3), (6, 7), (9, 9)] and cov["gaps"] == [(4, 5), (8, 8)]
+    report = centre.cli("report", "coverage")
+    assert "缺号：4–5, 8" in report.stdout
+    assert client.run_once().last_error is None
+    report = json.loads(centre.cli("report", "coverage", "--json").stdout)
+    assert report[0]["gaps"] == [] and report[0]["received"] == 9
+    assert "无缺号" in centre.cli("report", "coverage").stdout
+    client.close()
+
+
+def test_back_office_checks_statuses(centre: Centre, tmp_path) -> None:
+    queue = make_station(centre=centre)
+    [rid] = add_cases(queue, 1)
+    assert client_for(queue).run_once().last_error is None
+    assert centre.cli("case", "set-status", "NOPE", "审批中").returncode == 1
+    bad = centre.cli("case", "set-status", rid, "发呆")
+    assert bad.returncode == 1 and "受理" in bad.stderr
+    no_note = centre.cli("case", "set-status", rid, "returned")
+    assert no_note.returncode == 1 and "--note" in no_note.stderr
+    assert centre.cli("visit", "request", "--station", "nobody", "--date", "2026-12-01",
+                      "--resident-name", "x", "--phone", "1", "--address", "y").returncode == 1
+    cat = tmp_path / "c.json"
+    cat.write_text('{"version": 7}')
+    assert centre.cli("catalogue", "publish", str(cat)).returncode == 0
+    again = centre.cli("catalogue", "publish", str(cat))
+    assert again.returncode == 1 and "7" in again.stderr
+
+
+def test_migrations_are_idempotent(centre: Centre) -> None:
+    store = centre.store()
+    assert store.migrate() == store.schema_version() == 1
+    store.close()
+    assert "1" in centre.cli("migrate").stdout
+
+
+def test_keys_are_encrypted_at_rest(tmp_path) -> None:
+    from center import keys
+
+    home = make_centre_home(tmp_path / "c")
+    secret = keys.load(home, PASSPHRASE)
+    raw = (home / keys.KEYS_FILE).read_bytes()
+    assert b64e(secret.x25519.private_bytes_raw()).encode() not in raw
+    assert b64e(secret.sign.private_bytes_raw()).encode() not in raw
+    with pytest.raises(keys.KeyFileError) as err:
+        keys.load(home, "wrong passphrase")
+    assert err.value.key == "center.bad_passphrase"
+    c = Centre(home, None)
+    out = c.cli("init")
+    assert out.returncode == 1 and "--force" in out.stderr
+    fresh = Centre(tmp_path / "fresh", None)
+    out = fresh.cli("init", "--passphrase-stdin", input=PASSPHRASE + "\n")
+    assert out.returncode == 0 and (tmp_path / "fresh" / keys.KEYS_FILE).exists()
+    locked = fresh.env()
+    assert locked["CENTER_PASSPHRASE"] == PASSPHRASE
+
+
+def _self_signed(tmp_path, name: str) -> tuple[str, str]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "centre")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), False)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = tmp_path / f"{name}.crt", tmp_path / f"{name}.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(cert_path), str(key_path)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_tls_certificate_is_pinned(tmp_path, db_url) -> None:
+    c = Centre(make_centre_home(tmp_path / "c"), db_url, tls=_self_signed(tmp_path, "a"))
+    c.start()
+    try:
+        queue = make_station()
+        done = enrol_station(queue, c, "徐汇-01")
+        assert len(done.pinned.tls_fingerprint) == 64
+        add_cases(queue, 3)
+        client = client_for(queue)
+        assert client.run_once().last_error is None
+        client.close()
+        c.stop()
+        c.tls = _self_signed(tmp_path, "b")  # an impostor's certificate on the same address
+        c.start()
+        add_cases(queue, 1, start=3)
+        client = client_for(queue)
+        state = client.run_once()
+        assert state.last_error_code == "tls_pin" and state.pushed == 0
+        assert "证书" in state.last_error
+        assert queue.stats().counts["pending"] == 1
+        client.close()
+    finally:
+        c.stop()
