@@ -18,7 +18,7 @@ PASSPHRASE = "correcthorse42"
 STAFF = "王小明"
 SITE = "新成村"
 STATION = "测试街道流动办事厅"
-TYPED_ID = "110105194912310021"  # a valid test number (check digit 1)
+TYPED_ID = "310105194501010011"  # a valid number (check digit 1), aged 81 on NOW
 
 
 class Clock:
@@ -102,3 +102,9 @@ async def insert_card(pilot, key: str = "elder") -> None:
     pilot.app.service.insert_training_card(key)
     await wait_for(pilot, lambda: screen_name(pilot) == "PickerScreen")
     await pilot.pause()
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    # Pilot tests are async; anyio's pytest plugin (installed with httpx) runs them.
+    return "asyncio"

@@ -59,6 +59,7 @@ class DetailsScreen(StationScreen):
                 yield Input(id="agent_relation", placeholder=t("tui.details.agent_relation"))
                 yield Input(id="agent_name", placeholder=t("tui.details.agent_name"))
             yield Static("", id="agent_error", classes="error")
+            yield Static("", id="form_error", classes="error")
         yield KeyBar(self.KEYS)
 
     def _field(self, i: int, f: Any) -> ComposeResult:
@@ -194,6 +195,14 @@ class DetailsScreen(StationScreen):
         self.flow.agent = agent
         self.flow.delivery = next((b.name for b in self.query_one("#delivery").query(RadioButton)
                                    if b.value), None)
+        # Rules across fields (e.g. a bank account only when paid to a bank) come from the core.
+        problems = self.station.service.validate(self.flow.draft())
+        form_error = self.query_one("#form_error", Static)
+        if problems:
+            form_error.update("\n".join(p.message() for p in problems))
+            form_error.scroll_visible()
+            return
+        form_error.update("")
         from station.tui.screens.confirm import ConfirmScreen
 
         self.app.push_screen(ConfirmScreen(self.flow))

@@ -1,0 +1,67 @@
+"""Unlock, failures, idle lock hiding personal data, and returning to where staff were."""
+
+from __future__ import annotations
+
+import pytest
+
+from station.tui.app import StationApp
+from tests.tui.conftest import PASSPHRASE, insert_card, screen_name, unlock, wait_for
+from tests.tui.textcheck import shown_strings
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_wrong_passphrase_is_counted_and_delayed(ready):
+    app = StationApp(ready, watch_status=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
+        await pilot.press(*"wrongpass1", "enter")
+        message = app.screen.query_one("#message")
+        await wait_for(pilot, lambda: "1 次" in str(message.visual))
+        assert screen_name(pilot) == "UnlockScreen"
+        assert ready.locked
+        await pilot.press(*"wrongpass2", "enter")
+        await wait_for(pilot, lambda: "2 次" in str(message.visual))
+        box = app.screen.query_one("#passphrase")
+        if app.screen.waiting:  # a back-off: the field is held until the countdown ends
+            assert box.disabled
+            assert "秒" in str(message.visual)
+        await wait_for(pilot, lambda: not box.disabled, timeout=40)
+        await pilot.press(*PASSPHRASE, "enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "DeskScreen")
+        assert not ready.locked
+
+
+async def test_idle_lock_hides_personal_data_and_returns(ready, clock):
+    app = StationApp(ready, watch_status=False, idle_check_s=0.05)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await unlock(pilot)
+        await insert_card(pilot, "elder")
+        assert "张演示" in " ".join(shown_strings(app.screen))
+        clock.advance(minutes=ready.idle_lock_minutes, seconds=1)
+        await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
+        assert ready.locked
+        await pilot.pause(0.1)
+        shown = " ".join(shown_strings(app.screen))
+        assert "张演示" not in shown and "0013" not in shown
+        # What the terminal actually draws holds no personal data either.
+        svg = app.export_screenshot()
+        assert "张演示" not in svg and "0013" not in svg
+        await pilot.press(*PASSPHRASE, "enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "PickerScreen")
+        assert "张演示" in " ".join(shown_strings(app.screen))
+
+
+async def test_manual_lock_key(ready):
+    app = StationApp(ready, watch_status=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await unlock(pilot)
+        await pilot.press("ctrl+l")
+        await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
+        assert ready.locked
+        # a card inserted while locked starts nothing
+        ready.insert_training_card("elder")
+        await pilot.pause(0.3)
+        assert screen_name(pilot) == "UnlockScreen"
+        await pilot.press(*PASSPHRASE, "enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "DeskScreen")

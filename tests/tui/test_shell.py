@@ -1,0 +1,142 @@
+"""The app shell: first run, help, language, theme, command palette, status bar, errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from station.errors import StationError
+from station.i18n import get_locale, t
+from station.tui.app import StationApp
+from station.tui.keys import display
+from station.tui.screens.help import screens_with_keys
+from station.tui.theme import DEFAULT, SUNLIGHT
+from tests.tui.conftest import PASSPHRASE, SITE, make_app, screen_name, unlock, wait_for
+from tests.tui.textcheck import shown_strings
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_first_run_creates_station_then_outing_then_desk(service):
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: screen_name(pilot) == "FirstRunScreen")
+        screen = app.screen
+        screen.query_one("#name").value = "新办事厅"
+        sites = screen.query_one("#sites")
+        sites.highlighted = 0
+        sites.focus()
+        await pilot.press("space")
+        screen.query_one("#staff").value = "李工作"
+        screen.query_one("#pass1").focus()
+        await pilot.press(*PASSPHRASE)
+        screen.query_one("#pass2").focus()
+        await pilot.press(*"different1", "enter")
+        assert "不一致" in str(screen.query_one("#error").visual)
+        screen.query_one("#pass2").value = ""
+        await pilot.press(*PASSPHRASE, "enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "OutingScreen")
+        assert service.initialised and not service.locked
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "DeskScreen")
+        outing = service.current_outing()
+        assert outing is not None and outing.site == service.known_sites()[0]
+        assert outing.staff_ids == (service.current_staff.id,)
+
+
+async def test_help_lists_every_key(ready):
+    app = make_app(ready)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: screen_name(pilot) == "HelpScreen")
+        text = " ".join(shown_strings(app.screen))
+        for _title, keys in screens_with_keys():
+            for k in keys:
+                assert display(k) in text and t(k.label) in text, k
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(pilot) == "DeskScreen")
+
+
+async def test_language_switch_relabels_the_desk(ready):
+    app = make_app(ready)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        assert t("tui.desk.hint") in " ".join(shown_strings(app.screen))
+        await pilot.press("f11")
+        await pilot.pause(0.2)
+        try:
+            assert get_locale() == "en"
+            shown = " ".join(shown_strings(app.screen))
+            assert "Ask the resident to insert the social-security card" in shown
+            assert "Today's cases" in shown
+        finally:
+            await pilot.press("f11")
+            await pilot.pause(0.1)
+        assert get_locale() == "zh_CN"
+
+
+async def test_sunlight_theme_toggles(ready):
+    app = make_app(ready)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        assert app.theme == DEFAULT
+        await pilot.press("f12")
+        assert app.theme == SUNLIGHT
+        assert app.current_theme.background == "#FFFFFF"
+        await pilot.press("f12")
+        assert app.theme == DEFAULT
+
+
+async def test_command_palette_offers_main_actions(ready):
+    app = make_app(ready)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await unlock(pilot)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: screen_name(pilot) == "CommandPalette")
+        await pilot.press(*"cases")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "CasesScreen")
+
+
+async def test_status_bar_shows_training_printer_and_site(ready):
+    app = StationApp(ready, watch_status=False)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await unlock(pilot)
+        await wait_for(pilot, lambda: app.status is not None)
+        await pilot.pause()
+        bar = str(app.screen.query_one("StatusBar").visual)
+        status = ready.status()
+        assert status.training and "培训模式" in bar
+        assert status.printer_label in bar
+        assert t("tui.status.pending", count=status.pending) in bar
+        assert f"工作人员：{status.staff.name}" in bar and f"地点：{SITE}" in bar
+
+
+async def test_errors_become_messages_never_tracebacks(ready, monkeypatch):
+    app = make_app(ready)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+
+        def broken(*_a, **_k):
+            raise RuntimeError("secret 310101193803120013")
+
+        monkeypatch.setattr(ready, "training_cards", broken)
+        await pilot.press("f4")
+        await pilot.pause(0.2)
+        assert app.is_running and screen_name(pilot) == "DeskScreen"
+        messages = [n.message for n in app._notifications]
+        assert t("common.unexpected") in messages
+        assert not any("310101193803120013" in m for m in messages)
+        assert app.unexpected == ["RuntimeError"]
+
+        def refused(*_a, **_k):
+            raise StationError("service.locked")
+
+        monkeypatch.setattr(ready, "training_cards", refused)
+        await pilot.press("f4")
+        await pilot.pause(0.2)
+        assert t("service.locked") in [n.message for n in app._notifications]
+        # the app still answers keys
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: screen_name(pilot) == "CasesScreen")
