@@ -117,11 +117,15 @@ class Service:
         self._reader = reader
         self._printer = printer
         self._cfg: config.StationConfig | None = None
+        self._cfg_stamp = 0
         self._store: CaseStore | None = None
         self._staff: StaffMember | None = None
         self._idle_ref = self._clock()
         self._online = False
+        self._sync_error: str | None = None
+        self._sync_client = None
         self._unsubscribers: list[Callable[[], None]] = []
+        self._stoppers: list[Callable[[], None]] = []
 
     # ---- plumbing ------------------------------------------------------------------
 
@@ -132,11 +136,20 @@ class Service:
         return self._now().date()
 
     def _config(self) -> config.StationConfig:
-        if self._cfg is None:
-            if not config.exists():
-                raise NotInitialisedError()
+        """The config, re-read when another part (``station enroll``, the sync client)
+        changed the file, so a save here never drops their tables."""
+        try:
+            stamp = paths.config_file().stat().st_mtime_ns
+        except FileNotFoundError:
+            raise NotInitialisedError() from None
+        if self._cfg is None or stamp != self._cfg_stamp:
             self._cfg = config.load()
+            self._cfg_stamp = stamp
         return self._cfg
+
+    def _save_config(self, cfg: config.StationConfig) -> None:
+        config.save(cfg)
+        self._cfg, self._cfg_stamp = cfg, paths.config_file().stat().st_mtime_ns
 
     def _cases(self) -> CaseStore:
         if self._store is None:
@@ -206,7 +219,7 @@ class Service:
             store = CaseStore.create(paths.queue_file(), station_id=cfg.station_id,
                                      slot=entry.id, passphrase=passphrase)
             # The config is written last: a failure above leaves no half-made station behind.
-            config.save(cfg)
+            self._save_config(cfg)
             self._cfg, self._store = cfg, store
             store.unlock(entry.id, passphrase)
             self._staff = StaffMember(entry.id, entry.name)
@@ -230,7 +243,7 @@ class Service:
             entry = config.StaffEntry(id=cfg.next_staff_id(), name=name)
             self._cases().add_slot(entry.id, passphrase)
             cfg.staff.append(entry)
-            config.save(cfg)
+            self._save_config(cfg)
             return StaffMember(entry.id, entry.name)
 
     @property
@@ -291,7 +304,7 @@ class Service:
                 raise StationError("service.idle_minutes")
             cfg = self._config()
             cfg.idle_lock_minutes = minutes
-            config.save(cfg)
+            self._save_config(cfg)
 
     # ---- outing ----------------------------------------------------------------
 
@@ -312,7 +325,7 @@ class Service:
             chosen = outing.start(self._today(), site, staff_ids, [s.id for s in cfg.staff])
             if chosen.site not in cfg.sites:
                 cfg.sites.append(chosen.site)
-                config.save(cfg)
+                self._save_config(cfg)
             return chosen
 
     # ---- the resident ------------------------------------------------------------
@@ -552,11 +565,60 @@ class Service:
             self._cases().audit_print(case, outcome)
         return outcome
 
-    # ---- status bar ------------------------------------------------------------
+    # ---- sync with the centre ------------------------------------------------------
 
-    def set_online(self, online: bool) -> None:
-        """Called by the sync client after each attempt to reach the centre."""
-        self._online = online
+    @property
+    def enrolled(self) -> bool:
+        """Enrolled with a centre (``station enroll``); before that the station is offline."""
+        with self._lock:
+            if not self.initialised:
+                return False
+            cfg = self._config()
+            return bool(cfg.centre.url and cfg.extra.get("sync", {}).get("centre_sign_pub"))
+
+    def sync_once(self) -> str | None:
+        """One push-then-pull with the centre (works locked: sealed copies only). Returns the
+        words for the status bar when something went wrong, else None. Slow: use a worker."""
+        if not self.enrolled:
+            return None
+        from station.sync import make_client
+
+        with self._lock:
+            if self._sync_client is None:
+                self._sync_client = make_client(self._cases().queue)
+            client = self._sync_client
+        state = client.run_once()  # network: outside the service lock
+        self._online = bool(state.online)
+        self._sync_error = state.last_error
+        return state.last_error
+
+    def start_sync(self, interval_s: float = 60.0) -> Callable[[], None]:
+        """Sync in a background thread every ``interval_s`` (backing off while failing);
+        returns ``stop``. Does nothing before enrolment."""
+        stop = threading.Event()
+        if not self.enrolled:
+            return stop.set
+
+        def loop() -> None:
+            from station.sync.client import backoff_delays
+
+            delays = backoff_delays()
+            while not stop.is_set():
+                try:
+                    error = self.sync_once()
+                except StationError as err:  # e.g. broken keys file: shown, retried later
+                    error, self._online = err.message(), False
+                    self._sync_error = error
+                if error is None:
+                    delays = backoff_delays()
+                stop.wait(interval_s if error is None else next(delays))
+
+        thread = threading.Thread(target=loop, name="station-sync", daemon=True)
+        thread.start()
+        self._stoppers.append(stop.set)
+        return stop.set
+
+    # ---- status bar ------------------------------------------------------------
 
     def status(self) -> StationStatus:
         with self._lock:
@@ -572,6 +634,7 @@ class Service:
             printer=printer[0], printer_label=printer[1], print_folder=printer[2],
             online=self._online,
             online_label=t("service.online" if self._online else "service.offline"),
+            sync_error=self._sync_error or "",
             pending=pending, awaiting_reprint=len(papers.awaiting_reprint()),
             locked=staff is None, staff=staff, site=current.site if current else None,
             idle_lock_minutes=cfg.idle_lock_minutes if cfg else 5,
@@ -580,9 +643,13 @@ class Service:
     def close(self) -> None:
         """Lock, stop watching the reader, close the queue."""
         with self._lock:
-            for unsubscribe in self._unsubscribers:
+            for unsubscribe in self._unsubscribers + self._stoppers:
                 unsubscribe()
             self._unsubscribers.clear()
+            self._stoppers.clear()
+            if self._sync_client is not None:
+                self._sync_client.close()
+                self._sync_client = None
             self.lock()
             if self._store is not None:
                 self._store.close()

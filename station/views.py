@@ -195,5 +195,6 @@ class StationStatus:
     staff: StaffMember | None  # the unlocked staff member
     site: str | None  # today's outing site
     idle_lock_minutes: int
+    sync_error: str = ""  # the last sync run's problem in words (empty when fine / not enrolled)
 
 
