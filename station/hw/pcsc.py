@@ -47,6 +47,10 @@ _CARD_GONE = {E_NO_SMARTCARD, W_REMOVED}
 _RETRY_CONNECT = {W_UNPOWERED, W_UNRESPONSIVE, W_RESET, E_NO_SMARTCARD, W_REMOVED}
 
 
+class _CardLost(Exception):
+    """The card stopped answering but pcscd still reports it present."""
+
+
 def _scard() -> Any:
     try:
         from smartcard import scard
@@ -156,8 +160,26 @@ class PcscCardReader:
 
     def read(self, reader: str | None = None) -> CardRead:
         name = self._pick_reader(reader)
+        try:
+            return self._read_once(name, reset=False)
+        except _CardLost:
+            # A card swapped faster than pcscd polls keeps its old handle but answers
+            # nothing: power-cycle it once and read again.
+            try:
+                return self._read_once(name, reset=True)
+            except _CardLost:
+                raise CardRemovedError() from None
+
+    def _read_once(self, name: str, *, reset: bool) -> CardRead:
         handle, protocol = self._connect(name)
         s = self._s
+        if reset:
+            hr, protocol = s.SCardReconnect(handle, s.SCARD_SHARE_SHARED,
+                                            s.SCARD_PROTOCOL_T0 | s.SCARD_PROTOCOL_T1,
+                                            s.SCARD_RESET_CARD)
+            if _code(hr) != 0:
+                s.SCardDisconnect(handle, s.SCARD_LEAVE_CARD)
+                self._raise_io(name, _code(hr))
         try:
             s.SCardBeginTransaction(handle)
 
@@ -170,7 +192,7 @@ class PcscCardReader:
                     # vpcd answers nothing when the card side vanished mid-APDU.
                     if self.wait_for(name, False, timeout=1.0):
                         raise CardRemovedError()
-                    raise CardCommError(code="----")
+                    raise _CardLost()
                 return bytes(resp[:-2]), (resp[-2] << 8) | resp[-1]
 
             card, holder, warnings = sscard.read_card(transmit, self._today())
@@ -210,7 +232,7 @@ class PcscCardReader:
         # pcscd notices the removal only at its next poll.
         if self.wait_for(name, False, timeout=1.0):
             raise CardRemovedError()
-        raise CardCommError(code=f"{hr:08X}")
+        raise _CardLost()
 
     # -- events -----------------------------------------------------------------
     def subscribe(self, listener: CardListener) -> Callable[[], None]:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "documents"))
 
 from rig import IsolatedCupsd, IsolatedPcscd
 from vcard import CardHolder, Misbehaviour, VirtualCard

@@ -1,0 +1,160 @@
+"""The card reader through the real pcscd + vpcd, with the emulated card.
+
+Every test runs against an isolated pcscd (see conftest.py); pyscard goes through
+the real daemon, so these are the same calls a street laptop makes.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date
+
+import pytest
+from conftest import insert_and_wait
+from vcard import CardHolder, Misbehaviour, VirtualCard
+
+from station.hw.errors import (
+    CardFieldError,
+    CardIdInvalid,
+    CardPinRequired,
+    CardRemovedError,
+    CardServiceError,
+    NoCardError,
+    NotSocialSecurityCard,
+    ReaderGoneError,
+)
+from station.hw.ports import CardEventKind, CardReader
+
+
+def test_pcscd_lists_both_vpcd_readers(reader, reader_names):
+    assert isinstance(reader, CardReader)
+    assert all(name.startswith("Station Test PCD") for name in reader_names)
+    assert not reader.card_present()
+
+
+def test_reads_the_holder_through_the_daemon(reader, reader_names, card):
+    insert_and_wait(card, reader, reader_names[0])
+    assert reader.card_present(reader_names[0])
+    result = reader.read()  # picks the reader with a card
+    assert result.reader == reader_names[0]
+    assert result.holder.name == "测试卡甲"
+    assert result.holder.resident_id.number == "11010519491231002X"
+    assert result.holder.masked_id == "110105********002X"
+    assert result.card.expiry_date == date(2034, 1, 15)
+    assert not result.expired and not result.simulated
+    # the card saw the real sequence: SELECT AID, EF05, 7 records, EF06, 6 records
+    assert card.apdu_log[0][:5] == bytes.fromhex("00A404000F")
+    assert sum(1 for a in card.apdu_log if a[1] == 0xB2) == 13
+
+
+def test_second_slot_reads_its_own_card(pcscd, reader, reader_names):
+    other = VirtualCard(pcscd.port + 1, CardHolder(name="测试卡乙",
+                                                   id_number="310104200001010041"))
+    try:
+        insert_and_wait(other, reader, reader_names[1])
+        result = reader.read(reader_names[1])
+        assert result.holder.name == "测试卡乙"
+        with pytest.raises(NoCardError):
+            reader.read(reader_names[0])
+    finally:
+        other.remove()
+        assert reader.wait_for(reader_names[1], False, timeout=5)
+
+
+def test_no_card_is_typed(reader, reader_names):
+    with pytest.raises(NoCardError):
+        reader.read()
+
+
+def test_unknown_reader_is_reader_gone(reader, reader_names):
+    with pytest.raises(ReaderGoneError):
+        reader.read("Unplugged Reader 00 00")
+
+
+def test_expired_card_reads_with_warning(reader, reader_names, card):
+    card.holder = CardHolder(expiry_date=date(2021, 3, 1))
+    insert_and_wait(card, reader, reader_names[0])
+    result = reader.read(reader_names[0])
+    assert result.expired and result.warnings == ("hw.card_expired",)
+
+
+def test_bad_check_digit_on_card(reader, reader_names, card):
+    card.holder = CardHolder(id_number="110105194912310021")
+    insert_and_wait(card, reader, reader_names[0])
+    with pytest.raises(CardIdInvalid):
+        reader.read(reader_names[0])
+
+
+@pytest.mark.parametrize(
+    ("mis", "error"),
+    [
+        (Misbehaviour.WRONG_AID, NotSocialSecurityCard),
+        (Misbehaviour.SHORT_RECORD, CardFieldError),
+        (Misbehaviour.GARBAGE_TLV, CardFieldError),
+        (Misbehaviour.PIN, CardPinRequired),
+        (Misbehaviour.PIN_TRIES, CardPinRequired),
+        (Misbehaviour.DISCONNECT, CardRemovedError),
+    ],
+)
+def test_misbehaviour_through_the_daemon(reader, reader_names, card, mis, error):
+    card.misbehaviour = mis
+    insert_and_wait(card, reader, reader_names[0])
+    with pytest.raises(error) as err:
+        reader.read(reader_names[0])
+    text = err.value.message()
+    assert text and "测试卡甲" not in text and "11010519491231002X" not in text
+
+
+def test_insert_and_remove_events(reader, reader_names, card):
+    events = []
+    seen = threading.Event()
+
+    def listener(event):
+        events.append(event)
+        seen.set()
+
+    unsubscribe = reader.subscribe(listener)
+    try:
+        time.sleep(0.2)
+        events.clear()
+        seen.clear()
+        card.insert()
+        assert seen.wait(5), "no insert event"
+        assert events[-1].kind is CardEventKind.INSERTED
+        assert events[-1].reader == reader_names[0]
+        assert reader.read(events[-1].reader).holder.name == "测试卡甲"
+        seen.clear()
+        card.remove()
+        assert seen.wait(5), "no remove event"
+        assert events[-1].kind is CardEventKind.REMOVED
+    finally:
+        unsubscribe()
+
+
+def test_quick_reinsert_still_reads(reader, reader_names, card):
+    """A card put back before pcscd saw it leave must not fail as 'unpowered'."""
+    insert_and_wait(card, reader, reader_names[0])
+    card.remove()
+    card.insert()
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            assert reader.read(reader_names[0]).holder.name == "测试卡甲"
+            break
+        except (NoCardError, CardRemovedError):
+            # pcscd may report the removal first: the station then waits for the insert
+            assert time.monotonic() < deadline
+            reader.wait_for(reader_names[0], True, timeout=1)
+
+
+def test_daemon_down_is_typed_then_recovers(pcscd, reader):
+    """Last in this module: stops and restarts the session's pcscd."""
+    pcscd.stop()
+    try:
+        with pytest.raises(CardServiceError) as err:
+            reader.readers()
+        assert "pcscd" in err.value.message()
+    finally:
+        pcscd.start()
+    assert len(reader.readers()) == 2
