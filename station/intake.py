@@ -33,6 +33,7 @@ class Resident:
     id: ResidentId = field(repr=False)
     name: str = field(repr=False)
     source: Literal["card", "training", "typed"] = "typed"  # training = simulated reader
+    warnings: tuple[str, ...] = ()  # message keys from the card read, e.g. "hw.card_expired"
 
     @property
     def masked_id(self) -> str:

@@ -158,7 +158,7 @@ def missing_materials(code: str, ticked: Iterable[str]) -> list[MaterialView]:
 
 def resident_hints(resident: Resident, today: date) -> list[str]:
     age = resident.age(today)
-    hints = []
+    hints = [t(key) for key in resident.warnings]  # e.g. the card has expired
     if resident.source == "training":
         hints.append(t("service.hint_training"))
     elif resident.source == "card":

@@ -349,7 +349,7 @@ class Service:
         from the reader (no reader, no card, not a social-security card, …)."""
         read = self._reader_port().read()
         return Resident(read.holder.resident_id, read.holder.name,
-                        "training" if read.simulated else "card")
+                        "training" if read.simulated else "card", tuple(read.warnings))
 
     def watch_cards(self, on_event: Callable[[CardEvent], None]) -> Callable[[], None]:
         """Subscribe to card insert/remove; returns the unsubscribe function.

@@ -129,6 +129,11 @@ def test_resident_typed_and_read_from_card(service: Service, reader):
     assert card.source == "training" and card.id.number == ELDER_ID
     assert "培训用虚构居民" in service.resident_hints(card)
     assert service.status().training
+    service.insert_training_card("expired")  # an expired card still reads, with a warning
+    expired = service.read_card()
+    assert expired.warnings == ("hw.card_expired",)
+    hints = service.resident_hints(expired)
+    assert any("过有效期" in h for h in hints), hints
 
 
 def test_agent_checks(service: Service):
