@@ -51,6 +51,14 @@ def line_name(code_or_name: str) -> str:
         return code_or_name
 
 
+def line_prefix(code_or_name: str) -> str:
+    """The line's code ("MZ") for a code or a Chinese name ("民政")."""
+    try:
+        return catalogue().line(code_or_name.strip()).prefix
+    except StationError:
+        return code_or_name.strip().upper()
+
+
 def _name(m: Matter) -> str:
     return m.name_en if get_locale() == "en" and m.name_en else m.name
 

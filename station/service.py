@@ -17,6 +17,7 @@ Errors: every failure the user can act on is a ``StationError`` whose
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -85,6 +86,8 @@ __all__ = [
     "UnlockError",
     "open_service",
 ]
+
+log = logging.getLogger("station.service")
 
 MIN_PASSPHRASE = 8
 MAX_UNLOCK_WAIT_S = 30.0  # a back-off longer than this is reported, not waited out
@@ -220,8 +223,7 @@ class Service:
                                      slot=entry.id, passphrase=passphrase)
             # The config is written last: a failure above leaves no half-made station behind.
             self._save_config(cfg)
-            self._cfg, self._store = cfg, store
-            store.unlock(entry.id, passphrase)
+            self._store = store  # created unlocked for its first staff member
             self._staff = StaffMember(entry.id, entry.name)
             self.touch()
             return self._staff
@@ -264,8 +266,10 @@ class Service:
             if entry is None:
                 raise StationError("service.staff_unknown", staff=staff_id)
             store = self._cases()
-            store.unlock_waiting(entry.id, passphrase, sleep=self._sleep,
-                                 max_wait=MAX_UNLOCK_WAIT_S)
+        # Outside the service lock: a back-off wait must not freeze the status bar.
+        store.unlock_waiting(entry.id, passphrase, sleep=self._sleep,
+                             max_wait=MAX_UNLOCK_WAIT_S)
+        with self._lock:
             self._staff = StaffMember(entry.id, entry.name)
             self.touch()
             return self._staff
@@ -361,9 +365,15 @@ class Service:
                 on_event(CardEvent("removed"))
                 return
             try:
-                on_event(CardEvent("inserted", resident=self.read_card()))
+                resident = self.read_card()
             except StationError as err:
                 on_event(CardEvent("error", error=err))
+                return
+            except Exception as err:  # a reader bug must not kill the reader's thread
+                log.error("card read failed: %s", type(err).__name__)
+                on_event(CardEvent("error", error=StationError("common.unexpected")))
+                return
+            on_event(CardEvent("inserted", resident=resident))
 
         unsubscribe = self._reader_port().subscribe(listener)
         self._unsubscribers.append(unsubscribe)
@@ -377,7 +387,7 @@ class Service:
     def insert_training_card(self, key: str | None) -> None:
         """Simulated reader only: insert that card (None removes it); events as for a real one."""
         reader = self._reader_port()
-        if not hasattr(reader, "insert"):
+        if not devices.is_training(reader):
             raise StationError("service.no_training_reader")
         if key is None:
             reader.remove()
@@ -456,7 +466,8 @@ class Service:
             self._require_staff()
             store = self._cases()
             case = store.get(case_no)
-            store.amend(replace(case, rating=rating, updated_at=self._now()), reason_code="rating")
+            store.amend(replace(case, rating=rating, reason="", updated_at=self._now()),
+                        reason_code="rating")
 
     def today_cases(self, day: date | None = None, *, status: CaseStatus | None = None,
                     matter: str | None = None, line: str | None = None,
@@ -473,7 +484,7 @@ class Service:
                 continue
             if matter and row.matter != matter.strip().upper():
                 continue
-            if line and row.line not in (line, matters.line_name(line)):
+            if line and row.line != matters.line_prefix(line):
                 continue
             if staff_id and row.staff_id != staff_id:
                 continue

@@ -131,6 +131,7 @@ def test_today_cases_work_locked_and_filter(service: Service):
     rows = service.today_cases()
     assert [r.matter for r in rows] == ["SB01", "MZ01"]  # newest first
     assert [r.matter for r in service.today_cases(line="MZ")] == ["MZ01"]
+    assert [r.matter for r in service.today_cases(line="社保卡")] == ["SB01"]
     assert [r.matter for r in service.today_cases(matter="sb01")] == ["SB01"]
     assert service.today_cases(staff_id="s02") == []
     assert rows[0].staff_name == "王芳" and rows[0].matter_name
