@@ -86,6 +86,7 @@ class Page:
 A4_PAGE = Page(width=210, margin=18, base=11, line=0.5)
 ROLL_PAGE = Page(width=80, margin=4, base=9, line=0.5)
 A4_HEIGHT = 297
+LARGE_MIN_PT = 16.0
 ROLL_DRAFT_HEIGHT = 2000
 
 
@@ -123,7 +124,7 @@ class _Renderer:
         self.doc = doc
         self.page = A4_PAGE if media is Media.A4 else ROLL_PAGE
         self.media = media
-        self.base = max(self.page.base, 16.0) if doc.large else self.page.base
+        self.base = max(self.page.base, LARGE_MIN_PT) if doc.large else self.page.base
         pdf = FPDF(unit="mm", format=(self.page.width, height))
         pdf.set_margins(self.page.margin, self.page.margin, self.page.margin)
         pdf.set_auto_page_break(media is Media.A4, margin=self.page.margin)
@@ -132,6 +133,11 @@ class _Renderer:
         self.family = book.install(pdf, doc.text())
         pdf.add_page()
         self.pdf = pdf
+
+    def size(self, factor: float) -> float:
+        """Scaled size; large print never goes under 16 pt, small print included."""
+        value = self.base * factor
+        return max(value, LARGE_MIN_PT) if self.doc.large else value
 
     def lh(self, size: float) -> float:
         return size * self.page.line
@@ -180,7 +186,7 @@ class _Renderer:
         self.gap(0.3)
 
     def _para(self, b: Para) -> None:
-        self.write(b.text, self.base * (0.85 if b.small else 1.0))
+        self.write(b.text, self.size(0.85 if b.small else 1.0))
 
     def _rule(self, b: Rule) -> None:
         pdf = self.pdf
@@ -216,7 +222,7 @@ class _Renderer:
                          style="F")
         pdf.set_y(y0 + side + 1)
         if b.caption:
-            self.write(b.caption, self.base * 0.85, align="C")
+            self.write(b.caption, self.size(0.85), align="C")
 
     def _table(self, b: Table) -> None:
         if self.media is Media.ROLL80:
@@ -229,7 +235,7 @@ class _Renderer:
         from fpdf.fonts import FontFace
 
         pdf = self.pdf
-        self.font(self.base * 0.9)
+        self.font(self.size(0.9))
         total = sum(b.widths)
         widths = tuple(w / total * self.page.inner for w in b.widths)
         with pdf.table(col_widths=widths, text_align="LEFT", line_height=self.lh(self.base),

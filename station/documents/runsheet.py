@@ -12,8 +12,8 @@ def run_sheet(data: RunSheetData) -> Document:
     headers = tuple(t(f"documents.run_{k}") for k in
                     ("order", "slot", "place", "resident", "matters", "phone", "note"))
     rows = tuple(
-        (str(s.order), s.slot, f"{s.community} {s.address}",
-         f"{s.resident_name} {safe_id(s.masked_id)}", "、".join(s.matters), s.phone, s.note)
+        (str(s.order), s.slot, f"{s.community}\n{s.address}",
+         f"{s.resident_name}\n{safe_id(s.masked_id)}", "、".join(s.matters), s.phone, s.note)
         for s in sorted(data.stops, key=lambda s: s.order)
     )
     blocks = [
@@ -24,7 +24,7 @@ def run_sheet(data: RunSheetData) -> Document:
         Field(t("documents.run_count"), str(len(rows))),
     ]
     if rows:
-        blocks.append(Table(headers, rows, widths=(5, 12, 24, 20, 20, 12, 14)))
+        blocks.append(Table(headers, rows, widths=(5, 10, 24, 24, 19, 14, 12)))
     else:
         blocks.append(Para(t("documents.run_empty")))
     if data.printed_at:
