@@ -24,10 +24,11 @@ MAX_VALUE_LEN = 64
 _KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,31}\Z")
 _UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 _SEPARATORS = re.compile(r"[\s\-./()+]")
-# Checked on the value with spaces, dashes, dots and brackets removed ("138 1234-5678").
+# Whole values with spaces, dashes, dots and brackets removed ("138 1234-5678"); whole
+# values only, so codes that merely contain digits ("S13-261122-001") stay allowed.
 _SQUEEZED = (
     (re.compile(r"\d{17}[\dXx]|\d{15}"), "looks like an ID number"),
-    (re.compile(r"1[3-9]\d{9}"), "looks like a mobile phone number"),
+    (re.compile(r"(?:\+?86)?1[3-9]\d{9}"), "looks like a mobile phone number"),
 )
 # Checked on the value as given, so ISO dates ("2026-11-22") stay allowed.
 _RAW = (
@@ -60,7 +61,7 @@ def validate(meta: Mapping[str, str] | None, allowed: Iterable[str]) -> dict[str
             continue
         squeezed = _SEPARATORS.sub("", value)
         for pattern, reason in _SQUEEZED:
-            if pattern.search(squeezed):
+            if pattern.fullmatch(squeezed):
                 raise ClearMetaError(key, reason)
         for pattern, reason in _RAW:
             if pattern.search(value):

@@ -265,3 +265,13 @@ def test_audit_entries_page_through_both_homes(make_queue):
     assert [e.n for e in all_entries] == list(range(1, len(all_entries) + 1))
     assert [e.n for e in q.audit_entries(after=6, limit=3)] == [7, 8, 9]
     assert q.audit_entries(after=7)[0].n == 8
+
+
+def test_codes_with_digits_are_not_mistaken_for_personal_data(make_queue):
+    q = make_queue()
+    for value in ("S13-261122-001", "st-test-01-261122-013", "2026-11-22", "A01", "3",
+                  "01a1118f-ef40-716c-88f6-2e6946e52b2d"):
+        q.append("case", {}, {"case_no": value})
+    for value in ("+86 139-1234-5678", "1101 0519 4912 3100 2X", "(021) 64371234"):
+        with pytest.raises(ClearMetaError):
+            q.append("case", {}, {"case_no": value})
