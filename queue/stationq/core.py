@@ -467,49 +467,55 @@ class Queue:
                        meta: tuple[dict[str, str], str], record_id: str | None,
                        reason: str | None) -> RecordInfo:
         body = _json(payload)
-        cipher, sealer = self._cipher, self._sealer
-        if cipher is None and sealer is None:
+        if self._cipher is None and self._sealer is None:
             raise LockedError("recording before enrolment (no centre key to seal to)")
-        meta, meta_json = meta
         with self._write() as tx:
-            now = self._clock()
-            seq = self._tx_seq or tx.execute(
-                "SELECT coalesce(max(seq), 0) + 1 FROM records").fetchone()[0]
-            if record_id is None:
-                rid, version = str(uuid7(int(now * 1000))), 1
-            else:
-                last = tx.execute("SELECT max(version) FROM records WHERE record_id = ?",
-                                  (record_id,)).fetchone()[0]
-                if last is None:
-                    raise NotFoundError(record_id)
-                rid, version = record_id, last + 1
-            local = key_id = suite = blob = digest = None
-            if cipher is not None:
-                key_id = self.key_id
-                local = cipher.encrypt(_local_plain(body, reason),
-                                       keys.local_aad(rid, version, kind, seq, key_id))
-            if sealer is not None:
-                header = sealing.make_envelope(
-                    record_id=rid, version=version, seq=seq, kind=kind, meta=meta,
-                    created_at=now, updated_at=now, payload={})
-                del header["payload"]  # appended as raw JSON by seal_raw
-                header["reason"] = reason
-                blob = sealer.seal_raw(self.station_id, rid, version, header, body)
-                suite, digest = sealer.key.suite, hashlib.sha256(blob).digest()
-            # The row is its own audit entry (see audit.py).
-            n, prev = self._tx_tail or audit_chain.tail(tx, self.station_id)
-            chain = audit_chain.entry_hash(
-                prev, n + 1, now, audit_chain.record_event(version),
-                audit_chain.record_fields(rid, kind, local is None, seq, version))
-            tx.execute(
-                "INSERT INTO records (seq, record_id, version, kind, created_at, updated_at, "
-                "meta, key_id, suite, sealed_sha, audit_n, audit_hash, local, sealed) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (seq, rid, version, kind, now, now, meta_json, key_id, suite, digest, n + 1,
-                 chain, local, blob))
-            self._tx_seq, self._tx_tail = seq + 1, (n + 1, chain)
+            return self._stage_version(tx, kind, body, meta, record_id, reason)
+
+    def _stage_version(self, tx: sqlite3.Connection, kind: str, body: bytes,
+                       meta: tuple[dict[str, str], str], record_id: str | None,
+                       reason: str | None) -> RecordInfo:
+        """Insert one version inside the caller's transaction."""
+        cipher, sealer = self._cipher, self._sealer
+        meta_dict, meta_json = meta
+        now = self._clock()
+        seq = self._tx_seq or tx.execute(
+            "SELECT coalesce(max(seq), 0) + 1 FROM records").fetchone()[0]
+        if record_id is None:
+            rid, version = str(uuid7(int(now * 1000))), 1
+        else:
+            last = tx.execute("SELECT max(version) FROM records WHERE record_id = ?",
+                              (record_id,)).fetchone()[0]
+            if last is None:
+                raise NotFoundError(record_id)
+            rid, version = record_id, last + 1
+        local = key_id = suite = blob = digest = None
+        if cipher is not None:
+            key_id = self.key_id
+            local = cipher.encrypt(_local_plain(body, reason),
+                                   keys.local_aad(rid, version, kind, seq, key_id))
+        if sealer is not None:
+            header = sealing.make_envelope(
+                record_id=rid, version=version, seq=seq, kind=kind, meta=meta_dict,
+                created_at=now, updated_at=now, payload={})
+            del header["payload"]  # appended as raw JSON by seal_raw
+            header["reason"] = reason
+            blob = sealer.seal_raw(self.station_id, rid, version, header, body)
+            suite, digest = sealer.key.suite, hashlib.sha256(blob).digest()
+        # The row is its own audit entry (see audit.py).
+        n, prev = self._tx_tail or audit_chain.tail(tx, self.station_id)
+        chain = audit_chain.entry_hash(
+            prev, n + 1, now, audit_chain.record_event(version),
+            audit_chain.record_fields(rid, kind, local is None, seq, version))
+        tx.execute(
+            "INSERT INTO records (seq, record_id, version, kind, created_at, updated_at, "
+            "meta, key_id, suite, sealed_sha, audit_n, audit_hash, local, sealed) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (seq, rid, version, kind, now, now, meta_json, key_id, suite, digest, n + 1,
+             chain, local, blob))
+        self._tx_seq, self._tx_tail = seq + 1, (n + 1, chain)
         ts = _ts(now)
-        return RecordInfo(rid, version, seq, kind, "pending", ts, ts, meta, 0, None,
+        return RecordInfo(rid, version, seq, kind, "pending", ts, ts, meta_dict, 0, None,
                           local is not None, blob is not None)
 
     def append(self, kind: str, payload: Mapping[str, Any], meta: Mapping[str, str] | None = None
@@ -519,6 +525,23 @@ class Queue:
         clean = self._clean_meta(meta)
         with self._lock:
             return self._write_version(kind, payload, clean, None, None)
+
+    def append_many(self, items: Iterable[tuple[str, Mapping[str, Any], Mapping[str, str] | None]]
+                    ) -> list[RecordInfo]:
+        """Append several (kind, payload, meta) records in one transaction: all or none.
+
+        For imports and bulk work: one fsync for the lot instead of one per record.
+        """
+        staged = []
+        for kind, payload, meta in items:
+            _check_kind(kind)
+            staged.append((kind, _json(payload), self._clean_meta(meta)))
+        with self._lock:
+            if self._cipher is None and self._sealer is None:
+                raise LockedError("recording before enrolment (no centre key to seal to)")
+            with self._write() as tx:
+                return [self._stage_version(tx, kind, body, meta, None, None)
+                        for kind, body, meta in staged]
 
     def amend(self, record_id: str, payload: Mapping[str, Any], *, reason: str,
               meta: Mapping[str, str] | None = None) -> RecordInfo:

@@ -275,3 +275,16 @@ def test_codes_with_digits_are_not_mistaken_for_personal_data(make_queue):
     for value in ("+86 139-1234-5678", "1101 0519 4912 3100 2X", "(021) 64371234"):
         with pytest.raises(ClearMetaError):
             q.append("case", {}, {"case_no": value})
+
+
+def test_append_many_is_one_all_or_nothing_transaction(make_queue, centre):
+    _, key = centre
+    q = make_queue(key)
+    infos = q.append_many([("case", {"i": i}, {"matter": "A01"}) for i in range(100)])
+    assert [i.seq for i in infos] == list(range(1, 101))
+    assert q.get(infos[57].record_id) == {"i": 57}
+    with pytest.raises(ClearMetaError):
+        q.append_many([("case", {"i": 1}, None), ("case", {"i": 2}, {"name": "x"})])
+    assert q.stats().total == 100
+    assert len(q.pending(500)) == 100
+    assert q.verify().ok
