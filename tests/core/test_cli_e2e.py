@@ -11,6 +11,7 @@ from conftest import ELDER_ID, ELDER_NAME, PASS
 
 from station import paths
 from station.cli import cli
+from station.outing import outing_file
 
 ENV = {"STATION_PASSPHRASE": PASS}
 
@@ -40,10 +41,16 @@ def test_init_staff_case_list_show_print(tmp_path):
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["staff"] == {"id": "s01", "name": "王芳"}
 
+    again = run("init", "--name", "x", "--site", "y", "--staff", "z")
+    assert again.exit_code == 1 and "不能重复设置" in again.output
+
     result = run("staff", "add", "李明", "--passphrase-stdin", env={},
                  input=f"{PASS}\nsecond passphrase\n")
     assert result.exit_code == 0, result.output
     assert "s02" in result.output
+    listed = run("staff", "list", "--json", env={})
+    assert json.loads(listed.output) == [{"id": "s01", "name": "王芳"},
+                                         {"id": "s02", "name": "李明"}]
 
     result = run(*mz01("--material", "id", "--material", "hukou"), "--staff", "李明",
                  env={"STATION_PASSPHRASE": "second passphrase"})
@@ -101,6 +108,7 @@ def test_bad_input_exits_1_and_stores_nothing():
         assert expected in result.output, (args, result.output)
         assert "Traceback" not in result.output
     assert case_count() == before == 0
+    assert not outing_file().exists()  # the outing is chosen only once input is valid
     assert run(*mz01(), env={}).exit_code == 1  # no passphrase anywhere
     wrong = run(*mz01(), env={"STATION_PASSPHRASE": "not the passphrase"})
     assert wrong.exit_code == 1 and "口令不正确" in wrong.output
