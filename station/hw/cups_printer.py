@@ -111,10 +111,15 @@ class CupsPrinter:
             name = self._target(printer)
         except NoPrinterError:
             return PrinterState(printer or self.queue or "-", PrinterStatus.MISSING, False)
-        found = self._ipp("getPrinters").get(name)
-        if found is None:
+        try:
+            found = self._ipp("getPrinterAttributes", name, requested_attributes=[
+                "printer-state", "printer-state-reasons", "printer-is-accepting-jobs",
+                "printer-state-message"])
+        except NoPrinterError:
             return PrinterState(name, PrinterStatus.MISSING, False)
-        reasons = tuple(r for r in found.get("printer-state-reasons", ()) if r != "none")
+        raw = found.get("printer-state-reasons", ())
+        raw = (raw,) if isinstance(raw, str) else raw
+        reasons = tuple(r for r in raw if r != "none")
         return PrinterState(
             name=name,
             status=status_from(int(found.get("printer-state", 3)), reasons),

@@ -75,12 +75,15 @@ def insert_and_wait(vc: VirtualCard, reader, name: str) -> None:
 
 
 @pytest.fixture
-def cupsd(tmp_path_factory) -> Iterator[IsolatedCupsd]:
+def cupsd() -> Iterator[IsolatedCupsd]:
+    # Our own temp folder, not pytest's: a parallel pytest run may prune old basetemps.
     _require("cupsd", "/usr/sbin/cupsd")
-    daemon = IsolatedCupsd(tmp_path_factory.mktemp("cupsd"))
+    workdir = Path(tempfile.mkdtemp(prefix="station-cupsd-"))
+    daemon = IsolatedCupsd(workdir)
     daemon.start()
     yield daemon
     daemon.stop()
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 __all__ = ["Misbehaviour", "insert_and_wait"]

@@ -1,0 +1,109 @@
+"""The training reader, the PDF-folder printer, the fakes and print_pdf's promises."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from pdfcheck import flat, pdf_text
+from samples import receipt_data
+
+from station import paths
+from station.documents import render_receipt
+from station.hw.errors import NoCardError, NoPrinterError, PrinterNotReady
+from station.hw.fakes import FakeCardReader, FakePrinter
+from station.hw.pdf_folder import PdfFolderPrinter
+from station.hw.ports import (
+    CardEventKind,
+    CardReader,
+    JobStatus,
+    Media,
+    Printer,
+    PrinterStatus,
+)
+from station.hw.printing import keep, print_pdf
+from station.hw.simulated import SIMULATED_RESIDENTS, SimulatedCardReader
+from station.identity import parse_id
+
+
+def test_fictional_residents_are_valid_and_clearly_fictional():
+    keys = set()
+    for r in SIMULATED_RESIDENTS:
+        parse_id(r.id_number, on=date(2026, 1, 1))  # raises if invalid
+        assert any(word in r.name for word in ("演示", "培训", "样例", "模拟", "示范", "过期"))
+        keys.add(r.key)
+    assert len(keys) == len(SIMULATED_RESIDENTS) >= 5
+
+
+def test_simulated_reader_events_and_reads_look_real():
+    reader = SimulatedCardReader(today=lambda: date(2026, 11, 22))
+    assert isinstance(reader, CardReader)
+    events = []
+    unsubscribe = reader.subscribe(events.append)
+    with pytest.raises(NoCardError):
+        reader.read()
+    reader.insert("elder")
+    assert [e.kind for e in events] == [CardEventKind.INSERTED]
+    assert events[0].reader == reader.readers()[0]
+    result = reader.read(events[0].reader)
+    assert result.simulated and result.holder.name == "张演示"
+    assert result.holder.resident_id.age(date(2026, 11, 22)) == 88
+    assert result.holder.masked_id == "310101********0013"
+    reader.insert("expired")  # swapping cards: removal then insertion
+    assert [e.kind for e in events[-2:]] == [CardEventKind.REMOVED, CardEventKind.INSERTED]
+    assert reader.read().expired
+    unsubscribe()
+    reader.remove()
+    assert len(events) == 3 and not reader.card_present()
+
+
+def test_subscribing_with_a_card_in_announces_it():
+    reader = SimulatedCardReader()
+    reader.insert("young")
+    events = []
+    reader.subscribe(events.append)
+    assert [e.kind for e in events] == [CardEventKind.INSERTED]
+
+
+def test_fake_reader_scripts_errors():
+    fake = FakeCardReader()
+    fake.insert(NoCardError())
+    with pytest.raises(NoCardError):
+        fake.read()
+    assert FakeCardReader(plugged=False).readers() == []
+
+
+def test_pdf_folder_printer_lands_in_print_dir():
+    printer = PdfFolderPrinter()
+    assert isinstance(printer, Printer)
+    outcome = print_pdf(printer, render_receipt(receipt_data()), stem="receipt-ST0001-0007",
+                        title="receipt")
+    assert outcome.printed
+    assert outcome.kept.parent == paths.print_dir()
+    assert outcome.kept.name.endswith("-receipt-ST0001-0007.pdf")
+    assert "张演示" in flat(pdf_text(outcome.kept))
+    assert printer.state().status is PrinterStatus.IDLE
+
+
+def test_kept_file_names_hold_no_personal_data():
+    path = keep(b"%PDF-1.4", "receipt 张演示/310101193803120013")
+    assert "张演示" not in path.name and "/" not in path.name.replace(str(path.parent), "")
+    assert path.exists()
+
+
+def test_print_pdf_keeps_the_document_when_the_printer_refuses():
+    for printer, error in ((FakePrinter(status=PrinterStatus.STOPPED), PrinterNotReady),
+                           (FakePrinter(status=PrinterStatus.MISSING), NoPrinterError)):
+        outcome = print_pdf(printer, b"%PDF-1.4 test", stem="r", title="r")
+        assert isinstance(outcome.error, error)
+        assert outcome.kept.read_bytes() == b"%PDF-1.4 test"
+    with pytest.raises(PrinterNotReady):
+        print_pdf(FakePrinter(status=PrinterStatus.OUT_OF_PAPER), b"%PDF", stem="r", title="r",
+                  raise_on_failure=True)
+
+
+def test_print_pdf_reports_a_failed_job():
+    printer = FakePrinter(outcome=JobStatus.FAILED)
+    outcome = print_pdf(printer, b"%PDF-1.4", stem="r", title="r", media=Media.ROLL80)
+    assert not outcome.printed and outcome.error is not None
+    assert printer.submissions[0].media is Media.ROLL80
