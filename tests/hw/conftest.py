@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "documents"))
 
 from rig import IsolatedCupsd, IsolatedPcscd
-from vcard import CardHolder, Misbehaviour, VirtualCard
+from vcard import CardHolder, VirtualCard
 
 _PCSC_DIR = Path(tempfile.mkdtemp(prefix="station-pcscd-"))
 os.environ["PCSCLITE_CSOCK_NAME"] = str(_PCSC_DIR / "pcscd.comm")
@@ -69,11 +69,6 @@ def card(pcscd: IsolatedPcscd, reader, reader_names) -> Iterator[VirtualCard]:
     assert reader.wait_for(reader_names[0], False, timeout=5)
 
 
-def insert_and_wait(vc: VirtualCard, reader, name: str) -> None:
-    vc.insert()
-    assert reader.wait_for(name, True, timeout=5), "pcscd never saw the card"
-
-
 @pytest.fixture
 def cupsd() -> Iterator[IsolatedCupsd]:
     # Our own temp folder, not pytest's: a parallel pytest run may prune old basetemps.
@@ -84,6 +79,3 @@ def cupsd() -> Iterator[IsolatedCupsd]:
     yield daemon
     daemon.stop()
     shutil.rmtree(workdir, ignore_errors=True)
-
-
-__all__ = ["Misbehaviour", "insert_and_wait"]

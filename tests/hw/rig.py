@@ -288,3 +288,9 @@ def pcscd_env(daemon: IsolatedPcscd) -> Iterator[None]:
             os.environ.pop("PCSCLITE_CSOCK_NAME", None)
         else:
             os.environ["PCSCLITE_CSOCK_NAME"] = old
+
+
+def insert_and_wait(card, reader, name: str, timeout: float = 5.0) -> None:
+    """Insert the emulated card and wait until pcscd reports it present."""
+    card.insert()
+    assert reader.wait_for(name, True, timeout=timeout), "pcscd never saw the card"

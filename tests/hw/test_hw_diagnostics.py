@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import insert_and_wait
+from rig import insert_and_wait
 from vcard import CardHolder, Misbehaviour
 
 from station.hw.cups_printer import CupsPrinter

@@ -11,7 +11,7 @@ import time
 from datetime import date
 
 import pytest
-from conftest import insert_and_wait
+from rig import insert_and_wait
 from vcard import CardHolder, Misbehaviour, VirtualCard
 
 from station.hw.errors import (
