@@ -11,7 +11,11 @@ from stationq.sealing import X25519, generate_centre_keys
 
 
 @pytest.fixture
-def clock() -> FakeClock:
+def clock(monkeypatch) -> FakeClock:
+    from stationq import ids
+
+    # Ids never go back in time within a process; each test's fake clock starts afresh.
+    monkeypatch.setattr(ids, "_last_ms", -1)
     return FakeClock()
 
 

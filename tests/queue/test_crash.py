@@ -29,6 +29,7 @@ def _child(path: Path, wfd: int, seed: int) -> None:
         rnd = random.Random(seed)
         q = Queue.open(path)
         q.unlock(SLOT, PASS)
+        os.write(wfd, b"R\n")  # ready: the parent may start its random countdown
         mine: list[str] = []
         i = 0
         while True:
@@ -57,14 +58,20 @@ def _run_child_and_kill(path: Path, seed: int, rnd: random.Random) -> list[str]:
         os.close(rfd)
         _child(path, wfd, seed)
     os.close(wfd)
-    time.sleep(rnd.uniform(0.0, 0.03))
+    chunks = []
+    if rnd.random() < 0.85:  # mostly kill mid-work; sometimes while opening or unlocking
+        while not b"".join(chunks).startswith(b"R\n"):
+            chunk = os.read(rfd, 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    time.sleep(rnd.uniform(0.0, 0.02))
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
-    chunks = []
     while chunk := os.read(rfd, 65536):
         chunks.append(chunk)
     os.close(rfd)
-    return b"".join(chunks).decode().splitlines()
+    return [line for line in b"".join(chunks).decode().splitlines() if line != "R"]
 
 
 @pytest.mark.slow
