@@ -73,40 +73,56 @@ def _template_regex(template: str) -> re.Pattern[str] | None:
 class Checker:
     def __init__(self, data: set[str]) -> None:
         templates = {text for loc in catalogue().values() for text in loc.values()}
-        fixed = [t for t in templates if "{" not in t]
-        with_params = [t for t in templates if "{" in t]
-        self.literals = sorted(fixed, key=len, reverse=True)
-        regexes = [(len(t), _template_regex(t)) for t in with_params]
-        self.regexes = [r for _, r in sorted(regexes, key=lambda x: -x[0]) if r is not None]
-        self.data = sorted((d for d in data if d and d.strip()), key=len, reverse=True)
+        self.fixed = {text for text in templates if "{" not in text}
+        patterns: list[tuple[int, re.Pattern[str]]] = []
+        for text in templates:
+            # Weighed by the words of their own, not their placeholders.
+            own = len(LETTER.findall(re.sub(r"\{[^}]*\}", "", text)))
+            if "{" in text:
+                rx = _template_regex(text)
+                if rx is not None:
+                    patterns.append((own, rx))
+            else:
+                patterns.append((own, re.compile(re.escape(text))))
+        # Most words first, so a whole sentence is explained before a word inside it.
+        self.patterns = [rx for _, rx in sorted(patterns, key=lambda x: -x[0])]
+        self.data = []
+        for d in sorted((d for d in data if d and d.strip()), key=len, reverse=True):
+            if d.isascii():  # key caps, codes: only as whole tokens
+                self.data.append(re.compile(rf"(?<![A-Za-z0-9]){re.escape(d)}(?![A-Za-z0-9])"))
+            else:
+                self.data.append(re.compile(re.escape(d)))
+
+    def _explain(self, line: str, data_first: bool) -> str:
+        data = [*DATA_PATTERNS, *self.data]
+        groups = [data, self.patterns] if data_first else [self.patterns, data]
+        for group in groups:
+            for rx in group:
+                line = rx.sub(" ", line)
+        return line
 
     def residue(self, shown: str) -> str:
+        """What no template and no data explains (either order of explaining)."""
         rest = []
         for line in shown.splitlines():
-            for literal in self.literals:
-                if literal in line:
-                    line = line.replace(literal, " ")
-            for rx in self.regexes:
-                line = rx.sub(" ", line)
-            for d in self.data:
-                if d in line:
-                    line = line.replace(d, " ")
-            for rx in DATA_PATTERNS:
-                line = rx.sub(" ", line)
-            if LETTER.search(line):
-                rest.append(line.strip())
+            if line.strip() in self.fixed:
+                continue
+            left = min((self._explain(line, first) for first in (True, False)),
+                       key=lambda r: len(LETTER.findall(r)))
+            if LETTER.search(left):
+                rest.append(left.strip())
         return " | ".join(rest)
 
     def uncatalogued(self, screen: Any) -> list[tuple[str, str]]:
         return [(s, r) for s in shown_strings(screen) if (r := self.residue(s))]
 
 
-def service_data(service: Any) -> set[str]:
+def service_data(service: Any, extra: set[str] | None = None) -> set[str]:
     """Strings that come from data (the catalogue file, configuration, cards), not the UI."""
     from station.tui.keys import display
     from station.tui.screens.help import screens_with_keys
 
-    data: set[str] = set()
+    data: set[str] = set(extra or ())
     for m in service.search_matters(""):
         data |= {m.code, m.name, m.line_name, *m.menus}
         guide = service.matter_guide(m.code)

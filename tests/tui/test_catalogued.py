@@ -1,0 +1,127 @@
+"""Every string the UI shows comes from the message catalogue (or is data).
+
+Walks every screen, collects what each widget displays and fails on any residue that a
+catalogue template or the station's data does not explain — a literal UI string.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from station.i18n import set_locale
+from tests.tui.conftest import PASSPHRASE, insert_card, make_app, screen_name, unlock, wait_for
+from tests.tui.textcheck import Checker, service_data, shown_strings
+
+pytestmark = pytest.mark.anyio
+
+
+def test_checker_catches_a_literal_string(ready):
+    checker = Checker(service_data(ready))
+    assert checker.residue("请核对：MZ01 敬老卡申领") == ""
+    assert checker.residue("已记录，业务编号 TESTAB-261123-001") == ""
+    assert checker.residue("Submit the form") != ""
+    assert checker.residue("敬老卡申领 提交表单") != ""
+
+
+class Walk:
+    def __init__(self, pilot, checker: Checker) -> None:
+        self.pilot = pilot
+        self.checker = checker
+        self.seen: list[str] = []
+        self.bad: list[tuple[str, str, str]] = []
+
+    async def check(self) -> None:
+        await self.pilot.pause(0.05)
+        screen = self.pilot.app.screen
+        self.seen.append(type(screen).__name__)
+        for shown, residue in self.checker.uncatalogued(screen):
+            self.bad.append((type(screen).__name__, shown, residue))
+
+    async def until(self, name: str) -> None:
+        await wait_for(self.pilot, lambda: screen_name(self.pilot) == name)
+        await self.check()
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+async def test_first_run_strings_are_catalogued(service, locale):
+    set_locale(locale)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        walk = Walk(pilot, Checker(service_data(service)))
+        await walk.until("FirstRunScreen")
+        await pilot.press("ctrl+s")  # empty form: an error shows
+        await pilot.pause(0.3)
+        await walk.check()
+    assert walk.bad == []
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+async def test_every_screen_shows_only_catalogued_strings(ready, printer, locale):
+    set_locale(locale)
+    app = make_app(ready)
+    async with app.run_test(size=(100, 30)) as pilot:
+        walk = Walk(pilot, Checker(service_data(ready, {printer.name})))
+        await walk.until("UnlockScreen")
+        await pilot.press(*"wrongpass1", "enter")
+        await pilot.pause(0.5)
+        await walk.check()
+        await pilot.press(*PASSPHRASE, "enter")
+        await walk.until("DeskScreen")
+        await pilot.press("f4")
+        await walk.until("TrainingCardScreen")
+        await pilot.press("escape")
+        await pilot.press("f2")
+        await walk.until("IdentifyScreen")
+        await pilot.press(*"31010519450101001", "2")  # wrong check digit
+        await walk.check()
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(pilot) == "DeskScreen")
+        await insert_card(pilot, "elder")
+        await walk.check()
+        await pilot.press("f2", "f3")  # by line, by menu
+        await walk.check()
+        await pilot.press("f2", "f2", "f2", "f2", "f2", "f2", "f2", "f2", "f3", "f3", "f3", "f3",
+                          "f3", *"jlk", "enter")
+        await walk.until("GuideScreen")
+        await pilot.press("space", "enter")
+        await walk.until("DetailsScreen")
+        await pilot.press(*"123", "enter")  # a bad phone number
+        await walk.check()
+        await pilot.press(*(["backspace"] * 3), *"13912345678", "enter")
+        await pilot.press("tab", "tab", "space")  # the agent box
+        await walk.check()
+        await pilot.press("space", "enter")
+        await walk.until("ConfirmScreen")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen.state == "recorded")
+        await walk.check()
+        await pilot.press("4")
+        await walk.until("DeskScreen")
+        await pilot.press("f3")
+        await walk.until("CasesScreen")
+        await pilot.press("enter")
+        await walk.until("CaseScreen")
+        await pilot.press("m")
+        await walk.until("AmendScreen")
+        await pilot.press("ctrl+s")
+        await walk.until("ReasonModal")
+        await pilot.press("enter")
+        await walk.check()
+        await pilot.press("escape", "escape")
+        await walk.until("CaseScreen")
+        await pilot.press("f1")
+        await walk.until("HelpScreen")
+        await pilot.press("escape", "ctrl+l")
+        await walk.until("UnlockScreen")
+    assert app.unexpected == []
+    assert walk.bad == [], walk.bad
+    assert len(set(walk.seen)) >= 13
+
+
+async def test_shown_text_helper_sees_personal_data(ready):
+    """Guards the walk above: the collector really reads what widgets show."""
+    app = make_app(ready)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await unlock(pilot)
+        await insert_card(pilot, "elder")
+        assert any("张演示" in s for s in shown_strings(app.screen))
