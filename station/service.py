@@ -350,14 +350,18 @@ class Service:
 
     def read_card(self) -> Resident:
         """Read the card now in the reader (blocking, ~100–300 ms). Raises a ``StationError``
-        from the reader (no reader, no card, not a social-security card, …)."""
+        from the reader (no reader, no card, not a social-security card, …) — or
+        ``LockedError``: no personal data is read while the station is locked."""
+        if self.locked:
+            raise LockedError()
         read = self._reader_port().read()
         return Resident(read.holder.resident_id, read.holder.name,
                         "training" if read.simulated else "card", tuple(read.warnings))
 
     def watch_cards(self, on_event: Callable[[CardEvent], None]) -> Callable[[], None]:
         """Subscribe to card insert/remove; returns the unsubscribe function.
-        ``on_event`` is called on the reader's thread."""
+        ``on_event`` is called on the reader's thread. A card inserted while locked gives
+        an "error" event carrying ``LockedError`` (the card is not read)."""
         from station.hw.ports import CardEventKind
 
         def listener(event) -> None:

@@ -119,6 +119,15 @@ def test_resident_typed_and_read_from_card(service: Service, reader):
 
     events = []
     unsubscribe = service.watch_cards(events.append)
+    service.lock()  # locked: the card is not read, staff are told to unlock
+    service.insert_training_card("elder")
+    assert [(e.kind, e.resident, type(e.error)) for e in events] == [
+        ("error", None, LockedError)]
+    with pytest.raises(LockedError):
+        service.read_card()
+    service.insert_training_card(None)
+    service.unlock("s01", PASS)
+    events.clear()
     cards = service.training_cards()
     assert [c.key for c in cards][:1] == ["elder"] and "培训" in cards[0].label
     service.insert_training_card("elder")
