@@ -439,7 +439,9 @@ class Service:
     # ---- cases -------------------------------------------------------------------
 
     def validate(self, draft: CaseDraft) -> list[StationError]:
-        """Every problem with the draft (empty list = recordable), for showing them all at once."""
+        """Every problem with the draft (empty list = recordable), for showing them all at once.
+        A form-field problem has key ``intake.field_problem`` and ``params["field"]`` = the
+        field's key, so the TUI can put it under that field."""
         return intake.problems(draft, self._today())
 
     def record_case(self, draft: CaseDraft) -> RecordOutcome:
