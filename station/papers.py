@@ -4,7 +4,8 @@ Why here: the case is already safe in the queue when printing starts, so a jamme
 or missing printer must only cost a reprint. The rendered PDF stays in the spool
 folder until it has printed and the case number goes on the reprint list (case
 numbers only: nothing personal in clear files). Reprints render again from the
-encrypted case, so the spool copy is only a convenience for support staff.
+encrypted case, so the spool copy is only a convenience for support staff, and
+copies from earlier days are deleted when the station next opens its queue.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from station import paths
@@ -56,6 +57,16 @@ def clear_reprint(case_no: str) -> None:
     current = awaiting_reprint()
     if case_no in current:
         _save_reprint([c for c in current if c != case_no])
+
+
+def purge_spool(today: date) -> int:
+    """Drop unprinted PDFs of earlier days (they hold names); reprints render afresh."""
+    removed = 0
+    for pdf in spool_dir().glob("*.pdf"):
+        if date.fromtimestamp(pdf.stat().st_mtime) < today:
+            pdf.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def document_of(case: Case) -> str:

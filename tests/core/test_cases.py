@@ -79,6 +79,21 @@ def test_print_failure_never_loses_the_case(service: Service, printer, failure):
     assert again.printed and service.awaiting_reprint() == []
 
 
+def test_unprinted_papers_of_earlier_days_are_purged(service: Service, printer, clock):
+    import os
+
+    printer.status = PrinterStatus.OFFLINE
+    kept = service.record_case(full_mz01(service)).print.pdf_path
+    yesterday = clock.now.timestamp() - 86400
+    os.utime(kept, (yesterday, yesterday))
+    service.close()
+    reopened = Service(printer=printer, clock=clock)
+    reopened.today_cases()  # opening the queue purges the old spool
+    assert not kept.exists()
+    assert reopened.awaiting_reprint()  # still listed: a reprint renders it again
+    reopened.close()
+
+
 def test_rate_amend_withdraw(service: Service):
     case = service.record_case(full_mz01(service)).case
     service.rate(case.case_no, None)  # skipped: nothing stored
