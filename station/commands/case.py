@@ -173,8 +173,8 @@ def show(case_no: str, staff: str | None, as_json: bool, passphrase_stdin: bool)
                                             f"({case.agent.relation})"))
     labels = {f.key: f.label for f in guide.fields}
     lines += [(labels.get(key, key), value) for key, value in case.answers.items()]
-    lines.append((t("cli.label_materials"), "、".join(materials.get(c, c)
-                                                     for c in sorted(case.materials)) or "-"))
+    lines.append((t("cli.label_materials"), "、".join(
+        m.name for m in guide.materials if m.code in case.materials) or "-"))
     if case.missing:
         lines.append((t("cli.label_missing"), "、".join(materials.get(c, c)
                                                        for c in case.missing)))
