@@ -111,7 +111,8 @@ def field_view(f) -> FieldView:
 
     return FieldView(key=f.key, label=label_of(f), kind=f.type,
                      required=f.required, choices=tuple(Choice(c, c) for c in f.choices),
-                     hint=f.hint, max_length=f.max_length)
+                     hint=f.hint, max_length=f.max_length,
+                     default=f.choices[0] if f.type == "choice" and f.required else "")
 
 
 def deliveries(m: Matter) -> tuple[Choice, ...]:

@@ -95,6 +95,7 @@ class FieldView:
     choices: tuple[Choice, ...] = ()  # for kind == "choice"
     hint: str = ""  # placeholder / example text
     max_length: int | None = None
+    default: str = ""  # preselect this (a required choice: its first option) to save keys
 
 
 @dataclass(frozen=True)

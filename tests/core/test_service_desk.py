@@ -165,6 +165,8 @@ def test_matter_search_and_guide(service: Service):
     guide = service.matter_guide("MZ01", young)
     assert not guide.eligibility.ok and guide.eligibility.reason
     assert guide.deliveries[0].value in ("centre", "visit", "post")
+    payout = next(f for f in guide.fields if f.key == "payout")
+    assert payout.kind == "choice" and payout.default == payout.choices[0].value
     assert service.validate_field("MZ01", "phone", "12") is not None
     assert service.validate_field("MZ01", "phone", "13812345678") is None
     assert service.validate_field("MZ01", "nope", "x") is not None
