@@ -121,16 +121,6 @@ class DamagedRecordError(QueueError):
         self.version = version
 
 
-class NoCentreKeyError(QueueError):
-    code = "queue.no_centre_key"
-
-    def __init__(self, action: str) -> None:
-        super().__init__(
-            f"{action} needs the centre's public key, and this station is not enrolled yet."
-        )
-        self.action = action
-
-
 class ClearMetaError(QueueError):
     """A clear-metadata key is not allowed, or its value looks like personal data.
 
