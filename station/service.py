@@ -220,6 +220,7 @@ class Service:
                                        sites=site_list, locale=locale)
             entry = config.StaffEntry(id=cfg.next_staff_id(), name=staff_name)
             cfg.staff.append(entry)
+            _set_aside_orphan_queue(self._now())
             store = CaseStore.create(paths.queue_file(), station_id=cfg.station_id,
                                      slot=entry.id, passphrase=passphrase)
             # The config is written last: a failure above leaves no half-made station behind.
@@ -674,6 +675,20 @@ class Service:
                 self._store = None
             if self._reader is not None and hasattr(self._reader, "close"):
                 self._reader.close()
+
+
+def _set_aside_orphan_queue(now: datetime) -> None:
+    """A queue without a config is left from a first run that died half-way (or a lost
+    config): keep it, renamed with its WAL files, rather than refuse to start or delete it."""
+    queue = paths.queue_file()
+    if not queue.exists():
+        return
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    log.warning("setting aside a queue file without configuration")
+    for suffix in ("", "-wal", "-shm"):
+        part = queue.with_name(queue.name + suffix)
+        if part.exists():
+            part.rename(queue.with_name(f"{queue.name}.orphan-{stamp}{suffix}"))
 
 
 def _staff_name(name: str) -> str:

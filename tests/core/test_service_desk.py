@@ -201,3 +201,12 @@ def test_record_needs_unlock_and_outing(service: Service, clock):
         service.record_case(draft)
     assert err.value.key == "service.no_outing"
     assert service.today_cases() == []
+
+
+def test_half_made_station_is_set_aside_not_lost(fresh: Service):
+    paths.queue_file().parent.mkdir(parents=True)
+    paths.queue_file().write_bytes(b"left from a first run that died")
+    fresh.initialise(name="厅", sites=["新成村"], staff_name="王芳", passphrase=PASS)
+    kept = list(paths.data_dir().glob("queue.sqlite3.orphan-*"))
+    assert [p.read_bytes() for p in kept] == [b"left from a first run that died"]
+    assert not fresh.locked and fresh.today_cases() == []
