@@ -4,6 +4,7 @@ simulated card reader and the fake printer, a fixed clock, and helpers to drive 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
@@ -51,14 +52,32 @@ def reader(clock: Clock) -> SimulatedCardReader:
 
 @pytest.fixture
 def service(reader, printer, clock, monkeypatch):
-    from station import config
+    from station import config, queueing
     from station.service import Service
 
-    # Case numbers start with the station id: fixed so screens are reproducible.
+    # Reproducible screens: the station id starts every case number; the queue stamps
+    # records with its own clock (the service does not pass its clock on), so give it
+    # the same fixed one; and times show in the station's zone on any CI machine.
     monkeypatch.setattr(config, "new_station_id", lambda: "TESTAB")
+    base = queueing.Queue
+
+    class ClockedQueue(base):  # type: ignore[misc, valid-type]
+        @classmethod
+        def create(cls, path, **kwargs):
+            return base.create.__func__(cls, path, clock=lambda: clock().timestamp(), **kwargs)
+
+        @classmethod
+        def open(cls, path, **kwargs):
+            return base.open.__func__(cls, path, clock=lambda: clock().timestamp(), **kwargs)
+
+    monkeypatch.setattr(queueing, "Queue", ClockedQueue)
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
     svc = Service(reader=reader, printer=printer, clock=clock, sleep=lambda _s: None)
     yield svc
     svc.close()
+    monkeypatch.undo()
+    time.tzset()
 
 
 @pytest.fixture
