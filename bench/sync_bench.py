@@ -36,7 +36,7 @@ PAYLOAD = {
 
 
 def _station(centre_url: str, workdir: Path, name: str, n: int, codes_db: str | None,
-             centre_home: Path):
+             centre_home: Path, batch: int = 500):
     """A station with `n` sealed records, enrolled at the centre; returns (client, queue)."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -70,7 +70,7 @@ def _station(centre_url: str, workdir: Path, name: str, n: int, codes_db: str | 
     pinned = Pinned(station_id, centre_url, b64d(centre["sign_pub"]), ckey.suite,
                     ckey.public_key, centre["key_id"], "", "")
     client = SyncClient(queue, keys, pinned, Inbox(workdir / f"{name}-inbox.sqlite3"),
-                        batch_size=500, max_batch=1000, transport=CountingTransport())
+                        batch_size=batch, max_batch=1000, transport=CountingTransport())
     return client, queue
 
 
@@ -126,7 +126,8 @@ def _fleet_work(args) -> dict:
     import threading
 
     centre_url, db_url, home, workdir, names, n, start_at = args
-    pairs = [_station(centre_url, Path(workdir), name, n, db_url, Path(home)) for name in names]
+    pairs = [_station(centre_url, Path(workdir), name, n, db_url, Path(home), batch=200)
+             for name in names]
     while time.time() < start_at:
         time.sleep(0.005)
     results = []
@@ -152,7 +153,7 @@ def _fleet_work(args) -> dict:
 
 def fleet(db_url: str, stations: int, n: int, workdir: Path, procs: int) -> dict:
     home = make_centre_home(workdir / "centre-fleet")
-    centre = Centre(home, db_url)
+    centre = Centre(home, db_url, workers=SERVER_WORKERS)
     centre.start()
     try:
         names = [f"fleet-{i:02d}" for i in range(stations)]
@@ -179,6 +180,9 @@ def fleet(db_url: str, stations: int, n: int, workdir: Path, procs: int) -> dict
                 "acknowledged": sum(o["acknowledged"] for o in outs), "batches": len(times)}
     finally:
         centre.stop()
+
+
+SERVER_WORKERS = 2  # one per core of the 2-core reference machine
 
 
 def log(text: str) -> None:

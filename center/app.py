@@ -238,3 +238,17 @@ def create_app(store: Store, keys: CentreKeys, threads: int = 40) -> Starlette:
 
 def new_station_id() -> str:
     return uuid.uuid4().hex
+
+
+def app_from_env() -> Starlette:
+    """Factory for `center serve --workers N`: one app per worker process."""
+    import os
+    from pathlib import Path
+
+    from center import keys
+    from center.db import open_store
+
+    home = Path(os.environ["CENTER_HOME"])
+    store = open_store(os.environ.get("CENTER_DB") or None, home)
+    return create_app(store, keys.load(home, os.environ["CENTER_PASSPHRASE"]),
+                      threads=int(os.environ.get("CENTER_THREADS", "40")))

@@ -107,11 +107,13 @@ def init(ctx: click.Context, passphrase_stdin: bool, force: bool) -> None:
 @click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False), default=None)
 @click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), default=None)
 @click.option("--passphrase-stdin", is_flag=True)
-@click.option("--workers-threads", default=40, show_default=True, type=int,
-              help="Threads for opening records and database calls.")
+@click.option("--threads", default=40, show_default=True, type=int,
+              help="Threads per process for opening records and database calls.")
+@click.option("--workers", default=1, show_default=True, type=int,
+              help="Server processes (use the cores: opening sealed records is CPU work).")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, tls_cert: str | None, tls_key: str | None,
-          passphrase_stdin: bool, workers_threads: int) -> None:
+          passphrase_stdin: bool, threads: int, workers: int) -> None:
     """Serve the sync API (Starlette under uvicorn)."""
     import uvicorn
 
@@ -120,13 +122,22 @@ def serve(ctx: click.Context, host: str, port: int, tls_cert: str | None, tls_ke
 
     if bool(tls_cert) != bool(tls_key):
         raise CenterError("center.tls_pair")
-    secret = keys.load(ctx.obj["home"], read_passphrase(passphrase_stdin))
-    store = _store(ctx)
-    app = create_app(store, secret, threads=workers_threads)
+    passphrase = read_passphrase(passphrase_stdin)
+    secret = keys.load(ctx.obj["home"], passphrase)  # fails early on a wrong passphrase
     click.echo(t("center.serving", url=f"{'https' if tls_cert else 'http'}://{host}:{port}"),
                err=True)
-    uvicorn.run(app, host=host, port=port, ssl_certfile=tls_cert, ssl_keyfile=tls_key,
-                log_level="warning", access_log=False, timeout_graceful_shutdown=5)
+    options = {"host": host, "port": port, "ssl_certfile": tls_cert, "ssl_keyfile": tls_key,
+               "log_level": "warning", "access_log": False, "timeout_graceful_shutdown": 5}
+    if workers > 1:
+        # Worker processes rebuild the app from the environment (uvicorn spawns them);
+        # the passphrase reaches them the same way, readable only by this user.
+        _store(ctx)  # migrate once, before the workers race to it
+        os.environ.update({"CENTER_HOME": str(ctx.obj["home"]), "CENTER_DB": ctx.obj["db"] or "",
+                           "CENTER_PASSPHRASE": passphrase, "CENTER_THREADS": str(threads)})
+        uvicorn.run("center.app:app_from_env", factory=True, workers=workers, **options)
+        return
+    app = create_app(_store(ctx), secret, threads=threads)
+    uvicorn.run(app, **options)
 
 
 @cli.command()

@@ -92,6 +92,7 @@ class Centre:
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
     tls: tuple[str, str] | None = None
+    workers: int = 1
 
     @property
     def url(self) -> str:
@@ -114,8 +115,11 @@ class Centre:
         cmd = [sys.executable, "-m", "center", "serve", "--port", str(self.port)]
         if self.tls:
             cmd += ["--tls-cert", self.tls[0], "--tls-key", self.tls[1]]
+        if self.workers > 1:
+            cmd += ["--workers", str(self.workers)]
+        # Own session: kill() takes the whole process group (uvicorn workers too).
         self.proc = subprocess.Popen(cmd, env=self.env(), stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE)
+                                     stderr=subprocess.PIPE, start_new_session=True)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -129,7 +133,8 @@ class Centre:
 
     def kill(self) -> None:
         if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
+            with suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
 
     def stop(self) -> None:
