@@ -101,7 +101,7 @@ def _local_plain(body: bytes, reason: str | None) -> bytes:
 def _as_keys(items: Iterable[Key | SealedRecord | RecordInfo]) -> list[Key]:
     out = []
     for item in items:
-        if isinstance(item, tuple):
+        if isinstance(item, (tuple, list)):  # lists too: keys often come back from JSON
             out.append((str(item[0]), int(item[1])))
         else:
             out.append((item.record_id, item.version))
@@ -153,6 +153,8 @@ class Queue:
         if not station_id or "\x1f" in station_id:
             raise InvalidArgumentError("station_id must be a non-empty identifier.")
         _check_slot_name(slot)
+        if not passphrase:
+            raise InvalidArgumentError("A slot passphrase must not be empty.")
         allowed = sorted(set(clear_keys))
         for key in allowed:
             clearmeta.check_key(key)
@@ -566,8 +568,8 @@ class Queue:
         _check_kind(event)
         for key, value in fields.items():
             clearmeta.check_key(key)
-            if isinstance(value, str):
-                clearmeta.validate({key: value}, {key})
+            if value is not None and not isinstance(value, bool):
+                clearmeta.validate({key: str(value)}, {key})  # 13812345678 as an int, too
         with self._lock, self._write() as tx:
             return self._audit(tx, event, dict(fields))
 
@@ -581,19 +583,21 @@ class Queue:
 
     def info(self, record_id: str, version: int | None = None) -> RecordInfo:
         """Clear fields of one version (latest by default); works locked, not audited."""
-        if version is None:
-            row = self._db.execute(f"SELECT {_INFO_COLS} FROM records WHERE record_id = ? "
-                                   "ORDER BY version DESC LIMIT 1", (record_id,)).fetchone()
-        else:
-            row = self._db.execute(f"SELECT {_INFO_COLS} FROM records WHERE record_id = ? "
-                                   "AND version = ?", (record_id, version)).fetchone()
+        with self._lock:
+            if version is None:
+                row = self._db.execute(f"SELECT {_INFO_COLS} FROM records WHERE record_id = ? "
+                                       "ORDER BY version DESC LIMIT 1", (record_id,)).fetchone()
+            else:
+                row = self._db.execute(f"SELECT {_INFO_COLS} FROM records WHERE record_id = ? "
+                                       "AND version = ?", (record_id, version)).fetchone()
         if row is None:
             raise NotFoundError(record_id, version)
         return self._row_info(row)
 
     def history(self, record_id: str) -> list[RecordInfo]:
-        rows = self._db.execute(f"SELECT {_INFO_COLS} FROM records WHERE record_id = ? "
-                                "ORDER BY version", (record_id,)).fetchall()
+        with self._lock:
+            rows = self._db.execute(f"SELECT {_INFO_COLS} FROM records WHERE record_id = ? "
+                                    "ORDER BY version", (record_id,)).fetchall()
         if not rows:
             raise NotFoundError(record_id)
         return [self._row_info(r) for r in rows]
@@ -644,7 +648,9 @@ class Queue:
             sql.append("AND version = (SELECT max(version) FROM records v "
                        "WHERE v.record_id = r.record_id)")
         sql.append("ORDER BY seq")
-        return [self._row_info(r) for r in self._db.execute(" ".join(sql), args)]
+        with self._lock:
+            rows = self._db.execute(" ".join(sql), args).fetchall()
+        return [self._row_info(r) for r in rows]
 
     # ---------------------------------------------------------------- sync side
 
@@ -657,7 +663,8 @@ class Queue:
 
         ``after_seq`` lets a client page through or pipeline batches.
         """
-        rows = self._db.execute(self.PENDING_SQL, (after_seq, limit)).fetchall()
+        with self._lock:  # the sync worker thread shares this connection with the UI
+            rows = self._db.execute(self.PENDING_SQL, (after_seq, limit)).fetchall()
         return [SealedRecord(rid, v, seq, kind, json.loads(meta), _ts(created), suite, blob)
                 for rid, v, seq, kind, meta, created, suite, blob in rows]
 
@@ -755,24 +762,28 @@ class Queue:
     def stats(self, now: datetime | float | None = None) -> Stats:
         at = _epoch(now, self._clock())
         counts = dict.fromkeys(STATE_NAMES.values(), 0)
-        for state, n in self._db.execute("SELECT state, count(*) FROM records GROUP BY state"):
-            counts[STATE_NAMES.get(state, f"unknown:{state}")] = n
-        first = self._db.execute("SELECT created_at FROM records WHERE state < 2 "
-                                 "ORDER BY seq LIMIT 1").fetchone()
-        waiting = self._db.execute("SELECT count(*) FROM records WHERE state < 2 "
-                                   "AND sealed IS NULL").fetchone()[0]
+        with self._lock:
+            for state, n in self._db.execute(
+                "SELECT state, count(*) FROM records GROUP BY state"
+            ):
+                counts[STATE_NAMES.get(state, f"unknown:{state}")] = n
+            first = self._db.execute("SELECT created_at FROM records WHERE state < 2 "
+                                     "ORDER BY seq LIMIT 1").fetchone()
+            waiting = self._db.execute("SELECT count(*) FROM records WHERE state < 2 "
+                                       "AND sealed IS NULL").fetchone()[0]
         age = None if first is None else timedelta(seconds=max(0.0, at - first[0]))
         return Stats(counts, sum(counts.values()), age, waiting, self.unlocked)
 
     def audit_entries(self, after: int = 0, limit: int = 1000) -> list[AuditEntry]:
         """Audit events numbered after ``after`` (clear fields) — e.g. for the sync client."""
         out = []
-        for n, at, event, fields, digest in audit_chain.events(
-            self._db, after, self._seq_before_event(after)
-        ):
-            out.append(AuditEntry(n, _ts(at), event, json.loads(fields), digest))
-            if len(out) >= limit:
-                break
+        with self._lock:
+            for n, at, event, fields, digest in audit_chain.events(
+                self._db, after, self._seq_before_event(after)
+            ):
+                out.append(AuditEntry(n, _ts(at), event, json.loads(fields), digest))
+                if len(out) >= limit:
+                    break
         return out
 
     def _seq_before_event(self, n: int) -> int:

@@ -288,3 +288,38 @@ def test_append_many_is_one_all_or_nothing_transaction(make_queue, centre):
     assert q.stats().total == 100
     assert len(q.pending(500)) == 100
     assert q.verify().ok
+
+
+def test_threads_share_one_queue(make_queue, centre):
+    """The sync worker pushes from its thread while the desk appends from another."""
+    import threading
+
+    _, key = centre
+    q = make_queue(key)
+    errors: list[BaseException] = []
+
+    def desk():
+        try:
+            for i in range(150):
+                q.append("case", {"i": i}, {"matter": "A01"})
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    def sync():
+        try:
+            for _ in range(150):
+                batch = q.pending(7)
+                q.mark_sent(batch)
+                q.acknowledge(batch)
+                q.stats()
+        except BaseException as exc:  # pragma: no cover
+            errors.append(exc)
+
+    threads = [threading.Thread(target=desk), threading.Thread(target=sync)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert [r.seq for r in q.list(all_versions=True)] == list(range(1, 151))
+    assert q.verify().ok
