@@ -113,3 +113,14 @@ def test_bad_input_exits_1_and_stores_nothing():
     wrong = run(*mz01(), env={"STATION_PASSPHRASE": "not the passphrase"})
     assert wrong.exit_code == 1 and "口令不正确" in wrong.output
     assert case_count() == 0
+
+
+def test_english_interface():
+    assert run("--lang", "en", "init", "--name", "Hall", "--site", "新成村", "--staff", "Wang",
+               "--printer", "pdf", "--reader", "simulated").exit_code == 0
+    result = run("--lang", "en", *mz01()[:-4])  # phone and payout missing
+    assert result.exit_code == 1 and "required" in result.output
+    listed = run("--lang", "en", "case", "list", env={})
+    assert listed.exit_code == 0 and "No cases on that day yet." in listed.output
+    ok = run("--lang", "en", *mz01("--material", "id", "--material", "hukou"))
+    assert ok.exit_code == 0 and "Receipt saved as PDF" in ok.stderr
