@@ -151,7 +151,7 @@ class DetailsScreen(StationScreen):
                 return
             following = self._first_empty_required(after=focused)
             if following is not None:
-                following.focus()
+                self.set_focus(following)
                 return
         elif isinstance(focused, RadioSet) and (focused.id or "").startswith("field-"):
             # Enter on a choice nobody picked yet picks the highlighted one.
@@ -161,13 +161,13 @@ class DetailsScreen(StationScreen):
                 focused.action_toggle_button()
             following = self._first_empty_required(after=focused)
             if following is not None:
-                following.focus()
+                self.set_focus(following)
                 return
         elif isinstance(focused, Input) and focused.id in ("agent_id", "agent_relation"):
             nxt = {"agent_id": "#agent_relation", "agent_relation": "#agent_name"}
             target = self.query_one(nxt[focused.id], Input)
             if not target.value:
-                target.focus()
+                self.set_focus(target)
                 return
         self.action_next()
 

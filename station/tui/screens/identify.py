@@ -68,7 +68,7 @@ class IdentifyScreen(StationScreen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "id_number":
             if self._check(event.value, final=True) is not None:
-                self.query_one("#name", Input).focus()
+                self.set_focus(self.query_one("#name", Input))
             return
         self.action_next()
 
@@ -83,7 +83,7 @@ class IdentifyScreen(StationScreen):
             resident = self.station.service.resident(id_text, name)
         except StationError as err:
             error.update(err.message())
-            self.query_one("#name", Input).focus()
+            self.set_focus(self.query_one("#name", Input))
             return
         error.update("")
         self._go(resident)
