@@ -86,7 +86,7 @@ class CupsPrinter:
                 raise NoPrinterError() from None
             if status in (-1, 1):  # lost connection mid-request
                 raise PrinterServiceError() from None
-            raise PrinterError(kept="-") from None
+            raise PrinterError("hw.printer_ipp", code=f"{status:04X}") from None
         except RuntimeError:
             raise PrinterServiceError() from None
 

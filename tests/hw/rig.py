@@ -188,7 +188,12 @@ class IsolatedCupsd:
         os.chmod(sink, 0o755)
         user_line = ""
         if os.geteuid() == 0:
-            # Filters and backends run as lp: the folders they write to must allow it.
+            # Filters and backends run as lp: every folder above ours must let lp through.
+            for parent in w.parents:
+                if not parent.stat().st_mode & 0o001:
+                    raise RuntimeError(f"{parent} is not searchable by lp: put the cupsd "
+                                       "folder somewhere lp can reach (e.g. mkdtemp)")
+            # ...and the folders they write to must allow it.
             for sub in ("spool", "spool/tmp", "out"):
                 os.chmod(w / sub, 0o1777)
             os.chmod(w, 0o755)

@@ -107,3 +107,17 @@ def test_print_pdf_reports_a_failed_job():
     outcome = print_pdf(printer, b"%PDF-1.4", stem="r", title="r", media=Media.ROLL80)
     assert not outcome.printed and outcome.error is not None
     assert printer.submissions[0].media is Media.ROLL80
+
+
+def test_cups_states_fold_into_words():
+    from station.hw.cups_printer import status_from
+    from station.hw.ports import PrinterState
+
+    assert status_from(3, ()) is PrinterStatus.IDLE
+    assert status_from(4, ()) is PrinterStatus.PRINTING
+    assert status_from(5, ("paused",)) is PrinterStatus.STOPPED
+    assert status_from(5, ("media-empty-error",)) is PrinterStatus.OUT_OF_PAPER
+    assert status_from(3, ("offline-report",)) is PrinterStatus.OFFLINE
+    for status in PrinterStatus:
+        text = PrinterState("p1", status).describe()
+        assert "p1" in text and status.value not in text

@@ -1,0 +1,201 @@
+"""Hardware and documents benchmark: card read through pcscd, rendering, printing.
+
+    python bench/hw_bench.py [--quick]
+
+* card: emulated card inserted into vpcd → holder decoded through an isolated pcscd
+  (the insert instant is randomised against pcscd's 400 ms polling, as a hand is);
+* render: each document, A4 and 80 mm roll, with the font book warm;
+* print: submit → job completed on an isolated cupsd's PDF sink queue.
+
+The last stdout line is one JSON object (card_read_p50_ms, card_read_p95_ms,
+render_p95_ms, print_complete_ms, …). The full run also rewrites this benchmark's
+section of bench/RESULTS.md, leaving other sections alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "hw"), str(ROOT / "tests" / "documents")]
+
+from rig import IsolatedCupsd, IsolatedPcscd  # noqa: E402
+from vcard import VirtualCard  # noqa: E402
+
+SECTION = "## hw_bench"
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def bench_card(n: int, workdir: Path) -> tuple[list[float], list[float]]:
+    """(insert → decoded, present → decoded) in ms, through the daemon."""
+    daemon = IsolatedPcscd(workdir / "pcscd")
+    os.environ["PCSCLITE_CSOCK_NAME"] = str(daemon.socket_path)  # before any PC/SC call
+    daemon.start()
+    try:
+        from station.hw.pcsc import PcscCardReader
+
+        reader = PcscCardReader()
+        name = reader.readers()[0]
+        card = VirtualCard(daemon.port)
+        times, reads = [], []
+        rng = random.Random(4)
+        for _ in range(n):
+            assert reader.wait_for(name, False, timeout=5)
+            time.sleep(rng.uniform(0, 0.4))
+            start = time.perf_counter()
+            card.insert()
+            assert reader.wait_for(name, True, timeout=5)
+            seen = time.perf_counter()
+            result = reader.read(name)
+            done = time.perf_counter()
+            times.append((done - start) * 1000)
+            reads.append((done - seen) * 1000)
+            assert result.holder.name
+            card.remove()
+        reader.close()
+        return times, reads
+    finally:
+        daemon.stop()
+
+
+def bench_render(n: int) -> dict[str, list[float]]:
+    from samples import notice_data, receipt_data, run_sheet_data, slip_data
+
+    from station.documents import (
+        Media,
+        render_notice,
+        render_receipt,
+        render_run_sheet,
+        render_slip,
+    )
+    from station.documents.fonts import font_book
+
+    font_book().warm()
+    docs = {"receipt": (render_receipt, receipt_data()), "notice": (render_notice, notice_data()),
+            "slip": (render_slip, slip_data()), "run_sheet": (render_run_sheet, run_sheet_data())}
+    out: dict[str, list[float]] = {}
+    for kind, (fn, data) in docs.items():
+        for media in (Media.A4, Media.ROLL80):
+            fn(data, media)  # first render of a kind pays for imports
+            times = []
+            for _ in range(n):
+                start = time.perf_counter()
+                fn(data, media)
+                times.append((time.perf_counter() - start) * 1000)
+            out[f"{kind}/{media.value}"] = times
+    return out
+
+
+def bench_print(n: int, workdir: Path) -> list[float]:
+    from samples import receipt_data
+
+    from station.documents import render_receipt
+    from station.hw.cups_printer import CupsPrinter
+    from station.hw.ports import JobStatus
+
+    # Its own mkdtemp: the backend runs as lp and must reach the folder.
+    cups_dir = Path(tempfile.mkdtemp(prefix="station-hwbench-cupsd-"))
+    daemon = IsolatedCupsd(cups_dir)
+    daemon.start()
+    try:
+        printer = CupsPrinter(daemon.QUEUE, host="127.0.0.1", port=daemon.port, poll=0.01)
+        pdf = workdir / "receipt.pdf"
+        pdf.write_bytes(render_receipt(receipt_data()))
+        times = []
+        for _ in range(n):
+            start = time.perf_counter()
+            state = printer.wait(printer.submit(pdf, title="bench"), timeout=30)
+            times.append((time.perf_counter() - start) * 1000)
+            assert state.status is JobStatus.COMPLETED, state
+        return times
+    finally:
+        daemon.stop()
+        shutil.rmtree(cups_dir, ignore_errors=True)
+
+
+def write_results(result: dict, renders: dict[str, list[float]]) -> None:
+    path = ROOT / "bench" / "RESULTS.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    rows = "\n".join(f"| {k} | {pct(v, 50):.1f} | {pct(v, 95):.1f} |"
+                     for k, v in renders.items())
+    section = f"""{SECTION}
+
+`python bench/hw_bench.py` ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs shared; targets:
+card p95 ≤ 300 ms, render p95 ≤ 150 ms).
+
+| figure | value |
+|---|---|
+| card insert → holder decoded, p50 | {result['card_read_p50_ms']:.0f} ms |
+| card insert → holder decoded, p95 | {result['card_read_p95_ms']:.0f} ms |
+| present → decoded (3 SELECTs, 13 READ RECORDs), p50 | {result['card_read_only_p50_ms']:.1f} ms |
+| render, worst document p95 | {result['render_p95_ms']:.1f} ms |
+| print submit → job completed (PDF sink), p50 | {result['print_complete_ms']:.0f} ms |
+
+Insert → decoded is dominated by pcscd polling the vpcd driver every 400 ms (the
+insert instant is random against that clock), so the p95 target is not met on vpcd; the
+read itself takes a few ms once the card sets TCP_NODELAY and re-arms TCP_QUICKACK
+(~750 ms without). A USB CCID reader reports insertion by interrupt, not by polling.
+
+| document / paper | p50 ms | p95 ms |
+|---|---|---|
+{rows}
+"""
+    if SECTION in text:
+        head, rest = text.split(SECTION, 1)
+        nxt = rest.find("\n## ")
+        tail = rest[nxt + 1:] if nxt >= 0 else ""
+        text = head + section + ("\n" + tail if tail else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    path.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, under 60 s")
+    args = parser.parse_args()
+    cards, renders_n, prints = (12, 8, 5) if args.quick else (60, 40, 20)
+    workdir = Path(tempfile.mkdtemp(prefix="station-hwbench-"))
+    os.environ.setdefault("STATION_HOME", str(workdir / "home"))
+    try:
+        card_times, read_times = bench_card(cards, workdir)
+        renders = bench_render(renders_n)
+        print_times = bench_print(prints, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    for key, times in renders.items():
+        print(f"render {key}: p50 {pct(times, 50):.1f} ms, p95 {pct(times, 95):.1f} ms")
+    print(f"card insert→decoded: {', '.join(f'{t:.0f}' for t in card_times)} ms")
+    print(f"print submit→completed: {', '.join(f'{t:.0f}' for t in print_times)} ms")
+    result = {
+        "card_read_p50_ms": round(pct(card_times, 50), 1),
+        "card_read_p95_ms": round(pct(card_times, 95), 1),
+        "card_read_only_p50_ms": round(statistics.median(read_times), 2),
+        "render_p50_ms": round(max(pct(v, 50) for v in renders.values()), 1),
+        "render_p95_ms": round(max(pct(v, 95) for v in renders.values()), 1),
+        "print_complete_ms": round(pct(print_times, 50), 1),
+        "print_complete_p95_ms": round(pct(print_times, 95), 1),
+        "quick": args.quick,
+    }
+    if not args.quick:
+        write_results(result, renders)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
