@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from station.sync.client import SyncClient, SyncFailed, SyncState, run_forever
+from station.sync.client import SyncClient, SyncFailed, SyncState, run_forever, status_words
 
 __all__ = ["SyncClient", "SyncFailed", "SyncState", "make_client", "run_forever",
-           "run_sync_once"]
+           "run_sync_once", "status_words"]
 
 
 def make_client(queue: Any = None, *, inbox_path: Path | None = None, **options: Any

@@ -77,6 +77,20 @@ class SyncState:
     batch_size: int = 0
 
 
+def status_words(state: SyncState) -> str:
+    """The status bar's sentence: online/offline, pending, last success, last problem."""
+    if state.online is None:
+        online = t("sync.never")
+    else:
+        online = t("sync.online") if state.online else t("sync.offline")
+    last = (state.last_success.astimezone().strftime("%H:%M") if state.last_success
+            else t("sync.never"))
+    words = t("sync.status_line", online=online, pending=state.pending, last=last)
+    if state.last_error:
+        words += "｜" + t("sync.last_error", error=state.last_error)
+    return words
+
+
 class SyncFailed(Exception):
     """One run stopped; `code` picks the sentence, `params` fill it."""
 

@@ -233,14 +233,10 @@ def test_same_id_different_content_is_a_conflict_never_an_overwrite(centre: Cent
     from stationq import sealing
 
     queue = make_station(centre=centre)
-    [rid] = add_cases(queue, 1)
+    [rid, _other] = add_cases(queue, 2)
     client = client_for(queue)
-    assert client.run_once().last_error is None
-    store = centre.store()
-    original = store.sealed(rid, 1)
-    store.close()
-    # A second sealing of the same (id, version) with other content, properly signed.
-    [rec] = queue.list()
+    [rec, _] = queue.list()
+    # Someone else's content under this record's (id, version) reaches the centre first.
     forged = sealing.seal(queue.centre_key, queue.station_id, rid, 1, sealing.make_envelope(
         record_id=rid, version=1, seq=rec.seq, kind="case", meta=rec.meta, created_at=0.0,
         updated_at=0.0, payload={"name": "someone else"}))
@@ -248,12 +244,23 @@ def test_same_id_different_content_is_a_conflict_never_an_overwrite(centre: Cent
         "record_id": rid, "version": 1, "seq": rec.seq, "kind": "case", "meta": rec.meta,
         "created_at": "2026-11-22T00:00:00", "suite": queue.centre_key.suite,
         "enc": base64.b64encode(forged).decode()}
-    for _ in range(2):  # sent twice: still one conflict kept, the stored record untouched
-        body, headers = signed_push(client, [forged_wire])
-        answer = httpx.post(centre.url + "/v1/push", content=body, headers=headers)
-        assert answer.status_code == 200 and answer.json()["acks"][0]["status"] == "conflict"
+    body, headers = signed_push(client, [forged_wire])
+    answer = httpx.post(centre.url + "/v1/push", content=body, headers=headers)
+    assert answer.status_code == 200 and answer.json()["acks"][0]["status"] == "stored"
     store = centre.store()
-    assert store.sealed(rid, 1) == original  # never overwritten
-    assert store.counts()["conflicts"] == 1
+    first = store.sealed(rid, 1)
+    store.close()
+    # The station's real record is then a conflict: kept aside, never overwriting.
+    for _ in range(2):
+        state = client.run_once()
+        assert state.last_error is None
+    assert client.state.pushed == 0  # the second run had nothing left to send
+    states = {r.record_id: r.state for r in queue.list()}
+    assert states == {rid: "conflict", _other: "acknowledged"}
+    store = centre.store()
+    assert store.sealed(rid, 1) == first
+    assert store.counts()["conflicts"] == 1 and store.counts()["records"] == 2
+    [cov] = store.coverage()
+    assert cov["gaps"] == []
     store.close()
     client.close()
