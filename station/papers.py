@@ -1,11 +1,12 @@
 """The paper a resident leaves with: render it, print it, and never lose a case over it.
 
 Why here: the case is already safe in the queue when printing starts, so a jammed
-or missing printer must only cost a reprint. The rendered PDF stays in the spool
-folder until it has printed and the case number goes on the reprint list (case
-numbers only: nothing personal in clear files). Reprints render again from the
-encrypted case, so the spool copy is only a convenience for support staff, and
-copies from earlier days are deleted when the station next opens its queue.
+or missing printer must only cost a reprint. The rendered PDF exists in the spool
+folder only while it is handed to the printer: it carries the resident's name, and
+a stolen laptop must yield no names without a passphrase. A failed print puts the
+case number on the reprint list (case numbers only), and the reprint renders the
+same paper again from the encrypted case. Leftovers of a crash mid-print are
+deleted when the station next opens its queue.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from station import paths
@@ -59,13 +60,12 @@ def clear_reprint(case_no: str) -> None:
         _save_reprint([c for c in current if c != case_no])
 
 
-def purge_spool(today: date) -> int:
-    """Drop unprinted PDFs of earlier days (they hold names); reprints render afresh."""
+def purge_spool() -> int:
+    """Drop PDFs a crash left behind mid-print (they hold names); reprints render afresh."""
     removed = 0
     for pdf in spool_dir().glob("*.pdf"):
-        if date.fromtimestamp(pdf.stat().st_mtime) < today:
-            pdf.unlink(missing_ok=True)
-            removed += 1
+        pdf.unlink(missing_ok=True)
+        removed += 1
     return removed
 
 
@@ -133,5 +133,6 @@ def print_case(case: Case, *, station_name: str, staff_name: str, printer: objec
 
 def _failed(case: Case, document: str, spool: Path | None, reason: str) -> PrintOutcome:
     mark_reprint(case.case_no)
-    return PrintOutcome(document, False, str(spool or ""), spool,
-                        t("service.print_failed", reason=reason))
+    if spool is not None:
+        spool.unlink(missing_ok=True)  # names must not wait on disk; the reprint re-renders
+    return PrintOutcome(document, False, "", None, t("service.print_failed", reason=reason))

@@ -158,7 +158,7 @@ class Service:
         if self._store is None:
             cfg = self._config()
             self._store = CaseStore.open(paths.queue_file(), station_id=cfg.station_id)
-            papers.purge_spool(self._today())
+            papers.purge_spool()
         return self._store
 
     def _require_staff(self) -> StaffMember:

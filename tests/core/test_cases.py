@@ -69,7 +69,9 @@ def test_print_failure_never_loses_the_case(service: Service, printer, failure):
     outcome = service.record_case(full_mz01(service))
     assert not outcome.print.printed
     assert "业务已记录" in outcome.print.message
-    assert outcome.print.pdf_path.is_file()  # kept for reprint
+    # Nothing personal waits on disk in the clear; the case number waits for the reprint.
+    assert outcome.print.pdf_path is None
+    assert not list((paths.data_dir() / "spool").glob("*.pdf"))
     assert service.awaiting_reprint() == [outcome.case.case_no]
     assert service.open_case(outcome.case.case_no).status == "accepted"
     [row] = service.today_cases()
@@ -79,18 +81,16 @@ def test_print_failure_never_loses_the_case(service: Service, printer, failure):
     assert again.printed and service.awaiting_reprint() == []
 
 
-def test_unprinted_papers_of_earlier_days_are_purged(service: Service, printer, clock):
-    import os
-
+def test_papers_left_by_a_crash_mid_print_are_purged(service: Service, printer, clock):
     printer.status = PrinterStatus.OFFLINE
-    kept = service.record_case(full_mz01(service)).print.pdf_path
-    yesterday = clock.now.timestamp() - 86400
-    os.utime(kept, (yesterday, yesterday))
+    case_no = service.record_case(full_mz01(service)).case.case_no
+    leftover = paths.data_dir() / "spool" / f"{case_no}-v1-receipt.pdf"
+    leftover.write_bytes(b"%PDF-1.4 left behind by a crash")
     service.close()
     reopened = Service(printer=printer, clock=clock)
-    reopened.today_cases()  # opening the queue purges the old spool
-    assert not kept.exists()
-    assert reopened.awaiting_reprint()  # still listed: a reprint renders it again
+    reopened.today_cases()  # opening the queue purges the spool
+    assert not leftover.exists()
+    assert reopened.awaiting_reprint() == [case_no]  # a reprint renders it again
     reopened.close()
 
 
