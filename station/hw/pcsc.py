@@ -147,12 +147,12 @@ class PcscCardReader:
 
     def _pick_reader(self, reader: str | None) -> str:
         names = self.readers()
-        if not names:
-            raise NoReaderError()
         if reader is not None:
             if reader not in names:
-                raise ReaderGoneError()
+                raise ReaderGoneError()  # the reader the caller saw has been unplugged
             return reader
+        if not names:
+            raise NoReaderError()
         for name in names:
             if self.card_present(name):
                 return name

@@ -16,6 +16,7 @@ Neither touches the machine's own daemons:
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import signal
@@ -71,6 +72,8 @@ class IsolatedPcscd:
         self.confdir = workdir / "reader.conf.d"
         self.port = free_port_pair()
         self.log = workdir / "pcscd.log"
+        self.extra_args: list[str] = []  # e.g. ["-d"] to see pcscd's debug log
+        self._plugged = True
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -80,13 +83,7 @@ class IsolatedPcscd:
     def start(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.confdir.mkdir(exist_ok=True)
-        # One vpcd entry serves two slots: its port and port+1.
-        (self.confdir / "vpcd").write_text(
-            'FRIENDLYNAME "Station Test PCD"\n'
-            f"DEVICENAME /dev/null:0x{self.port:X}\n"
-            f"LIBPATH {VPCD_DRIVER}\n"
-            f"CHANNELID 0x{self.port:X}\n"
-        )
+        self._write_reader_conf(plugged=self._plugged)
         with contextlib.suppress(FileNotFoundError):
             self.socket_path.unlink()
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -98,14 +95,40 @@ class IsolatedPcscd:
         # The shell moves the listening socket from stdin to fd 3 and sets LISTEN_PID
         # to its own pid, which `exec` hands on to pcscd.
         script = 'exec 3<&0 0</dev/null; LISTEN_PID=$$ exec "$@"'
+        argv = ["/bin/sh", "-c", script, "sh", PCSCD, "-f", *self.extra_args, "-c",
+                str(self.confdir)]
+        if private_run_possible():
+            # pcscd writes and, on exit, deletes /run/pcscd/pcscd.pid even when socket
+            # activated: give it a private, empty /run so a system pcscd's files stay put.
+            script = ("mount -t tmpfs -o mode=0755 station-pcscd /run && mkdir /run/pcscd && "
+                      + script)
+            argv = ["unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", script,
+                    "sh", PCSCD, "-f", *self.extra_args, "-c", str(self.confdir)]
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
-                ["/bin/sh", "-c", script, "sh", PCSCD, "-f", "-c", str(self.confdir)],
-                stdin=listener, stdout=log, stderr=subprocess.STDOUT, env=env,
+                argv, stdin=listener, stdout=log, stderr=subprocess.STDOUT, env=env,
                 start_new_session=True,
             )
         listener.close()
-        self._wait_for_vpcd()
+        if self._plugged:
+            self._wait_for_vpcd()
+        else:
+            time.sleep(0.3)  # nothing to wait for: no reader will appear
+
+    def _write_reader_conf(self, *, plugged: bool) -> None:
+        # One vpcd entry serves two slots: its port and port+1.
+        entry = ('FRIENDLYNAME "Station Test PCD"\n'
+                 f"DEVICENAME /dev/null:0x{self.port:X}\n"
+                 f"LIBPATH {VPCD_DRIVER}\n"
+                 f"CHANNELID 0x{self.port:X}\n")
+        (self.confdir / "vpcd").write_text(entry if plugged else "# unplugged\n")
+
+    def set_plugged(self, plugged: bool) -> None:
+        """"Unplug" / "replug" the reader: restart pcscd on the same socket without / with
+        vpcd (pcscd 1.9.9 does not re-read reader.conf.d on SIGUSR1)."""
+        self.stop()
+        self._plugged = plugged
+        self.start()
 
     def _wait_for_vpcd(self, timeout: float = 15.0) -> None:
         """Ready when both vpcd slots accept a TCP connection (they listen once loaded)."""
@@ -134,6 +157,17 @@ class IsolatedPcscd:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+@functools.cache
+def private_run_possible() -> bool:
+    """Can we give a child its own mount namespace (root, unshare, no seccomp veto)?"""
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        return False
+    probe = subprocess.run(["unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                            "mount -t tmpfs station-probe /run"], capture_output=True,
+                           timeout=10, check=False)
+    return probe.returncode == 0
 
 
 def _listening(port: int) -> bool:

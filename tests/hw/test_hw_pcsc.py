@@ -21,6 +21,7 @@ from station.hw.errors import (
     CardRemovedError,
     CardServiceError,
     NoCardError,
+    NoReaderError,
     NotSocialSecurityCard,
     ReaderGoneError,
 )
@@ -146,6 +147,30 @@ def test_quick_reinsert_still_reads(reader, reader_names, card):
             # pcscd may report the removal first: the station then waits for the insert
             assert time.monotonic() < deadline
             reader.wait_for(reader_names[0], True, timeout=1)
+
+
+def test_unplugged_reader(pcscd, reader, reader_names, card):
+    """pcscd restarted without vpcd in its reader.conf.d = the USB plug pulled."""
+    insert_and_wait(card, reader, reader_names[0])
+    pcscd.set_plugged(False)
+    try:
+        deadline = time.monotonic() + 10
+        while reader.readers() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert reader.readers() == []
+        with pytest.raises(ReaderGoneError):
+            reader.read(reader_names[0])  # the reader the UI last saw
+        with pytest.raises(NoReaderError) as err:
+            reader.read()
+        assert "读卡器" in err.value.message()
+        assert not reader.card_present()
+    finally:
+        card.remove()
+        pcscd.set_plugged(True)
+        deadline = time.monotonic() + 10
+        while len(reader.readers()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert len(reader.readers()) == 2
 
 
 def test_daemon_down_is_typed_then_recovers(pcscd, reader):
