@@ -62,6 +62,7 @@ class CaseDraft:
     materials: frozenset[str] = frozenset()  # material codes ticked as handed in
     agent: Agent | None = None
     delivery: Delivery | None = None  # None → the matter's default way
+    visit: str = ""  # the home-visit appointment this case is served on (station.visits)
 
 
 @dataclass(frozen=True)
@@ -87,12 +88,14 @@ class Case:
     due_date: date | None  # promised date (承诺时限 in working days); None when withdrawn
     rating: int | None = None  # 好差评 1–5, None until the resident rates (or skips)
     reason: str = ""  # why the latest amendment / withdrawal was made
+    visit: str = ""  # appointment id when recorded on a home visit
 
 
 # ------------------------------------------------------------------ queue payload / clear metadata
 
 PAYLOAD_SCHEMA = 1
 CLEAR_KEYS = ("case_no", "matter", "line", "site", "staff", "date", "status")
+# + "visit" (the appointment id) on a case recorded on a home visit
 
 
 def clear_meta(case: Case, line: str) -> dict[str, str]:
@@ -105,7 +108,7 @@ def clear_meta(case: Case, line: str) -> dict[str, str]:
         "staff": case.staff_id,
         "date": case.outing_date.isoformat(),
         "status": case.status,
-    }
+    } | ({"visit": case.visit} if case.visit else {})
 
 
 def _id_payload(rid: ResidentId) -> dict[str, str]:
@@ -144,6 +147,7 @@ def payload(case: Case, staff_on_duty: tuple[str, ...] = ()) -> dict[str, object
         "due_date": case.due_date.isoformat() if case.due_date else None,
         "rating": case.rating,
         "reason": case.reason,
+        "visit": case.visit,
     }
 
 
@@ -174,6 +178,7 @@ def case_from_payload(data: Mapping[str, object], record_id: str, version: int) 
         due_date=date.fromisoformat(str(due)) if due else None,
         rating=data.get("rating"),  # type: ignore[arg-type]
         reason=str(data.get("reason") or ""),
+        visit=str(data.get("visit") or ""),
     )
 
 
@@ -279,7 +284,7 @@ def new_case(draft: CaseDraft, *, case_no: str, site: str, staff_id: str, outing
         matter=matters.matter(draft.matter).code, answers=_stripped(draft.answers),
         materials=frozenset(draft.materials), missing=missing, agent=draft.agent,
         delivery=delivery, site=site, staff_id=staff_id, outing_date=outing_date,
-        created_at=now, updated_at=now, due_date=due)
+        created_at=now, updated_at=now, due_date=due, visit=draft.visit)
 
 
 def amended(old: Case, draft: CaseDraft, *, reason: str, now: datetime) -> Case:
