@@ -20,6 +20,7 @@ class ServeFlow:
     agent: Any = None  # station.intake.Agent or None
     delivery: str | None = None
     outcome: Any = None  # station.service.RecordOutcome once recorded
+    visit: str = ""  # home-visit appointment id when serving at the resident's door
 
     @property
     def matter(self) -> str:
@@ -35,4 +36,5 @@ class ServeFlow:
             materials=frozenset(self.ticked),
             agent=self.agent,
             delivery=self.delivery,  # type: ignore[arg-type]
+            visit=self.visit,
         )
