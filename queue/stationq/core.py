@@ -279,7 +279,10 @@ class Queue:
         return bytes(self._dek)
 
     def unlock(self, slot: str, passphrase: str) -> None:
-        """Open the data key with a staff passphrase; wrong ones are counted, delayed, audited."""
+        """Open the data key with a staff passphrase; wrong ones are counted, delayed, audited.
+
+        Argon2id runs outside the queue's lock, so a sync thread is not held up by it.
+        """
         with self._lock:
             now = self._clock()
             failures = int(self._meta_value("failures", 0))
@@ -291,25 +294,27 @@ class Queue:
             row = self._db.execute(
                 "SELECT kdf, wrapped FROM slots WHERE name = ? AND kind = 'passphrase'", (slot,)
             ).fetchone()
-            if row is None:
-                raise UnknownSlotError(slot)
-            params, salt = keys.KdfParams.from_json(row[0])
-            kek = keys.derive_kek(passphrase, salt, params)
-            dek = keys.unwrap(kek, row[1], keys.slot_aad(self.station_id, slot, self.key_id))
-            with self._write() as tx:
-                if dek is None:
-                    failures += 1
-                    delay = max(0.0, float(self._delay_policy(failures)))
-                    tx.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                                   [("failures", failures), ("retry_at", now + delay)])
-                    self._audit(tx, "unlock_failed", {"slot": slot, "failures": failures})
-                else:
-                    tx.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                                   [("failures", 0), ("retry_at", 0.0)])
-                    self._audit(tx, "unlock", {"slot": slot})
+        if row is None:
+            raise UnknownSlotError(slot)
+        params, salt = keys.KdfParams.from_json(row[0])
+        kek = keys.derive_kek(passphrase, salt, params)
+        dek = keys.unwrap(kek, row[1], keys.slot_aad(self.station_id, slot, self.key_id))
+        with self._lock, self._write() as tx:
             if dek is None:
-                raise WrongPassphraseError(slot, failures, delay)
-            self._set_dek(dek)
+                # Re-read inside the transaction: concurrent wrong tries all count.
+                failures = int(self._meta_value("failures", 0)) + 1
+                delay = max(0.0, float(self._delay_policy(failures)))
+                tx.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                               [("failures", failures), ("retry_at", now + delay)])
+                self._audit(tx, "unlock_failed", {"slot": slot, "failures": failures})
+            else:
+                tx.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                               [("failures", 0), ("retry_at", 0.0)])
+                self._audit(tx, "unlock", {"slot": slot})
+        if dek is None:
+            raise WrongPassphraseError(slot, failures, delay)
+        with self._lock:
+            self._set_dek(dek)  # only once the unlock is on record
 
     def unlock_with_key(self, dek: bytes) -> None:
         """Unlock with the data key recovered by the centre from the recovery slot."""
