@@ -9,6 +9,7 @@ reasons are folded into `PrinterStatus` here.
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -29,11 +30,20 @@ _PAPER_OUT = ("media-empty", "media-needed", "media-jam")
 _OFFLINE = ("offline", "shutdown", "connecting-to-device", "timed-out")
 IPP_NOT_FOUND = 0x0406
 
-# What to ask CUPS for each paper; the PDF's own page size matches.
-MEDIA_OPTIONS = {
-    Media.A4: {"media": "A4"},
-    Media.ROLL80: {"media": "Custom.80x297mm"},
-}
+_MEDIABOX = re.compile(rb"/MediaBox\s*\[\s*[\d.]+\s+[\d.]+\s+([\d.]+)\s+([\d.]+)\s*\]")
+
+
+def media_options(media: Media, pdf: Path) -> dict[str, str]:
+    """What to ask CUPS for: A4, or a custom 80 mm page as long as the PDF's first page
+    (a roll document is exactly as long as its content)."""
+    if media is Media.A4:
+        return {"media": "A4"}
+    height = 297.0
+    with open(pdf, "rb") as fh:
+        found = _MEDIABOX.search(fh.read(1 << 20))
+    if found:
+        height = float(found.group(2)) / 72 * 25.4
+    return {"media": f"Custom.80x{height:.0f}mm"}
 
 
 def _cups() -> Any:
@@ -135,7 +145,7 @@ class CupsPrinter:
             raise NoPrinterError()
         if not state.accepting:
             raise PrinterNotReady(printer=state.name, state=state.describe())
-        options = dict(MEDIA_OPTIONS[media])
+        options = media_options(media, pdf)
         options["copies"] = str(copies)
         job_id = self._ipp("printFile", state.name, str(pdf), title, options)
         return PrintJob(state.name, int(job_id), pdf)

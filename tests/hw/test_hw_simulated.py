@@ -121,3 +121,15 @@ def test_cups_states_fold_into_words():
     for status in PrinterStatus:
         text = PrinterState("p1", status).describe()
         assert "p1" in text and status.value not in text
+
+
+def test_roll_media_option_follows_the_pdf_length(tmp_path):
+    from pdfcheck import page_sizes_mm
+
+    from station.hw.cups_printer import media_options
+
+    pdf = tmp_path / "r.pdf"
+    pdf.write_bytes(render_receipt(receipt_data(), Media.ROLL80))
+    height = page_sizes_mm(pdf)[0][1]
+    assert media_options(Media.ROLL80, pdf) == {"media": f"Custom.80x{height:.0f}mm"}
+    assert media_options(Media.A4, pdf) == {"media": "A4"}
