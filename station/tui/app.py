@@ -83,6 +83,8 @@ class StationApp(_Guarded, App[None]):
                 self._unwatch = self.service.watch_cards(self._on_card_event)
             except StationError as err:
                 self.show_error(err)
+            # Build the pinyin search index now, not on the first key typed in the picker.
+            self.background(lambda: self.service.search_matters("jlk"), quiet=True)
         self.refresh_status()
 
     def enter_desk(self) -> None:

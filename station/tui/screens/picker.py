@@ -55,10 +55,12 @@ class PickerScreen(StationScreen):
     def _search(self) -> None:
         query = self.query_one("#search", Input).value.strip()
         service = self.station.service
-        self.matters = service.search_matters(query, line=self.line, menu=self.menu)
+        found = service.search_matters(query, line=self.line, menu=self.menu)
         options = self.query_one("#matters", OptionList)
-        options.clear_options()
-        options.add_options([self._option(m) for m in self.matters])
+        # Typing often leaves the same list: keep it rather than rebuild (keeps keys fast).
+        if [m.code for m in found] != [m.code for m in self.matters] or not options.option_count:
+            self.matters = found
+            options.set_options([self._option(m) for m in found])
         if self.matters:
             options.highlighted = 0
         self._show_filters()
@@ -71,10 +73,12 @@ class PickerScreen(StationScreen):
         return Option(label, id=m.code)
 
     def _show_filters(self) -> None:
-        service = self.station.service
-        line = next((c.label for c in service.lines() if c.value == self.line),
+        if not hasattr(self, "_lines"):
+            self._lines = self.station.service.lines()
+            self._menus = self.station.service.menus()
+        line = next((c.label for c in self._lines if c.value == self.line),
                     t("tui.picker.all"))
-        menu = next((c.label for c in service.menus() if c.value == self.menu),
+        menu = next((c.label for c in self._menus if c.value == self.menu),
                     t("tui.picker.all"))
         self.query_one("#filters", Static).update(
             t("tui.picker.filters", line=line, menu=menu, count=len(self.matters)))
@@ -85,11 +89,11 @@ class PickerScreen(StationScreen):
         return options[(options.index(current) + 1) % len(options)]
 
     def action_next_line(self) -> None:
-        self.line = self._cycle(self.line, [c.value for c in self.station.service.lines()])
+        self.line = self._cycle(self.line, [c.value for c in self._lines])
         self._search()
 
     def action_next_menu(self) -> None:
-        self.menu = self._cycle(self.menu, [c.value for c in self.station.service.menus()])
+        self.menu = self._cycle(self.menu, [c.value for c in self._menus])
         self._search()
 
     def action_move(self, step: int) -> None:
