@@ -9,6 +9,7 @@ and every outcome is said in words the same way.
 from __future__ import annotations
 
 import sys
+from typing import Literal
 
 import click
 
@@ -41,18 +42,20 @@ def resolve(printer_setting: str | None, paper: str | None) -> tuple[object, Med
 
 
 def emit(pdf: bytes, *, stem: str, title: str, printer_setting: str | None = None,
-         paper: str | None = None, timeout: float = 60.0) -> bool:
+         paper: str | None = None, timeout: float = 60.0,
+         keep: Literal["always", "failed", "never"] = "failed") -> bool:
     """Keep and print ``pdf``; echo the outcome in words. True when it printed.
 
     ``stem`` names the kept file and ``title`` the CUPS job: neither may hold
-    personal data (use the document kind and the case number).
+    personal data (use the document kind and the case number). ``keep`` as in
+    `station.hw.printing.print_pdf` ("never" when the caller can re-render).
     """
     from station.hw.pdf_folder import PdfFolderPrinter
     from station.hw.printing import print_pdf
 
     printer, media = resolve(printer_setting, paper)
     outcome = print_pdf(printer, pdf, stem=stem, title=title, media=media,  # type: ignore[arg-type]
-                        timeout=timeout)
+                        timeout=timeout, keep=keep)
     if outcome.error is not None:
         click.echo(outcome.error.message(), err=True)
         return False

@@ -43,7 +43,7 @@ def test_each_document_prints_and_reads_back(cupsd, tmp_path, kind, media):
     assert isinstance(printer, Printer)
     make, marker = DOCS[kind]
     outcome = print_pdf(printer, make(media), stem=f"{kind}-test", title=kind, media=media,
-                        timeout=30, folder=tmp_path)
+                        timeout=30, folder=tmp_path, keep="always")
     assert outcome.printed, outcome
     assert outcome.kept.exists() and outcome.kept.parent == tmp_path
     out = sink_file(cupsd, outcome.state.job.job_id)
@@ -51,6 +51,15 @@ def test_each_document_prints_and_reads_back(cupsd, tmp_path, kind, media):
     assert out.read_bytes() == outcome.kept.read_bytes()  # the queue passed our PDF through
     assert marker in flat(pdf_text(out))
     assert ink_ratio(out) > 0.005
+
+
+def test_printed_copy_is_dropped_unless_asked(cupsd, tmp_path):
+    """A kept PDF holds a name in clear: once on paper, it goes (by default)."""
+    outcome = print_pdf(printer_for(cupsd), render_receipt(receipt_data()), stem="r",
+                        title="r", folder=tmp_path)
+    assert outcome.printed and outcome.kept is None
+    assert list(tmp_path.iterdir()) == []
+    assert sink_file(cupsd, outcome.state.job.job_id).exists()
 
 
 def test_lists_queues_and_default(cupsd):

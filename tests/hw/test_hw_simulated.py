@@ -21,7 +21,7 @@ from station.hw.ports import (
     Printer,
     PrinterStatus,
 )
-from station.hw.printing import keep, print_pdf
+from station.hw.printing import keep_pdf, print_pdf
 from station.hw.simulated import SIMULATED_RESIDENTS, SimulatedCardReader
 from station.identity import parse_id
 
@@ -86,7 +86,7 @@ def test_pdf_folder_printer_lands_in_print_dir():
 
 
 def test_kept_file_names_hold_no_personal_data():
-    path = keep(b"%PDF-1.4", "receipt 张演示/310101193803120013")
+    path = keep_pdf(b"%PDF-1.4", "receipt 张演示/310101193803120013")
     assert "张演示" not in path.name and "/" not in path.name.replace(str(path.parent), "")
     assert path.exists()
 
@@ -100,6 +100,13 @@ def test_print_pdf_keeps_the_document_when_the_printer_refuses():
     with pytest.raises(PrinterNotReady):
         print_pdf(FakePrinter(status=PrinterStatus.OUT_OF_PAPER), b"%PDF", stem="r", title="r",
                   raise_on_failure=True)
+
+
+def test_keep_never_drops_even_a_failed_copy():
+    outcome = print_pdf(FakePrinter(status=PrinterStatus.STOPPED), b"%PDF", stem="r",
+                        title="r", keep="never")
+    assert outcome.error is not None and outcome.kept is None
+    assert list(paths.print_dir().glob("*.pdf")) == []
 
 
 def test_print_pdf_reports_a_failed_job():
