@@ -17,6 +17,7 @@ Errors: every failure the user can act on is a ``StationError`` whose
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -569,6 +570,16 @@ class Service:
     def awaiting_reprint(self) -> list[str]:
         """Case numbers whose last paper did not print."""
         return papers.awaiting_reprint()
+
+    # ---- home visits ---------------------------------------------------------------
+
+    @functools.cached_property
+    def visits(self):  # -> station.visits.service.VisitService
+        """Home-visit appointments (预约上门): book, schedule, plan, print, mark — see
+        ``station.visits.service``; same lock, queue, clock and printer as cases."""
+        from station.visits.service import VisitService
+
+        return VisitService(self)
 
     # ---- printing ----------------------------------------------------------------
 
