@@ -27,7 +27,9 @@ def check_matters(matters: Iterable[str], home_visit: Callable[[str], tuple[bool
 
 def check_resident_free(existing: Iterable[Appointment], appt: Appointment) -> None:
     for other in existing:
-        if other.id != appt.id and other.id_number == appt.id_number and other.status in ACTIVE:
+        # A centre request may come without the ID number: no number, nothing to compare.
+        if (other.id != appt.id and appt.id_number and other.id_number == appt.id_number
+                and other.status in ACTIVE):
             raise VisitError("visits.resident_already_booked", status=other.status)
 
 

@@ -1,0 +1,173 @@
+"""The papers of a home visit, filled from appointments and printed like receipts.
+
+Why here and not in ``station.documents``: the documents package renders plain
+data; this module knows appointments, the catalogue (what to prepare = the
+materials of the requested matters) and the walking plan (planned times, total
+walking minutes), and turns them into that plain data. Printing goes through
+the same printer port and keep-then-print path as receipts, so a jammed printer
+leaves the PDF for a reprint; file and job names carry only the visit number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Literal
+
+from station.documents import RunSheetData, RunStop, SlipData, render
+from station.documents.calllist import CallListData, CallRow, call_list
+from station.documents.layout import Field
+from station.documents.runsheet import run_sheet
+from station.documents.slip import slip
+from station.errors import StationError
+from station.hw.ports import Media
+from station.i18n import t
+from station.identity import mask_id
+from station.visits.model import Appointment
+from station.visits.planning import Plan
+from station.visits.rules import VisitRules
+
+Paper = Literal["slip", "run_sheet", "call_list"]
+
+
+@dataclass(frozen=True)
+class PaperOutcome:
+    document: Paper
+    printed: bool
+    destination: str
+    pdf_path: Path | None
+    message: str
+
+
+def half_label(half: str, rules: VisitRules) -> str:
+    """上午 09:00–11:30: the half-day in words with the team's hours."""
+    opens, closes = rules.windows[half]
+    return t(f"visits.half_{half}") + f" {opens:%H:%M}–{closes:%H:%M}"
+
+
+def _matter_names(codes: tuple[str, ...]) -> tuple[str, ...]:
+    from station import matters
+
+    return tuple(matters.matter(c).name for c in codes)
+
+
+def prepare_list(codes: tuple[str, ...]) -> tuple[str, ...]:
+    """Materials of every requested matter, once each, in the catalogue's order."""
+    from station import matters
+
+    seen: dict[str, str] = {}
+    for code in codes:
+        for m in matters.matter(code).materials:
+            if m.optional or m.name in seen:
+                continue
+            seen[m.name] = t("visits.prepare_item", name=m.name, form=m.form, count=m.count)
+    return tuple(seen.values())
+
+
+def _masked(appt: Appointment) -> str:
+    return mask_id(appt.id_number) if appt.id_number else "—"
+
+
+def slip_data(appt: Appointment, *, station_name: str, centre_phone: str,
+              rules: VisitRules) -> SlipData:
+    if appt.slot is None:
+        raise StationError("visits.not_scheduled", visit=appt.id)
+    return SlipData(
+        station_name=station_name, appointment_number=appt.id, resident_name=appt.name,
+        masked_id=_masked(appt), address=appt.address.text(), day=appt.slot.day,
+        slot=half_label(appt.slot.half, rules), matters=_matter_names(appt.matters),
+        team=appt.team, centre_phone=centre_phone, prepare=prepare_list(appt.matters),
+        note=t("visits.slip_note"))
+
+
+def render_slip(appt: Appointment, *, station_name: str, centre_phone: str, rules: VisitRules,
+                media: Media = Media.A4) -> bytes:
+    return render(slip(slip_data(appt, station_name=station_name, centre_phone=centre_phone,
+                                 rules=rules)), media)
+
+
+def _stop_note(appt: Appointment) -> str:
+    parts = []
+    if appt.window is not None:
+        parts.append(t("visits.window", start=f"{appt.window[0]:%H:%M}",
+                       end=f"{appt.window[1]:%H:%M}"))
+    if appt.family is not None:
+        parts.append(t("visits.family_line", name=appt.family.name,
+                       relation=appt.family.relation, phone=appt.family.phone))
+    return "\n".join(parts)
+
+
+def render_run_sheet(plans: list[Plan], *, station_name: str, team: str, day: date,
+                     staff: tuple[str, ...], now: datetime, media: Media = Media.A4) -> bytes:
+    """One team's day: stops in walking order with planned times, then the total walk."""
+    mine = [p for p in plans if p.team == team]
+    stops, order = [], 0
+    for plan in mine:
+        for v in plan.visits:
+            order += 1
+            a = v.appointment
+            stops.append(RunStop(
+                order=order, slot=t("visits.planned", half=t(f"visits.half_{plan.slot.half}"),
+                                    start=f"{v.start:%H:%M}", end=f"{v.finish:%H:%M}",
+                                    walk=v.walk_minutes),
+                community=a.address.community, address=a.address.text(), resident_name=a.name,
+                masked_id=_masked(a), matters=_matter_names(a.matters), phone=a.phone,
+                note=_stop_note(a)))
+    doc = run_sheet(RunSheetData(station_name=station_name, team=team, day=day, staff=staff,
+                                 stops=tuple(stops), printed_at=now))
+    walk = sum(p.total_walk_minutes for p in mine)
+    unplaced = sum(len(p.unplaced) for p in mine)
+    extra = [Field(t("visits.walk_total"), t("visits.minutes", minutes=walk), strong=True)]
+    if unplaced:
+        extra.append(Field(t("visits.unplaced"), str(unplaced), strong=True))
+    # After the header fields (title, day, team, staff, count), before the table.
+    doc.blocks[5:5] = extra
+    return render(doc, media)
+
+
+def render_call_list(plans: list[Plan], *, station_name: str, day: date, now: datetime,
+                     media: Media = Media.A4) -> bytes:
+    rows, order = [], 0
+    for plan in plans:
+        for v in plan.visits:
+            order += 1
+            a = v.appointment
+            family = ""
+            if a.family is not None:
+                family = f"{a.family.name} {a.family.relation} {a.family.phone}".strip()
+            rows.append(CallRow(order=order,
+                                when=f"{t(f'visits.half_{plan.slot.half}')} {v.start:%H:%M}",
+                                resident_name=a.name, phone=a.phone, family=family,
+                                team=plan.team, appointment_number=a.id))
+    return render(call_list(CallListData(station_name=station_name, day=day, rows=tuple(rows),
+                                         printed_at=now)), media)
+
+
+def print_paper(pdf: bytes, *, document: Paper, ref: str, printer: object | None,
+                to: Path | None, media: Media) -> PaperOutcome:
+    """Keep the PDF, then print it (or only write it to ``to``); failures come back in words."""
+    from station.hw.pdf_folder import PdfFolderPrinter
+    from station.hw.printing import print_pdf
+
+    name = t(f"visits.doc_{document}")
+    if to is not None:
+        to = Path(to)
+        to.parent.mkdir(parents=True, exist_ok=True)
+        to.write_bytes(pdf)
+        return PaperOutcome(document, True, str(to), to,
+                            t("visits.saved", document=name, destination=str(to)))
+    # Job title and file name: the document kind and the visit number or day only.
+    outcome = print_pdf(printer, pdf, stem=f"{document}-{ref}", title=f"{document} {ref}",
+                        media=media, timeout=30.0)  # type: ignore[arg-type]
+    if outcome.error is not None:
+        return PaperOutcome(document, False, str(outcome.kept), outcome.kept,
+                            t("visits.print_failed", document=name,
+                              reason=outcome.error.message()))
+    if isinstance(printer, PdfFolderPrinter):
+        return PaperOutcome(document, True, str(outcome.kept), outcome.kept,
+                            t("visits.saved", document=name, destination=str(outcome.kept)))
+    job = outcome.state.job if outcome.state else None
+    where = job.printer if job else ""
+    return PaperOutcome(document, True, where, None,
+                        t("visits.printed", document=name, destination=where))
