@@ -9,6 +9,7 @@ the same number and a crash can never leave a gap (rows are never deleted).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -32,6 +33,7 @@ from stationq.errors import (
     NotFoundError,
     NotReadableError,
     SlotExistsError,
+    StorageError,
     TooManyAttemptsError,
     UnknownSlotError,
     WrongKeyError,
@@ -106,6 +108,21 @@ def _as_keys(items: Iterable[Key | SealedRecord | RecordInfo]) -> list[Key]:
         else:
             out.append((item.record_id, item.version))
     return out
+
+
+def _storage_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn SQLite's own errors into a typed ``StorageError`` at the public surface."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except sqlite3.IntegrityError:
+            raise  # a constraint the queue itself broke: a bug, not a damaged disk
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(str(exc)) from exc
+
+    return wrapper
 
 
 class Queue:
@@ -808,26 +825,33 @@ class Queue:
         """Check everything that can be checked; one damaged record never hides another."""
         with self._lock:
             report = VerifyReport(aead_checked=self.unlocked)
-            lines = [r[0] for r in self._db.execute("PRAGMA integrity_check")]
+            try:
+                lines = [r[0] for r in self._db.execute("PRAGMA integrity_check")]
+            except sqlite3.DatabaseError as exc:
+                lines = [f"SQLite cannot check the file: {exc}"]
             if lines != ["ok"]:
-                report.integrity = lines
-            self._verify_sequence(report)
-            self._verify_records(report)
-            self._verify_audit(report)
+                report.integrity.extend(lines)
+            # Each part on its own: a file SQLite itself finds corrupt still gets the rest.
+            for part, target in ((self._verify_sequence, report.sequence),
+                                 (self._verify_records, report.integrity),
+                                 (self._verify_audit, report.audit)):
+                try:
+                    part(report)
+                except sqlite3.DatabaseError as exc:
+                    target.append(f"{part.__name__[8:]} check stopped: {exc}")
             return report
 
     def _verify_sequence(self, report: VerifyReport) -> None:
-        top, count = self._db.execute("SELECT max(seq), count(*) FROM records").fetchone()
-        if top is not None and (count != top or
-                                self._db.execute("SELECT min(seq) FROM records").fetchone()[0]
-                                != 1):
-            for (missing,) in self._db.execute(
-                "SELECT seq + 1 FROM records r WHERE seq < ? AND NOT EXISTS "
+        top, count, low = self._db.execute(
+            "SELECT max(seq), count(*), min(seq) FROM records").fetchone()
+        if top is not None and low != 1:
+            report.sequence.append(f"sequence starts at {low}, not 1")
+        if top is not None and count != top - low + 1:
+            for (seq,) in self._db.execute(
+                "SELECT seq FROM records r WHERE seq < ? AND NOT EXISTS "
                 "(SELECT 1 FROM records n WHERE n.seq = r.seq + 1)", (top,)
             ):
-                report.sequence.append(f"sequence gap after {missing - 1}")
-            if self._db.execute("SELECT min(seq) FROM records").fetchone()[0] != 1:
-                report.sequence.append("sequence does not start at 1")
+                report.sequence.append(f"sequence gap after {seq}")
         for rid, top_v, n in self._db.execute(
             "SELECT record_id, max(version), count(*) FROM records GROUP BY record_id "
             "HAVING max(version) != count(*) OR min(version) != 1"
@@ -906,5 +930,13 @@ def _check_slot_name(slot: str) -> None:
         raise InvalidArgumentError(
             f"Slot names are 1-64 chars of A-Z a-z 0-9 _ . @ - and not {RECOVERY_SLOT!r}.")
 
+
+for _name in ("unlock", "unlock_with_key", "add_slot", "rotate_slot", "remove_slot", "slots",
+              "set_centre_key", "append", "append_many", "amend", "audit", "info", "history",
+              "read", "list", "pending", "mark_sent", "record_failure", "mark_conflict",
+              "acknowledge", "purge", "stats", "audit_entries", "recovery_blob", "close"):
+    setattr(Queue, _name, _storage_errors(getattr(Queue, _name)))
+Queue.create = classmethod(_storage_errors(Queue.create.__func__))  # type: ignore[method-assign]
+Queue.open = classmethod(_storage_errors(Queue.open.__func__))  # type: ignore[method-assign]
 
 __all__ = ["ACKNOWLEDGED", "PURGED", "Queue", "default_delay"]

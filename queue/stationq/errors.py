@@ -139,6 +139,21 @@ class InvalidArgumentError(QueueError):
     code = "queue.invalid_argument"
 
 
+class StorageError(QueueError):
+    """SQLite could not read or write the file: damaged, full disk, I/O error, busy too long.
+
+    The failed call's transaction is rolled back; earlier commits are untouched by it.
+    """
+
+    code = "queue.storage"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            f"The queue file could not be read or written ({detail}); this call changed "
+            "nothing. Check the disk, then run verify().")
+        self.detail = detail
+
+
 class SchemaError(QueueError):
     code = "queue.schema"
 

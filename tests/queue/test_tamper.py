@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from queue_testkit import PASS, SLOT
 from stationq import Queue
-from stationq.errors import DamagedRecordError
+from stationq.errors import DamagedRecordError, StorageError
 
 
 @pytest.fixture
@@ -115,3 +115,27 @@ def test_clean_copy_verifies(filled, clock):
     q, report = _verify(filled, clock)
     assert report.ok and report.aead_checked and report.records_checked == 6
     q.close()
+
+
+def test_page_level_damage_is_reported_not_raised(filled, tmp_path, clock):
+    """Garbage over any whole page: a typed StorageError or a failed report, never a crash
+    with a raw SQLite exception and never a clean bill of health."""
+    data = filled.read_bytes()
+    page_size = int.from_bytes(data[16:18], "big")
+    outcomes = set()
+    for victim in range(1, len(data) // page_size):  # page 1 holds the header: skip it
+        copy = tmp_path / f"page-{victim}.sqlite3"
+        damaged = bytearray(data)
+        damaged[victim * page_size:(victim + 1) * page_size] = bytes([0xA5]) * page_size
+        copy.write_bytes(bytes(damaged))
+        try:
+            q = Queue.open(copy, clock=clock)
+            q.unlock(SLOT, PASS)
+        except StorageError:
+            outcomes.add("refused")
+            continue
+        report = q.verify()
+        assert not report.ok, f"page {victim}"
+        outcomes.add("reported")
+        q.close()
+    assert outcomes == {"refused", "reported"}
