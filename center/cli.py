@@ -234,10 +234,15 @@ def visit() -> None:
 @click.option("--address", required=True)
 @click.option("--matter", default="", help="Matter code, if known.")
 @click.option("--note", default="")
+@click.option("--id-number", default="", help="Resident's ID number (age is derived from it).")
+@click.option("--family-name", default="", help="Someone else to call.")
+@click.option("--family-phone", default="")
+@click.option("--family-relation", default="")
 @click.pass_context
 def visit_request(ctx: click.Context, name: str, day: dt.datetime, slot: str,
                   resident_name: str, phone: str, address: str, matter: str,
-                  note: str) -> None:
+                  note: str, id_number: str, family_name: str, family_phone: str,
+                  family_relation: str) -> None:
     """Send a home-visit request phoned in to the centre down to a station."""
     store = _store(ctx)
     found = store.find_station(name)
@@ -246,6 +251,10 @@ def visit_request(ctx: click.Context, name: str, day: dt.datetime, slot: str,
     station_id, station_name, inbox_pub = found
     uid = uuid.uuid4().hex
     details = {"name": resident_name, "phone": phone, "address": address, "note": note}
+    # Optional extras travel sealed too; a station without them asks the resident.
+    extras = {"id_number": id_number, "family_name": family_name,
+              "family_phone": family_phone, "family_relation": family_relation}
+    details |= {k: v for k, v in extras.items() if v}
     body = {"uid": uid, "date": day.date().isoformat(), "slot": slot, "matter": matter,
             "at": _now_iso(), "sealed": seal_for_station(inbox_pub, station_id, uid, details)}
     store.add_update(station_id, "visit_request", body)
