@@ -119,8 +119,13 @@ class StationApp(_Guarded, App[None]):
 
     def on_card_inserted(self, message: ev.CardInserted) -> None:
         handler = getattr(self.screen, "on_card", None)
-        if handler is not None and not self.service.locked:
+        if self.service.locked or self.is_locked_screen():
+            pass
+        elif handler is not None:
             handler(message.resident)
+        else:
+            # Mid-way through another resident: never swap people behind staff's back.
+            self.notify(t("tui.card.busy"), severity="warning")
         self.refresh_status()
 
     def on_card_failed(self, message: ev.CardFailed) -> None:
@@ -192,7 +197,7 @@ class StationApp(_Guarded, App[None]):
             return
         if not self.service.locked:
             self.service.lock()
-        # Close modals that may show personal data before covering the stack.
+        self.clear_notifications()  # a toast may name a case; nothing shows while locked
         self.push_screen(UnlockScreen(relock=True))
 
     def action_lock(self) -> None:

@@ -28,10 +28,9 @@ class _Guarded:
 
 
 class StationScreen(_Guarded, Screen[Any]):
-    """A full screen. `PERSONAL` screens show personal data and are hidden on lock."""
+    """A full screen with its key table and guarded handlers."""
 
     KEYS: ClassVar[list[Key]] = []
-    PERSONAL: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # Before super(): Textual merges BINDINGS when the class is created.
@@ -46,7 +45,6 @@ class StationScreen(_Guarded, Screen[Any]):
 
 class StationModal(_Guarded, ModalScreen[Any]):
     KEYS: ClassVar[list[Key]] = []
-    PERSONAL: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # Before super(): Textual merges BINDINGS when the class is created.

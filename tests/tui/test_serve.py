@@ -139,3 +139,117 @@ async def test_printer_offline_case_recorded_and_queued_for_reprint(ready, print
         await pilot.press("p")
         await wait_for(pilot, lambda: len(printer.submissions) == 1)
         await wait_for(pilot, lambda: ready.awaiting_reprint() == [])
+
+
+async def test_agent_is_recorded(ready):
+    """帮办代办: the agent's ID is checked inline and the relation is kept."""
+    app = make_app(ready)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await unlock(pilot)
+        await insert_card(pilot, "elder")
+        await pilot.press("j", "l", "k", "enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "GuideScreen")
+        await pilot.press("a", "enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "DetailsScreen")
+        screen = app.screen
+        await pilot.press(*PHONE, "enter", "enter")  # phone, then the first payout choice…
+        await wait_for(pilot, lambda: screen_name(pilot) == "ConfirmScreen")
+        await pilot.press("escape")  # …back: this resident came with a helper
+        await wait_for(pilot, lambda: screen_name(pilot) == "DetailsScreen")
+        screen.query_one("#agent").value = True
+        await pilot.pause()
+        assert screen.query_one("#agent_box").display
+        screen.query_one("#agent_id").value = TYPED_ID[:-1] + "9"  # wrong check digit
+        screen.query_one("#agent_relation").value = "子女"
+        screen.set_focus(screen.query_one("#delivery"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen_name(pilot) == "DetailsScreen"
+        assert str(screen.query_one("#agent_error").visual)  # the ID problem, inline
+        screen.query_one("#agent_id").value = TYPED_ID
+        screen.set_focus(screen.query_one("#delivery"))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ConfirmScreen")
+        assert "子女" in " ".join(shown_strings(app.screen))
+        await record(pilot)
+        case = app.screen.flow.outcome.case
+        assert case.agent is not None and case.agent.relation == "子女"
+        assert case.agent.id.number == TYPED_ID
+
+
+async def test_not_eligible_shows_reason_and_blocks(ready):
+    app = make_app(ready)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await unlock(pilot)
+        await insert_card(pilot, "young")  # 26 years old: 敬老卡 is from 65
+        await pilot.press("j", "l", "k", "enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "GuideScreen")
+        eligibility = str(app.screen.query_one("#eligibility").visual)
+        assert eligibility.startswith("不符合办理条件：") and "65" in eligibility
+        await pilot.press("a", "enter")
+        await pilot.pause()
+        assert screen_name(pilot) == "GuideScreen"
+        assert any("不能受理" in n.message for n in app._notifications)
+        assert ready.today_cases() == []
+
+
+async def test_picker_by_line_and_menu(ready):
+    app = make_app(ready)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await unlock(pilot)
+        await insert_card(pilot, "elder")
+        picker = app.screen
+        assert len(picker.matters) == 34
+        await pilot.press("f2")  # the first line: 民政
+        assert picker.line is not None
+        assert {m.line for m in picker.matters} == {picker.line}
+        assert [m.code for m in picker.matters][:1] == ["MZ01"]
+        await pilot.press("f3")  # and the first population menu
+        assert picker.menu is not None
+        assert all(picker.menu in m.menus for m in picker.matters)
+        await pilot.press("down", "down")
+        assert picker.query_one("#matters").highlighted == 2
+        await pilot.press("up")
+        assert picker.query_one("#matters").highlighted == 1
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "GuideScreen")
+        assert app.screen.flow.matter == picker.matters[1].code
+        # typing a code finds it too
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(pilot) == "PickerScreen")
+        await pilot.press(*["f2"] * 8, *["f3"] * 5)  # cycle back to "all"
+        assert picker.line is None and picker.menu is None
+        await pilot.press(*"RS03")
+        assert [m.code for m in picker.matters][:1] == ["RS03"]
+
+
+async def test_second_card_mid_serve_is_not_swapped_in(ready):
+    app = make_app(ready)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await unlock(pilot)
+        await insert_card(pilot, "elder")
+        await pilot.press("j", "l", "k", "enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "GuideScreen")
+        ready.insert_training_card("retiree")
+        await wait_for(pilot, lambda: any("另一位居民" in n.message for n in app._notifications))
+        assert screen_name(pilot) == "GuideScreen"
+        assert app.screen.flow.resident.name == "张演示"
+
+
+async def test_unreadable_card_is_explained(ready, printer, clock):
+    from station.hw.errors import NotSocialSecurityCard
+    from station.hw.fakes import FakeCardReader
+    from station.service import Service
+
+    ready.close()
+    reader = FakeCardReader()
+    service = Service(reader=reader, printer=printer, clock=clock, sleep=lambda _s: None)
+    app = make_app(service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await unlock(pilot)
+        reader.insert(NotSocialSecurityCard())
+        message = NotSocialSecurityCard().message()
+        await wait_for(pilot, lambda: any(n.message == message for n in app._notifications))
+        assert screen_name(pilot) == "DeskScreen"
+        assert app.unexpected == []
+    service.close()

@@ -17,7 +17,6 @@ from station.tui.widgets import KeyBar
 
 
 class AmendScreen(StationScreen):
-    PERSONAL: ClassVar[bool] = True
     KEYS: ClassVar[list[Key]] = [
         Key("ctrl+s", "save", "tui.key.save", priority=True),
         Key("escape", "back", "tui.key.cancel", shown="Esc"),
@@ -76,12 +75,17 @@ class AmendScreen(StationScreen):
     def _save(self, reason: str | None) -> None:
         if not reason:
             return
-        pressed = self.query_one("#delivery", RadioSet).pressed_button
-        outcome = self.station.service.amend(
-            self.case.case_no, reason=reason, answers=self._answers(),
-            materials=list(self.query_one("#materials", SelectionList).selected),
-            delivery=pressed.name if pressed is not None else None,
-        )
+        delivery = next((b.name for b in self.query_one("#delivery").query(RadioButton)
+                         if b.value), None)
+        service, case_no, answers = self.station.service, self.case.case_no, self._answers()
+        materials = list(self.query_one("#materials", SelectionList).selected)
+        # A changed status prints a new paper: off the UI thread.
+        self.station.background(
+            lambda: service.amend(case_no, reason=reason, answers=answers,
+                                  materials=materials, delivery=delivery),  # type: ignore[arg-type]
+            self._saved)
+
+    def _saved(self, outcome: Any) -> None:
         self.notify(t("tui.amend.saved", version=outcome.case.version))
         if outcome.print is not None:
             self.notify(outcome.print.message,

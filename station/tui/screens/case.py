@@ -16,7 +16,6 @@ from station.tui.widgets import KeyBar
 
 
 class CaseScreen(StationScreen):
-    PERSONAL: ClassVar[bool] = True
     KEYS: ClassVar[list[Key]] = [
         Key("p", "reprint", "tui.key.reprint"),
         Key("m", "amend", "tui.key.amend"),

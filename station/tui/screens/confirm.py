@@ -18,7 +18,6 @@ from station.tui.widgets import KeyBar, ResidentPanel
 
 
 class ConfirmScreen(StationScreen):
-    PERSONAL: ClassVar[bool] = True
     KEYS: ClassVar[list[Key]] = [
         Key("enter", "record", "tui.key.record", shown="Enter", priority=True),
         Key("1", "rate(1)", "tui.key.rate", shown="1–5"),

@@ -24,7 +24,6 @@ INPUT_TYPES = {"int": "integer", "decimal": "number"}
 
 
 class DetailsScreen(StationScreen):
-    PERSONAL: ClassVar[bool] = True
     KEYS: ClassVar[list[Key]] = [
         Key("enter", "enter", "tui.key.next", shown="Enter", priority=True),
         Key("tab", "focus_next", "tui.key.next_field", shown="Tab", bar=False),

@@ -26,7 +26,6 @@ def limit_text(guide: Any) -> str:
 
 
 class GuideScreen(StationScreen):
-    PERSONAL: ClassVar[bool] = True
     KEYS: ClassVar[list[Key]] = [
         Key("space", "toggle", "tui.key.tick", shown="Space", bar=True),
         Key("a", "all_present", "tui.key.all_present", priority=True),

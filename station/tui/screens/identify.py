@@ -17,7 +17,6 @@ from station.tui.widgets import KeyBar, StatusBar
 
 
 class IdentifyScreen(StationScreen):
-    PERSONAL: ClassVar[bool] = True
     KEYS: ClassVar[list[Key]] = [
         Key("escape", "back", "tui.key.back", shown="Esc"),
     ]

@@ -17,7 +17,6 @@ from station.tui.widgets import KeyBar, ResidentPanel
 
 
 class PickerScreen(StationScreen):
-    PERSONAL: ClassVar[bool] = True
     KEYS: ClassVar[list[Key]] = [
         Key("enter", "choose", "tui.key.choose", shown="Enter"),
         Key("f2", "next_line", "tui.key.by_line", priority=True),
