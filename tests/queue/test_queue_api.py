@@ -323,3 +323,13 @@ def test_threads_share_one_queue(make_queue, centre):
     assert errors == []
     assert [r.seq for r in q.list(all_versions=True)] == list(range(1, 151))
     assert q.verify().ok
+
+
+def test_pending_count_matches_stats(make_queue, centre):
+    _, key = centre
+    q = make_queue(key)
+    infos = [q.append("case", {"i": i}) for i in range(5)]
+    q.mark_sent([infos[0].key])
+    q.acknowledge([infos[1].key])
+    counts = q.stats().counts
+    assert q.pending_count() == counts["pending"] + counts["sent"] == 4
