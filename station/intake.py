@@ -94,7 +94,7 @@ class Case:
 # ------------------------------------------------------------------ queue payload / clear metadata
 
 PAYLOAD_SCHEMA = 1
-CLEAR_KEYS = ("case_no", "matter", "line", "site", "staff", "date", "status")
+CLEAR_KEYS = ("case_no", "matter", "line", "site", "staff", "date", "status", "rating")
 # + "visit" (the appointment id) on a case recorded on a home visit
 
 
@@ -108,6 +108,8 @@ def clear_meta(case: Case, line: str) -> dict[str, str]:
         "staff": case.staff_id,
         "date": case.outing_date.isoformat(),
         "status": case.status,
+        # 好差评 1–5 ("" until rated): a score, not personal; reports count it while locked.
+        "rating": str(case.rating) if case.rating else "",
     } | ({"visit": case.visit} if case.visit else {})
 
 

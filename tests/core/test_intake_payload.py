@@ -67,4 +67,5 @@ def test_clear_metadata_is_only_the_declared_codes(case: Case):
     # exactly the non-personal fields: nothing from the resident, the agent or the answers
     assert meta == {"case_no": case.case_no, "matter": case.matter, "line": "MZ",
                     "site": case.site, "staff": case.staff_id,
-                    "date": case.outing_date.isoformat(), "status": case.status}
+                    "date": case.outing_date.isoformat(), "status": case.status,
+                    "rating": str(case.rating) if case.rating else ""}
