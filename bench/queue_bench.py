@@ -3,9 +3,10 @@
 Workload: 2 KB JSON case payloads (Chinese names, ID numbers, form answers). The
 baseline is plain ``sqlite3`` with WAL + ``synchronous=FULL``, default page size,
 ``json.dumps`` of the payload and one INSERT per transaction. Every variant runs in
-interleaved rounds (base, local, sealed, hybrid, batch, SQLCipher, base, ...) so a
-neighbour's load on a shared machine hits them all alike; ratios are per-record
-times of the baseline divided by the variant's (higher is better, 1.0 = as fast).
+rounds of 100 records, all variants once per round in a shuffled order; a round's
+ratio is the baseline's time per record divided by the variant's (higher is better,
+1.0 = as fast) and the figure is the median over rounds, so a neighbour's burst of
+load on a shared machine does not decide it.
 
 pending(500) is timed on synthetic files of 10k / 100k / 1M record versions: rows
 are bulk-inserted straight into the queue's schema (far faster than 1M appends; their
@@ -25,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import random
 import shutil
 import sqlite3
 import statistics
@@ -107,6 +109,7 @@ def append_ratios(tmp: Path, rounds: int, per_round: int) -> dict:
     hybrid = make_queue(tmp / "hybrid.sqlite3", h_key)
     batch = make_queue(tmp / "batch.sqlite3", x_key)
     meta = {"matter": "A01", "site": "xinhua", "staff": "s01", "date": "2026-11-22"}
+    base_rates: list[float] = []
 
     def batch_fn(i: int) -> None:
         batch.append_many([("case", docs[(i * 100 + k) % 64], meta) for k in range(100)])
@@ -118,29 +121,43 @@ def append_ratios(tmp: Path, rounds: int, per_round: int) -> dict:
         "hybrid": lambda i: hybrid.append("case", docs[i % 64], meta),
         "sqlcipher": lambda i: cipher.append(docs[i % 64]),
     }
-    totals = dict.fromkeys([*variants, "batch100"], 0.0)
-    counts = dict.fromkeys(totals, 0)
+    # Each round times every variant once, in a shuffled order; a round's ratio compares
+    # variants that ran seconds apart, and the median over rounds discards the rounds a
+    # neighbour's burst of disk or CPU work landed on.
+    order = random.Random(7)
+    ratios: dict[str, list[float]] = {k: [] for k in [*variants, "batch100"] if k != "base"}
     latencies: list[float] = []
+    batches = max(1, per_round // 100)
     for _ in range(rounds):
-        for name, fn in variants.items():
-            totals[name] += run_round(fn, per_round, latencies if name == "sealed" else None)
-            counts[name] += per_round
-        batches = max(1, per_round // 100)
-        totals["batch100"] += run_round(batch_fn, batches)
-        counts["batch100"] += batches * 100
-    per_op = {k: totals[k] / counts[k] for k in totals}
+        names = [*variants, "batch100"]
+        order.shuffle(names)
+        per_op = {}
+        for name in names:
+            if name == "batch100":
+                per_op[name] = run_round(batch_fn, batches) / (batches * 100)
+            else:
+                lat = latencies if name == "sealed" else None
+                per_op[name] = run_round(variants[name], per_round, lat) / per_round
+        for name in ratios:
+            ratios[name].append(per_op["base"] / per_op[name])
+        base_rates.append(1 / per_op["base"])
     for q in (local, sealed, hybrid, batch):
         report = q.verify()
         assert report.ok, str(report)
         q.close()
     latencies.sort()
+
+    def med(name: str) -> float:
+        return round(statistics.median(ratios[name]), 3)
+
     return {
-        "base_appends_per_s": round(1 / per_op["base"]),
-        "aead_ratio": round(per_op["base"] / per_op["local"], 3),
-        "sealed_ratio": round(per_op["base"] / per_op["sealed"], 3),
-        "hybrid_ratio": round(per_op["base"] / per_op["hybrid"], 3),
-        "batch100_ratio": round(per_op["base"] / per_op["batch100"], 3),
-        "sqlcipher_ratio": round(per_op["base"] / per_op["sqlcipher"], 3),
+        "base_appends_per_s": round(statistics.median(base_rates)),
+        "rounds": rounds,
+        "aead_ratio": med("local"),
+        "sealed_ratio": med("sealed"),
+        "hybrid_ratio": med("hybrid"),
+        "batch100_ratio": med("batch100"),
+        "sqlcipher_ratio": med("sqlcipher"),
         "append_p50_ms": round(latencies[len(latencies) // 2] * 1000, 3),
         "append_p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 3),
     }
@@ -250,8 +267,10 @@ def write_results(figures: dict, sizes: list[int], pend: dict, command: str) -> 
         "(ratios come from interleaved rounds so shared load hits every variant alike; "
         "absolute times are noisy).",
         "",
-        "Appends of 2 KB JSON payloads, ratio = plain sqlite3 time per record / variant time "
-        f"per record (plain sqlite3 WAL + FULL: {figures['base_appends_per_s']} records/s):",
+        "Appends of 2 KB JSON payloads; ratio = plain sqlite3 time per record / variant time "
+        f"per record, median over {figures['rounds']} rounds of 100 records per variant "
+        "(variants shuffled within each round; plain sqlite3 WAL + FULL: "
+        f"{figures['base_appends_per_s']} records/s median):",
         "",
         "| figure | value | target |",
         "|---|---|---|",
@@ -297,9 +316,9 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="queue-bench-", dir=args.dir))
     try:
         if args.quick:
-            rounds, per_round, sizes, tries = 4, 200, [10_000, 100_000, 1_000_000], 2
+            rounds, per_round, sizes, tries = 15, 100, [10_000, 100_000, 1_000_000], 2
         else:
-            rounds, per_round, sizes, tries = 12, 500, [10_000, 100_000, 1_000_000], 5
+            rounds, per_round, sizes, tries = 61, 100, [10_000, 100_000, 1_000_000], 5
         figures = append_ratios(tmp, rounds, per_round)
         pend = pending_figures(tmp, sizes)
         figures["pending500_ms_1m"] = round(pend[sizes[-1]][0], 3)

@@ -333,3 +333,21 @@ def test_pending_count_matches_stats(make_queue, centre):
     q.acknowledge([infos[1].key])
     counts = q.stats().counts
     assert q.pending_count() == counts["pending"] + counts["sent"] == 4
+
+
+def test_two_connections_interleave_without_gaps_or_forks(make_queue, centre, tmp_path, clock):
+    """The cached next seq / audit tail are dropped when another connection wrote."""
+    _, key = centre
+    a = make_queue(key)
+    b = Queue.open(tmp_path / "q.sqlite3", clock=clock)
+    b.unlock(SLOT, PASS)
+    try:
+        for i in range(10):
+            writer = a if i % 3 else b
+            writer.append("case", {"i": i})
+            (b if writer is a else a).audit("print", document="receipt")
+        seqs = [r.seq for r in a.list(all_versions=True)]
+        assert seqs == list(range(1, 11))
+        assert a.verify().ok and b.verify().ok
+    finally:
+        b.close()
