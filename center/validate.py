@@ -48,10 +48,19 @@ def _str(doc: dict[str, Any], key: str, pattern: re.Pattern[str] | None = None,
          max_len: int = MAX_TEXT, where: str = "") -> str:
     value = doc.get(key)
     if not isinstance(value, str) or not value or len(value) > max_len or (
-            pattern is not None and not pattern.match(value)):
+            pattern is not None and not pattern.match(value)) or not _utf8(value):
         raise BadRequest("bad_field", f"{where}{key} must be a non-empty string"
                          f" of at most {max_len} characters", field=key)
     return value
+
+
+def _utf8(text: str) -> bool:
+    """JSON may carry lone surrogates; no database can store them."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def envelope(doc: dict[str, Any]) -> tuple[str, int, str]:
@@ -90,8 +99,10 @@ def push_records(doc: dict[str, Any]) -> list[dict[str, Any]]:
         }
         meta = rec.get("meta")
         if not isinstance(meta, dict) or len(meta) > MAX_META or not all(
-                isinstance(k, str) and len(k) <= 64 and isinstance(v, str | int | float | bool)
-                and (not isinstance(v, str) or len(v) <= MAX_TEXT)
+                isinstance(k, str) and len(k) <= 64 and _utf8(k)
+                and isinstance(v, str | int | float | bool)
+                and (not isinstance(v, str) or (len(v) <= MAX_TEXT and _utf8(v)))
+                and (not isinstance(v, int) or abs(v) < 2**63)
                 for k, v in meta.items()):
             raise BadRequest("bad_field", f"{where}meta must be an object of short"
                              " scalar values", field="meta")

@@ -25,6 +25,7 @@ from station.sync.protocol import (
     b64e,
     dumps,
     public_key_from_b64,
+    sign,
     verify,
 )
 
@@ -63,9 +64,15 @@ def test_refusals_have_reasons_and_store_nothing(centre: Centre) -> None:
     old = json.loads(body)
     old["ts"] -= 3_600_000
     resp = httpx.post(centre.url + "/v1/push", content=dumps(old), headers={
-        SIGNATURE_HEADER: __import__("station.sync.protocol", fromlist=["sign"]).sign(
-            client.keys.sign, "request", "/v1/push", dumps(old))})
+        SIGNATURE_HEADER: sign(client.keys.sign, "request", "/v1/push", dumps(old))})
     assert resp.status_code == 401 and resp.json()["skew_s"] < -3500
+    # A lone surrogate (valid JSON, not storable text) in an otherwise valid signed record.
+    odd = json.loads(body)
+    odd["records"][0]["created_at"] = "\ud800"
+    raw = json.dumps(odd).encode()
+    resp = httpx.post(centre.url + "/v1/push", content=raw, headers={
+        SIGNATURE_HEADER: sign(client.keys.sign, "request", "/v1/push", raw)})
+    assert resp.status_code == 400 and resp.json()["field"] == "created_at"
     store = centre.store()
     assert store.counts()["records"] == 0
     store.close()

@@ -15,7 +15,12 @@ from hypothesis import strategies as st
 from syncrig import add_cases, client_for, make_station
 
 from station.sync.client import _wire
-from station.sync.protocol import SIGNATURE_HEADER, dumps, new_nonce, now_ms, sign
+from station.sync.protocol import SIGNATURE_HEADER, new_nonce, now_ms, sign
+
+
+def dumps(doc) -> bytes:
+    """ASCII-escaped JSON: lone surrogates travel as \\uXXXX, as an attacker would send."""
+    return json.dumps(doc).encode()
 
 FUZZ = settings(max_examples=120, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -47,8 +52,10 @@ bad_record_values = {
     "kind": st.one_of(st.none(), st.integers(), st.just(""), st.text(min_size=41, max_size=50)),
     "meta": st.one_of(st.none(), st.integers(), st.text(max_size=3), st.lists(st.integers()),
                       st.dictionaries(st.text(max_size=3), st.dictionaries(
-                          st.text(max_size=2), st.integers(), min_size=1), min_size=1)),
-    "created_at": st.one_of(st.none(), st.integers(), st.just("")),
+                          st.text(max_size=2), st.integers(), min_size=1), min_size=1),
+                      st.just({"case_no": "\udc00"}), st.just({"\ud800": "x"}),
+                      st.just({"n": 2**70})),
+    "created_at": st.one_of(st.none(), st.integers(), st.just(""), st.just("2026\ud800")),
     "suite": st.one_of(st.none(), st.integers(), st.just(""), st.just("no such suite!")),
     "enc": st.one_of(st.none(), st.integers(), st.just(""), st.just("***"),
                      st.just("YWJj=ZGVm")),
