@@ -105,6 +105,8 @@ class PcscCardReader:
     # -- port -------------------------------------------------------------------
     def readers(self) -> list[str]:
         hr, names = self._call(self._s.SCardListReaders, [])
+        if self._observers:
+            self.ensure_monitoring()
         hr = _code(hr)
         if hr == E_NO_READERS:
             return []
@@ -237,7 +239,7 @@ class PcscCardReader:
     # -- events -----------------------------------------------------------------
     def subscribe(self, listener: CardListener) -> Callable[[], None]:
         self._context()  # CardMonitor's thread dies noisily without pcscd: check first
-        from smartcard.CardMonitoring import CardMonitor, CardObserver
+        from smartcard.CardMonitoring import CardObserver
 
         class _Observer(CardObserver):
             def update(self, observable: object, handlers: Any) -> None:
@@ -250,24 +252,75 @@ class PcscCardReader:
                                        bytes(card.atr)))
 
         observer = _Observer()
-        monitor = CardMonitor()
-        monitor.addObserver(observer)
-        self._observers.append(observer)
+        with self._lock:
+            monitor = _live_monitor(self._observers)
+            self._observers.append(observer)
+            monitor.addObserver(observer)
 
         def unsubscribe() -> None:
-            if observer in self._observers:
-                self._observers.remove(observer)
-                monitor.deleteObserver(observer)
+            with self._lock:
+                if observer in self._observers:
+                    self._observers.remove(observer)
+                    _live_monitor(self._observers).deleteObserver(observer)
 
         return unsubscribe
 
-    def close(self) -> None:
-        monitor = None
-        if self._observers:
-            from smartcard.CardMonitoring import CardMonitor
+    def ensure_monitoring(self) -> bool:
+        """Restart event delivery if pyscard's monitor thread died (pcscd went away).
 
-            monitor = CardMonitor()
-        for observer in list(self._observers):
-            monitor.deleteObserver(observer)
-        self._observers.clear()
+        Called from `readers()`, which the status bar polls, so events come back on
+        their own once pcscd is back. True when a restart happened.
+        """
+        with self._lock:
+            if not self._observers or _monitor_alive():
+                return False
+            # The monitor's thread builds its context unguarded: start it only once a
+            # fresh context is granted (a restarting pcscd can refuse the first ones).
+            hr, ctx = self._s.SCardEstablishContext(self._s.SCARD_SCOPE_USER)
+            if hr != 0:
+                return False
+            self._s.SCardReleaseContext(ctx)
+            _live_monitor(self._observers)
+            return True
+
+    def close(self) -> None:
+        with self._lock:
+            if self._observers:
+                monitor = _live_monitor(self._observers)
+                for observer in list(self._observers):
+                    monitor.deleteObserver(observer)
+            self._observers.clear()
         self._drop_context()
+
+
+def _monitor_alive() -> bool:
+    from smartcard import CardMonitoring as cm
+
+    thread = cm.CardMonitoringThread.instance
+    return thread is None or thread.is_alive()
+
+
+def _live_monitor(observers: list[Any]) -> Any:
+    """pyscard's CardMonitor, restarted with ``observers`` if its thread has died.
+
+    pyscard's monitor thread stops for good on SCARD_E_NO_SERVICE, and both it and
+    the monitor are process-wide singletons: forget both, start afresh, re-attach.
+    """
+    from smartcard import CardMonitoring as cm
+
+    if _monitor_alive():
+        return cm.CardMonitor()
+    with cm.CardMonitoringThread.lock:
+        dead = cm.CardMonitoringThread.instance
+        request = getattr(getattr(dead, "cardrequest", None), "pcsccardrequest", None)
+        if request is not None:
+            # its context died with pcscd: releasing it on GC would only raise
+            request.hcontext = None
+        cm.CardMonitoringThread.instance = None
+    with cm.CardMonitor.lock:
+        cm.CardMonitor.instance = None
+    monitor = cm.CardMonitor()
+    for observer in observers:
+        if observer not in monitor.obs:
+            monitor.addObserver(observer)
+    return monitor

@@ -173,13 +173,31 @@ def test_unplugged_reader(pcscd, reader, reader_names, card):
     assert len(reader.readers()) == 2
 
 
-def test_daemon_down_is_typed_then_recovers(pcscd, reader):
-    """Last in this module: stops and restarts the session's pcscd."""
-    pcscd.stop()
+def test_daemon_down_is_typed_then_recovers(pcscd, reader, card):
+    """Last in this module: stops and restarts the session's pcscd. Events come back for
+    a subscription made before the outage (pyscard's monitor thread dies with pcscd)."""
+    events = []
+    seen = threading.Event()
+    unsubscribe = reader.subscribe(lambda e: (events.append(e), seen.set()))
     try:
+        pcscd.stop()
         with pytest.raises(CardServiceError) as err:
             reader.readers()
         assert "pcscd" in err.value.message()
-    finally:
         pcscd.start()
-    assert len(reader.readers()) == 2
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                names = reader.readers()  # the status bar's poll; revives the monitor
+                break
+            except CardServiceError:
+                time.sleep(0.2)
+        assert len(names) == 2
+        time.sleep(0.3)
+        seen.clear()
+        card.port = pcscd.port
+        card.insert()
+        assert seen.wait(5), "no event after pcscd came back"
+        assert events[-1].kind is CardEventKind.INSERTED
+    finally:
+        unsubscribe()
