@@ -10,14 +10,14 @@ leaves the PDF for a reprint; file and job names carry only the visit number.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
 from station.documents import RunSheetData, RunStop, SlipData, render
 from station.documents.calllist import CallListData, CallRow, call_list
-from station.documents.layout import Field
+from station.documents.layout import Field, Table
 from station.documents.runsheet import run_sheet
 from station.documents.slip import slip
 from station.errors import StationError
@@ -29,6 +29,7 @@ from station.visits.planning import Plan
 from station.visits.rules import VisitRules
 
 Paper = Literal["slip", "run_sheet", "call_list"]
+RUN_WIDTHS = (4, 15, 22, 17, 16, 16, 16)  # order, time, place, resident, matters, phone, note
 
 
 @dataclass(frozen=True)
@@ -109,8 +110,8 @@ def render_run_sheet(plans: list[Plan], *, station_name: str, team: str, day: da
             a = v.appointment
             stops.append(RunStop(
                 order=order, slot=t("visits.planned", half=t(f"visits.half_{plan.slot.half}"),
-                                    start=f"{v.start:%H:%M}", end=f"{v.finish:%H:%M}",
-                                    walk=v.walk_minutes),
+                                    start=f"{v.start:%H:%M}",
+                                    end=f"{v.finish:%H:%M}", walk=v.walk_minutes),
                 community=a.address.community, address=a.address.text(), resident_name=a.name,
                 masked_id=_masked(a), matters=_matter_names(a.matters), phone=a.phone,
                 note=_stop_note(a)))
@@ -121,7 +122,10 @@ def render_run_sheet(plans: list[Plan], *, station_name: str, team: str, day: da
     extra = [Field(t("visits.walk_total"), t("visits.minutes", minutes=walk), strong=True)]
     if unplaced:
         extra.append(Field(t("visits.unplaced"), str(unplaced), strong=True))
-    # After the header fields (title, day, team, staff, count), before the table.
+    # After the header fields (title, day, team, staff, count), before the table; the
+    # table gets wider time and phone columns so a planned time or a number never wraps.
+    doc.blocks = [replace(b, widths=RUN_WIDTHS) if isinstance(b, Table) else b
+                  for b in doc.blocks]
     doc.blocks[5:5] = extra
     return render(doc, media)
 
