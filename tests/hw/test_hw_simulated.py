@@ -140,3 +140,44 @@ def test_roll_media_option_follows_the_pdf_length(tmp_path):
     height = page_sizes_mm(pdf)[0][1]
     assert media_options(Media.ROLL80, pdf) == {"media": f"Custom.80x{height:.0f}mm"}
     assert media_options(Media.A4, pdf) == {"media": "A4"}
+
+
+def test_missing_libraries_are_said_in_words(monkeypatch):
+    import sys
+
+    from station.hw.cups_printer import CupsPrinter
+    from station.hw.diagnostics import printer_checks, reader_checks
+    from station.hw.errors import LibraryMissing
+    from station.hw.pcsc import PcscCardReader
+
+    monkeypatch.setitem(sys.modules, "smartcard", None)
+    monkeypatch.setitem(sys.modules, "smartcard.scard", None)
+    monkeypatch.setitem(sys.modules, "cups", None)
+    with pytest.raises(LibraryMissing) as err:
+        PcscCardReader()
+    assert "pyscard" in err.value.message()
+    with pytest.raises(LibraryMissing) as err:
+        CupsPrinter()
+    assert "pycups" in err.value.message()
+    assert [c.status for c in reader_checks()] == ["fail"]
+    assert "pyscard" in reader_checks()[0].detail
+    assert "pycups" in printer_checks()[0].detail
+
+
+def test_factory_settings(monkeypatch):
+    import sys
+
+    from station.hw.errors import LibraryMissing
+    from station.hw.factory import make_printer, make_reader
+
+    assert isinstance(make_reader("simulated"), SimulatedCardReader)
+    assert isinstance(make_printer("pdf"), PdfFolderPrinter)
+    monkeypatch.setitem(sys.modules, "cups", None)
+    monkeypatch.setitem(sys.modules, "smartcard", None)
+    monkeypatch.setitem(sys.modules, "smartcard.scard", None)
+    assert isinstance(make_printer("auto"), PdfFolderPrinter)  # no pycups: PDFs, not a crash
+    assert isinstance(make_reader("auto"), SimulatedCardReader)
+    with pytest.raises(LibraryMissing):
+        make_printer("cups:anything")
+    with pytest.raises(LibraryMissing):
+        make_reader("pcsc")
