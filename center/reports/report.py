@@ -1,0 +1,330 @@
+"""The centre report: per station and day, what arrived and what is waiting for a person.
+
+Why everything comes from clear columns: the report must be as available as the
+store (no private key needed to run it) and must hold no personal data; the
+records' clear metadata (matter, line, site, day, status, rating) is enough for
+every figure supervisors asked for.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from stationq.ids import uuid7_time
+
+from center.reports import data
+from station.i18n import t
+from station.reports.document import Chart, Document, Table
+from station.reports.figures import Figures, record_day
+from station.reports.reconcile import DayDiff, compare
+from station.reports.station import reconciliation_tables
+
+CENTRE_STATUSES = ("accepted", "reviewing", "done", "returned")
+CLOSED = frozenset({"done", "returned"})
+
+
+@dataclass
+class DayRow:
+    station_id: str
+    name: str
+    day: str
+    received: int = 0  # record versions stored for this day
+    seq_lo: int | None = None
+    seq_hi: int | None = None
+    figures: Figures = field(default_factory=Figures)
+    statuses: Counter = field(default_factory=Counter)
+    overdue: int = 0
+    agrees: bool | None = None  # None: the station has not sent its manifest for the day
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"station_id": self.station_id, "name": self.name, "day": self.day,
+                "received": self.received, "seq_lo": self.seq_lo, "seq_hi": self.seq_hi,
+                **self.figures.to_dict(),
+                "statuses": {s: self.statuses.get(s, 0) for s in CENTRE_STATUSES},
+                "overdue": self.overdue, "agrees": self.agrees}
+
+
+@dataclass(frozen=True)
+class Overdue:
+    station: str
+    case_no: str
+    matter: str
+    day: str
+    due: str
+    late: int  # working days past the promised date
+    status: str
+
+
+@dataclass
+class CentreReport:
+    date_from: date
+    date_to: date
+    today: date
+    generated_at: datetime
+    rows: list[DayRow] = field(default_factory=list)
+    coverage: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: list[data.Version] = field(default_factory=list)
+    overdue: list[Overdue] = field(default_factory=list)
+    diffs: list[tuple[str, DayDiff]] = field(default_factory=list)  # (station name, diff)
+    per_line: dict[str, int] = field(default_factory=dict)
+    per_day: dict[str, int] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # station id → name
+
+    @property
+    def total(self) -> Figures:
+        out = Figures()
+        for row in self.rows:
+            out.merge(row.figures)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "from": self.date_from.isoformat(), "to": self.date_to.isoformat(),
+            "today": self.today.isoformat(),
+            "generated_at": self.generated_at.isoformat(timespec="seconds"),
+            "total": {**self.total.to_dict(), "received": sum(r.received for r in self.rows),
+                      "overdue": len(self.overdue), "conflicts_waiting": len(self.conflicts)},
+            "rows": [r.to_dict() for r in self.rows],
+            "coverage": [{"station_id": c["station_id"], "name": c["name"],
+                          "received": c["received"], "ranges": [list(x) for x in c["ranges"]],
+                          "gaps": [list(x) for x in c["gaps"]]} for c in self.coverage],
+            "conflicts": [{"station": self.names.get(v.station_id, v.station_id),
+                           "station_id": v.station_id, "day": v.day, "record_id": v.record_id,
+                           "version": v.version, "seq": v.seq, "kind": v.kind}
+                          for v in self.conflicts],
+            "overdue": [o.__dict__ for o in self.overdue],
+            "reconciliation": [{"station": name, **d.to_dict()} for name, d in self.diffs],
+            "per_line": self.per_line, "per_day": self.per_day,
+        }
+
+    # ------------------------------------------------------------------------ document
+    def document(self, day_detail: bool = False) -> Document:
+        period = (self.date_from.isoformat() if self.date_from == self.date_to
+                  else f"{self.date_from.isoformat()} – {self.date_to.isoformat()}")
+        doc = Document(t("reports.centre_title"), t(
+            "reports.subtitle", period=period, at=self.generated_at.strftime("%Y-%m-%d %H:%M")))
+        tot = self.total
+        doc.facts = [
+            (t("reports.fact_stations"), str(len({r.station_id for r in self.rows}))),
+            (t("reports.fact_received"), str(sum(r.received for r in self.rows))),
+            (t("reports.fact_cases"), str(tot.cases)),
+            (t("reports.fact_materials"), str(tot.materials_pending)),
+            (t("reports.fact_conflicts"), str(len(self.conflicts))),
+            (t("reports.fact_overdue"), str(len(self.overdue))),
+            (t("reports.fact_visits"), t("reports.visits_line", booked=tot.visits_booked,
+                                          visited=tot.visits_visited,
+                                          no_show=tot.visits_no_show)),
+            (t("reports.fact_ratings"), t("reports.ratings_line", rated=tot.rated,
+                                           avg="—" if tot.rating_avg is None
+                                           else f"{tot.rating_avg:.2f}")),
+        ]
+        doc.tables.append(self.days_table())
+        doc.tables.append(self.coverage_table())
+        doc.tables.append(self.conflicts_table())
+        doc.tables.append(self.overdue_table())
+        diffs = [d for _, d in self.diffs]
+        if diffs:
+            days, records = reconciliation_tables(diffs)
+            names = [n for n, _ in self.diffs]
+            days.columns.insert(0, t("reports.col_station"))
+            days.rows = [[n, *r] for n, r in zip(names, days.rows, strict=True)]
+            by_day = {(d.day, e.record_id, e.version): n
+                      for n, d in self.diffs for _, e in d.differing()}
+            records.columns.insert(0, t("reports.col_station"))
+            records.rows = [[by_day.get((r[0], r[2], r[3]), ""), *r] for r in records.rows]
+            doc.tables += [days, records]
+        doc.charts = self.charts()
+        doc.notes.append(t("reports.note_locked"))
+        return doc
+
+    def days_table(self) -> Table:
+        cols = ["station", "day", "received", "cases", "materials_pending", "withdrawn",
+                *CENTRE_STATUSES, "overdue", "visits_booked", "visits_visited",
+                "visits_no_show", "rated", "rating_avg", "conflict", "agrees"]
+        table = Table("station_days", t("reports.table_station_days"),
+                      [t(f"reports.col_{c}") for c in cols], empty=t("reports.web_no_days"))
+        for r in self.rows:
+            f = r.figures
+            table.rows.append([
+                r.name, r.day, r.received, f.cases, f.materials_pending, f.withdrawn,
+                *(r.statuses.get(s, 0) for s in CENTRE_STATUSES), r.overdue, f.visits_booked,
+                f.visits_visited, f.visits_no_show, f.rated, f.rating_avg, f.conflict,
+                "—" if r.agrees is None else t("reports.yes") if r.agrees else t("reports.no")])
+        return table
+
+    def coverage_table(self) -> Table:
+        table = Table("coverage", t("reports.table_coverage"),
+                      [t("reports.col_station"), t("reports.col_received"),
+                       t("reports.col_ranges"), t("reports.col_gaps")])
+        for c in self.coverage:
+            table.rows.append([c["name"], c["received"], _ranges(c["ranges"]),
+                               _ranges(c["gaps"]) or t("reports.no_gaps")])
+        return table
+
+    def conflicts_table(self) -> Table:
+        table = Table("conflicts", t("reports.table_conflicts"),
+                      [t("reports.col_station"), t("reports.col_day"), t("reports.col_record"),
+                       t("reports.col_version"), t("reports.col_seq"), t("reports.col_kind")],
+                      empty=t("reports.no_conflicts"))
+        for v in self.conflicts:
+            table.rows.append([self.names.get(v.station_id, v.station_id), v.day, v.record_id,
+                               v.version, v.seq, v.kind])
+        return table
+
+    def overdue_table(self) -> Table:
+        table = Table("overdue", t("reports.table_overdue"),
+                      [t("reports.col_station"), t("reports.col_case_no"),
+                       t("reports.col_matter"), t("reports.col_day"), t("reports.col_due"),
+                       t("reports.col_late"), t("reports.col_status")],
+                      empty=t("reports.no_overdue"))
+        for o in self.overdue:
+            table.rows.append([o.station, o.case_no, o.matter, o.day, o.due, o.late,
+                               t(f"reports.col_{o.status}")])
+        return table
+
+    def charts(self) -> list[Chart]:
+        return [
+            Chart("cases_per_line", t("reports.chart_cases_per_line"), "bar",
+                  list(self.per_line), [float(v) for v in self.per_line.values()]),
+            Chart("cases_per_day", t("reports.chart_per_day"), "line", list(self.per_day),
+                  [float(v) for v in self.per_day.values()]),
+            Chart("coverage", t("reports.chart_coverage"), "coverage",
+                  [c["name"] for c in self.coverage], [float(c["received"]) for c in self.coverage],
+                  ranges=[list(c["ranges"]) for c in self.coverage],
+                  totals=[max([b for _, b in c["ranges"]] + [b for _, b in c["gaps"]] + [0])
+                          for c in self.coverage]),
+        ]
+
+
+def _ranges(ranges: list[tuple[int, int]]) -> str:
+    return ", ".join(f"{a}–{b}" if a != b else str(a) for a, b in ranges)
+
+
+def _late(due: date, today: date) -> int:
+    from station.workdays import is_working_day
+
+    n, day = 0, due + timedelta(days=1)
+    while day <= today:
+        n += is_working_day(day)
+        day += timedelta(days=1)
+    return n
+
+
+def build_centre_report(store: Any, *, date_from: date, date_to: date, station: str | None = None,
+                        today: date | None = None, now: datetime | None = None) -> CentreReport:
+    """Per station and day in [date_from, date_to]; `station` is a name or id."""
+    from station.catalogue import load_catalogue
+    from station.workdays import add_working_days
+
+    data.ensure_tables(store)
+    today = today or date.today()
+    lo, hi = date_from.isoformat(), date_to.isoformat()
+    stations = {sid: name for sid, name, _status in store.stations()}
+    station_id = None
+    if station is not None:
+        found = store.find_station(station)
+        if found is None:
+            from center.errors import CenterError
+
+            raise CenterError("reports.no_station", name=station)
+        station_id = found[0]
+        stations = {station_id: found[1]}
+    report = CentreReport(date_from, date_to, today, now or datetime.now(UTC).astimezone(),
+                          names=stations)
+    cat = load_catalogue()
+    statuses = data.case_statuses(store)
+    versions = [v for v in data.versions(store, station_id) if v.station_id in stations]
+    conflicts = [c for c in data.conflicts_waiting(store, station_id) if lo <= c.day <= hi]
+    report.conflicts = conflicts
+
+    rows: dict[tuple[str, str], DayRow] = {}
+
+    def row(sid: str, day: str) -> DayRow:
+        if (sid, day) not in rows:
+            rows[sid, day] = DayRow(sid, stations.get(sid, sid), day)
+        return rows[sid, day]
+
+    latest: dict[str, data.Version] = {}
+    centre_entries: dict[tuple[str, str], list] = defaultdict(list)
+    for v in versions:
+        day = v.day
+        if lo <= day <= hi:
+            r = row(v.station_id, day)
+            r.received += 1
+            r.seq_lo = v.seq if r.seq_lo is None else min(r.seq_lo, v.seq)
+            r.seq_hi = v.seq if r.seq_hi is None else max(r.seq_hi, v.seq)
+            centre_entries[v.station_id, day].append(v.entry())
+        prev = latest.get(v.record_id)
+        if prev is None or v.version > prev.version:
+            latest[v.record_id] = v
+    for c in conflicts:
+        row(c.station_id, c.day).figures.conflict += 1
+        centre_entries[c.station_id, c.day].append(c.entry("conflict"))
+
+    per_line: Counter = Counter()
+    per_day: Counter = Counter()
+    for v in latest.values():
+        day = record_day(v.meta, uuid7_time(v.record_id))
+        if not lo <= day <= hi or v.kind not in ("case", "visit"):
+            continue
+        r = row(v.station_id, day)
+        if v.kind == "visit":
+            r.figures.add_visit(v.meta)
+            continue
+        r.figures.add_case(v.meta, "acknowledged")
+        per_line[v.meta.get("line", "")] += 1
+        per_day[day] += 1
+        status = statuses.get(v.record_id, "accepted")
+        r.statuses[status] += 1
+        if v.meta.get("status") == "withdrawn" or status in CLOSED:
+            continue
+        try:
+            limit = cat.get(v.meta.get("matter", "")).time_limit_days
+        except Exception:  # a matter an older catalogue had: no promise to check
+            continue
+        due = add_working_days(date.fromisoformat(day), limit)
+        if today > due and (late := _late(due, today)) > 0:
+            r.overdue += 1
+            report.overdue.append(Overdue(r.name, v.meta.get("case_no", ""),
+                                          v.meta.get("matter", ""), day, due.isoformat(),
+                                          late, status))
+
+    for (sid, day), entries in data.claims(store, station_id).items():
+        if sid in stations and lo <= day <= hi:
+            diff = compare(day, entries, centre_entries.get((sid, day), []))
+            report.diffs.append((stations[sid], diff))
+            if (sid, day) in rows or entries:
+                row(sid, day).agrees = diff.agrees
+    report.diffs.sort(key=lambda p: (p[0], p[1].day))
+    report.rows = sorted(rows.values(), key=lambda r: (r.name, r.day))
+    report.overdue.sort(key=lambda o: (-o.late, o.station, o.case_no))
+    report.per_line = {f"{k} {_line_name(cat, k)}".strip(): n
+                       for k, n in sorted(per_line.items())}
+    days = (date_to - date_from).days + 1
+    report.per_day = {(date_from + timedelta(d)).isoformat():
+                      per_day.get((date_from + timedelta(d)).isoformat(), 0) for d in range(days)}
+    report.coverage = [c for c in store.coverage() if c["station_id"] in stations]
+    return report
+
+
+def _line_name(cat: Any, prefix: str) -> str:
+    try:
+        return cat.line(prefix).name
+    except Exception:  # unknown prefix: the code alone
+        return ""
+
+
+def centre_entries_for(store: Any, station_id: str, days: list[str]) -> dict[str, list]:
+    """The centre's side of a station's manifest, for the reconcile endpoint."""
+    wanted = set(days)
+    out: dict[str, list] = {d: [] for d in days}
+    for v in data.versions(store, station_id):
+        if v.day in wanted:
+            out[v.day].append(v.entry())
+    for c in data.conflicts_waiting(store, station_id):
+        if c.day in wanted:
+            out[c.day].append(c.entry("conflict"))
+    return out

@@ -1,0 +1,131 @@
+"""`station report`: the day's (or a period's) sync report, without unlocking.
+
+Why no passphrase: the report reads only clear metadata and queue states, so a
+supervisor can run it on a locked laptop at day's end.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from station.errors import StationError
+from station.i18n import t
+from station.reports.formats import FORMATS, render_csv, render_json, render_table
+from station.reports.station import GROUPINGS, StationReport, build_station_report
+
+
+def parse_day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise StationError("reports.bad_date", value=value[:20]) from None
+
+
+def period(day: str | None, start: str | None, end: str | None,
+           today: date | None = None) -> tuple[date, date]:
+    """--date D, or --from/--to (either end alone means up to/from today), else today."""
+    today = today or date.today()
+    if day and (start or end):
+        raise StationError("reports.date_and_range")
+    if day:
+        d = parse_day(day)
+        return d, d  # type: ignore[return-value]
+    lo = parse_day(start) or (parse_day(end) if end else today)
+    hi = parse_day(end) or today
+    if lo > hi:  # type: ignore[operator]
+        raise StationError("reports.bad_range", start=lo.isoformat(), end=hi.isoformat())
+    return lo, hi  # type: ignore[return-value]
+
+
+def load_report(date_from: date, date_to: date, by: str) -> tuple[StationReport, object]:
+    """The report from the installed station's queue, opened locked."""
+    from stationq import Queue
+
+    from station import config, paths
+
+    if not config.exists() or not paths.queue_file().exists():
+        raise StationError("reports.not_configured")
+    cfg = config.load()
+    queue = Queue.open(paths.queue_file())
+    staff = {s.id: s.name for s in cfg.staff}
+    return build_station_report(queue, station_id=cfg.station_id, name=cfg.name,
+                                date_from=date_from, date_to=date_to, by=by,
+                                staff_names=staff), queue
+
+
+@click.command(name="report", help=t("reports.help_report"))
+@click.option("--date", "day", default=None, metavar="YYYY-MM-DD", help=t("reports.help_date"))
+@click.option("--from", "start", default=None, metavar="YYYY-MM-DD", help=t("reports.help_from"))
+@click.option("--to", "end", default=None, metavar="YYYY-MM-DD", help=t("reports.help_to"))
+@click.option("--by", type=click.Choice(GROUPINGS), default="day", show_default=True,
+              help=t("reports.help_by"))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help=t("reports.help_format"))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help=t("reports.help_output"))
+@click.option("--print", "to_printer", is_flag=True, help=t("reports.help_print"))
+@click.option("--reconcile", is_flag=True, help=t("reports.help_reconcile"))
+def command(day: str | None, start: str | None, end: str | None, by: str, fmt: str,
+            output: Path | None, to_printer: bool, reconcile: bool) -> None:
+    date_from, date_to = period(day, start, end)
+    report, queue = load_report(date_from, date_to, by)
+    try:
+        if reconcile:
+            _reconcile(report, queue)
+    finally:
+        queue.close()  # type: ignore[attr-defined]
+    if to_printer:
+        _print(report)
+        if output is None:
+            return
+    if fmt == "pdf":
+        from station.reports.pdf import render_pdf
+
+        if output is None:
+            raise StationError("reports.pdf_needs_file")
+        render_pdf(report.document(), output)
+        click.echo(t("reports.written", path=str(output)), err=True)
+        return
+    text = {"table": lambda: render_table(report.document()),
+            "csv": lambda: render_csv(report.document()),
+            "json": lambda: render_json(report.to_dict())}[fmt]()
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(t("reports.written", path=str(output)), err=True)
+
+
+def _reconcile(report: StationReport, queue: object) -> None:
+    from station.reports.client import reconcile
+    from station.sync import SyncFailed
+
+    try:
+        report.reconciled = reconcile(report, queue)
+    except SyncFailed as err:
+        raise StationError("reports.reconcile_failed", reason=err.words()) from None
+    bad = sum(not d.agrees for d in report.reconciled)
+    click.echo(t("reports.reconcile_bad", bad=bad) if bad
+               else t("reports.reconcile_ok", days=len(report.reconciled)), err=True)
+
+
+def _print(report: StationReport) -> None:
+    from station import config, paths
+    from station.composition import choose_printer
+    from station.reports.pdf import render_pdf
+
+    folder = paths.print_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    # The file name holds only the station id and the period: nothing personal.
+    pdf = folder / f"report-{report.station_id}-{report.date_from}-{report.date_to}.pdf"
+    render_pdf(report.document(), pdf)
+    printer = choose_printer(config.load().printer)
+    job = printer.submit(pdf, title=f"report {report.date_from}")  # type: ignore[attr-defined]
+    state = printer.wait(job)  # type: ignore[attr-defined]
+    click.echo(t("reports.printed", outcome=state.status.value), err=True)

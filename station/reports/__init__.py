@@ -1,0 +1,16 @@
+"""Sync reports for supervisors: what a station recorded and what reached the centre.
+
+Why a package of its own: the station report, the centre report and the centre's
+report pages all show the same figures, charts and reconciliation, in several
+formats. Everything here is computed from clear metadata, queue states and
+tombstones only — it works while the station is locked and can hold no personal
+data, because none is ever read.
+
+- `station.reports.figures`   the counted figures of one group (cases, states, visits, ratings)
+- `station.reports.station`   the station report, from the queue (`build_station_report`)
+- `station.reports.reconcile` per-day manifests of record versions and their comparison
+- `station.reports.document`  a report as titled tables and charts, shared by every format
+- `station.reports.formats`   table / CSV / JSON text
+- `station.reports.charts`    bar and line charts as text blocks and as SVG
+- `station.reports.pdf`       the printed report, charts drawn with fpdf2 primitives
+"""

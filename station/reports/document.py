@@ -1,0 +1,63 @@
+"""A report laid out as facts, tables and charts, before it becomes text, CSV, PDF or HTML.
+
+Why an intermediate shape: the station report, the centre report and the centre's
+web page must show the same figures in every format; each report builds one
+`Document` and every renderer reads only that, so a format cannot drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Cell = str | int | float | None
+
+
+@dataclass
+class Table:
+    key: str  # stable id, first column of the CSV
+    title: str
+    columns: list[str]  # translated labels
+    rows: list[list[Cell]] = field(default_factory=list)
+    empty: str = ""  # shown instead of an empty table
+
+
+@dataclass
+class Chart:
+    key: str
+    title: str
+    kind: str  # "bar" | "line" | "coverage"
+    labels: list[str]
+    values: list[float]
+    # coverage charts: per label, (lo, hi) ranges received out of `total`
+    ranges: list[list[tuple[int, int]]] = field(default_factory=list)
+    totals: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    title: str
+    subtitle: str = ""
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def all_text(self) -> str:
+        """Every string the document shows (the PDF picks its font face from it)."""
+        parts: list[Any] = [self.title, self.subtitle, *self.notes]
+        for label, value in self.facts:
+            parts += [label, value]
+        for t in self.tables:
+            parts += [t.title, t.empty, *t.columns, *(c for row in t.rows for c in row)]
+        for c in self.charts:
+            parts += [c.title, *c.labels, *(str(v) for v in c.values)]
+        return "".join(str(p) for p in parts if p is not None) + "0123456789.-–—:%/ "
+
+
+def cell_text(value: Cell) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)

@@ -1,0 +1,164 @@
+"""The printed report: A4 landscape, CJK font embedded, charts drawn with fpdf2 shapes.
+
+Why shapes and not images: bars, a trend line and coverage strips are a few
+rectangles and a polyline; drawing them keeps the PDF small, sharp when printed
+and free of a plotting library. The same `Document` feeds every format.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fpdf import FPDF
+
+from station.documents.fonts import font_book
+from station.reports.document import Chart, Document, Table, cell_text
+
+_BLUE = (43, 108, 176)
+_ORANGE = (192, 86, 33)
+_GREEN = (56, 161, 105)
+_RED = (229, 62, 62)
+
+
+def render_pdf(doc: Document, path: Path | None = None) -> bytes:
+    pdf = FPDF(orientation="L", format="A4", unit="mm")
+    pdf.set_auto_page_break(True, margin=12)
+    pdf.set_margins(12, 12, 12)
+    family = font_book().install(pdf, doc.all_text())
+    pdf.set_title(doc.title)
+    pdf.add_page()
+    pdf.set_font(family, size=16)
+    pdf.cell(0, 9, doc.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(family, size=9)
+    if doc.subtitle:
+        pdf.cell(0, 6, doc.subtitle, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font(family, size=10)
+    for label, value in doc.facts:
+        pdf.cell(55, 6, label)
+        pdf.multi_cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    for chart in doc.charts:
+        _chart(pdf, family, chart)
+    for table in doc.tables:
+        _table(pdf, family, table)
+    pdf.set_font(family, size=8)
+    for note in doc.notes:
+        pdf.multi_cell(0, 5, note, new_x="LMARGIN", new_y="NEXT")
+    data = bytes(pdf.output())
+    if path is not None:
+        path.write_bytes(data)
+    return data
+
+
+def _ensure(pdf: FPDF, height: float) -> None:
+    if pdf.get_y() + height > pdf.h - pdf.b_margin:
+        pdf.add_page()
+
+
+def _table(pdf: FPDF, family: str, table: Table) -> None:
+    _ensure(pdf, 20)
+    pdf.set_font(family, size=11)
+    pdf.cell(0, 7, table.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(family, size=8)
+    if not table.rows:
+        pdf.cell(0, 6, table.empty, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
+        return
+    usable = pdf.w - pdf.l_margin - pdf.r_margin
+    first = min(70.0, max(30.0, usable * 0.22))
+    rest = (usable - first) / max(1, len(table.columns) - 1)
+    widths = [first] + [rest] * (len(table.columns) - 1)
+    with pdf.table(col_widths=widths, line_height=5, text_align="LEFT",
+                   first_row_as_headings=True) as tbl:
+        header = tbl.row()
+        for label in table.columns:
+            header.cell(label)
+        for row in table.rows:
+            r = tbl.row()
+            for value in row:
+                r.cell(cell_text(value))
+    pdf.ln(3)
+
+
+def _chart(pdf: FPDF, family: str, chart: Chart) -> None:
+    rows = max(1, len(chart.labels))
+    height = 45.0 if chart.kind == "line" else min(150.0, 5.0 * rows + 4)
+    _ensure(pdf, height + 10)
+    pdf.set_font(family, size=11)
+    pdf.cell(0, 7, chart.title, new_x="LMARGIN", new_y="NEXT")
+    x0, y0 = pdf.l_margin, pdf.get_y()
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    pdf.set_font(family, size=7)
+    if chart.kind == "line":
+        _line(pdf, chart, x0, y0, width, height)
+    elif chart.kind == "coverage":
+        _coverage(pdf, chart, x0, y0, width)
+    else:
+        _bars(pdf, chart, x0, y0, width)
+    pdf.set_xy(pdf.l_margin, y0 + height + 2)
+
+
+def _bars(pdf: FPDF, chart: Chart, x0: float, y0: float, width: float) -> None:
+    label_w, row = 50.0, 5.0
+    top = max(chart.values, default=0) or 1
+    span = width - label_w - 20
+    pdf.set_fill_color(*_BLUE)
+    for i, (label, value) in enumerate(zip(chart.labels, chart.values, strict=True)):
+        y = y0 + i * row
+        if y + row > pdf.h - pdf.b_margin:
+            break
+        pdf.set_xy(x0, y)
+        pdf.cell(label_w - 2, row, label[:30], align="R")
+        w = span * value / top
+        if w > 0:
+            pdf.rect(x0 + label_w, y + 0.8, w, row - 1.6, style="F")
+        pdf.set_xy(x0 + label_w + w + 1, y)
+        pdf.cell(18, row, f"{value:g}")
+
+
+def _line(pdf: FPDF, chart: Chart, x0: float, y0: float, width: float, height: float) -> None:
+    n = len(chart.values)
+    top = max(chart.values, default=0) or 1
+    left, bottom = 12.0, y0 + height - 6
+    span_x, span_y = width - left - 4, height - 10
+    pdf.set_draw_color(136, 136, 136)
+    pdf.set_line_width(0.2)
+    pdf.line(x0 + left, bottom, x0 + left + span_x, bottom)
+    pdf.line(x0 + left, bottom, x0 + left, bottom - span_y)
+    pts = [(x0 + left + span_x * i / max(1, n - 1), bottom - span_y * v / top)
+           for i, v in enumerate(chart.values)]
+    pdf.set_draw_color(*_ORANGE)
+    pdf.set_line_width(0.6)
+    if len(pts) > 1:
+        pdf.polyline(pts)
+    pdf.set_fill_color(*_ORANGE)
+    for x, y in pts:
+        pdf.rect(x - 0.7, y - 0.7, 1.4, 1.4, style="F")
+    pdf.set_xy(x0, bottom - span_y - 1)
+    pdf.cell(left - 1, 4, f"{top:g}", align="R")
+    if chart.labels:
+        pdf.set_xy(x0 + left, bottom + 0.5)
+        pdf.cell(30, 4, chart.labels[0])
+        pdf.set_xy(x0 + left + span_x - 30, bottom + 0.5)
+        pdf.cell(30, 4, chart.labels[-1], align="R")
+    pdf.set_line_width(0.2)
+    pdf.set_draw_color(0, 0, 0)
+
+
+def _coverage(pdf: FPDF, chart: Chart, x0: float, y0: float, width: float) -> None:
+    label_w, row = 50.0, 5.0
+    span = width - label_w - 20
+    for i, (label, ranges, total) in enumerate(zip(chart.labels, chart.ranges, chart.totals,
+                                                   strict=True)):
+        y = y0 + i * row
+        pdf.set_xy(x0, y)
+        pdf.cell(label_w - 2, row, label[:30], align="R")
+        pdf.set_fill_color(*_RED)
+        pdf.rect(x0 + label_w, y + 0.8, span, row - 1.6, style="F")
+        pdf.set_fill_color(*_GREEN)
+        for lo, hi in ranges:
+            x = x0 + label_w + span * (lo - 1) / max(1, total)
+            pdf.rect(x, y + 0.8, span * (hi - lo + 1) / max(1, total), row - 1.6, style="F")
+        pdf.set_xy(x0 + label_w + span + 1, y)
+        pdf.cell(18, row, str(total))

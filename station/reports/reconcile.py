@@ -1,0 +1,118 @@
+"""Reconciliation: does the centre hold, for a day, exactly what the station sent?
+
+Why manifests of (record id, version, seq): they identify every unit of sync and
+carry nothing personal, so the station can send its list for a day to the centre
+(signed, like a push) and both sides can name the records that differ. The design
+is in docs/reports.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+# Station states that mean "the centre confirmed it has this version".
+ACKED = frozenset({"acknowledged", "purged"})
+WAITING = frozenset({"pending", "sent"})
+
+
+@dataclass(frozen=True, order=True)
+class Entry:
+    """One record version as a side knows it; `state` is the queue state (station) or
+    "stored" / "conflict" (centre)."""
+
+    seq: int
+    record_id: str
+    version: int
+    kind: str
+    state: str
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.record_id, self.version)
+
+    def to_list(self) -> list[Any]:
+        return [self.record_id, self.version, self.seq, self.kind, self.state]
+
+    @classmethod
+    def from_list(cls, row: list[Any]) -> Entry:
+        record_id, version, seq, kind, state = row
+        return cls(int(seq), str(record_id), int(version), str(kind), str(state))
+
+
+@dataclass
+class DayDiff:
+    """A day compared; every list names records by id, version and seq only."""
+
+    day: str
+    station_total: int = 0
+    station_acked: int = 0
+    centre_total: int = 0
+    missing_at_centre: list[Entry] = field(default_factory=list)  # acked, centre lacks it
+    unknown_to_station: list[Entry] = field(default_factory=list)  # centre has, station not
+    ack_lost: list[Entry] = field(default_factory=list)  # centre has it, station not told
+    waiting: list[Entry] = field(default_factory=list)  # not yet synced (normal)
+    seq_mismatch: list[Entry] = field(default_factory=list)  # same version, other seq
+    conflicts: list[Entry] = field(default_factory=list)  # a person must decide
+
+    @property
+    def agrees(self) -> bool:
+        """Totals agree and no record differs (pending ones are simply not synced yet)."""
+        return (self.station_acked == self.centre_total and not self.missing_at_centre
+                and not self.unknown_to_station and not self.seq_mismatch
+                and not self.conflicts and not self.ack_lost)
+
+    def differing(self) -> list[tuple[str, Entry]]:
+        """(reason, entry) for every record that differs, in seq order."""
+        out = [(reason, e) for reason in ("missing_at_centre", "unknown_to_station", "ack_lost",
+                                          "seq_mismatch", "conflicts")
+               for e in getattr(self, reason)]
+        return sorted(out, key=lambda pair: pair[1].seq)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "day": self.day, "agrees": self.agrees, "station_total": self.station_total,
+            "station_acked": self.station_acked, "centre_total": self.centre_total,
+            **{name: [e.to_list() for e in getattr(self, name)]
+               for name in ("missing_at_centre", "unknown_to_station", "ack_lost", "waiting",
+                            "seq_mismatch", "conflicts")},
+        }
+
+    @classmethod
+    def from_dict(cls, doc: dict[str, Any]) -> DayDiff:
+        diff = cls(str(doc["day"]), int(doc["station_total"]), int(doc["station_acked"]),
+                   int(doc["centre_total"]))
+        for name in ("missing_at_centre", "unknown_to_station", "ack_lost", "waiting",
+                     "seq_mismatch", "conflicts"):
+            setattr(diff, name, [Entry.from_list(row) for row in doc.get(name, [])])
+        return diff
+
+
+def compare(day: str, station: Iterable[Entry], centre: Iterable[Entry]) -> DayDiff:
+    """Compare one day's versions as the station and the centre list them."""
+    mine = {e.key: e for e in station}
+    theirs = {e.key: e for e in centre}
+    diff = DayDiff(day, station_total=len(mine),
+                   station_acked=sum(e.state in ACKED for e in mine.values()),
+                   centre_total=sum(e.state == "stored" for e in theirs.values()))
+    for key, e in sorted(mine.items(), key=lambda kv: kv[1].seq):
+        other = theirs.get(key)
+        if e.state == "conflict" or (other is not None and other.state == "conflict"):
+            diff.conflicts.append(e)
+        elif other is None:
+            (diff.missing_at_centre if e.state in ACKED else diff.waiting).append(e)
+        elif other.seq != e.seq:
+            diff.seq_mismatch.append(e)
+        elif e.state in WAITING:
+            diff.ack_lost.append(e)
+    for key, e in sorted(theirs.items(), key=lambda kv: kv[1].seq):
+        if key not in mine:
+            diff.unknown_to_station.append(e)
+    return diff
+
+
+def compare_days(station: dict[str, list[Entry]], centre: dict[str, list[Entry]],
+                 days: Iterable[str] | None = None) -> list[DayDiff]:
+    wanted = sorted(set(days) if days is not None else set(station) | set(centre))
+    return [compare(d, station.get(d, []), centre.get(d, [])) for d in wanted]
