@@ -224,6 +224,12 @@ class StationApp(_Guarded, App[None]):
         if self.status is not None:
             self.refresh_status()
 
+    def action_idle_settings(self) -> None:
+        from station.tui.screens.settings import IdleLockModal
+
+        if self.service.initialised and not self.service.locked:
+            self.push_screen(IdleLockModal())
+
     def action_theme(self) -> None:
         self.theme = DEFAULT if self.theme == SUNLIGHT else SUNLIGHT
 

@@ -19,6 +19,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("tui.cmd.lock", "lock"),
     ("tui.cmd.language", "language"),
     ("tui.cmd.theme", "theme"),
+    ("tui.cmd.idle", "idle_settings"),
     ("tui.cmd.quit", "quit"),
 ]
 

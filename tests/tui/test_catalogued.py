@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from station.i18n import set_locale
+from station.i18n import set_locale, t
 from tests.tui.conftest import PASSPHRASE, insert_card, make_app, screen_name, unlock, wait_for
 from tests.tui.textcheck import Checker, service_data, shown_strings
 
@@ -67,6 +67,21 @@ async def test_every_screen_shows_only_catalogued_strings(ready, printer, locale
         await walk.check()
         await pilot.press(*PASSPHRASE, "enter")
         await walk.until("DeskScreen")
+        await pilot.press("ctrl+p")
+        await walk.until("CommandPalette")
+        await pilot.pause(0.5)  # the discovery list
+        await walk.check()
+        assert any(t("tui.cmd.cases") in shown for shown in shown_strings(app.screen))
+        await pilot.press(*"idle_settings")
+        await pilot.pause(0.5)
+        await walk.check()
+        await pilot.press("enter")
+        await walk.until("IdleLockModal")
+        app.screen.query_one("#minutes").value = "0"
+        await pilot.press("enter")
+        await walk.check()
+        await pilot.press("escape")
+        await walk.until("DeskScreen")
         await pilot.press("f4")
         await walk.until("TrainingCardScreen")
         await pilot.press("escape")
@@ -115,7 +130,7 @@ async def test_every_screen_shows_only_catalogued_strings(ready, printer, locale
         await walk.until("UnlockScreen")
     assert app.unexpected == []
     assert walk.bad == [], walk.bad
-    assert len(set(walk.seen)) >= 13
+    assert len(set(walk.seen)) >= 15
 
 
 async def test_shown_text_helper_sees_personal_data(ready):

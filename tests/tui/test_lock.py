@@ -65,3 +65,29 @@ async def test_manual_lock_key(ready):
         assert screen_name(pilot) == "UnlockScreen"
         await pilot.press(*PASSPHRASE, "enter")
         await wait_for(pilot, lambda: screen_name(pilot) == "DeskScreen")
+
+
+async def test_idle_minutes_are_configurable_from_the_palette(ready, clock):
+    app = StationApp(ready, watch_status=False, idle_check_s=0.05)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await unlock(pilot)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: screen_name(pilot) == "CommandPalette")
+        await pilot.press(*"idle_settings")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "IdleLockModal")
+        box = app.screen.query_one("#minutes")
+        assert box.value == "5"
+        box.value = "500"
+        await pilot.press("enter")
+        assert str(app.screen.query_one("#error").visual)  # out of range, said inline
+        box.value = "2"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "DeskScreen")
+        assert ready.idle_lock_minutes == 2
+        clock.advance(minutes=1)
+        await pilot.pause(0.2)
+        assert screen_name(pilot) == "DeskScreen"
+        clock.advance(minutes=1, seconds=1)
+        await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")

@@ -31,6 +31,7 @@ def screens_with_keys() -> list[tuple[str, list[Key]]]:
         outing,
         picker,
         reason,
+        settings,
         training,
         unlock,
     )
@@ -38,7 +39,8 @@ def screens_with_keys() -> list[tuple[str, list[Key]]]:
     classes: list[Any] = [
         desk.DeskScreen, identify.IdentifyScreen, picker.PickerScreen, guide.GuideScreen,
         details.DetailsScreen, confirm.ConfirmScreen, cases.CasesScreen, case.CaseScreen,
-        amend.AmendScreen, reason.ReasonModal, training.TrainingCardScreen,
+        amend.AmendScreen, reason.ReasonModal, settings.IdleLockModal,
+        training.TrainingCardScreen,
         outing.OutingScreen, unlock.UnlockScreen, firstrun.FirstRunScreen, HelpScreen,
     ]
     return [("tui.help.global", StationApp.KEYS)] + [
