@@ -43,6 +43,10 @@ def _hw_conftest():
 
 cupsd = _hw_conftest().cupsd  # the real, isolated cupsd with its copying sink queue
 
+# The sync engineer's rig: a real `center serve` process on loopback (+ PostgreSQL).
+sys.path.insert(0, str(HERE.parent / "sync"))
+from syncrig import backend, centre, db_url, postgres  # noqa: E402, F401 - pytest fixtures
+
 
 @pytest.fixture
 def clock() -> Clock:
