@@ -295,9 +295,10 @@ def _file_version(file: Path, text: str) -> str | None:
     return str(value) if value is not None else None
 
 
-@cli.group()
-def report() -> None:
-    """Reports for supervisors."""
+# `center report` (the report, its options, supervisor accounts) lives with the reports.
+from center.reports.cli import report  # noqa: E402
+
+cli.add_command(report)
 
 
 @report.command("coverage")
