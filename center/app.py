@@ -231,6 +231,9 @@ def create_app(store: Store, keys: CentreKeys, threads: int = 40) -> Starlette:
         Route("/openapi.json", centre.openapi, methods=["GET"]),
         Route("/healthz", centre.health, methods=["GET"]),
     ]
+    from center.reports.routes import report_routes  # supervisors' pages, stations' day check
+
+    routes += report_routes(centre)
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.centre = centre
     return app
