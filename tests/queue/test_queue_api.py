@@ -351,3 +351,34 @@ def test_two_connections_interleave_without_gaps_or_forks(make_queue, centre, tm
         assert a.verify().ok and b.verify().ok
     finally:
         b.close()
+
+
+def test_everything_the_readme_lists_as_working_locked(make_queue, centre, clock):
+    """README "What works while locked", call by call, on a locked enrolled queue."""
+    _, key = centre
+    q = make_queue(key)
+    a = q.append("case", CASE, {"matter": "A01"})
+    q.lock()
+    b = q.append("case", CASE, {"matter": "A02"})
+    c = q.amend(a.record_id, CASE, reason="locked amend")
+    assert q.append_many([("case", {"i": 1}, None)])[0].has_local is False
+    assert [p.seq for p in q.pending()] == [1, 2, 3, 4]
+    assert q.mark_sent([b.key]) == 1
+    assert q.record_failure([b.key], "offline") == 1
+    assert q.mark_conflict([(a.record_id, 1)], "conflict") == 1
+    assert q.acknowledge([c.key]) == 1
+    clock.advance(3 * 86400)
+    assert q.purge().purged == 1  # c: acknowledged and never had a local copy
+    assert q.stats().counts["purged"] == 1 and q.pending_count() == 2
+    assert len(q.list(all_versions=True)) == 4 and q.info(b.record_id).seq == 2
+    assert [h.version for h in q.history(a.record_id)] == [1, 2]
+    q.audit("print", document="receipt")
+    assert q.audit_entries()[-1].event == "print"
+    report = q.verify()
+    assert report.ok and not report.aead_checked
+    for call in (lambda: q.get(a.record_id), lambda: q.read(a.record_id),
+                 lambda: q.add_slot("s02", "x"), lambda: q.rotate_slot(SLOT, "x"),
+                 lambda: q.remove_slot(SLOT)):
+        with pytest.raises(LockedError):
+            call()
+    assert not q.unlocked
