@@ -19,6 +19,7 @@ class DeskScreen(StationScreen):
         Key("f3", "cases", "tui.key.cases"),
         Key("f4", "training_card", "tui.key.training_card"),
         Key("f5", "reload", "tui.key.reload", bar=False),
+        Key("f6", "visits", "visits.key_visits", bar=False),  # in F1 help; bar: snapshots
     ]
 
     def compose(self) -> ComposeResult:
@@ -78,6 +79,11 @@ class DeskScreen(StationScreen):
         case_no = self.query_one(CasesTable).current_case()
         if case_no is not None:
             self.app.push_screen(CaseScreen(case_no))
+
+    def action_visits(self) -> None:
+        from station.tui.screens.visits import VisitsScreen
+
+        self.app.push_screen(VisitsScreen())
 
     def action_training_card(self) -> None:
         from station.tui.screens.training import TrainingCardScreen
