@@ -128,7 +128,9 @@ class ConfirmScreen(StationScreen):
     def _to_desk(self) -> None:
         from station.tui.screens.desk import DeskScreen
 
-        while len(self.app.screen_stack) > 1 and not isinstance(self.app.screen, DeskScreen):
+        # Back to the desk — or to visit mode, when the case was served at a door.
+        while len(self.app.screen_stack) > 1 and not isinstance(self.app.screen, DeskScreen) \
+                and not getattr(self.app.screen, "SERVE_HOME", False):
             self.app.pop_screen()
 
     def action_back(self) -> None:
