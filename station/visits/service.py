@@ -69,6 +69,19 @@ class VisitSummary:
     cases: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class SheetLine:
+    """One door of the day: planned times are None when the plan could not fit it."""
+
+    order: int
+    team: str
+    half: str
+    start: time | None
+    finish: time | None
+    walk_minutes: int
+    appointment: Appointment
+
+
 def rules_file() -> Path:
     """A district's own rules (published by the centre) beside the queue, if any."""
     return paths.data_dir() / "visits.toml"
@@ -416,6 +429,31 @@ class VisitService:
     def in_order(self, day: date | None = None, team: str | None = None) -> list[PlannedVisit]:
         """Visit mode: the day's visits in the order the team walks them."""
         return [v for p in self.plan(day) if team is None or p.team == team for v in p.visits]
+
+    def day_sheet(self, day: date | None = None) -> list[SheetLine]:
+        """Visit mode's list: the day's visits in walking order, the ones already visited
+        or missed kept in their place (planned as if still booked) so the order is stable."""
+        day = day or self._today()
+        with self._svc._lock:
+            self._staff()
+            appts = [a for a in self._store().all(date=day.isoformat())
+                     if a.status != "cancelled"]
+        real = {a.id: a for a in appts}
+        as_booked = [replace(a, status="scheduled") if a.status in ("visited", "no_show")
+                     else a for a in appts]
+        lines = []
+        for plan in plan_day(as_booked, day, self.rules()):
+            for v in plan.visits:
+                lines.append(SheetLine(len(lines) + 1, plan.team, plan.slot.half, v.start,
+                                       v.finish, v.walk_minutes, real[v.appointment.id]))
+            for a in plan.unplaced:
+                lines.append(SheetLine(len(lines) + 1, plan.team, plan.slot.half, None, None,
+                                       0, real[a.id]))
+        return lines
+
+    def waiting(self) -> int:
+        """Requests not yet given a day (works locked: clear metadata)."""
+        return sum(1 for r in self.rows() if r.status in ("requested", "no_show"))
 
     def resident_of(self, visit_id: str) -> Resident:
         """The resident to pre-fill the serve flow with at the door."""
