@@ -1,9 +1,9 @@
 """The CUPS printer adapter (pycups).
 
 pycups is imported lazily. libcups resolves a queue name for printFile through its
-process-wide server setting (not the connection's), so each connection first sets
-``cups.setServer``/``setPort`` to this adapter's server: the station talks to one
-CUPS at a time, and tests point it at an isolated cupsd that way. CUPS' states and
+thread-wide server setting (not the connection's), so each request sets
+``cups.setServer``/``setPort`` to this adapter's server and restores them after:
+that is how tests point one adapter at an isolated cupsd. CUPS' states and
 reasons are folded into `PrinterStatus` here.
 """
 
@@ -87,6 +87,14 @@ class CupsPrinter:
             raise PrinterServiceError() from None
 
     def _ipp(self, fn: str, *args: Any, **kwargs: Any) -> Any:
+        previous = (self._cups.getServer(), self._cups.getPort())
+        try:
+            return self._ipp_on(fn, *args, **kwargs)
+        finally:  # leave libcups' (thread-wide) server as we found it
+            self._cups.setServer(previous[0])
+            self._cups.setPort(previous[1])
+
+    def _ipp_on(self, fn: str, *args: Any, **kwargs: Any) -> Any:
         conn = self._conn()
         try:
             return getattr(conn, fn)(*args, **kwargs)

@@ -309,7 +309,9 @@ def _live_monitor(observers: list[Any]) -> Any:
     from smartcard import CardMonitoring as cm
 
     if _monitor_alive():
-        return cm.CardMonitor()
+        monitor = cm.CardMonitor()  # the first call starts the thread
+        _wait_ready(cm)
+        return monitor
     with cm.CardMonitoringThread.lock:
         dead = cm.CardMonitoringThread.instance
         request = getattr(getattr(dead, "cardrequest", None), "pcsccardrequest", None)
@@ -323,4 +325,16 @@ def _live_monitor(observers: list[Any]) -> Any:
     for observer in observers:
         if observer not in monitor.obs:
             monitor.addObserver(observer)
+    _wait_ready(cm)
     return monitor
+
+
+def _wait_ready(cm: Any, timeout: float = 2.0) -> None:
+    """Return once the monitor thread holds its PC/SC context, so a pcscd that goes
+    away right after cannot hit the thread's unguarded start."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        thread = cm.CardMonitoringThread.instance
+        if thread is None or not thread.is_alive() or thread.cardrequest is not None:
+            return
+        time.sleep(0.005)

@@ -32,8 +32,9 @@ def _require(binary: str, path: str) -> None:
         pytest.fail(f"{binary} missing: run ./install.sh --dev", pytrace=False)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def pcscd() -> Iterator[IsolatedPcscd]:
+    # Package scope: later test folders must not find our vpcd readers.
     _require("pcscd", "/usr/sbin/pcscd")
     _require("vsmartcard-vpcd", "/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
     daemon = IsolatedPcscd(_PCSC_DIR)
