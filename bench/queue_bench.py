@@ -315,9 +315,9 @@ def write_results(figures: dict, sizes: list[int], pend: dict, command: str) -> 
               "pending indexes add two B-tree leaves to each commit. The remaining gap is "
               "Python work per append, 20–30 µs uncontended (AES-GCM, UUIDv7, audit hash, "
               "result object), which grows when the two cores are busy. Sealing adds one HPKE "
-              "encapsulation, about 0.1 ms (ephemeral X25519 key + DH). Faster disks' fsync "
-              "(or a slower one, like most laptop SSDs with FULL sync) moves every ratio "
-              "towards 1.", ""]
+              "encapsulation, about 0.1 ms (ephemeral X25519 key + DH). The ratios depend on "
+              "the fsync time: a slower fsync moves every ratio towards 1, a faster one "
+              "away from it.", ""]
     block = "\n".join(lines)
     if SECTION in text:
         head, rest = text.split(SECTION, 1)
