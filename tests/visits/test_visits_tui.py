@@ -1,0 +1,95 @@
+"""Visit mode under the Pilot: real service and queue (the TUI suite's fixtures), offline
+(the station is not enrolled): the day's doors in order → serve pre-filled → case linked
+→ visited / no-show / reschedule."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from station.visits.model import Slot
+from tests.tui.conftest import (  # noqa: F401 - pytest fixtures of the TUI suite
+    PASSPHRASE,
+    anyio_backend,
+    clock,
+    make_app,
+    printer,
+    reader,
+    ready,
+    screen_name,
+    service,
+    unlock,
+    wait_for,
+)
+from tests.tui.test_serve import record, serve_mz01
+from tests.tui.textcheck import shown_strings
+
+pytestmark = pytest.mark.anyio
+TODAY = date(2026, 11, 23)  # the TUI suite's clock
+
+
+def booked(svc) -> tuple[str, str]:
+    svc.unlock(svc.staff()[0].id, PASSPHRASE)
+    far = svc.visits.book(id_number="310105194501010011", name="李寿星",
+                          address="爱里舍 3号 1单元 101室", phone="02164001234",
+                          matters_=["MZ01"], slot=Slot(TODAY, "pm"))
+    near = svc.visits.book(id_number="310101193803120013", name="张演示",
+                           address="新成村 12号 3单元 402室", phone="13912345678",
+                           matters_=["MZ01"], slot=Slot(TODAY, "pm"))
+    svc.lock()
+    return near.id, far.id
+
+
+async def test_visit_mode_serves_doors_in_order_and_marks_them(ready, printer):  # noqa: F811
+    near, far = booked(ready)
+    app = make_app(ready)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await unlock(pilot)
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: screen_name(pilot) == "VisitsScreen")
+        screen = app.screen
+        await wait_for(pilot, lambda: len(screen.lines) == 2)
+        # 新成村 is 8 minutes from the centre, 爱里舍 12: the nearer door first.
+        assert [line.appointment.id for line in screen.lines] == [near, far]
+        texts = " ".join(shown_strings(screen))
+        assert "张演示" in texts and "李寿星" in texts and "步行合计 14 分钟" in texts
+
+        await pilot.press("enter")  # open the first door: the serve flow, pre-filled
+        await wait_for(pilot, lambda: screen_name(pilot) == "PickerScreen")
+        assert app.screen.flow.visit == near
+        assert app.screen.flow.resident.name == "张演示"
+        await serve_mz01(pilot)
+        await record(pilot)
+        case = app.screen.flow.outcome.case
+        assert case.visit == near
+        await pilot.press("s")  # skip the rating: back to visit mode, not the desk
+        await wait_for(pilot, lambda: screen_name(pilot) == "VisitsScreen")
+
+        await pilot.press("v")
+        await wait_for(pilot, lambda: screen.lines and
+                       screen.lines[0].appointment.status == "visited")
+        assert ready.visits.get(near).cases == (case.case_no,)
+
+        await pilot.press("down", "n")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ReasonModal")
+        await pilot.press(*"敲门无人", "enter")
+        await wait_for(pilot, lambda: screen.lines[1].appointment.status == "no_show")
+        assert ready.visits.get(far).outcome == "敲门无人"
+
+        await pilot.press("r")
+        await wait_for(pilot, lambda: screen_name(pilot) == "RescheduleModal")
+        await pilot.press(*"家属改约", "enter")  # default: tomorrow morning
+        await wait_for(pilot, lambda: len(screen.lines) == 1)
+        moved = ready.visits.get(far)
+        assert moved.status == "rescheduled" and moved.slot == Slot(date(2026, 11, 24), "am")
+
+        await pilot.press("right")  # tomorrow: the moved visit is there
+        await wait_for(pilot, lambda: [x.appointment.id for x in screen.lines] == [far])
+        before = len(printer.submissions)
+        await pilot.press("p", "f7")  # its slip, then the day's run sheet
+        await wait_for(pilot, lambda: len(printer.submissions) == before + 2)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(pilot) == "DeskScreen")
+    assert app.unexpected == []
+    assert not ready.enrolled  # all of it offline
