@@ -12,6 +12,7 @@ import os
 import shutil
 import sys
 import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "documents"))
 from rig import IsolatedCupsd, IsolatedPcscd
 from vcard import CardHolder, VirtualCard
 
-_PCSC_DIR = Path(tempfile.mkdtemp(prefix="station-pcscd-"))
+# Only a name now (collecting must leave nothing behind); the fixture creates it.
+_PCSC_DIR = Path(tempfile.gettempdir()) / f"station-pcscd-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 os.environ["PCSCLITE_CSOCK_NAME"] = str(_PCSC_DIR / "pcscd.comm")
 
 
