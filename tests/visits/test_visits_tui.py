@@ -8,6 +8,8 @@ from datetime import date
 
 import pytest
 
+from station.tui.keys import display
+from station.tui.screens.visits import VisitsScreen
 from station.visits.model import Slot
 from tests.tui.conftest import (  # noqa: F401 - pytest fixtures of the TUI suite
     PASSPHRASE,
@@ -23,7 +25,7 @@ from tests.tui.conftest import (  # noqa: F401 - pytest fixtures of the TUI suit
     wait_for,
 )
 from tests.tui.test_serve import record, serve_mz01
-from tests.tui.textcheck import shown_strings
+from tests.tui.textcheck import Checker, service_data, shown_strings
 
 pytestmark = pytest.mark.anyio
 TODAY = date(2026, 11, 23)  # the TUI suite's clock
@@ -54,6 +56,15 @@ async def test_visit_mode_serves_doors_in_order_and_marks_them(ready, printer): 
         assert [line.appointment.id for line in screen.lines] == [near, far]
         texts = " ".join(shown_strings(screen))
         assert "张演示" in texts and "李寿星" in texts and "步行合计 14 分钟" in texts
+        data = {"李寿星", "爱里舍 3号 1单元 101室", "新成村 12号 3单元 402室", near, far,
+                "2026-11-23", "←→", printer.name}
+        data |= {display(k) for k in VisitsScreen.KEYS}  # key caps are printed on keys
+        checker = Checker(service_data(ready, data))
+        assert checker.uncatalogued(screen) == []
+        await pilot.press("f11")  # English: every string of visit mode is catalogued too
+        await pilot.pause(0.2)
+        assert checker.uncatalogued(screen) == []
+        await pilot.press("f11")
 
         await pilot.press("enter")  # open the first door: the serve flow, pre-filled
         await wait_for(pilot, lambda: screen_name(pilot) == "PickerScreen")
