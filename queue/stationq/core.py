@@ -1,10 +1,10 @@
 """The queue: one SQLite file holding every record version, its two ciphertexts and the audit.
 
 Why one transaction per append with few statements: each commit costs one fsync of
-the WAL (``synchronous=FULL``), which dominates; everything else (JSON, zlib, AES-GCM,
-HPKE, the audit hash) is computed in memory around it. The sequence number is read
-inside the same ``BEGIN IMMEDIATE`` transaction, so two processes can never hand out
-the same number and a crash can never leave a gap (rows are never deleted).
+the WAL (``synchronous=FULL``), which dominates; everything else (JSON, AES-GCM, the
+zlib + HPKE sealed copy, the audit hash) is computed in memory around it. The sequence
+number is taken inside the same ``BEGIN IMMEDIATE`` transaction, so two processes can
+never hand out the same number and a crash can never leave a gap (rows are never deleted).
 """
 
 from __future__ import annotations
@@ -24,20 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from stationq import audit as audit_chain
-from stationq import clearmeta, keys, schema, sealing
+from stationq import clearmeta, integrity, keys, schema, sealing
 from stationq.errors import (
     DamagedRecordError,
     InvalidArgumentError,
-    LastSlotError,
     LockedError,
     NotFoundError,
     NotReadableError,
-    SlotExistsError,
     StorageError,
-    TooManyAttemptsError,
-    UnknownSlotError,
-    WrongKeyError,
-    WrongPassphraseError,
 )
 from stationq.ids import uuid7, uuid7_bound
 from stationq.model import (
@@ -46,28 +40,20 @@ from stationq.model import (
     PurgeResult,
     ReadResult,
     RecordInfo,
-    RecordProblem,
     Retention,
     SealedRecord,
-    SlotInfo,
     Stats,
     VerifyReport,
 )
-from stationq.schema import ACKNOWLEDGED, CONFLICT, PENDING, PURGED, SENT, STATE_NAMES
+from stationq.schema import ACKNOWLEDGED, PURGED, STATE_NAMES
+from stationq.slots import RECOVERY_SLOT, KeySlots, check_slot_name, default_delay
 
-RECOVERY_SLOT = "recovery"
 _KIND_RE = re.compile(r"[a-z][a-z0-9_.-]{0,31}\Z")
-_SLOT_RE = re.compile(r"[A-Za-z0-9_.@-]{1,64}\Z")
 _INFO_COLS = ("record_id, version, seq, kind, state, created_at, updated_at, meta, attempts, "
               "last_error, local IS NOT NULL, sealed IS NOT NULL")
 _MAX_ERROR_LEN = 200
 DEFAULT_RETENTION = Retention()
 PAGE_SIZE = 2048
-
-
-def default_delay(failures: int) -> float:
-    """Back-off after wrong passphrases: 3 free tries, then 1 s, 2 s, 4 s ... capped at 15 min."""
-    return 0.0 if failures < 3 else float(min(2 ** (failures - 3), 900))
 
 
 def _ts(value: float) -> datetime:
@@ -125,7 +111,7 @@ def _storage_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-class Queue:
+class Queue(KeySlots):
     """An encrypted, crash-safe, gapless local queue of record versions (see README.md)."""
 
     def __init__(self, db: sqlite3.Connection, path: Path, *, clock: Callable[[], float],
@@ -169,7 +155,7 @@ class Queue:
             raise InvalidArgumentError(f"Refusing to create a queue over the existing file {path}.")
         if not station_id or "\x1f" in station_id:
             raise InvalidArgumentError("station_id must be a non-empty identifier.")
-        _check_slot_name(slot)
+        check_slot_name(slot)
         if not passphrase:
             raise InvalidArgumentError("A slot passphrase must not be empty.")
         allowed = sorted(set(clear_keys))
@@ -267,153 +253,11 @@ class Queue:
         row = self._db.execute("SELECT v FROM meta WHERE k = ?", (key,)).fetchone()
         return default if row is None else row[0]
 
-    # ---------------------------------------------------------------- keys and slots
-
-    @property
-    def unlocked(self) -> bool:
-        return self._cipher is not None
+    # ---------------------------------------------------------------- keys (see slots.py)
 
     @property
     def centre_key(self) -> sealing.CentreKey | None:
         return self._centre
-
-    def _set_dek(self, dek: bytes) -> None:
-        self._dek = bytearray(dek)
-        self._cipher = keys.LocalCipher(bytes(self._dek))
-
-    def lock(self) -> None:
-        """Drop the data key. Best effort in Python: the bytearray is zeroed, copies inside
-        the AES object are released with it; appends continue sealed-only (see README)."""
-        with self._lock:
-            if self._dek is not None:
-                self._dek[:] = bytes(len(self._dek))
-            self._dek = None
-            self._cipher = None
-
-    def _require_unlocked(self, action: str) -> bytes:
-        if self._dek is None:
-            raise LockedError(action)
-        return bytes(self._dek)
-
-    def unlock(self, slot: str, passphrase: str) -> None:
-        """Open the data key with a staff passphrase; wrong ones are counted, delayed, audited.
-
-        Argon2id runs outside the queue's lock, so a sync thread is not held up by it.
-        """
-        with self._lock:
-            now = self._clock()
-            failures = int(self._meta_value("failures", 0))
-            retry_at = float(self._meta_value("retry_at", 0.0))
-            if now < retry_at:
-                with self._write() as tx:
-                    self._audit(tx, "unlock_refused", {"slot": slot, "failures": failures})
-                raise TooManyAttemptsError(failures, retry_at - now)
-            row = self._db.execute(
-                "SELECT kdf, wrapped FROM slots WHERE name = ? AND kind = 'passphrase'", (slot,)
-            ).fetchone()
-        if row is None:
-            raise UnknownSlotError(slot)
-        params, salt = keys.KdfParams.from_json(row[0])
-        kek = keys.derive_kek(passphrase, salt, params)
-        dek = keys.unwrap(kek, row[1], keys.slot_aad(self.station_id, slot, self.key_id))
-        with self._lock, self._write() as tx:
-            if dek is None:
-                # Re-read inside the transaction: concurrent wrong tries all count.
-                failures = int(self._meta_value("failures", 0)) + 1
-                delay = max(0.0, float(self._delay_policy(failures)))
-                tx.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                               [("failures", failures), ("retry_at", now + delay)])
-                self._audit(tx, "unlock_failed", {"slot": slot, "failures": failures})
-            else:
-                tx.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                               [("failures", 0), ("retry_at", 0.0)])
-                self._audit(tx, "unlock", {"slot": slot})
-        if dek is None:
-            raise WrongPassphraseError(slot, failures, delay)
-        with self._lock:
-            self._set_dek(dek)  # only once the unlock is on record
-
-    def unlock_with_key(self, dek: bytes) -> None:
-        """Unlock with the data key recovered by the centre from the recovery slot."""
-        with self._lock:
-            if len(dek) != 32 or keys.key_check(dek, self.key_id) != self._key_check:
-                raise WrongKeyError()
-            with self._write() as tx:
-                self._audit(tx, "unlock_recovery", {"key_id": self.key_id})
-            self._set_dek(dek)
-
-    def recovery_blob(self) -> tuple[str, bytes] | None:
-        """(suite, HPKE blob) of the recovery slot, for the centre's ``open_recovery``."""
-        row = self._db.execute(
-            "SELECT suite, wrapped FROM slots WHERE kind = 'recovery'").fetchone()
-        return None if row is None else (row[0], row[1])
-
-    def _insert_slot(self, tx: sqlite3.Connection, slot: str, passphrase: str,
-                     kdf: keys.KdfParams) -> None:
-        if not passphrase:
-            raise InvalidArgumentError("A slot passphrase must not be empty.")
-        salt = os.urandom(16)
-        kek = keys.derive_kek(passphrase, salt, kdf)
-        blob = keys.wrap(kek, self._require_unlocked("adding a key slot"),
-                         keys.slot_aad(self.station_id, slot, self.key_id))
-        tx.execute("INSERT OR REPLACE INTO slots VALUES (?, 'passphrase', ?, NULL, ?, ?)",
-                   (slot, kdf.to_json(salt), blob, self._clock()))
-
-    def slots(self) -> list[SlotInfo]:
-        out = []
-        for name, kind, kdf, created in self._db.execute(
-            "SELECT name, kind, kdf, created_at FROM slots ORDER BY name"
-        ):
-            params = None
-            if kdf:
-                data = json.loads(kdf)
-                params = {k: data[k] for k in ("memory_cost", "iterations", "lanes")}
-            out.append(SlotInfo(name, kind, _ts(created), params))
-        return out
-
-    def _slot_kind(self, slot: str) -> str | None:
-        row = self._db.execute("SELECT kind FROM slots WHERE name = ?", (slot,)).fetchone()
-        return None if row is None else row[0]
-
-    def add_slot(self, slot: str, passphrase: str, kdf: keys.KdfParams = keys.DEFAULT_KDF
-                 ) -> None:
-        """Give another staff member their own passphrase (needs the queue unlocked)."""
-        _check_slot_name(slot)
-        with self._lock:
-            self._require_unlocked("adding a key slot")
-            if self._slot_kind(slot) is not None:
-                raise SlotExistsError(slot)
-            with self._write() as tx:
-                self._insert_slot(tx, slot, passphrase, kdf)
-                self._audit(tx, "slot_add", {"slot": slot})
-
-    def rotate_slot(self, slot: str, passphrase: str, kdf: keys.KdfParams = keys.DEFAULT_KDF
-                    ) -> None:
-        """Change a slot's passphrase (fresh salt, optionally new Argon2id cost)."""
-        with self._lock:
-            self._require_unlocked("changing a passphrase")
-            if self._slot_kind(slot) != "passphrase":
-                raise UnknownSlotError(slot)
-            with self._write() as tx:
-                self._insert_slot(tx, slot, passphrase, kdf)
-                self._audit(tx, "slot_rotate", {"slot": slot})
-
-    def remove_slot(self, slot: str) -> None:
-        with self._lock:
-            self._require_unlocked("removing a key slot")
-            kind = self._slot_kind(slot)
-            if kind is None:
-                raise UnknownSlotError(slot)
-            others = self._db.execute(
-                "SELECT count(*) FROM slots WHERE name != ?", (slot,)).fetchone()[0]
-            if others == 0 or (kind == "passphrase" and self.recovery_blob() is None and
-                               self._db.execute("SELECT count(*) FROM slots WHERE name != ? "
-                                                "AND kind = 'passphrase'", (slot,)
-                                                ).fetchone()[0] == 0):
-                raise LastSlotError(slot)
-            with self._write() as tx:
-                tx.execute("DELETE FROM slots WHERE name = ?", (slot,))
-                self._audit(tx, "slot_remove", {"slot": slot})
 
     # ---------------------------------------------------------------- enrolment
 
@@ -833,86 +677,8 @@ class Queue:
     def verify(self) -> VerifyReport:
         """Check everything that can be checked; one damaged record never hides another."""
         with self._lock:
-            report = VerifyReport(aead_checked=self.unlocked)
-            try:
-                lines = [r[0] for r in self._db.execute("PRAGMA integrity_check")]
-            except sqlite3.DatabaseError as exc:
-                lines = [f"SQLite cannot check the file: {exc}"]
-            if lines != ["ok"]:
-                report.integrity.extend(lines)
-            # Each part on its own: a file SQLite itself finds corrupt still gets the rest.
-            for part, target in ((self._verify_sequence, report.sequence),
-                                 (self._verify_records, report.integrity),
-                                 (self._verify_audit, report.audit)):
-                try:
-                    part(report)
-                except sqlite3.DatabaseError as exc:
-                    target.append(f"{part.__name__[8:]} check stopped: {exc}")
-            return report
-
-    def _verify_sequence(self, report: VerifyReport) -> None:
-        top, count, low = self._db.execute(
-            "SELECT max(seq), count(*), min(seq) FROM records").fetchone()
-        if top is not None and low != 1:
-            report.sequence.append(f"sequence starts at {low}, not 1")
-        if top is not None and count != top - low + 1:
-            for (seq,) in self._db.execute(
-                "SELECT seq FROM records r WHERE seq < ? AND NOT EXISTS "
-                "(SELECT 1 FROM records n WHERE n.seq = r.seq + 1)", (top,)
-            ):
-                report.sequence.append(f"sequence gap after {seq}")
-        for rid, top_v, n in self._db.execute(
-            "SELECT record_id, max(version), count(*) FROM records GROUP BY record_id "
-            "HAVING max(version) != count(*) OR min(version) != 1"
-        ):
-            report.sequence.append(f"record {rid} has {n} versions but the newest is {top_v}")
-
-    def _verify_records(self, report: VerifyReport) -> None:
-        for row in self._db.execute(
-            "SELECT seq, record_id, version, kind, state, meta, key_id, suite, sealed_sha, "
-            "local, sealed FROM records ORDER BY seq"
-        ):
-            report.records_checked += 1
-            try:
-                problems = self._check_row(*row)
-            except Exception as exc:  # a malformed row must not stop the others being checked
-                problems = [f"unreadable row ({type(exc).__name__})"]
-            report.records.extend(RecordProblem(row[0], str(row[1]), row[2], p)
-                                  for p in problems)
-
-    def _check_row(self, seq: int, rid: str, version: int, kind: str, state: int, meta: str,
-                   key_id: str | None, suite: str | None, sealed_sha: bytes | None,
-                   local: bytes | None, sealed: bytes | None) -> list[str]:
-        problems = []
-        if state not in STATE_NAMES:
-            problems.append(f"unknown state {state!r}")
-        if not isinstance(json.loads(meta), dict):
-            problems.append("clear metadata is not a JSON object")
-        if local is not None:
-            if key_id != self.key_id:
-                problems.append("local copy is under an unknown data key")
-            elif self._cipher is not None and not self._cipher.check(
-                local, keys.local_aad(rid, version, kind, seq, key_id)
-            ):
-                problems.append("local copy fails authentication (altered or damaged)")
-        if sealed is not None:
-            if sealed_sha is None or hashlib.sha256(sealed).digest() != sealed_sha:
-                problems.append("sealed copy does not match its digest (altered or damaged)")
-            if suite not in sealing.SUITES:
-                problems.append("sealed copy names an unknown HPKE suite")
-        if state in (PENDING, SENT, CONFLICT) and local is None and sealed is None:
-            problems.append("no copy left although the centre has not acknowledged it")
-        if self._centre is not None and state in (PENDING, SENT) and sealed is None:
-            problems.append("not sealed although the centre key is known")
-        return problems
-
-    def _verify_audit(self, report: VerifyReport) -> None:
-        raw = self._meta_value("audit_head")
-        head = None
-        if raw:
-            n, digest = json.loads(raw)
-            head = (int(n), bytes.fromhex(digest))
-        report.audit.extend(audit_chain.check(self._db, self.station_id, head))
+            return integrity.verify(self._db, station_id=self.station_id, key_id=self.key_id,
+                                    cipher=self._cipher, enrolled=self._centre is not None)
 
 
 def _ranges(seqs: Iterable[int]) -> str:
@@ -932,12 +698,6 @@ def _ranges(seqs: Iterable[int]) -> str:
 def _check_kind(kind: str) -> None:
     if not isinstance(kind, str) or not _KIND_RE.match(kind):
         raise InvalidArgumentError("A kind/event is 1-32 chars: a-z first, then a-z 0-9 _ . -")
-
-
-def _check_slot_name(slot: str) -> None:
-    if not isinstance(slot, str) or not _SLOT_RE.match(slot) or slot == RECOVERY_SLOT:
-        raise InvalidArgumentError(
-            f"Slot names are 1-64 chars of A-Z a-z 0-9 _ . @ - and not {RECOVERY_SLOT!r}.")
 
 
 for _name in ("unlock", "unlock_with_key", "add_slot", "rotate_slot", "remove_slot", "slots",

@@ -1,0 +1,108 @@
+"""verify(): everything about a queue file that can be checked, each part on its own.
+
+Why separate functions: a damaged file must still yield a full report, so every
+check runs in isolation and one damaged row, or a file SQLite itself finds
+malformed, never hides the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+
+from stationq import audit as audit_chain
+from stationq import keys, sealing
+from stationq.model import RecordProblem, VerifyReport
+from stationq.schema import CONFLICT, PENDING, SENT, STATE_NAMES
+
+
+def verify(db: sqlite3.Connection, *, station_id: str, key_id: str,
+           cipher: keys.LocalCipher | None, enrolled: bool) -> VerifyReport:
+    """Integrity, sequence, every row (AEAD tags when ``cipher`` is given), audit chain."""
+    report = VerifyReport(aead_checked=cipher is not None)
+    try:
+        lines = [r[0] for r in db.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as exc:
+        lines = [f"SQLite cannot check the file: {exc}"]
+    if lines != ["ok"]:
+        report.integrity.extend(lines)
+    checks = (
+        ("sequence", lambda: _sequence(db, report), report.sequence),
+        ("records", lambda: _records(db, report, key_id, cipher, enrolled), report.integrity),
+        ("audit", lambda: _audit(db, report, station_id), report.audit),
+    )
+    for name, run, target in checks:
+        try:
+            run()
+        except sqlite3.DatabaseError as exc:
+            target.append(f"{name} check stopped: {exc}")
+    return report
+
+
+def _sequence(db: sqlite3.Connection, report: VerifyReport) -> None:
+    top, count, low = db.execute("SELECT max(seq), count(*), min(seq) FROM records").fetchone()
+    if top is not None and low != 1:
+        report.sequence.append(f"sequence starts at {low}, not 1")
+    if top is not None and count != top - low + 1:
+        for (seq,) in db.execute(
+            "SELECT seq FROM records r WHERE seq < ? AND NOT EXISTS "
+            "(SELECT 1 FROM records n WHERE n.seq = r.seq + 1)", (top,)
+        ):
+            report.sequence.append(f"sequence gap after {seq}")
+    for rid, top_v, n in db.execute(
+        "SELECT record_id, max(version), count(*) FROM records GROUP BY record_id "
+        "HAVING max(version) != count(*) OR min(version) != 1"
+    ):
+        report.sequence.append(f"record {rid} has {n} versions but the newest is {top_v}")
+
+
+def _records(db: sqlite3.Connection, report: VerifyReport, key_id: str,
+             cipher: keys.LocalCipher | None, enrolled: bool) -> None:
+    for row in db.execute(
+        "SELECT seq, record_id, version, kind, state, meta, key_id, suite, sealed_sha, "
+        "local, sealed FROM records ORDER BY seq"
+    ):
+        report.records_checked += 1
+        try:
+            problems = _row_problems(*row, queue_key_id=key_id, cipher=cipher, enrolled=enrolled)
+        except Exception as exc:  # a malformed row must not stop the others being checked
+            problems = [f"unreadable row ({type(exc).__name__})"]
+        report.records.extend(RecordProblem(row[0], str(row[1]), row[2], p) for p in problems)
+
+
+def _row_problems(seq: int, rid: str, version: int, kind: str, state: int, meta: str,
+                  key_id: str | None, suite: str | None, sealed_sha: bytes | None,
+                  local: bytes | None, sealed: bytes | None, *, queue_key_id: str,
+                  cipher: keys.LocalCipher | None, enrolled: bool) -> list[str]:
+    problems = []
+    if state not in STATE_NAMES:
+        problems.append(f"unknown state {state!r}")
+    if not isinstance(json.loads(meta), dict):
+        problems.append("clear metadata is not a JSON object")
+    if local is not None:
+        if key_id != queue_key_id:
+            problems.append("local copy is under an unknown data key")
+        elif cipher is not None and not cipher.check(
+            local, keys.local_aad(rid, version, kind, seq, key_id)
+        ):
+            problems.append("local copy fails authentication (altered or damaged)")
+    if sealed is not None:
+        if sealed_sha is None or hashlib.sha256(sealed).digest() != sealed_sha:
+            problems.append("sealed copy does not match its digest (altered or damaged)")
+        if suite not in sealing.SUITES:
+            problems.append("sealed copy names an unknown HPKE suite")
+    if state in (PENDING, SENT, CONFLICT) and local is None and sealed is None:
+        problems.append("no copy left although the centre has not acknowledged it")
+    if enrolled and state in (PENDING, SENT) and sealed is None:
+        problems.append("not sealed although the centre key is known")
+    return problems
+
+
+def _audit(db: sqlite3.Connection, report: VerifyReport, station_id: str) -> None:
+    row = db.execute("SELECT v FROM meta WHERE k = 'audit_head'").fetchone()
+    head = None
+    if row and row[0]:
+        n, digest = json.loads(row[0])
+        head = (int(n), bytes.fromhex(digest))
+    report.audit.extend(audit_chain.check(db, station_id, head))
