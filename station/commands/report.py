@@ -21,8 +21,11 @@ from station.reports.station import GROUPINGS, StationReport, build_station_repo
 def parse_day(value: str | None) -> date | None:
     if value is None:
         return None
+    text = value.strip()
     try:
-        return date.fromisoformat(value.strip())
+        if len(text) != 10 or text[4] != "-" or text[7] != "-":
+            raise ValueError(text)  # only 2026-11-22, never the ambiguous 20261122
+        return date.fromisoformat(text)
     except ValueError:
         raise StationError("reports.bad_date", value=value[:20]) from None
 

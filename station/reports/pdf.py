@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 
 from station.documents.fonts import font_book
 from station.reports.document import Chart, Document, Table, cell_text
@@ -70,7 +71,9 @@ def _table(pdf: FPDF, family: str, table: Table) -> None:
     rest = (usable - first) / max(1, len(table.columns) - 1)
     widths = [first] + [rest] * (len(table.columns) - 1)
     with pdf.table(col_widths=widths, line_height=5, text_align="LEFT",
-                   first_row_as_headings=True) as tbl:
+                   first_row_as_headings=True,
+                   # the embedded CJK face has no bold: headings are shaded instead
+                   headings_style=FontFace(emphasis="", fill_color=(237, 242, 247))) as tbl:
         header = tbl.row()
         for label in table.columns:
             header.cell(label)

@@ -205,4 +205,6 @@ def _labels(groups: dict[str, Figures], by: str, staff_names: dict[str, str]) ->
                 out[key] = key
     elif by == "staff":
         out = {k: f"{k} {staff_names[k]}" if k in staff_names else k for k in groups}
-    return {k: v for k, v in out.items() if k}
+    if by in ("matter", "line") and "" in groups:
+        out[""] = t("reports.visits_group")  # visits have no matter of their own
+    return {k: v for k, v in out.items() if k or v}
