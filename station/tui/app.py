@@ -221,6 +221,10 @@ class StationApp(_Guarded, App[None]):
                 relabel()
             else:
                 await screen.recompose()
+                # Compose builds the widgets; filling them (data, focus) is on_mount's work.
+                refill = getattr(screen, "on_mount", None)
+                if refill is not None:
+                    refill()
         if self.status is not None:
             self.refresh_status()
 

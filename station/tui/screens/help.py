@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -14,37 +16,35 @@ from station.tui.base import StationScreen
 from station.tui.keys import Key, display
 from station.tui.widgets import KeyBar
 
+# The order screens appear in the help; screens not named here follow, by module name.
+ORDER = ["DeskScreen", "IdentifyScreen", "PickerScreen", "GuideScreen", "DetailsScreen",
+         "ConfirmScreen", "CasesScreen", "CaseScreen", "AmendScreen", "ReasonModal",
+         "IdleLockModal", "TrainingCardScreen", "OutingScreen", "UnlockScreen",
+         "FirstRunScreen", "HelpScreen"]
+
 
 def screens_with_keys() -> list[tuple[str, list[Key]]]:
-    """(catalogue key of the section title, keys) for the app and every screen."""
-    from station.tui.app import StationApp
-    from station.tui.screens import (
-        amend,
-        case,
-        cases,
-        confirm,
-        desk,
-        details,
-        firstrun,
-        guide,
-        identify,
-        outing,
-        picker,
-        reason,
-        settings,
-        training,
-        unlock,
-    )
+    """(catalogue key of the section title, keys) for the app and every screen.
 
-    classes: list[Any] = [
-        desk.DeskScreen, identify.IdentifyScreen, picker.PickerScreen, guide.GuideScreen,
-        details.DetailsScreen, confirm.ConfirmScreen, cases.CasesScreen, case.CaseScreen,
-        amend.AmendScreen, reason.ReasonModal, settings.IdleLockModal,
-        training.TrainingCardScreen,
-        outing.OutingScreen, unlock.UnlockScreen, firstrun.FirstRunScreen, HelpScreen,
-    ]
+    Every module of ``station.tui.screens`` is searched, so a screen added later (e.g.
+    the home-visit mode) is listed without editing this file; its title is
+    ``tui.help.screen.<ClassName>`` unless the class names another in ``HELP_TITLE``.
+    """
+    from station.tui import screens
+    from station.tui.app import StationApp
+    from station.tui.base import StationModal, StationScreen
+
+    found: dict[str, Any] = {}
+    for info in sorted(pkgutil.iter_modules(screens.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{screens.__name__}.{info.name}")
+        for obj in vars(module).values():
+            if (isinstance(obj, type) and issubclass(obj, (StationScreen, StationModal))
+                    and obj.__module__ == module.__name__ and obj.KEYS):
+                found[obj.__name__] = obj
+    names = [n for n in ORDER if n in found] + [n for n in found if n not in ORDER]
     return [("tui.help.global", StationApp.KEYS)] + [
-        (f"tui.help.screen.{cls.__name__}", cls.KEYS) for cls in classes]
+        (getattr(found[n], "HELP_TITLE", f"tui.help.screen.{n}"), found[n].KEYS)
+        for n in names]
 
 
 class HelpScreen(StationScreen):
