@@ -74,7 +74,9 @@ def _json(payload: Mapping[str, Any]) -> bytes:
     if not isinstance(payload, Mapping):
         raise InvalidArgumentError("The payload must be a JSON object (a dict).")
     try:
-        return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        # allow_nan=False: NaN/Infinity are not JSON, and the centre must parse what we send.
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":"),
+                          allow_nan=False).encode()
     except (TypeError, ValueError) as exc:
         raise InvalidArgumentError(f"The payload is not JSON-serialisable: {type(exc).__name__}."
                                    ) from None
@@ -316,6 +318,8 @@ class Queue(KeySlots):
 
     def _clean_meta(self, meta: Mapping[str, str] | None) -> tuple[dict[str, str], str]:
         """Validated clear metadata and its JSON; cached, as the same few values repeat."""
+        if meta is not None and not isinstance(meta, Mapping):
+            raise InvalidArgumentError("Clear metadata must be a dict of strings.")
         try:
             cache_key = tuple(meta.items()) if meta else ()
             hit = self._meta_cache.get(cache_key)

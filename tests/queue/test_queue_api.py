@@ -214,6 +214,10 @@ def test_payload_must_be_json_object(make_queue):
         q.append("case", {"when": datetime.now()})
     with pytest.raises(InvalidArgumentError):
         q.append("Bad Kind", {})
+    with pytest.raises(InvalidArgumentError):
+        q.append("case", {"x": float("nan")})
+    with pytest.raises(InvalidArgumentError):
+        q.append("case", {}, [("matter", "A01")])
     assert q.stats().total == 0
 
 
