@@ -52,12 +52,16 @@ fi
 
 # vpcd (the virtual reader used only by the tests) listens on every network interface;
 # a street laptop must not keep Debian's default config for it. Tests bring their own.
-if [ -e /etc/reader.conf.d/vpcd ]; then
-  say "停用 vpcd 虚拟读卡器的系统配置 / disabling the system-wide vpcd reader config"
-  "${SUDO[@]}" mkdir -p /etc/liudong-station
-  "${SUDO[@]}" mv /etc/reader.conf.d/vpcd /etc/liudong-station/vpcd.reader.conf.disabled
-  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet pcscd 2>/dev/null; then
-    "${SUDO[@]}" systemctl restart pcscd || true
+# A dpkg diversion out of the folder (pcscd reads every file in it), so that a package
+# upgrade does not bring it back.
+if ! dpkg-divert --list /etc/reader.conf.d/vpcd 2>/dev/null | grep -q .; then
+  if [ -e /etc/reader.conf.d/vpcd ] || [ "$dev" -eq 1 ]; then
+    say "停用 vpcd 虚拟读卡器的系统配置 / diverting the system-wide vpcd reader config"
+    "${SUDO[@]}" dpkg-divert --quiet --local --rename \
+      --divert /etc/vpcd.reader.conf.disabled-by-station --add /etc/reader.conf.d/vpcd
+    if command -v systemctl >/dev/null 2>&1; then
+      "${SUDO[@]}" systemctl try-restart pcscd.service 2>/dev/null || true
+    fi
   fi
 fi
 
@@ -85,6 +89,11 @@ else
 fi
 .venv/bin/python -c 'import station, center, stationq' \
   || fail "项目没有装好 / the project did not install (see pip's output above)."
+
+# Cut the receipt font subset once now, so the first receipt on the street is not slow.
+say "准备回执字体 / preparing the receipt font"
+.venv/bin/python -c 'from station.documents.fonts import font_book; font_book().warm()' \
+  || fail "没有找到中文字体 / the Chinese font could not be prepared (fonts-noto-cjk)."
 
 # --- commands on PATH ---------------------------------------------------------------------
 if [ "$(id -u)" -eq 0 ]; then bindir=/usr/local/bin; else bindir="$HOME/.local/bin"; fi
