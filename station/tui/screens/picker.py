@@ -24,6 +24,7 @@ class PickerScreen(StationScreen):
         Key("up", "move(-1)", "tui.key.move", shown="↑↓", priority=True),
         Key("down", "move(1)", "tui.key.move", shown="↓", bar=False, priority=True),
         Key("escape", "back", "tui.key.cancel", shown="Esc"),
+        Key("f6", "book_visit", "visits.key_book", bar=False, priority=True),
     ]
 
     def __init__(self, flow: ServeFlow) -> None:
@@ -123,6 +124,12 @@ class PickerScreen(StationScreen):
         from station.tui.screens.guide import GuideScreen
 
         self.app.push_screen(GuideScreen(self.flow))
+
+    def action_book_visit(self) -> None:
+        """预约上门 for an eligible resident (80+ by the ID number; others via the form)."""
+        from station.tui.screens.book_visit import BookVisitScreen
+
+        self.app.push_screen(BookVisitScreen(self.flow.resident))
 
     def action_back(self) -> None:
         self.app.pop_screen()
