@@ -37,6 +37,7 @@ class VisitsScreen(StationScreen):
         Key("r", "reschedule", "visits.key_reschedule"),
         Key("p", "print_slip", "visits.key_print_slip"),
         Key("f7", "print_sheet", "visits.key_print_sheet"),
+        Key("b", "book", "visits.key_book_manual"),
         Key("left", "day(-1)", "visits.key_day", shown="←→"),
         Key("right", "day(1)", "visits.key_day", bar=False),
         Key("escape", "back", "tui.key.back", shown="Esc"),
@@ -200,6 +201,11 @@ class VisitsScreen(StationScreen):
     def action_print_sheet(self) -> None:
         visits, day = self.station.service.visits, self.day
         self.station.background(lambda: visits.print_run_sheet(day), self._printed)
+
+    def action_book(self) -> None:
+        from station.tui.screens.book_visit import BookVisitScreen
+
+        self.app.push_screen(BookVisitScreen())
 
     def action_back(self) -> None:
         self.app.pop_screen()

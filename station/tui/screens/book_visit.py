@@ -1,0 +1,130 @@
+"""Book a home visit (预约上门): from the serve flow for an eligible resident, or by hand.
+
+Why a form and not a wizard: the desk books while the resident (or a relative) is
+standing there, so every field is on one page and Ctrl+S books; the service checks
+everything before anything is stored and the first problem is shown in words.
+A date given here schedules at once and the large-print slip can be printed (P).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Input, Label, Static
+
+from station.errors import StationError
+from station.i18n import t
+from station.tui.base import StationScreen
+from station.tui.keys import Key
+from station.tui.widgets import KeyBar, StatusBar
+from station.visits.model import Contact, Slot
+
+FIELDS = ("id_number", "name", "address", "phone", "matters", "family_name", "family_phone",
+          "family_relation", "cert", "approved_by", "when")
+
+
+class BookVisitScreen(StationScreen):
+    DEFAULT_CSS = """
+    BookVisitScreen #form { height: 1fr; padding: 0 2; }
+    BookVisitScreen #outcome { height: auto; padding: 0 1; }
+    """
+    PERSONAL: ClassVar[bool] = True
+    KEYS: ClassVar[list[Key]] = [
+        Key("ctrl+s", "book", "visits.key_book", shown="^S", priority=True),
+        Key("f9", "print_slip", "visits.key_print_slip", priority=True),
+        Key("escape", "back", "tui.key.back", shown="Esc"),
+    ]
+
+    def __init__(self, resident: Any | None = None, matter: str = "") -> None:
+        super().__init__()
+        self.resident = resident
+        self.matter = matter
+        self.booked: Any = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(t("visits.book_title"), classes="title")
+        yield StatusBar()
+        with VerticalScroll(id="form"):
+            for key in FIELDS:
+                yield Label(t(f"visits.field_{key}"))
+                yield Input(id=key, placeholder=t(f"visits.hint_{key}"))
+        yield Static("", id="outcome")
+        yield KeyBar(self.KEYS)
+
+    def on_mount(self) -> None:
+        if self.resident is not None:
+            self.query_one("#id_number", Input).value = self.resident.id.number
+            self.query_one("#id_number", Input).disabled = True
+            self.query_one("#name", Input).value = self.resident.name
+        if self.matter:
+            self.query_one("#matters", Input).value = self.matter
+        first = "address" if self.resident is not None else "id_number"
+        self.query_one(f"#{first}", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.focus_next()
+
+    def _value(self, key: str) -> str:
+        return self.query_one(f"#{key}", Input).value.strip()
+
+    def action_book(self) -> None:
+        if self.booked is not None:
+            return
+        when = self._value("when").split()
+        slot = None
+        if when:
+            try:
+                half = when[1] if len(when) > 1 else "am"
+                if half not in ("am", "pm"):
+                    raise ValueError(half)
+                slot = Slot(date.fromisoformat(when[0]), half)  # type: ignore[arg-type]
+            except ValueError:
+                self._say(t("visits.reschedule_when_bad"), error=True)
+                return
+        family = None
+        if self._value("family_phone"):
+            family = Contact(self._value("family_name"), self._value("family_phone"),
+                             self._value("family_relation"))
+        visits = self.station.service.visits
+        args = dict(id_number=self._value("id_number"), name=self._value("name"),
+                    address=self._value("address"), phone=self._value("phone"),
+                    matters_=self._value("matters").replace("，", " ").replace(",", " ").split(),
+                    family=family, disability_cert=self._value("cert"),
+                    approved_by=self._value("approved_by"), slot=slot,
+                    source="desk" if self.resident is not None else "manual")
+        self.station.background(lambda: visits.book(**args), self._booked, self._failed)
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        outcome = self.query_one("#outcome", Static)
+        outcome.update(text)
+        outcome.set_classes("error" if error else "ok")
+
+    def _failed(self, err: Exception) -> None:
+        if isinstance(err, StationError):
+            self._say(err.message(), error=True)
+        else:
+            self.station.show_error(err)
+
+    def _booked(self, appt: Any) -> None:
+        self.booked = appt
+        if appt.slot is not None:
+            self._say(t("visits.booked_on", visit=appt.id, date=appt.slot.day.isoformat(),
+                        half=t(f"visits.half_{appt.slot.half}"), team=appt.team))
+        else:
+            self._say(t("visits.booked", visit=appt.id))
+
+    def action_print_slip(self) -> None:
+        if self.booked is None or self.booked.slot is None:
+            self.notify(t("visits.slip_needs_date"))
+            return
+        visits, visit_id = self.station.service.visits, self.booked.id
+        self.station.background(lambda: visits.print_slip(visit_id), self._printed)
+
+    def _printed(self, outcome: Any) -> None:
+        self.notify(outcome.message, severity="information" if outcome.printed else "warning")
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
