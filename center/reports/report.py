@@ -296,7 +296,7 @@ def build_centre_report(store: Any, *, date_from: date, date_to: date, station: 
         if sid in stations and lo <= day <= hi:
             diff = compare(day, entries, centre_entries.get((sid, day), []))
             report.diffs.append((stations[sid], diff))
-            if (sid, day) in rows or entries:
+            if (sid, day) in rows or not diff.agrees:  # a day the centre lacks entirely
                 row(sid, day).agrees = diff.agrees
     report.diffs.sort(key=lambda p: (p[0], p[1].day))
     report.rows = sorted(rows.values(), key=lambda r: (r.name, r.day))

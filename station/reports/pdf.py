@@ -66,10 +66,7 @@ def _table(pdf: FPDF, family: str, table: Table) -> None:
         pdf.cell(0, 6, table.empty, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
         return
-    usable = pdf.w - pdf.l_margin - pdf.r_margin
-    first = min(70.0, max(30.0, usable * 0.22))
-    rest = (usable - first) / max(1, len(table.columns) - 1)
-    widths = [first] + [rest] * (len(table.columns) - 1)
+    widths = _widths(pdf, table, pdf.w - pdf.l_margin - pdf.r_margin)
     with pdf.table(col_widths=widths, line_height=5, text_align="LEFT",
                    first_row_as_headings=True,
                    # the embedded CJK face has no bold: headings are shaded instead
@@ -82,6 +79,19 @@ def _table(pdf: FPDF, family: str, table: Table) -> None:
             for value in row:
                 r.cell(cell_text(value))
     pdf.ln(3)
+
+
+def _widths(pdf: FPDF, table: Table, usable: float) -> list[float]:
+    """Columns as wide as their longest value (record ids stay on one line); headers wrap."""
+    need = []
+    for i, label in enumerate(table.columns):
+        cells = max((pdf.get_string_width(cell_text(r[i])) for r in table.rows), default=0)
+        need.append(max(cells, min(pdf.get_string_width(label), 18.0)) + 3)
+    total = sum(need)
+    if total <= usable:
+        extra = (usable - total) / len(need)
+        return [w + extra for w in need]
+    return [w * usable / total for w in need]
 
 
 def _chart(pdf: FPDF, family: str, chart: Chart) -> None:

@@ -29,16 +29,17 @@ def pdf_text(path: Path) -> str:
                           text=True, check=True).stdout
 
 
-def colour_pixels(path: Path, colour: tuple[int, int, int], page: int = 1,
-                  tolerance: int = 30) -> int:
-    """Pixels of about `colour` on a rendered page: the charts' bars and lines."""
-    png = path.with_suffix(f".p{page}")
-    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", str(page), "-l", str(page),
-                    "-singlefile", str(path), str(png)], check=True, capture_output=True)
-    img = Image.open(str(png) + ".png").convert("RGB")
-    raw = img.tobytes()
-    return sum(1 for i in range(0, len(raw), 3)
-               if all(abs(raw[i + k] - colour[k]) <= tolerance for k in range(3)))
+def colour_pixels(path: Path, colour: tuple[int, int, int], tolerance: int = 30) -> int:
+    """Pixels of about `colour` on the rendered pages: the charts' bars and lines."""
+    prefix = path.with_suffix("")
+    subprocess.run(["pdftoppm", "-png", "-r", "50", str(path), f"{prefix}-page"], check=True,
+                   capture_output=True)
+    count = 0
+    for png in sorted(path.parent.glob(f"{prefix.name}-page*.png")):
+        raw = Image.open(png).convert("RGB").tobytes()
+        count += sum(1 for i in range(0, len(raw), 3)
+                     if all(abs(raw[i + k] - colour[k]) <= tolerance for k in range(3)))
+    return count
 
 
 def assert_no_personal(text: str, personal: list[str], where: str) -> None:

@@ -1,0 +1,180 @@
+"""The centre report over the generated month, on SQLite and PostgreSQL, in every format."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from datetime import date, timedelta
+
+from click.testing import CliRunner
+from helpers import BLUE, GREEN, ORANGE, RED, colour_pixels, csv_tables, pdf_text
+from month import FIRST, GAP_SEQS, LAST, TODAY, Month, station_home, tally
+
+from center.cli import cli as center_cli
+from station.catalogue import load_catalogue
+from station.i18n import t
+from station.workdays import add_working_days, is_working_day
+
+PERIOD = ["--from", FIRST.isoformat(), "--to", LAST.isoformat(), "--today", TODAY.isoformat()]
+
+
+def centre_report(month: Month, *args: str):
+    base = ["--home", str(month.centre.home)]
+    if month.centre.db_url:
+        base += ["--db", month.centre.db_url]
+    result = CliRunner().invoke(center_cli, [*base, "report", *args])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def expected_rows(month: Month) -> dict[tuple[str, str], Counter]:
+    """Per (station, day), from what the test did: what the centre must show."""
+    rows: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    lost = {(v.record_id, v.version) for v in month.lost}
+    for v in month.ledger:
+        if (v.record_id, v.version) in lost or month.states[v.record_id, v.version] in (
+                "pending", "sent"):
+            continue
+        rows[v.station, v.day]["received"] += 1
+    for run in month.stations:
+        for v in month.latest(run.name, at_centre=True).values():
+            c = rows[run.name, v.day]
+            tally(c, v, "acknowledged")
+            if v.kind == "case":
+                c["status_" + month.centre_status.get(v.record_id, "accepted")] += 1
+    rows[month.conflict.station, month.conflict.day]["conflict"] = 1
+    return rows
+
+
+def expected_overdue(month: Month) -> dict[str, int]:
+    """case_no → working days late."""
+    cat = load_catalogue()
+    out = {}
+    for run in month.stations:
+        for v in month.latest(run.name, at_centre=True).values():
+            if v.kind != "case" or v.meta["status"] == "withdrawn" or month.centre_status.get(
+                    v.record_id) in ("done", "returned"):
+                continue
+            due = add_working_days(date.fromisoformat(v.day),
+                                   cat.get(v.meta["matter"]).time_limit_days)
+            late = sum(is_working_day(due + timedelta(d))
+                       for d in range(1, (TODAY - due).days + 1))
+            if late > 0:
+                out[v.meta["case_no"]] = late
+    return out
+
+
+def test_json_per_station_and_day_matches_what_happened(month: Month):
+    doc = json.loads(centre_report(month, *PERIOD, "--format", "json").stdout)
+    expected = expected_rows(month)
+    got = {(r["name"], r["day"]): r for r in doc["rows"]}
+    assert set(got) == set(expected)
+    for key, exp in expected.items():
+        row = got[key]
+        for f in ("received", "cases", "materials_pending", "withdrawn", "visits_booked",
+                  "visits_visited", "visits_no_show", "rated", "conflict"):
+            assert row[f] == exp.get(f, 0), (key, f)
+        for status in ("accepted", "reviewing", "done", "returned"):
+            assert row["statuses"][status] == exp.get("status_" + status, 0), (key, status)
+    overdue = expected_overdue(month)
+    assert overdue, "the month must have cases past their time limit"
+    assert {o["case_no"]: o["late"] for o in doc["overdue"]} == overdue
+    assert doc["total"]["overdue"] == len(overdue)
+
+
+def test_coverage_names_the_gap_and_conflicts_are_listed(month: Month):
+    doc = json.loads(centre_report(month, *PERIOD, "--format", "json").stdout)
+    cov = {c["name"]: c for c in doc["coverage"]}
+    assert cov["徐汇-02"]["gaps"] == [[GAP_SEQS[0], GAP_SEQS[-1]]]
+    assert cov["徐汇-01"]["gaps"] == [] and cov["徐汇-03"]["gaps"] == []
+    synced = sum(1 for v in month.ledger if v.station == "徐汇-03"
+                 and month.states[v.record_id, v.version] not in ("pending", "sent"))
+    assert cov["徐汇-03"]["ranges"] == [[1, synced]]
+    c = month.conflict
+    assert [(x["record_id"], x["seq"], x["station"]) for x in doc["conflicts"]] == [
+        (c.record_id, c.seq, c.station)]
+
+
+def test_reconciliation_names_the_same_records_on_both_sides(month: Month):
+    lost = sorted((v.record_id, v.version, v.seq) for v in month.lost)
+    c = month.conflict
+    # the station's side (from the signed check each station made)
+    station = {run: {d.day: d for d in diffs} for run, diffs in month.reconciled.items()}
+    lost_day = month.lost[0].day
+    assert sorted((e.record_id, e.version, e.seq)
+                  for e in station["徐汇-02"][lost_day].missing_at_centre) == lost
+    assert [e.seq for e in station["徐汇-01"][c.day].conflicts] == [c.seq]
+    waiting = [v for v in month.ledger if v.station == "徐汇-03" and v.day == LAST.isoformat()]
+    assert len(station["徐汇-03"][LAST.isoformat()].waiting) == len(waiting)
+    bad = {(run, d.day) for run, diffs in month.reconciled.items() for d in diffs
+           if not d.agrees}
+    assert bad == {("徐汇-02", lost_day), ("徐汇-01", c.day)}
+    for diffs in month.reconciled.values():
+        for d in diffs:
+            if d.agrees:
+                assert d.station_acked == d.centre_total  # a synced day's totals agree
+    # the centre's side
+    doc = json.loads(centre_report(month, *PERIOD, "--format", "json").stdout)
+    centre = {(r["station"], r["day"]): r for r in doc["reconciliation"]}
+    assert sorted(tuple(e[:3]) for e in centre["徐汇-02", lost_day]["missing_at_centre"]) == lost
+    assert [e[2] for e in centre["徐汇-01", c.day]["conflicts"]] == [c.seq]
+    assert {k for k, r in centre.items() if not r["agrees"]} == bad
+    rows = {(r["name"], r["day"]): r["agrees"] for r in doc["rows"]}
+    assert rows["徐汇-02", lost_day] is False and rows["徐汇-02", FIRST.isoformat()] is True
+
+
+def test_station_reconcile_command_lists_the_differing_records(month: Month):
+    from station.cli import cli
+
+    run = month.station("徐汇-02")
+    lost_day = month.lost[0].day
+    with station_home(run.home):
+        result = CliRunner().invoke(cli, ["report", "--date", lost_day, "--reconcile"],
+                                    env={"STATION_HOME": str(run.home)})
+    assert result.exit_code == 0, result.output
+    assert t("reports.reconcile_bad", bad=1) in result.output
+    for v in month.lost:
+        line = next(x for x in result.output.splitlines() if v.record_id in x
+                    and f" {v.seq} " in f" {x} ")
+        assert t("reports.diff_missing_at_centre") in line
+
+
+def test_csv_and_table(month: Month):
+    tables = csv_tables(centre_report(month, *PERIOD, "--format", "csv").stdout)
+    header, *rows = tables["station_days"]
+    assert header[:4] == [t("reports.col_station"), t("reports.col_day"),
+                          t("reports.col_received"), t("reports.col_cases")]
+    expected = expected_rows(month)
+    assert {(r[0], r[1]): (int(r[2]), int(r[3])) for r in rows} == {
+        k: (v.get("received", 0), v.get("cases", 0)) for k, v in expected.items()}
+    cov = {r[0]: r for r in tables["coverage"][1:]}
+    assert cov["徐汇-02"][3] == f"{GAP_SEQS[0]}–{GAP_SEQS[-1]}"
+    assert len(tables["overdue"]) - 1 == len(expected_overdue(month))
+    text = centre_report(month, *PERIOD).stdout
+    assert t("reports.table_coverage") in text and f"{GAP_SEQS[0]}–{GAP_SEQS[-1]}" in text
+    assert month.conflict.record_id in text
+
+
+def test_station_filter(month: Month):
+    doc = json.loads(centre_report(month, *PERIOD, "--station", "徐汇-03",
+                                   "--format", "json").stdout)
+    assert {r["name"] for r in doc["rows"]} == {"徐汇-03"}
+    base = ["--home", str(month.centre.home)] + (["--db", month.centre.db_url]
+                                                 if month.centre.db_url else [])
+    missing = CliRunner().invoke(center_cli, [*base, "report", "--station", "没有这个"])
+    assert missing.exit_code == 1 and t("reports.no_station", name="没有这个") in missing.output
+
+
+def test_pdf_text_and_charts(month: Month, tmp_path):
+    pdf = tmp_path / "centre.pdf"
+    centre_report(month, *PERIOD, "--format", "pdf", "--output", str(pdf))
+    text = pdf_text(pdf)
+    assert t("reports.centre_title") in text
+    for title in ("chart_cases_per_line", "chart_per_day", "chart_coverage",
+                  "table_coverage", "table_conflicts", "table_overdue"):
+        assert t(f"reports.{title}") in text, title
+    assert f"{GAP_SEQS[0]}–{GAP_SEQS[-1]}" in text
+    assert month.conflict.record_id in text
+    assert colour_pixels(pdf, BLUE) > 200  # cases per line
+    assert colour_pixels(pdf, ORANGE) > 20  # per-day trend
+    assert colour_pixels(pdf, GREEN) > 200 and colour_pixels(pdf, RED) > 3  # coverage + gap
