@@ -104,3 +104,37 @@ async def test_visit_mode_serves_doors_in_order_and_marks_them(ready, printer): 
         await wait_for(pilot, lambda: screen_name(pilot) == "DeskScreen")
     assert app.unexpected == []
     assert not ready.enrolled  # all of it offline
+
+
+async def test_serve_flow_books_a_home_visit_for_an_eligible_resident(ready, printer):  # noqa: F811
+    from tests.tui.conftest import insert_card
+
+    app = make_app(ready)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await unlock(pilot)
+        await insert_card(pilot, "elder")  # 张演示, 88: the panel says a visit can be booked
+        assert "可预约上门服务" in " ".join(shown_strings(app.screen))
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: screen_name(pilot) == "BookVisitScreen")
+        form = app.screen
+        assert form.query_one("#id_number").value == "310101193803120013"
+        assert form.query_one("#name").value == "张演示"
+        form.query_one("#address").value = "新成村 12号 3单元 402室"
+        form.query_one("#phone").value = "12345"  # not a phone number: said, nothing stored
+        form.query_one("#matters").value = "MZ01 MZ04"
+        form.query_one("#when").value = "2026-11-24 pm"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "电话号码不对" in str(form.query_one("#outcome").render()))
+        assert ready.visits.rows() == []
+        form.query_one("#phone").value = "139 1234 5678"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: form.booked is not None)
+        appt = ready.visits.get(form.booked.id)
+        assert appt.status == "scheduled" and appt.slot == Slot(date(2026, 11, 24), "pm")
+        assert appt.matters == ("MZ01", "MZ04") and appt.source == "desk"
+        before = len(printer.submissions)
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: len(printer.submissions) == before + 1)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(pilot) == "PickerScreen")
+    assert app.unexpected == []
