@@ -1,0 +1,91 @@
+"""Requests the centre phoned in: addresses split for the walk, missing details completed
+at the station, each request booked once however often it is pulled."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from conftest import ELDER_ID, YOUNG_ID
+
+from station.visits.model import Address, VisitError, parse_address
+
+COMMUNITIES = ("新成村", "爱里舍", "沧海", "嘉乐")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("新成村 12号 3单元 402室", Address("新成村", "12号", "3", "402")),
+    ("爱里舍5号楼2单元301", Address("爱里舍", "5号", "2", "301")),
+    ("沧海 7栋 1102", Address("沧海", "7号", "", "1102")),
+    ("康健路1号", Address("康健路", "1号", "", "")),
+    ("嘉乐  9幢", Address("嘉乐", "9号", "", "")),
+    ("说不清楚的地方", Address("", "说不清楚的地方", "", "")),
+])
+def test_phoned_in_addresses_are_split_for_the_walking_order(text, expected):
+    assert parse_address(text, COMMUNITIES) == expected
+
+
+def pull(service, uid: str, details: dict, *, update_id: int, matter: str = "MZ01") -> None:
+    """What `station.sync` stores after a pull: the centre's item sealed to this station."""
+    from station.sync.identity import load_or_create_keys
+    from station.sync.inbox import Inbox
+    from station.sync.protocol import seal_for_station
+
+    keys = load_or_create_keys()
+    station_id = service._config().station_id
+    inbox = Inbox()
+    try:
+        inbox.apply([{"kind": "visit_request", "id": update_id, "uid": uid,
+                      "date": "2026-11-25", "slot": "am", "matter": matter,
+                      "at": "2026-11-23T09:00:00+08:00",
+                      "sealed": seal_for_station(keys.inbox_pub(), station_id, uid, details)}],
+                    update_id)
+    finally:
+        inbox.close()
+
+
+def test_request_without_an_id_number_waits_to_be_completed(service):
+    assert service.visits.import_requests() == 0  # nothing pulled yet
+    pull(service, "a" * 32, {"name": "王阿婆", "phone": "64001234", "address": "嘉乐 9号 201",
+                             "note": "女儿代打电话"}, update_id=1)
+    assert service.visits.import_requests() == 1
+    [appt] = service.visits.appointments()
+    assert (appt.id_number, appt.reason, appt.source) == ("", "approved", "centre")
+    assert appt.address == Address("嘉乐", "9号", "", "201")
+    with pytest.raises(VisitError) as err:
+        service.visits.schedule(appt.id, date(2026, 11, 25), "am")
+    assert err.value.key == "visits.id_needed"
+    # Under 80 and no certificate: the centre's acceptance is the supervisor's approval.
+    young = service.visits.complete(appt.id, id_number=YOUNG_ID)
+    assert (young.reason, young.approved_by) == ("approved", "centre")
+    done = service.visits.complete(appt.id, id_number=ELDER_ID)
+    assert done.reason == "age80"
+    assert service.visits.schedule(appt.id, date(2026, 11, 25), "am").status == "scheduled"
+
+
+def test_a_request_is_booked_once_even_if_pulled_again(service):
+    details = {"name": "张演示", "phone": "13912345678", "address": "新成村 1号",
+               "id_number": ELDER_ID}
+    pull(service, "b" * 32, details, update_id=1)
+    assert service.visits.import_requests() == 1
+    from station.sync.inbox import Inbox
+
+    inbox = Inbox()  # a crash before "handled" was written: the request shows again
+    inbox._db.execute("UPDATE visit_requests SET handled = 0")
+    inbox.close()
+    assert service.visits.import_requests() == 0
+    assert len(service.visits.rows()) == 1
+
+
+def test_a_request_for_a_matter_that_cannot_be_done_at_home_keeps_no_matter(service):
+    pull(service, "c" * 32, {"name": "张演示", "phone": "13912345678",
+                             "address": "新成村 1号", "id_number": ELDER_ID},
+         update_id=1, matter="RS01")
+    service.visits.import_requests()
+    [appt] = service.visits.appointments()
+    assert appt.matters == ()
+    with pytest.raises(VisitError) as err:
+        service.visits.schedule(appt.id, date(2026, 11, 25), "am")
+    assert err.value.key == "visits.no_matters"
+    service.visits.complete(appt.id, matters_=["MZ01"])
+    assert service.visits.schedule(appt.id, date(2026, 11, 25), "am").matters == ("MZ01",)
