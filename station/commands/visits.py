@@ -46,7 +46,8 @@ def _summary_dict(s) -> dict[str, object]:
             "name": s.name, "id_masked": s.masked_id, "phone_masked": s.masked_phone,
             "address": s.address, "community": s.community, "matters": list(s.matters),
             "date": s.day.isoformat() if s.day else None, "half": s.half or None,
-            "team": s.team, "source": s.source, "cases": list(s.cases)}
+            "team": s.team, "source": s.source, "source_label": s.source_label,
+            "reason": s.reason, "reason_label": s.reason_label, "cases": list(s.cases)}
 
 
 @command.command(name="list", help=t("visits.help_list"))
@@ -72,7 +73,8 @@ def list_(day: datetime | None, status: str | None, staff: str | None, as_json: 
         when = (f"{s.day.isoformat()} {t(f'visits.half_{s.half}')}" if s.day
                 else t("visits.no_date"))
         click.echo(f"{s.visit_id}  {s.status_label}  {when}  {s.team or '-'}  {s.name}  "
-                   f"{s.masked_id}  {s.address}  {'、'.join(s.matters)}")
+                   f"{s.masked_id}  {s.address}  {'、'.join(s.matters)}  "
+                   f"{s.reason_label}  {s.source_label}")
 
 
 @command.command(name="book", help=t("visits.help_book"))

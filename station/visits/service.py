@@ -67,6 +67,9 @@ class VisitSummary:
     team: str
     source: str
     cases: tuple[str, ...]
+    reason: str = ""  # age80 | disability | approved
+    reason_label: str = ""
+    source_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -410,7 +413,9 @@ class VisitService:
                 masked_phone=mask_phone(a.phone), address=a.address.text(),
                 community=a.address.community, matters=a.matters,
                 day=a.slot.day if a.slot else None, half=a.slot.half if a.slot else "",
-                team=a.team, source=a.source, cases=a.cases))
+                team=a.team, source=a.source, cases=a.cases, reason=a.reason,
+                reason_label=t(f"visits.reason_{a.reason}"),
+                source_label=t(f"visits.source_{a.source}")))
         out.sort(key=lambda s: (s.day or date.max, s.half, s.team, s.community, s.visit_id))
         return out
 

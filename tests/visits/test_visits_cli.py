@@ -56,6 +56,7 @@ def test_book_schedule_plan_list_mark_print(tmp_path):
     assert listed.exit_code == 0, listed.output
     [row] = json.loads(listed.output)
     assert row["visit"] == visit and row["status"] == "rescheduled" and row["half"] == "am"
+    assert (row["reason"], row["reason_label"], row["source"]) == ("age80", "80 岁以上", "desk")
     assert row["id_masked"] == "310101********0013" and ELDER_ID not in listed.output
     assert "13912345678" not in listed.output
 
