@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import subprocess
+from html.parser import HTMLParser
 from pathlib import Path
 
 from PIL import Image
@@ -45,3 +46,42 @@ def colour_pixels(path: Path, colour: tuple[int, int, int], tolerance: int = 30)
 def assert_no_personal(text: str, personal: list[str], where: str) -> None:
     leaked = [p for p in personal if p in text]
     assert not leaked, f"{where} holds personal data ({len(leaked)} values)"
+
+
+class _Tables(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._table: str | None = None
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "table":
+            self._table = dict(attrs).get("data-table")
+            self.tables[self._table] = []
+        elif tag == "tr" and self._table:
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "tr" and self._row is not None and self._table:
+            self.tables[self._table].append(self._row)
+            self._row = None
+        elif tag == "table":
+            self._table = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def html_tables(html: str) -> dict[str, list[list[str]]]:
+    """{data-table id: [header, rows…]} from a report page."""
+    parser = _Tables()
+    parser.feed(html)
+    return parser.tables
