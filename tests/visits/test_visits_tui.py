@@ -63,6 +63,9 @@ async def test_visit_mode_serves_doors_in_order_and_marks_them(ready, printer): 
         assert checker.uncatalogued(screen) == []
         await pilot.press("f11")  # English: every string of visit mode is catalogued too
         await pilot.pause(0.2)
+        texts = " ".join(shown_strings(screen))
+        assert "Planned" in texts and "Serve here" in texts and "Scheduled" in texts
+        assert "计划时间" not in texts
         assert checker.uncatalogued(screen) == []
         await pilot.press("f11")
 
@@ -118,6 +121,11 @@ async def test_serve_flow_books_a_home_visit_for_an_eligible_resident(ready, pri
         await wait_for(pilot, lambda: screen_name(pilot) == "BookVisitScreen")
         form = app.screen
         assert form.query_one("#id_number").value == "310101193803120013"
+        assert form.query_one("#name").value == "张演示"
+        await pilot.press("f11")  # English and back: what is filled in stays
+        await pilot.pause(0.1)
+        assert "Contact phone" in " ".join(shown_strings(form))
+        await pilot.press("f11")
         assert form.query_one("#name").value == "张演示"
         form.query_one("#address").value = "新成村 12号 3单元 402室"
         form.query_one("#phone").value = "12345"  # not a phone number: said, nothing stored

@@ -45,11 +45,11 @@ class BookVisitScreen(StationScreen):
         self.booked: Any = None
 
     def compose(self) -> ComposeResult:
-        yield Static(t("visits.book_title"), classes="title")
+        yield Static(t("visits.book_title"), id="title", classes="title")
         yield StatusBar()
         with VerticalScroll(id="form"):
             for key in FIELDS:
-                yield Label(t(f"visits.field_{key}"))
+                yield Label(t(f"visits.field_{key}"), id=f"label_{key}")
                 yield Input(id=key, placeholder=t(f"visits.hint_{key}"))
         yield Static("", id="outcome")
         yield KeyBar(self.KEYS)
@@ -63,6 +63,14 @@ class BookVisitScreen(StationScreen):
             self.query_one("#matters", Input).value = self.matter
         first = "address" if self.resident is not None else "id_number"
         self.query_one(f"#{first}", Input).focus()
+
+    def relabel(self) -> None:
+        """Language switch without losing what was typed."""
+        self.query_one("#title", Static).update(t("visits.book_title"))
+        for key in FIELDS:
+            self.query_one(f"#label_{key}", Label).update(t(f"visits.field_{key}"))
+            self.query_one(f"#{key}", Input).placeholder = t(f"visits.hint_{key}")
+        self.query_one(KeyBar).relabel()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.focus_next()

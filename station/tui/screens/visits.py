@@ -47,6 +47,7 @@ class VisitsScreen(StationScreen):
         super().__init__()
         self.day = day
         self.lines: list[Any] = []
+        self.waiting = 0
 
     def compose(self) -> ComposeResult:
         yield Static("", id="heading", classes="title")
@@ -59,16 +60,23 @@ class VisitsScreen(StationScreen):
     def on_mount(self) -> None:
         if self.day is None:
             self.day = self.station.today()
+        self._columns()
+        self.query_one("#visits", DataTable).focus()
+        self.load()
+
+    def _columns(self) -> None:
         table = self.query_one("#visits", DataTable)
+        table.clear(columns=True)
         table.add_columns(*(t(f"visits.col_{c}") for c in
                             ("order", "time", "address", "resident", "matters", "status")))
-        table.focus()
-        self.load()
 
     def on_screen_resume(self) -> None:
         self.load()
 
     def relabel(self) -> None:
+        """Language switch: headers, key bar and rows in the new language, cursor kept."""
+        self._columns()
+        self.query_one(KeyBar).relabel()
         self._show()
 
     # ---- loading -----------------------------------------------------------------------
@@ -108,8 +116,8 @@ class VisitsScreen(StationScreen):
         if self.lines:
             table.move_cursor(row=min(row, len(self.lines) - 1))
         summary = (t("visits.mode_summary", count=len(self.lines), walk=walk,
-                     waiting=getattr(self, "waiting", 0))
-                   if self.lines else t("visits.mode_empty", waiting=getattr(self, "waiting", 0)))
+                     waiting=self.waiting)
+                   if self.lines else t("visits.mode_empty", waiting=self.waiting))
         self.query_one("#summary", Static).update(summary)
 
     def current(self) -> Any | None:
