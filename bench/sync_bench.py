@@ -14,6 +14,7 @@ import argparse
 import json
 import multiprocessing as mp
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -36,7 +37,7 @@ PAYLOAD = {
 
 
 def _station(centre_url: str, workdir: Path, name: str, n: int, codes_db: str | None,
-             centre_home: Path, batch: int = 500):
+             centre_home: Path, batch: int = 500, pipeline: int = 2):
     """A station with `n` sealed records, enrolled at the centre; returns (client, queue)."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -70,7 +71,8 @@ def _station(centre_url: str, workdir: Path, name: str, n: int, codes_db: str | 
     pinned = Pinned(station_id, centre_url, b64d(centre["sign_pub"]), ckey.suite,
                     ckey.public_key, centre["key_id"], "", "")
     client = SyncClient(queue, keys, pinned, Inbox(workdir / f"{name}-inbox.sqlite3"),
-                        batch_size=batch, max_batch=1000, transport=CountingTransport())
+                        batch_size=batch, max_batch=1000, transport=CountingTransport(),
+                        pipeline=pipeline, target_batch_s=0.5)
     return client, queue
 
 
@@ -94,7 +96,7 @@ class CountingTransport(httpx.HTTPTransport):
 
 def backlog(db_url: str | None, n: int, workdir: Path) -> dict:
     home = make_centre_home(workdir / f"centre-{'pg' if db_url else 'sqlite'}")
-    centre = Centre(home, db_url)
+    centre = Centre(home, db_url, workers=SERVER_WORKERS)
     centre.start()
     try:
         client, queue = _station(centre.url, workdir, f"backlog-{os.getpid()}-{bool(db_url)}",
@@ -114,22 +116,25 @@ def backlog(db_url: str | None, n: int, workdir: Path) -> dict:
         centre.stop()
 
 
-def _fleet_worker(args) -> dict:
+def _fleet_worker(args, barrier, results) -> None:
     """One process drives several stations, each in its own thread."""
     try:
-        return _fleet_work(args)
+        results.put(_fleet_work(args, barrier))
     except Exception as err:  # exceptions of other libraries may not pickle back
-        return {"error": repr(err)}
+        barrier.abort()
+        results.put({"error": repr(err)})
 
 
-def _fleet_work(args) -> dict:
+def _fleet_work(args, barrier) -> dict:
     import threading
 
-    centre_url, db_url, home, workdir, names, n, start_at = args
-    pairs = [_station(centre_url, Path(workdir), name, n, db_url, Path(home), batch=200)
+    centre_url, db_url, home, workdir, names, n = args
+    # Fleet stations are concurrent already: one batch in flight each.
+    pairs = [_station(centre_url, Path(workdir), name, n, db_url, Path(home), batch=200,
+                      pipeline=1)
              for name in names]
-    while time.time() < start_at:
-        time.sleep(0.005)
+    barrier.wait()  # every station's backlog is ready: start together
+    started = time.time()
     results = []
 
     def run(client) -> None:
@@ -137,14 +142,12 @@ def _fleet_work(args) -> dict:
         results.append(pushed)
 
     threads = [threading.Thread(target=run, args=(c,)) for c, _q in pairs]
-    t0 = time.perf_counter()
     for th in threads:
         th.start()
     for th in threads:
         th.join()
-    done = time.time()
     out = {"pushed": sum(results), "batch_times": [t for c, _ in pairs for t in c.batch_times],
-           "seconds": time.perf_counter() - t0, "finished_at": done,
+           "started_at": started, "finished_at": time.time(),
            "acknowledged": sum(q.stats().counts["acknowledged"] for _, q in pairs)}
     for c, _q in pairs:
         c.close()
@@ -158,15 +161,20 @@ def fleet(db_url: str, stations: int, n: int, workdir: Path, procs: int) -> dict
     try:
         names = [f"fleet-{i:02d}" for i in range(stations)]
         groups = [names[i::procs] for i in range(procs)]
-        start_at = time.time() + 8 + stations * n / 4000  # set-up time for the queues
         ctx = mp.get_context("spawn")
-        with ctx.Pool(procs) as pool:
-            outs = pool.map(_fleet_worker, [(centre.url, db_url, str(home), str(workdir), g, n,
-                                             start_at) for g in groups])
+        barrier, results = ctx.Barrier(procs), ctx.Queue()
+        workers = [ctx.Process(target=_fleet_worker, args=(
+            (centre.url, db_url, str(home), str(workdir), g, n), barrier, results))
+            for g in groups]
+        for w in workers:
+            w.start()
+        outs = [results.get(timeout=900) for _ in workers]
+        for w in workers:
+            w.join()
         errors = [o["error"] for o in outs if "error" in o]
         if errors:
             raise RuntimeError(errors[0])
-        elapsed = max(o["finished_at"] for o in outs) - start_at
+        elapsed = max(o["finished_at"] for o in outs) - min(o["started_at"] for o in outs)
         times = sorted(t for o in outs for t in o["batch_times"])
         p99 = times[min(len(times) - 1, int(len(times) * 0.99))] if times else 0.0
         store = centre.store()
@@ -233,6 +241,7 @@ def main() -> None:
     finally:
         if pg is not None:
             pg.stop()
+        shutil.rmtree(work, ignore_errors=True)
     result["lost"] = lost
     result = {k: result.get(k) for k in ("backlog_rps_sqlite", "backlog_rps_pg", "fleet_rps_pg",
                                          "fleet_batch_p99_s", "lost", "duplicated",
@@ -240,7 +249,8 @@ def main() -> None:
     if not opts.quick:
         write_results(
             "## Sync (bench/sync_bench.py)\n\n"
-            f"Loopback, 2 shared cores; `center serve` (one uvicorn process) and stationq queues.\n"
+            f"Loopback, 2 shared cores; `center serve --workers {SERVER_WORKERS}`, stationq"
+            " queues, clients with 2 batches in flight.\n"
             f"Plaintext per record: {len(json.dumps(PAYLOAD, ensure_ascii=False).encode())} bytes"
             " of JSON.\n\n"
             "| measure | value | target |\n|---|---|---|\n"

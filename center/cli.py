@@ -205,14 +205,15 @@ def case_set_status(ctx: click.Context, case_ref: str, status: str, note: str | 
     found = store.find_case(case_ref)
     if found is None:
         raise CenterError("center.no_case", case=case_ref)
-    case_id, station_id = found
+    case_id, station_id, case_no = found
     current = store.case_status(case_id)
     if code not in NEXT_STATUS[current]:
         raise CenterError("center.bad_transition", old=STATUS_ZH[current], new=STATUS_ZH[code])
     if code == "returned" and not note:
         raise CenterError("center.note_required")
     uid = uuid.uuid4().hex
-    body = {"uid": uid, "case_id": case_id, "status": code, "at": _now_iso()}
+    body = {"uid": uid, "case_id": case_id, "case_no": case_no, "status": code,
+            "at": _now_iso()}
     if note:
         inbox_pub = store.station(station_id)[1]
         body["sealed"] = seal_for_station(inbox_pub, station_id, uid, {"note": note})

@@ -260,8 +260,8 @@ class Store:
             return [{"id": r[0], "kind": r[1], **json.loads(r[2])} for r in cur.fetchall()]
 
     # --- back office ------------------------------------------------------------------
-    def find_case(self, case: str) -> tuple[str, str] | None:
-        """(case record id, station id) for a record id or a receipt's case number."""
+    def find_case(self, case: str) -> tuple[str, str, str] | None:
+        """(case record id, station id, case number) for a record id or a case number."""
         with self.tx() as cur:
             cur.execute(self.q("SELECT record_id, station_id, meta FROM records"
                                " WHERE record_id = ? AND version = 1"), (case,))
@@ -275,7 +275,10 @@ class Store:
                     if case in (data.get("case_no"), data.get("case_number")):
                         row = (rid, sid, meta)
                         break
-        return None if row is None else (row[0], row[1])
+        if row is None:
+            return None
+        meta = json.loads(row[2])
+        return row[0], row[1], str(meta.get("case_no") or meta.get("case_number") or "")
 
     def case_status(self, case_id: str) -> str:
         with self.tx() as cur:

@@ -20,7 +20,9 @@ import random
 import ssl
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -115,10 +117,11 @@ class SyncClient:
                  inbox: Inbox, *, batch_size: int = 200, min_batch: int = 10,
                  max_batch: int = MAX_BATCH, target_batch_s: float = 1.0,
                  timeout_s: float = 30.0, clock: Callable[[], int] = now_ms,
-                 transport: httpx.BaseTransport | None = None) -> None:
+                 transport: httpx.BaseTransport | None = None, pipeline: int = 2) -> None:
         self.queue, self.keys, self.pinned, self.inbox = queue, keys, pinned, inbox
         self.batch_size, self.min_batch, self.max_batch = batch_size, min_batch, max_batch
         self.target_batch_s = target_batch_s
+        self.pipeline = max(1, pipeline)
         self.clock = clock
         self._state = SyncState(batch_size=batch_size)
         self._lock = threading.Lock()
@@ -166,18 +169,35 @@ class SyncClient:
         return self._state
 
     def push_all(self) -> tuple[int, int, int]:
-        """Push in seq order; a record refused this run is not resent until the next run."""
+        """Push in seq order, `pipeline` batches in flight so the station prepares the next
+        batch while the centre opens the last one. A record refused in this run is not
+        resent until the next run. The first failure stops the run (after the batches
+        already in flight have settled, each keeping its own outcome)."""
         done = conflicts = rejected = 0
         after = 0
-        while True:
-            batch = self.queue.pending(self.batch_size, after_seq=after)
-            if not batch:
-                return done, conflicts, rejected
-            acked, conflicted, refused = self.push_batch(batch)
-            done += acked
-            conflicts += conflicted
-            rejected += refused
-            after = max(r.seq for r in batch)
+        inflight: deque[Future[tuple[int, int, int]]] = deque()
+        failure: SyncFailed | None = None
+        with ThreadPoolExecutor(self.pipeline, thread_name_prefix="sync-push") as pool:
+            while True:
+                while failure is None and len(inflight) < self.pipeline:
+                    batch = self.queue.pending(self.batch_size, after_seq=after)
+                    if not batch:
+                        break
+                    after = max(r.seq for r in batch)
+                    inflight.append(pool.submit(self.push_batch, batch))
+                if not inflight:
+                    break
+                try:
+                    acked, conflicted, refused = inflight.popleft().result()
+                except SyncFailed as err:
+                    failure = failure or err
+                    continue
+                done += acked
+                conflicts += conflicted
+                rejected += refused
+        if failure is not None:
+            raise failure
+        return done, conflicts, rejected
 
     def push_batch(self, batch: list[Any]) -> tuple[int, int, int]:
         """One signed batch; returns (acknowledged, conflicts, refused)."""

@@ -22,7 +22,9 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS cursor (k TEXT PRIMARY KEY, v INTEGER NOT NULL)",
     """CREATE TABLE IF NOT EXISTS case_status (
         case_id TEXT PRIMARY KEY, status TEXT NOT NULL, at TEXT NOT NULL,
-        update_id INTEGER NOT NULL, uid TEXT NOT NULL, sealed TEXT)""",
+        update_id INTEGER NOT NULL, uid TEXT NOT NULL, sealed TEXT,
+        case_no TEXT NOT NULL DEFAULT '')""",
+    "CREATE INDEX IF NOT EXISTS case_status_no ON case_status (case_no)",
     """CREATE TABLE IF NOT EXISTS case_status_history (
         update_id INTEGER PRIMARY KEY, case_id TEXT NOT NULL, status TEXT NOT NULL,
         at TEXT NOT NULL, uid TEXT NOT NULL, sealed TEXT)""",
@@ -47,6 +49,7 @@ class CaseStatus:
     at: str
     uid: str
     sealed: str | None  # the centre's note, sealed to this station
+    case_no: str
 
 
 @dataclass(frozen=True)
@@ -93,9 +96,11 @@ class Inbox:
         return len(items)
 
     # --- reads for the TUI and reports ---------------------------------------------------
-    def case_status(self, case_id: str) -> CaseStatus | None:
-        row = self._db.execute("SELECT case_id, status, at, uid, sealed FROM case_status"
-                               " WHERE case_id = ?", (case_id,)).fetchone()
+    def case_status(self, case: str) -> CaseStatus | None:
+        """The centre's latest status for a case, by record id or by case number."""
+        row = self._db.execute("SELECT case_id, status, at, uid, sealed, case_no"
+                               " FROM case_status WHERE case_id = ? OR case_no = ?",
+                               (case, case)).fetchone()
         return CaseStatus(*row) if row else None
 
     def statuses(self) -> dict[str, str]:
@@ -133,11 +138,12 @@ def _apply_one(db: sqlite3.Connection, item: dict[str, Any]) -> None:
                    (update_id, item["case_id"], item["status"], item["at"], uid, sealed))
         # Only a newer update moves the current status: replays and reorders are harmless.
         db.execute(
-            "INSERT INTO case_status VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE"
+            "INSERT INTO case_status VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE"
             " SET status = excluded.status, at = excluded.at, update_id = excluded.update_id,"
-            " uid = excluded.uid, sealed = excluded.sealed"
+            " uid = excluded.uid, sealed = excluded.sealed, case_no = excluded.case_no"
             " WHERE excluded.update_id > case_status.update_id",
-            (item["case_id"], item["status"], item["at"], update_id, uid, sealed))
+            (item["case_id"], item["status"], item["at"], update_id, uid, sealed,
+             str(item.get("case_no", ""))))
     elif kind == "visit_request":
         db.execute("INSERT OR IGNORE INTO visit_requests (uid, update_id, date, slot, matter,"
                    " at, sealed) VALUES (?, ?, ?, ?, ?, ?, ?)",

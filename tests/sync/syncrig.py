@@ -120,7 +120,7 @@ class Centre:
         # Own session: kill() takes the whole process group (uvicorn workers too).
         self.proc = subprocess.Popen(cmd, env=self.env(), stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, start_new_session=True)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # generous: CI machines are shared
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("centre exited: " + self.proc.stderr.read().decode())

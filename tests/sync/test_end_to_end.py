@@ -41,7 +41,8 @@ def test_offline_cases_sync_then_statuses_come_back(centre: Centre, tmp_path) ->
     assert state.last_error is None and state.pulled == 5
     inbox = client.inbox
     assert inbox.statuses() == {ids[0]: "done", ids[1]: "returned"}
-    returned = inbox.case_status(ids[1])
+    returned = inbox.case_status("ABCDEF-261122-001")  # by the number on the receipt
+    assert returned.case_id == ids[1] and returned.status == "returned"
     note = open_for_station(client.keys.inbox, queue.station_id, returned.uid, returned.sealed)
     assert note == {"note": "缺户口簿"}
     [visit] = inbox.visit_requests()

