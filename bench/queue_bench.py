@@ -213,6 +213,9 @@ def fill(path: Path, n: int, pending: int = 2000) -> None:
 
 def time_pending(path: Path) -> float:
     q = Queue.open(path)
+    plan = " ".join(r[3] for r in q._db.execute("EXPLAIN QUERY PLAN " + Queue.PENDING_SQL,
+                                                (0, 500)))
+    assert "USING INDEX records_unacked" in plan and "TEMP B-TREE" not in plan, plan
     for _ in range(5):  # warm the cache
         assert len(q.pending(500)) == 500
     samples = []
