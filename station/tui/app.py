@@ -45,6 +45,7 @@ class StationApp(_Guarded, App[None]):
         Key("f12", "theme", "tui.key.theme", bar=False),
         Key("ctrl+p", "command_palette", "tui.key.palette", bar=False),
         Key("ctrl+q", "quit", "tui.key.quit", bar=False, priority=True),
+        Key("f10", "reports", "reports.key.reports", bar=False),
     ]
     BINDINGS: ClassVar = bindings(KEYS)
 
@@ -257,6 +258,13 @@ class StationApp(_Guarded, App[None]):
             self.push_screen(CasesScreen())
         else:
             self.notify(t("tui.desk.serve_from_desk"))
+
+    def action_reports(self) -> None:
+        from station.tui.screens.reports import ReportsScreen
+
+        if self.service.initialised and not self.is_locked_screen() and not isinstance(
+                self.screen, ReportsScreen):
+            self.push_screen(ReportsScreen())
 
     async def action_quit(self) -> None:
         if self._unwatch is not None:
