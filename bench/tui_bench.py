@@ -229,6 +229,7 @@ The navigation is `j l k Enter` (matter), `A Enter` (all materials), `Enter` (ph
 done) `Enter` (first payout choice), `Enter` (record and print). The catalogue makes a
 contact phone required for every matter, so 11 of the keys type that number: the target
 of 10 keys is met by the navigation alone, not with the phone typed.
+
 """
     if SECTION in text:
         head, rest = text.split(SECTION, 1)

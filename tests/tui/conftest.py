@@ -90,10 +90,26 @@ def ready(service):
     return service
 
 
-def make_app(service):
+_APPS: list = []
+
+
+def make_app(service, **kwargs):
     from station.tui.app import StationApp
 
-    return StationApp(service, watch_status=False)
+    app = StationApp(service, watch_status=False, **kwargs)
+    _APPS.append(app)
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _no_unexpected_errors():
+    """The app turns unexpected errors into a generic message (no traceback on screen);
+    in tests every such error is a failure unless the test consumed it."""
+    _APPS.clear()
+    yield
+    for app in _APPS:
+        assert app.unexpected == [], f"unexpected errors in the UI: {app.unexpected}"
+    _APPS.clear()
 
 
 async def wait_for(pilot, predicate: Callable[[], bool], timeout: float = 10.0) -> None:

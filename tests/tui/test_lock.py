@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from station.tui.app import StationApp
-from tests.tui.conftest import PASSPHRASE, insert_card, screen_name, unlock, wait_for
+from tests.tui.conftest import PASSPHRASE, insert_card, make_app, screen_name, unlock, wait_for
 from tests.tui.textcheck import shown_strings
 
 pytestmark = pytest.mark.anyio
 
 
 async def test_wrong_passphrase_is_counted_and_delayed(ready):
-    app = StationApp(ready, watch_status=False)
+    app = make_app(ready)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
         await pilot.press(*"wrongpass1", "enter")
@@ -33,7 +32,7 @@ async def test_wrong_passphrase_is_counted_and_delayed(ready):
 
 
 async def test_idle_lock_hides_personal_data_and_returns(ready, clock):
-    app = StationApp(ready, watch_status=False, idle_check_s=0.05)
+    app = make_app(ready, idle_check_s=0.05)
     async with app.run_test(size=(100, 30)) as pilot:
         await unlock(pilot)
         await insert_card(pilot, "elder")
@@ -53,7 +52,7 @@ async def test_idle_lock_hides_personal_data_and_returns(ready, clock):
 
 
 async def test_manual_lock_key(ready):
-    app = StationApp(ready, watch_status=False)
+    app = make_app(ready)
     async with app.run_test(size=(100, 30)) as pilot:
         await unlock(pilot)
         await pilot.press("ctrl+l")
@@ -68,7 +67,7 @@ async def test_manual_lock_key(ready):
 
 
 async def test_idle_minutes_are_configurable_from_the_palette(ready, clock):
-    app = StationApp(ready, watch_status=False, idle_check_s=0.05)
+    app = make_app(ready, idle_check_s=0.05)
     async with app.run_test(size=(100, 30)) as pilot:
         await unlock(pilot)
         await pilot.press("ctrl+p")

@@ -6,7 +6,6 @@ import pytest
 
 from station.errors import StationError
 from station.i18n import get_locale, t
-from station.tui.app import StationApp
 from station.tui.keys import display
 from station.tui.screens.help import screens_with_keys
 from station.tui.theme import DEFAULT, SUNLIGHT
@@ -100,7 +99,7 @@ async def test_command_palette_offers_main_actions(ready):
 
 
 async def test_status_bar_shows_training_printer_and_site(ready):
-    app = StationApp(ready, watch_status=False)
+    app = make_app(ready)
     async with app.run_test(size=(120, 30)) as pilot:
         await unlock(pilot)
         await wait_for(pilot, lambda: app.status is not None)
@@ -129,6 +128,7 @@ async def test_errors_become_messages_never_tracebacks(ready, monkeypatch):
         assert t("common.unexpected") in messages
         assert not any("310101193803120013" in m for m in messages)
         assert app.unexpected == ["RuntimeError"]
+        app.unexpected.clear()  # consumed: this one was provoked
 
         def refused(*_a, **_k):
             raise StationError("service.locked")

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from station.i18n import t
+from station.i18n import DEFAULT_LOCALE, catalogue, t
 from station.tui.base import StationScreen
 from station.tui.keys import Key, display
 from station.tui.widgets import KeyBar
@@ -42,9 +42,12 @@ def screens_with_keys() -> list[tuple[str, list[Key]]]:
                     and obj.__module__ == module.__name__ and obj.KEYS):
                 found[obj.__name__] = obj
     names = [n for n in ORDER if n in found] + [n for n in found if n not in ORDER]
-    return [("tui.help.global", StationApp.KEYS)] + [
-        (getattr(found[n], "HELP_TITLE", f"tui.help.screen.{n}"), found[n].KEYS)
-        for n in names]
+    known = catalogue()[DEFAULT_LOCALE]
+    out = [("tui.help.global", StationApp.KEYS)]
+    for n in names:
+        title = getattr(found[n], "HELP_TITLE", f"tui.help.screen.{n}")
+        out.append((title if title in known else "tui.help.other", found[n].KEYS))
+    return out
 
 
 class HelpScreen(StationScreen):
