@@ -28,6 +28,7 @@ from station.visits import paper
 from station.visits.eligibility import Eligibility, visit_eligibility
 from station.visits.model import (
     ACTIVE,
+    TRANSITIONS,
     Address,
     Appointment,
     Contact,
@@ -347,7 +348,7 @@ class VisitService:
             raise VisitError("visits.half_unknown", half=half[:5])
 
         def move(store: VisitStore, appt: Appointment) -> Appointment:
-            if "rescheduled" not in _next(appt):
+            if "rescheduled" not in TRANSITIONS[appt.status]:
                 raise VisitError("visits.bad_transition", before=appt.status,
                                  after="rescheduled")
             self._ready(appt)
@@ -518,9 +519,3 @@ class VisitService:
                                       now=self._svc._now(), media=self._media())
         return paper.print_paper(data, document="call_list", ref=day.isoformat(),
                                  printer=self._printer(pdf), to=pdf, media=self._media())
-
-
-def _next(appt: Appointment) -> frozenset[str]:
-    from station.visits.model import TRANSITIONS
-
-    return TRANSITIONS[appt.status]
