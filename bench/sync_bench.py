@@ -88,10 +88,12 @@ class CountingTransport(httpx.HTTPTransport):
         self.bytes += len(request.content) + sum(len(k) + len(v) + 4 for k, v in
                                                  request.headers.raw) + 40
         response = super().handle_request(request)
-        response.read()
-        self.bytes += len(response.content) + sum(len(k) + len(v) + 4 for k, v in
-                                                  response.headers.raw) + 20
-        return response
+        raw = b"".join(response.iter_raw())  # as sent: still gzip-compressed
+        response.close()
+        self.bytes += len(raw) + sum(len(k) + len(v) + 4 for k, v in
+                                     response.headers.raw) + 20
+        return httpx.Response(response.status_code, headers=response.headers, content=raw,
+                              extensions=response.extensions)
 
 
 def backlog(db_url: str | None, n: int, workdir: Path) -> dict:

@@ -21,6 +21,8 @@ import anyio.to_thread
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -45,6 +47,7 @@ from station.sync.protocol import (
     TIME_WINDOW_S,
     VERSION,
     dumps,
+    gunzip_body,
     now_ms,
     sign,
     verify,
@@ -84,7 +87,19 @@ class Centre:
             if size > MAX_BODY_BYTES:
                 raise BadRequest("too_large", f"body must be at most {MAX_BODY_BYTES} bytes", 413)
             chunks.append(chunk)
-        return b"".join(chunks)
+        raw = b"".join(chunks)
+        encoding = request.headers.get("content-encoding", "identity").strip().lower()
+        if encoding == "identity":
+            return raw
+        if encoding != "gzip":
+            raise BadRequest("bad_encoding", "content-encoding must be gzip or identity", 415)
+        try:
+            return gunzip_body(raw)
+        except OverflowError as err:
+            raise BadRequest("too_large", f"inflated body must be at most {MAX_BODY_BYTES}"
+                             " bytes", 413) from err
+        except ValueError as err:
+            raise BadRequest("bad_encoding", "the gzip body is damaged or truncated") from err
 
     async def authenticate(self, request: Request, path: str
                            ) -> tuple[dict[str, Any], str, int, str]:
@@ -234,7 +249,9 @@ def create_app(store: Store, keys: CentreKeys, threads: int = 40) -> Starlette:
     from center.reports.routes import report_routes  # supervisors' pages, stations' day check
 
     routes += report_routes(centre)
-    app = Starlette(routes=routes, lifespan=lifespan)
+    # Answers are signed before compression; the station verifies the inflated bytes.
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    middleware=[Middleware(GZipMiddleware, minimum_size=512)])
     app.state.centre = centre
     return app
 

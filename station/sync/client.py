@@ -41,6 +41,7 @@ from station.sync.protocol import (
     VERSION,
     b64e,
     dumps,
+    gzip_body,
     new_nonce,
     now_ms,
     sign,
@@ -263,9 +264,9 @@ class SyncClient:
     def _post(self, path: str, doc: dict[str, Any]) -> dict[str, Any]:
         body = dumps(doc)
         headers = {SIGNATURE_HEADER: sign(self.keys.sign, "request", path, body),
-                   "content-type": "application/json"}
+                   "content-type": "application/json", "content-encoding": "gzip"}
         try:
-            resp = self._http.post(path, content=body, headers=headers)
+            resp = self._http.post(path, content=gzip_body(body), headers=headers)
         except (httpx.ConnectError, httpx.ConnectTimeout) as err:
             if _cert_refused(err):
                 raise SyncFailed("tls_pin") from err
