@@ -109,6 +109,9 @@ def _chart(pdf: FPDF, family: str, chart: Chart) -> None:
         _coverage(pdf, chart, x0, y0, width)
     else:
         _bars(pdf, chart, x0, y0, width)
+    # fpdf2's table fills its cells with the current colour: leave none behind
+    pdf.set_fill_color(255, 255, 255)
+    pdf.set_draw_color(0, 0, 0)
     pdf.set_xy(pdf.l_margin, y0 + height + 2)
 
 

@@ -19,6 +19,8 @@ from station.reports.figures import COLUMNS, Figures, group_value, record_day
 from station.reports.reconcile import WAITING, DayDiff, Entry
 
 GROUPINGS = ("day", "site", "staff", "line", "matter")
+# What the sync client writes as the last error of a version the centre refused to open.
+REJECTED = "rejected by centre"
 KINDS = ("case", "visit")
 
 
@@ -37,6 +39,7 @@ class StationReport:
     last_ack: datetime | None = None
     oldest_pending: Entry | None = None
     oldest_pending_at: datetime | None = None
+    rejected: list[Entry] = field(default_factory=list)  # waiting, refused by the centre
     labels: dict[str, str] = field(default_factory=dict)  # group key → shown label
     reconciled: list[DayDiff] | None = None  # filled by `station report --reconcile`
 
@@ -55,6 +58,7 @@ class StationReport:
                 "record_id": self.oldest_pending.record_id, "seq": self.oldest_pending.seq,
                 "version": self.oldest_pending.version, "kind": self.oldest_pending.kind,
                 "created_at": _iso(self.oldest_pending_at)},
+            "rejected": [e.to_list() for e in self.rejected],
             "manifests": {d: [e.to_list() for e in m] for d, m in self.manifests.items()},
             "reconciliation": None if self.reconciled is None
             else [d.to_dict() for d in self.reconciled],
@@ -81,6 +85,9 @@ class StationReport:
             (t("reports.fact_ratings"), t("reports.ratings_line", rated=tot.rated,
                                            avg="—" if tot.rating_avg is None
                                            else f"{tot.rating_avg:.2f}")),
+            (t("reports.fact_rejected"), str(len(self.rejected)) if not self.rejected else
+             t("reports.rejected_line", n=len(self.rejected), seqs=", ".join(
+                 str(e.seq) for e in self.rejected[:20]))),
             (t("reports.fact_last_sync"), _when(self.last_ack)),
             (t("reports.fact_oldest_pending"), t("reports.none") if self.oldest_pending is None
              else t("reports.oldest_line", seq=self.oldest_pending.seq,
@@ -163,6 +170,8 @@ def build_station_report(queue: Any, *, station_id: str, name: str, date_from: d
             report.last_ack = info.updated_at
         if info.state in WAITING and (oldest is None or info.seq < oldest[0].seq):
             oldest = (entry, info.created_at)
+        if info.state in WAITING and info.last_error == REJECTED:
+            report.rejected.append(entry)
         day = record_day(info.meta, info.created_at)
         if lo <= day <= hi:
             manifests[day].append(entry)

@@ -78,6 +78,7 @@ class Month:
     states: dict[tuple[str, int], str] = field(default_factory=dict)  # station-side state
     lost: list[Version] = field(default_factory=list)  # acked, then lost at the centre
     conflict: Version | None = None
+    rejected: Version | None = None
     centre_status: dict[str, str] = field(default_factory=dict)  # case record id → status
     matters_used: set[str] = field(default_factory=set)
     backend: str = ""
@@ -185,7 +186,7 @@ def generate(centre: Centre, root: Path) -> Month:
                 if name == "徐汇-03" and day == LAST:
                     state = client.run_once()  # the last sync before the last day
                     assert state.last_error is None, state.last_error
-                for j in range(2 + (i + k) % 3):
+                for j in range(1 + (i * 7 + k * 3 + i // 5) % 5):  # 1–5 cases a day
                     code = matters[counter % 34]
                     counter += 1
                     _case(month, run, cat, code, day, i, j, rng)
@@ -197,6 +198,13 @@ def generate(centre: Centre, root: Path) -> Month:
                 state = client.run_once()
                 assert state.last_error is None, state.last_error
             client.close()
+    # One of 徐汇-03's waiting versions was refused by the centre on a sync attempt (the
+    # sync client records it with this error; the report lists it for a person).
+    run3 = month.station("徐汇-03")
+    month.rejected = next(v for v in month.ledger if v.station == run3.name
+                          and v.day == LAST.isoformat())
+    run3.queue.record_failure([(month.rejected.record_id, month.rejected.version)],
+                              "rejected by centre")
     for v in month.ledger:
         st = month.station(v.station)
         month.states[v.record_id, v.version] = st.queue.info(v.record_id, v.version).state

@@ -69,6 +69,7 @@ def test_locked_station_pending_and_oldest_record(month: Month):
         "__total__"]["pending"] > 0
     assert doc["oldest_pending"]["seq"] == waiting[0]
     assert doc["last_ack"] is not None
+    assert [e[2] for e in doc["rejected"]] == [month.rejected.seq]
     # the manifest lists the day's versions by id and seq only
     assert sorted(e[2] for e in doc["manifests"][LAST.isoformat()]) == waiting
 
