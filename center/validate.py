@@ -55,12 +55,12 @@ def _str(doc: dict[str, Any], key: str, pattern: re.Pattern[str] | None = None,
 
 
 def _utf8(text: str) -> bool:
-    """JSON may carry lone surrogates; no database can store them."""
+    """JSON may carry lone surrogates or NUL; PostgreSQL text can store neither."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         return False
-    return True
+    return "\x00" not in text
 
 
 def envelope(doc: dict[str, Any]) -> tuple[str, int, str]:
@@ -91,7 +91,7 @@ def push_records(doc: dict[str, Any]) -> list[dict[str, Any]]:
             raise BadRequest("bad_field", f"records[{n}] must be an object", field="records")
         item = {
             "record_id": _str(rec, "record_id", ID_RE, where=where),
-            "version": _int(rec, "version", 1, 2**31, where=where),
+            "version": _int(rec, "version", 1, 2**31 - 1, where=where),
             "seq": _int(rec, "seq", 1, where=where),
             "kind": _str(rec, "kind", ID_RE, 40, where=where),
             "created_at": _str(rec, "created_at", max_len=64, where=where),
