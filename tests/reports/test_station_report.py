@@ -156,3 +156,20 @@ def test_bad_dates_are_refused_in_words(month: Month):
         worse = CliRunner().invoke(cli, ["report", "--date", "20261001"],
                                    env={"STATION_HOME": str(run.home)})
         assert worse.exit_code == 1 and "2026-11-22" in worse.output
+
+
+def test_a_station_not_set_up_says_so():
+    # the autouse fixture gives this test an empty station home
+    result = CliRunner().invoke(cli, ["report"])
+    assert result.exit_code == 1 and t("reports.not_configured") in result.output
+
+
+def test_english(month: Month):
+    from station.i18n import set_locale
+
+    set_locale("en")  # the autouse fixture puts zh_CN back
+    run = month.station("徐汇-01")
+    text = run_report(month, run.name, "--from", FIRST.isoformat(), "--to",
+                      LAST.isoformat(), "--by", "staff").stdout
+    assert f"Station sync report: {run.name}" in text and "By staff" in text
+    assert "s01 员工1" in text  # staff shown with their names from the station's config
