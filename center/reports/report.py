@@ -158,7 +158,8 @@ class CentreReport:
     def coverage_table(self) -> Table:
         table = Table("coverage", t("reports.table_coverage"),
                       [t("reports.col_station"), t("reports.col_received"),
-                       t("reports.col_ranges"), t("reports.col_gaps")])
+                       t("reports.col_ranges"), t("reports.col_gaps")],
+                      empty=t("reports.no_stations"))
         for c in self.coverage:
             table.rows.append([c["name"], c["received"], _ranges(c["ranges"]),
                                _ranges(c["gaps"]) or t("reports.no_gaps")])
