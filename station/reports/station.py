@@ -188,7 +188,7 @@ def build_station_report(queue: Any, *, station_id: str, name: str, date_from: d
         day = record_day(info.meta, info.record_created_at)
         if not lo <= day <= hi:
             continue
-        key = group_value(info.kind, info.meta, by)
+        key = day if by == "day" else group_value(info.kind, info.meta, by)
         for fig in (groups[key], report.days[day], report.total):
             if info.kind == "case":
                 fig.add_case(info.meta, info.state)
