@@ -45,7 +45,7 @@ def call_list(data: CallListData) -> Document:
         Field(t("visits.call_count"), str(len(rows))),
     ]
     if rows:
-        blocks.append(Table(headers, rows, widths=(5, 14, 22, 16, 22, 12, 6)))
+        blocks.append(Table(headers, rows, widths=(4, 11, 30, 17, 22, 11, 5)))
     else:
         blocks.append(Para(t("visits.call_empty")))
     blocks.append(Para(t("visits.call_script"), small=True))

@@ -29,7 +29,7 @@ from station.visits.planning import Plan
 from station.visits.rules import VisitRules
 
 Paper = Literal["slip", "run_sheet", "call_list"]
-RUN_WIDTHS = (4, 15, 22, 17, 16, 16, 16)  # order, time, place, resident, matters, phone, note
+RUN_WIDTHS = (4, 14, 21, 21, 14, 15, 15)  # order, time, place, resident, matters, phone, note
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,11 @@ def wait_for_new(cupsd, before: int) -> Path:
     raise AssertionError("nothing reached the CUPS sink")
 
 
-def test_slip_run_sheet_and_call_list_print_through_cups(cupsd, clock):
+def test_slip_run_sheet_and_call_list_print_through_cups(cupsd, clock, monkeypatch):
+    from station import config
+
+    # The widest letters make the longest visit numbers: the worst case for the columns.
+    monkeypatch.setattr(config, "new_station_id", lambda: "WWMWMW")
     svc = make_service(CupsPrinter(cupsd.QUEUE, host="127.0.0.1", port=cupsd.port), clock)
     member = svc.initialise(name="测试办事厅", sites=["新成村"], staff_name="王芳",
                             passphrase=PASS)
@@ -64,6 +68,7 @@ def test_slip_run_sheet_and_call_list_print_through_cups(cupsd, clock):
         plan = svc.visits.plan(DAY)[0]
         for expected in ("上门服务路线单", "步行合计", f"{plan.total_walk_minutes}分钟",
                          "张演示", "李寿星", "13912345678", "02164001234", "敬老卡申领",
+                         "310101********0013", "310105********0011", "13700001234",
                          f"{plan.visits[0].start:%H:%M}"):
             assert expected in text, expected
         # 新成村 (8 min from the centre) before 爱里舍: the walking order is on paper.
