@@ -10,9 +10,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from helpers import SUPERVISOR
 from syncrig import Centre, make_centre_home, postgres  # noqa: F401 - fixture
-
-SUPERVISOR = ("主管甲", "correct horse battery")
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

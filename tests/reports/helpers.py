@@ -10,6 +10,7 @@ from pathlib import Path
 
 from PIL import Image
 
+SUPERVISOR = ("主管甲", "correct horse battery")  # the page tests' account
 BLUE = (43, 108, 176)
 ORANGE = (192, 86, 33)
 GREEN = (56, 161, 105)

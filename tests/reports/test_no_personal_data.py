@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import httpx
 from click.testing import CliRunner
-from conftest import SUPERVISOR
-from helpers import assert_no_personal, pdf_text
+from helpers import SUPERVISOR, assert_no_personal, pdf_text
 from month import FIRST, LAST, Month, station_home
 from test_centre_report import PERIOD, centre_report
 

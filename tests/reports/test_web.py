@@ -8,8 +8,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 from cdp import Browser, chromium
-from conftest import SUPERVISOR
-from helpers import GREEN, assert_no_personal, html_tables
+from helpers import GREEN, SUPERVISOR, assert_no_personal, html_tables
 from month import FIRST, LAST, Month
 from PIL import Image
 from test_centre_report import expected_rows
