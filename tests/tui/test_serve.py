@@ -22,7 +22,7 @@ async def serve_mz01(pilot, *, all_materials: bool = True) -> None:
         await pilot.press("a")
     await pilot.press("enter")
     await wait_for(pilot, lambda: screen_name(pilot) == "DetailsScreen")
-    await pilot.press(*PHONE, "enter", "enter")
+    await pilot.press(*PHONE, "enter")  # the payout choice comes preselected
     await wait_for(pilot, lambda: screen_name(pilot) == "ConfirmScreen")
 
 
@@ -152,7 +152,7 @@ async def test_agent_is_recorded(ready):
         await pilot.press("a", "enter")
         await wait_for(pilot, lambda: screen_name(pilot) == "DetailsScreen")
         screen = app.screen
-        await pilot.press(*PHONE, "enter", "enter")  # phone, then the first payout choice…
+        await pilot.press(*PHONE, "enter")  # phone (payout preselected)…
         await wait_for(pilot, lambda: screen_name(pilot) == "ConfirmScreen")
         await pilot.press("escape")  # …back: this resident came with a helper
         await wait_for(pilot, lambda: screen_name(pilot) == "DetailsScreen")

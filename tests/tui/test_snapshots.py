@@ -17,8 +17,11 @@ SIZES = [(80, 24), (120, 40)]
 async def _desk(pilot) -> None:
     await unlock(pilot)
     await wait_for(pilot, lambda: pilot.app.status is not None)
-    await wait_for(pilot, lambda: pilot.app.screen.query_one("CasesTable").row_count == 1)
-    await pilot.pause(0.1)
+    table = pilot.app.screen.query_one("CasesTable")
+    await wait_for(pilot, lambda: table.row_count == 1)
+    # Column widths follow the rows on the next idle: wait for them, not for the clock.
+    await wait_for(pilot, lambda: table.columns["case_no"].content_width >= 17)
+    await pilot.pause()
 
 
 async def _picker(pilot) -> None:

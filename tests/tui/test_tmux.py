@@ -110,7 +110,7 @@ def test_installed_station_first_run_and_one_resident(station_env):
         tmux.keys("a", "Enter")
         tmux.wait("联系电话")
         tmux.type("13912345678")
-        tmux.keys("Enter", "Enter")
+        tmux.keys("Enter")
         tmux.wait("请核对")
         tmux.keys("Enter")
         recorded = tmux.wait("已记录", timeout=30)

@@ -20,7 +20,8 @@ from station.tui.flow import ServeFlow
 from station.tui.keys import Key
 from station.tui.widgets import KeyBar, ResidentPanel
 
-INPUT_TYPES = {"int": "integer", "decimal": "number"}
+# Catalogue field types that Textual's Input can restrict as they are typed.
+INPUT_TYPES = {"integer": "integer", "number": "number", "money": "number"}
 
 
 class DetailsScreen(StationScreen):
@@ -63,7 +64,8 @@ class DetailsScreen(StationScreen):
 
     def _field(self, i: int, f: Any) -> ComposeResult:
         label = f.label + (" *" if f.required else "")
-        value = self.flow.answers.get(f.key, "")
+        # A default (the core preselects a required choice's first option) saves a key.
+        value = self.flow.answers.get(f.key, getattr(f, "default", ""))
         if f.kind == "choice":
             yield Label(label)
             with RadioSet(id=f"field-{i}", classes="field"):

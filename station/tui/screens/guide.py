@@ -72,6 +72,9 @@ class GuideScreen(StationScreen):
                 text.append("  " + e.reason)
         else:
             text = Text(t("tui.guide.not_eligible", reason=e.reason), style="bold red")
+        if getattr(e, "to_confirm", ()):
+            text.append("\n" + t("tui.guide.to_confirm", items="；".join(e.to_confirm)),
+                        style="bold")
         if e.review:
             text.append("  " + t("tui.guide.review"), style="dim")
         return text
