@@ -620,6 +620,13 @@ class Service:
         state = client.run_once()  # network: outside the service lock
         self._online = bool(state.online)
         self._sync_error = state.last_error
+        if state.pulled and not self.locked:
+            # Home-visit requests the centre sent down become appointments now (unlocked
+            # only: they are opened with the inbox key and stored encrypted).
+            try:
+                self.visits.import_requests()
+            except StationError as err:
+                log.warning("visit requests not taken in: %s", err.key)
         return state.last_error
 
     def start_sync(self, interval_s: float = 60.0) -> Callable[[], None]:
