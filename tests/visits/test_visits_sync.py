@@ -50,9 +50,11 @@ def test_centre_request_to_visit_and_back(service, centre: Centre):
                      "--family-phone", "13700001234", "--family-relation", "儿子",
                      "--note", "腿脚不便")
     assert out.returncode == 0, out.stderr
-    assert service.sync_once() is None
-    assert service.visits.import_requests() == 1
+    assert service.sync_once() is None  # the pull books the request (station unlocked)
+    assert len(service.visits.rows()) == 1
     assert service.visits.import_requests() == 0  # pulled once, booked once
+    assert service.sync_once() is None
+    assert len(service.visits.rows()) == 1
 
     [appt] = service.visits.appointments()
     assert (appt.source, appt.status, appt.reason) == ("centre", "requested", "age80")
@@ -79,6 +81,7 @@ def test_centre_request_to_visit_and_back(service, centre: Centre):
     assert [c["meta"]["visit"] for c in cases] == [appt.id]
     assert cases[0]["payload"]["visit"] == appt.id
     assert [v["version"] for v in visits] == [1, 2, 3]
+    assert visits[0]["meta"]["channel"] == "centre"
     assert [v["payload"]["status"] for v in visits] == ["requested", "scheduled", "visited"]
     assert visits[-1]["payload"]["cases"] == [case.case_no]
     assert visits[-1]["meta"]["visit_status"] == "visited"
