@@ -13,7 +13,6 @@ import hashlib
 import json
 import logging
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -254,10 +253,6 @@ def create_app(store: Store, keys: CentreKeys, threads: int = 40) -> Starlette:
                     middleware=[Middleware(GZipMiddleware, minimum_size=512)])
     app.state.centre = centre
     return app
-
-
-def new_station_id() -> str:
-    return uuid.uuid4().hex
 
 
 def app_from_env() -> Starlette:

@@ -107,3 +107,21 @@ def seal_existing(queue, pinned: Pinned) -> int:
     from stationq import CentreKey
 
     return queue.set_centre_key(CentreKey(pinned.suite, pinned.hpke_public))
+
+
+def ensure_centre_key(queue, cfg: config.StationConfig | None = None) -> int:
+    """Seal to the pinned centre key if the queue does not have it yet (call on unlock).
+
+    Why: `station enroll` without `--staff` cannot seal (sealing needs the unlocked data
+    key), and until the queue has the key nothing becomes pending for sync.
+    Returns how many record versions were sealed; 0 when not enrolled or already done.
+    """
+    from stationq import CentreKey
+
+    cfg = cfg or config.load()
+    if not cfg.centre.public_key or not cfg.centre.suite or not queue.unlocked:
+        return 0
+    key = CentreKey(cfg.centre.suite, b64d(cfg.centre.public_key))
+    if queue.centre_key == key:
+        return 0
+    return queue.set_centre_key(key)

@@ -95,3 +95,21 @@ def test_status_words_in_both_languages(centre: Centre) -> None:
     assert "Offline" in status_words(state) and "1 waiting" in status_words(state)
     client.close()
     assert os.environ["STATION_HOME"]
+
+
+def test_ensure_centre_key_seals_after_an_enrolment_without_staff(centre: Centre) -> None:
+    from station.sync.enrol import enrol, ensure_centre_key
+
+    queue = make_station()
+    add_cases(queue, 4)
+    enrol(centre.url, centre.enrol_code("徐汇-01"))  # as `station enroll` without --staff
+    assert queue.pending(10) == []
+    queue.lock()
+    assert ensure_centre_key(queue) == 0  # locked: nothing it can do yet
+    queue.unlock("s01", STAFF_PASS)
+    assert ensure_centre_key(queue) == 4
+    assert ensure_centre_key(queue) == 0  # idempotent
+    client = client_for(queue)
+    assert client.run_once().last_error is None
+    assert_exactly_once(centre, queue, 4)
+    client.close()
