@@ -158,7 +158,7 @@ class Centre:
             else:
                 ack["status"], ack["reason"] = "rejected", item
             acks.append(ack)
-        self._maybe_prune()
+        await self._maybe_prune()
         return self.signed(path, {"v": VERSION, "nonce": nonce, "acks": acks,
                                   "server_ts": now_ms()})
 
@@ -187,11 +187,13 @@ class Centre:
                                 digest))
         return out
 
-    def _maybe_prune(self) -> None:
+    async def _maybe_prune(self) -> None:
+        """Nonces older than twice the window can never be replayed: forget them."""
         now = time.monotonic()
         if now - self._last_prune > 60:
             self._last_prune = now
-            self.store.prune_nonces(now_ms() - 2 * TIME_WINDOW_S * 1000)
+            await run_in_threadpool(self.store.prune_nonces,
+                                    now_ms() - 2 * TIME_WINDOW_S * 1000)
 
     async def pull(self, request: Request) -> Response:
         path = f"{PREFIX}/pull"

@@ -203,3 +203,21 @@ def test_tls_certificate_is_pinned(tmp_path, db_url) -> None:
         client.close()
     finally:
         c.stop()
+
+
+def test_old_nonces_are_forgotten(centre: Centre) -> None:
+    from center.db import Replay
+    from station.sync.protocol import TIME_WINDOW_S, new_nonce, now_ms
+
+    queue = make_station(centre=centre)
+    store = centre.store()
+    old = new_nonce()
+    store.use_nonce(queue.station_id, old, now_ms() - 3 * TIME_WINDOW_S * 1000)
+    with pytest.raises(Replay):
+        store.use_nonce(queue.station_id, old, now_ms())
+    add_cases(queue, 1)
+    client = client_for(queue)
+    assert client.run_once().last_error is None  # the first push of a process prunes
+    store.use_nonce(queue.station_id, old, now_ms())  # forgotten: usable, yet its old ts
+    store.close()                                     # would still be refused by the window
+    client.close()
