@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import time
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -26,7 +27,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from stationq.errors import QueueError
-from stationq.sealing import MLKEM768_X25519, X25519, open_envelope
+from stationq.sealing import MLKEM768_X25519, X25519, open_bytes, record_info
 
 from center.db import Incoming, Replay, Store
 from center.keys import CentreKeys
@@ -171,17 +172,22 @@ class Centre:
                 out.append("unknown_suite")
                 continue
             try:
-                env = open_envelope(key, rec["suite"], station_id, rec["record_id"],
-                                    rec["version"], rec["enc"])
-            except QueueError:
+                # open_envelope's steps, keeping the inflated bytes: the content digest is
+                # taken over them (a resend carries the very same envelope bytes).
+                raw = zlib.decompress(open_bytes(key, rec["suite"], rec["enc"], record_info(
+                    station_id, rec["record_id"], rec["version"])))
+                env = json.loads(raw)
+            except (QueueError, zlib.error, ValueError, RecursionError):
+                out.append("cannot_open")
+                continue
+            if (not isinstance(env, dict) or env.get("id") != rec["record_id"]
+                    or env.get("version") != rec["version"]):
                 out.append("cannot_open")
                 continue
             if env.get("seq") != rec["seq"] or env.get("kind") != rec["kind"]:
                 out.append("clear_fields_mismatch")
                 continue
-            canon = json.dumps(env, sort_keys=True, ensure_ascii=False,
-                               separators=(",", ":")).encode()
-            digest = hashlib.blake2b(canon, key=self.keys.digest_key, digest_size=32).digest()
+            digest = hashlib.blake2b(raw, key=self.keys.digest_key, digest_size=32).digest()
             out.append(Incoming(rec["record_id"], rec["version"], rec["seq"], rec["kind"],
                                 rec["meta"], rec["created_at"], rec["suite"], rec["enc"],
                                 digest))

@@ -16,6 +16,7 @@ ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
 MAX_META = 64
 MAX_TEXT = 512
 MAX_ENC = 1024 * 1024
+_SCALARS = (str, int, float, bool)  # a tuple: isinstance on it is much faster than on a union
 
 
 class BadRequest(Exception):
@@ -100,7 +101,7 @@ def push_records(doc: dict[str, Any]) -> list[dict[str, Any]]:
         meta = rec.get("meta")
         if not isinstance(meta, dict) or len(meta) > MAX_META or not all(
                 isinstance(k, str) and len(k) <= 64 and _utf8(k)
-                and isinstance(v, str | int | float | bool)
+                and isinstance(v, _SCALARS)
                 and (not isinstance(v, str) or (len(v) <= MAX_TEXT and _utf8(v)))
                 and (not isinstance(v, int) or abs(v) < 2**63)
                 for k, v in meta.items()):
