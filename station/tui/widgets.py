@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from station.i18n import t
@@ -33,13 +34,14 @@ class StatusBar(Static):
             parts.append((t("tui.status.staff", name=s.staff.name), ""))
         if s.site:
             parts.append((t("tui.status.site", site=s.site), ""))
-        text = Text()
+        # Theme variables, not fixed colours: the sunlight theme must stay readable.
+        pieces: list[str | tuple[str, str]] = []
         for i, (label, tone) in enumerate(parts):
             if i:
-                text.append(" │ ", style="dim")
-            text.append(label, style={"warn": "bold yellow", "bad": "bold red"}.get(tone, ""))
+                pieces.append((" │ ", "dim"))
+            pieces.append((label, {"warn": "bold $warning", "bad": "bold $error"}.get(tone, "")))
         self.set_class(s.training, "-training")
-        self.update(text)
+        self.update(Content.assemble(*pieces))
 
 
 class KeyBar(Static):
@@ -79,15 +81,12 @@ class ResidentPanel(Static):
 
     def relabel(self) -> None:
         r = self.resident
-        text = Text()
-        text.append(r.name, style="bold")
-        text.append("  " + r.masked_id)
-        text.append("  " + t("tui.resident.age", age=r.age(self.today)))
+        age = t("tui.resident.age", age=r.age(self.today))
+        pieces: list[str | tuple[str, str]] = [(r.name, "bold"), "  " + r.masked_id, "  " + age]
         if r.source == "card":
-            text.append("  " + t("tui.resident.from_card"), style="dim")
-        for hint in self.hints:
-            text.append("\n" + hint, style="bold")
-        self.update(text)
+            pieces.append(("  " + t("tui.resident.from_card"), "dim"))
+        pieces += [("\n" + hint, "bold $accent") for hint in self.hints]
+        self.update(Content.assemble(*pieces))
 
 
 class CasesTable(DataTable):
@@ -118,3 +117,21 @@ class CasesTable(DataTable):
         if not self._cases or self.cursor_row is None or self.cursor_row >= len(self._cases):
             return None
         return self._cases[self.cursor_row].case_no
+
+
+class Styled:
+    """Builds Content piece by piece; styles may name theme variables ($warning, $error),
+    which resolve when drawn — so a theme switch recolours text that is already shown."""
+
+    def __init__(self, text: str = "", style: str = "") -> None:
+        self.parts: list[str | tuple[str, str]] = []
+        if text:
+            self.append(text, style)
+
+    def append(self, text: str, style: str = "") -> Styled:
+        self.parts.append((text, style) if style else text)
+        return self
+
+    @property
+    def content(self) -> Content:
+        return Content.assemble(*self.parts)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.widgets import Static
 
 from station.i18n import t
 from station.tui.base import StationScreen
 from station.tui.keys import Key
-from station.tui.widgets import KeyBar
+from station.tui.widgets import KeyBar, Styled
 
 
 class CaseScreen(StationScreen):
@@ -48,9 +48,9 @@ class CaseScreen(StationScreen):
         self.guide = service.matter_guide(self.case.matter)
         self.query_one("#detail", Static).update(self._detail())
 
-    def _detail(self) -> Text:
+    def _detail(self) -> Content:
         c, g = self.case, self.guide
-        text = Text()
+        text = Styled()
         status = t(f"tui.cases.status.{c.status}")
         text.append(t("tui.case.matter", code=c.matter, name=g.matter.name) + "\n", style="bold")
         text.append(t("tui.case.status", status=status, version=c.version) + "\n")
@@ -63,7 +63,7 @@ class CaseScreen(StationScreen):
         text.append(t("tui.case.materials", materials=have) + "\n")
         if c.missing:
             missing = "、".join(names.get(code, code) for code in c.missing)
-            text.append(t("tui.case.missing", materials=missing) + "\n", style="bold yellow")
+            text.append(t("tui.case.missing", materials=missing) + "\n", style="bold $warning")
         labels = {f.key: f.label for f in g.fields}
         for key, value in c.answers.items():
             text.append(t("tui.confirm.answer", label=labels.get(key, key), value=value) + "\n")
@@ -77,7 +77,7 @@ class CaseScreen(StationScreen):
         text.append(t("tui.case.where", site=c.site, time=c.created_at.strftime("%H:%M")) + "\n")
         if c.rating:
             text.append(t("tui.case.rating", score=c.rating) + "\n")
-        return text
+        return text.content
 
     def action_reprint(self) -> None:
         service, case_no = self.station.service, self.case_no

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.widgets import Static
 
 from station.i18n import t
@@ -14,7 +14,7 @@ from station.tui.base import StationScreen
 from station.tui.flow import ServeFlow
 from station.tui.keys import Key
 from station.tui.screens.guide import limit_text
-from station.tui.widgets import KeyBar, ResidentPanel
+from station.tui.widgets import KeyBar, ResidentPanel, Styled
 
 
 class ConfirmScreen(StationScreen):
@@ -45,14 +45,14 @@ class ConfirmScreen(StationScreen):
         yield Static(self._prompt(), id="outcome")
         yield KeyBar(self.KEYS)
 
-    def _summary(self) -> Text:
+    def _summary(self) -> Content:
         flow, guide = self.flow, self.flow.guide
-        text = Text()
+        text = Styled()
         text.append(t("tui.confirm.materials") + "\n", style="bold")
         for m in guide.materials:
             have = m.code in flow.ticked
             mark = "✓" if have else ("✗" if m.required else "·")
-            text.append(f"  {mark} {m.name}  ", style="" if have or not m.required else "red")
+            text.append(f"  {mark} {m.name}  ", style="" if have or not m.required else "$error")
             text.append(m.detail + "\n", style="dim")
         for f in guide.fields:
             if f.key in flow.answers:
@@ -67,17 +67,17 @@ class ConfirmScreen(StationScreen):
         delivery = next((d.label for d in guide.deliveries if d.value == flow.delivery), "")
         text.append(t("tui.confirm.delivery", delivery=delivery) + "\n")
         text.append(t("tui.guide.limit", limit=limit_text(guide)))
-        return text
+        return text.content
 
     def _missing(self) -> list[Any]:
         return [m for m in self.flow.guide.materials
                 if m.required and m.code not in self.flow.ticked]
 
-    def _prompt(self) -> Text:
+    def _prompt(self) -> Content:
         if self._missing():
-            return Text(t("tui.confirm.will_notice", count=len(self._missing())),
-                        style="bold yellow")
-        return Text(t("tui.confirm.will_receipt"), style="bold")
+            return Styled(t("tui.confirm.will_notice", count=len(self._missing())),
+                          "bold $warning").content
+        return Styled(t("tui.confirm.will_receipt"), "bold").content
 
     def on_mount(self) -> None:
         self.query_one("#summary_box").focus()
@@ -102,14 +102,14 @@ class ConfirmScreen(StationScreen):
         self.flow.outcome = outcome
         self.state = "recorded"
         printed = outcome.print
-        text = Text()
+        text = Styled()
         text.append(t("tui.confirm.recorded", case_no=outcome.case.case_no) + "\n",
-                    style="bold green")
-        text.append(printed.message + "\n", style="" if printed.printed else "bold red")
+                    style="bold $success")
+        text.append(printed.message + "\n", style="" if printed.printed else "bold $error")
         if not printed.printed:
             self.notify(printed.message, severity="warning", timeout=10)
         text.append(t("tui.confirm.rate_prompt"), style="bold")
-        self.query_one("#outcome", Static).update(text)
+        self.query_one("#outcome", Static).update(text.content)
         self.station.refresh_status()
 
     # ---- rating ---------------------------------------------------------------------

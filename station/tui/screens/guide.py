@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.widgets import SelectionList, Static
 from textual.widgets.selection_list import Selection
 
@@ -13,7 +14,7 @@ from station.i18n import t
 from station.tui.base import StationScreen
 from station.tui.flow import ServeFlow
 from station.tui.keys import Key
-from station.tui.widgets import KeyBar, ResidentPanel
+from station.tui.widgets import KeyBar, ResidentPanel, Styled
 
 
 def limit_text(guide: Any) -> str:
@@ -62,22 +63,22 @@ class GuideScreen(StationScreen):
             text.append("  " + t("tui.guide.optional"), style="italic")
         return text
 
-    def _eligibility(self) -> Text:
+    def _eligibility(self) -> Content:
         e = self.flow.guide.eligibility
         if e is None:
-            return Text("")
+            return Styled().content
         if e.ok:
-            text = Text(t("tui.guide.eligible"), style="bold green")
+            text = Styled(t("tui.guide.eligible"), "bold $success")
             if e.reason:
                 text.append("  " + e.reason)
         else:
-            text = Text(t("tui.guide.not_eligible", reason=e.reason), style="bold red")
+            text = Styled(t("tui.guide.not_eligible", reason=e.reason), "bold $error")
         if getattr(e, "to_confirm", ()):
             text.append("\n" + t("tui.guide.to_confirm", items="；".join(e.to_confirm)),
                         style="bold")
         if e.review:
             text.append("  " + t("tui.guide.review"), style="dim")
-        return text
+        return text.content
 
     def on_mount(self) -> None:
         self.query_one("#materials", SelectionList).focus()

@@ -6,15 +6,15 @@ import importlib
 import pkgutil
 from typing import Any, ClassVar
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.widgets import Static
 
 from station.i18n import DEFAULT_LOCALE, catalogue, t
 from station.tui.base import StationScreen
 from station.tui.keys import Key, display
-from station.tui.widgets import KeyBar
+from station.tui.widgets import KeyBar, Styled
 
 # The order screens appear in the help; screens not named here follow, by module name.
 ORDER = ["DeskScreen", "IdentifyScreen", "PickerScreen", "GuideScreen", "DetailsScreen",
@@ -65,8 +65,8 @@ class HelpScreen(StationScreen):
         self.query_one("#body").focus()
 
     @staticmethod
-    def _text() -> Text:
-        text = Text()
+    def _text() -> Content:
+        text = Styled()
         for title, keys in screens_with_keys():
             text.append(t(title) + "\n", style="bold underline")
             seen: set[str] = set()
@@ -78,7 +78,7 @@ class HelpScreen(StationScreen):
                 text.append(f"  {display(k):>8}  ", style="bold")
                 text.append(label + "\n")
             text.append("\n")
-        return text
+        return text.content
 
     def action_back(self) -> None:
         self.app.pop_screen()
