@@ -10,7 +10,7 @@ from station.i18n import t
 
 
 def _report(state) -> None:
-    if state.last_error:
+    if state.last_error and state.last_error_code != "rejected":
         click.echo(t("sync.last_error", error=state.last_error), err=True)
         return
     click.echo(t("sync.run_done", pushed=state.pushed, pulled=state.pulled,

@@ -163,10 +163,12 @@ class SyncClient:
                       last_error_code=err.code, pending=self.pending_count(),
                       pushed=pushed, pulled=pulled, batch_size=self.batch_size)
             return self._state
-        self._set(online=True, last_success=datetime.now(UTC), last_error=None,
-                  last_error_code=None, pending=self.pending_count(), pushed=pushed,
-                  pulled=pulled, conflicts=conflicts, rejected=rejected,
-                  batch_size=self.batch_size)
+        # Records the centre could not open stay here: that needs a person, so say so.
+        error = t("sync.run_rejected", n=rejected) if rejected else None
+        self._set(online=True, last_success=datetime.now(UTC), last_error=error,
+                  last_error_code="rejected" if rejected else None,
+                  pending=self.pending_count(), pushed=pushed, pulled=pulled,
+                  conflicts=conflicts, rejected=rejected, batch_size=self.batch_size)
         return self._state
 
     def push_all(self) -> tuple[int, int, int]:

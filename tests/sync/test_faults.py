@@ -287,3 +287,29 @@ def test_pull_cut_mid_response_applies_once(centre: Centre) -> None:
     cut.close()
     client.close()
     proxy.close()
+
+
+def test_records_sealed_to_a_wrong_centre_key_are_rejected(centre: Centre) -> None:
+    from stationq import TEST_KDF, Queue
+    from stationq.sealing import generate_centre_keys
+
+    from station import paths
+    from station.sync.enrol import enrol
+
+    make_station().close()
+    paths.queue_file().unlink()  # a queue bound to some other centre's key
+    from station import config
+
+    cfg = config.load()
+    _, other_key = generate_centre_keys()
+    queue = Queue.create(paths.queue_file(), station_id=cfg.station_id, slot="s01",
+                         passphrase="staff-passphrase-1", centre_key=other_key, kdf=TEST_KDF)
+    enrol(centre.url, centre.enrol_code("徐汇-01"))
+    add_cases(queue, 4)
+    client = client_for(queue)
+    state = client.run_once()
+    assert state.rejected == 4 and state.pushed == 0 and state.last_error_code == "rejected"
+    assert "中心无法打开" in state.last_error
+    assert stored_count(centre) == 0
+    assert {r.state for r in queue.list()} == {"pending"}
+    client.close()
