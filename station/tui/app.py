@@ -266,6 +266,10 @@ class StationApp(_Guarded, App[None]):
                 self.screen, ReportsScreen):
             self.push_screen(ReportsScreen())
 
+    def action_help_quit(self) -> None:
+        # Ctrl+C: Textual's own hint is English-only; say it from the catalogue.
+        self.notify(t("tui.quit_hint"))
+
     async def action_quit(self) -> None:
         if self._unwatch is not None:
             self._unwatch()

@@ -67,6 +67,8 @@ async def test_every_screen_shows_only_catalogued_strings(ready, printer, locale
         await walk.check()
         await pilot.press(*PASSPHRASE, "enter")
         await walk.until("DeskScreen")
+        await pilot.press("ctrl+c")  # the reflex to quit: told how, in the catalogue's words
+        await walk.check()
         await pilot.press("ctrl+p")
         await walk.until("CommandPalette")
         await pilot.pause(0.5)  # the discovery list

@@ -140,3 +140,13 @@ async def test_errors_become_messages_never_tracebacks(ready, monkeypatch):
         # the app still answers keys
         await pilot.press("f3")
         await wait_for(pilot, lambda: screen_name(pilot) == "CasesScreen")
+
+
+async def test_ctrl_c_says_how_to_quit_in_the_catalogue_language(ready):
+    app = make_app(ready)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == [t("tui.quit_hint")]
+        assert app.is_running
