@@ -21,10 +21,9 @@ async def test_first_run_creates_station_then_outing_then_desk(service):
         await wait_for(pilot, lambda: screen_name(pilot) == "FirstRunScreen")
         screen = app.screen
         screen.query_one("#name").value = "新办事厅"
-        sites = screen.query_one("#sites")
-        sites.highlighted = 0
-        sites.focus()
-        await pilot.press("space")
+        screen.query_one("#name").focus()
+        await pilot.press("enter", "space")  # Enter: on to the site list; Space ticks the first
+        assert list(screen.query_one("#sites").selected) == [service.known_sites()[0]]
         screen.query_one("#staff").value = "李工作"
         screen.query_one("#pass1").focus()
         await pilot.press(*PASSPHRASE)

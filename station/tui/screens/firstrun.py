@@ -41,6 +41,9 @@ class FirstRunScreen(StationScreen):
         yield KeyBar(self.KEYS)
 
     def on_mount(self) -> None:
+        sites = self.query_one("#sites", SelectionList)
+        if sites.option_count:
+            sites.highlighted = 0  # Space ticks at once when the list gets focus
         self.query_one("#name", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
