@@ -149,3 +149,11 @@ async def test_ctrl_c_says_how_to_quit_in_the_catalogue_language(ready):
         await pilot.pause()
         assert [n.message for n in app._notifications] == [t("tui.quit_hint")]
         assert app.is_running
+
+
+def test_every_screen_has_a_help_title():
+    """A screen added to station/tui/screens needs a section title in the help."""
+    from station.tui.screens.help import screens_with_keys
+
+    titles = [title for title, _keys in screens_with_keys()]
+    assert "tui.help.other" not in titles, titles
