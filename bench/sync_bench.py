@@ -268,21 +268,29 @@ def main() -> None:
                                          "fleet_batch_p99_s", "lost", "duplicated",
                                          "wire_bytes_per_plain_byte")}
     if not opts.quick:
+        def mark(ok: bool) -> str:
+            return "met" if ok else "**not met**"
+
+        when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        fleet_ok = (result["fleet_rps_pg"] or 0) >= 10_000
+        p99_ok = result["fleet_batch_p99_s"] is not None and result["fleet_batch_p99_s"] <= 2
         write_results(
             "## Sync (bench/sync_bench.py)\n\n"
+            f"Command: `python bench/sync_bench.py` — {when}.\n"
             f"Loopback, 2 shared cores; `center serve --workers {SERVER_WORKERS}`, stationq"
             " queues, clients with 2 batches in flight.\n"
             f"Plaintext per record: {len(json.dumps(PAYLOAD, ensure_ascii=False).encode())} bytes"
             " of JSON.\n\n"
             "| measure | value | target |\n|---|---|---|\n"
             f"| {backlog_n} backlog → SQLite centre | {result['backlog_rps_sqlite']} rec/s"
-            " | ≥ 5,000 |\n"
+            f" | ≥ 5,000 — {mark(result['backlog_rps_sqlite'] >= 5000)} |\n"
             f"| {backlog_n} backlog → PostgreSQL centre | {result['backlog_rps_pg']} rec/s"
             " | reported |\n"
             f"| {stations} stations × {per_station} → PostgreSQL | {result['fleet_rps_pg']}"
-            " rec/s | ≥ 10,000 |\n"
-            f"| fleet batch p99 | {result['fleet_batch_p99_s']} s | ≤ 2 s |\n"
-            f"| lost / duplicated | {result['lost']} / {result['duplicated']} | 0 / 0 |\n"
+            f" rec/s | ≥ 10,000 — {mark(fleet_ok)} |\n"
+            f"| fleet batch p99 | {result['fleet_batch_p99_s']} s | ≤ 2 s — {mark(p99_ok)} |\n"
+            f"| lost / duplicated | {result['lost']} / {result['duplicated']} | 0 / 0 —"
+            f" {mark(result['lost'] == 0 and result['duplicated'] == 0)} |\n"
             f"| wire bytes per plaintext byte | {result['wire_bytes_per_plain_byte']} | — |\n"
             f"| centre + PostgreSQL CPU per record in the fleet run | {centre_us:.0f} µs | — |\n"
             "\nWhere the time goes: the centre + PostgreSQL CPU per record above includes"
