@@ -50,11 +50,13 @@ class StationApp(_Guarded, App[None]):
     BINDINGS: ClassVar = bindings(KEYS)
 
     def __init__(self, service: Any, *, idle_check_s: float = IDLE_CHECK_S,
-                 watch_status: bool = True) -> None:
+                 watch_status: bool = True, sync: bool = True) -> None:
         super().__init__()
         self.service = service
         self.idle_check_s = idle_check_s
         self.watch_status = watch_status
+        self.sync = sync
+        self._stop_sync: Callable[[], None] | None = None
         self.unexpected: list[str] = []  # type names of unexpected errors, for tests
         self.status: Any = None
         self._unwatch: Callable[[], None] | None = None
@@ -86,6 +88,12 @@ class StationApp(_Guarded, App[None]):
                 self.show_error(err)
             # Build the pinyin search index now, not on the first key typed in the picker.
             self.background(lambda: self.service.search_matters("jlk"), quiet=True)
+        if self.sync and self._stop_sync is None:
+            # Push and pull with the centre in the background (nothing before enrolment).
+            try:
+                self._stop_sync = self.service.start_sync()
+            except StationError as err:
+                self.show_error(err)
         self.refresh_status()
 
     def enter_desk(self) -> None:
@@ -270,10 +278,28 @@ class StationApp(_Guarded, App[None]):
         # Ctrl+C: Textual's own hint is English-only; say it from the catalogue.
         self.notify(t("tui.quit_hint"))
 
+    def action_sync(self) -> None:
+        if not self.service.initialised:
+            return
+        self.notify(t("tui.sync.running"))
+        self.background(self.service.sync_once, self._synced)
+
+    def _synced(self, error: str | None) -> None:
+        if error:
+            self.notify(error, severity="warning", timeout=8)
+        elif not self.service.enrolled:
+            self.notify(t("tui.sync.not_enrolled"), severity="warning")
+        else:
+            self.notify(t("tui.sync.done"))
+        self.refresh_status()
+
     async def action_quit(self) -> None:
         if self._unwatch is not None:
             self._unwatch()
             self._unwatch = None
+        if self._stop_sync is not None:
+            self._stop_sync()
+            self._stop_sync = None
         self.exit()
 
     # ---- errors never become tracebacks ---------------------------------------------

@@ -16,6 +16,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("tui.cmd.serve", "serve"),
     ("tui.cmd.cases", "cases"),
     ("tui.cmd.help", "help"),
+    ("tui.cmd.sync", "sync"),
     ("tui.cmd.lock", "lock"),
     ("tui.cmd.language", "language"),
     ("tui.cmd.theme", "theme"),

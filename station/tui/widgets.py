@@ -27,6 +27,8 @@ class StatusBar(Static):
         parts.append((s.reader_label, "warn" if s.training else ""))
         parts.append((s.printer_label, "" if s.printer in ("ok", "busy", "pdf_folder") else "bad"))
         parts.append((s.online_label, "" if s.online else "warn"))
+        if getattr(s, "sync_error", ""):
+            parts.append((s.sync_error, "bad"))
         parts.append((t("tui.status.pending", count=s.pending), ""))
         if s.awaiting_reprint:
             parts.append((t("tui.status.reprint", count=s.awaiting_reprint), "bad"))

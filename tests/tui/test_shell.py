@@ -157,3 +157,17 @@ def test_every_screen_has_a_help_title():
 
     titles = [title for title, _keys in screens_with_keys()]
     assert "tui.help.other" not in titles, titles
+
+
+async def test_sync_now_before_enrolment_says_so(ready):
+    app = make_app(ready)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await unlock(pilot)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: screen_name(pilot) == "CommandPalette")
+        await pilot.press(*"sync")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: t("tui.sync.not_enrolled") in [
+            n.message for n in app._notifications])
+        assert not ready.status().online
