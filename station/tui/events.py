@@ -24,8 +24,3 @@ class CardFailed(Message):
     """The reader saw a card but could not read it; `error` is a StationError."""
 
     error: Exception
-
-
-@dataclass
-class StatusChanged(Message):
-    status: Any
