@@ -93,6 +93,7 @@ class Centre:
     proc: subprocess.Popen | None = None
     tls: tuple[str, str] | None = None
     workers: int = 1
+    threads: int | None = None
 
     @property
     def url(self) -> str:
@@ -117,6 +118,8 @@ class Centre:
             cmd += ["--tls-cert", self.tls[0], "--tls-key", self.tls[1]]
         if self.workers > 1:
             cmd += ["--workers", str(self.workers)]
+        if self.threads:
+            cmd += ["--threads", str(self.threads)]
         # Own session: kill() takes the whole process group (uvicorn workers too).
         self.proc = subprocess.Popen(cmd, env=self.env(), stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, start_new_session=True)
