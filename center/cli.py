@@ -78,6 +78,10 @@ def _store(ctx: click.Context):
         store = open_store(ctx.obj["db"], ctx.obj["home"])
     except ValueError as err:
         raise CenterError("center.bad_db") from err
+    except Exception as err:  # psycopg / pool: the database is not reachable
+        if type(err).__module__.startswith(("psycopg", "sqlite3")):
+            raise CenterError("center.db_unreachable") from err
+        raise
     store.migrate()
     ctx.call_on_close(store.close)
     return store

@@ -384,12 +384,18 @@ class PostgresStore(Store):
 
     engine = "postgresql"
 
-    def __init__(self, url: str, max_size: int = 8) -> None:
+    def __init__(self, url: str, max_size: int = 8, wait_s: float = 10.0) -> None:
+        import psycopg
         from psycopg_pool import ConnectionPool
 
+        psycopg.connect(url, connect_timeout=int(wait_s)).close()  # fail fast and quietly
         self._pool = ConnectionPool(url, min_size=1, max_size=max_size, open=True,
                                     kwargs={"autocommit": False})
-        self._pool.wait(timeout=30)
+        try:
+            self._pool.wait(timeout=wait_s)
+        except Exception:
+            self._pool.close()
+            raise
 
     def q(self, sql: str) -> str:
         return sql.replace("?", "%s")

@@ -221,3 +221,11 @@ def test_old_nonces_are_forgotten(centre: Centre) -> None:
     store.use_nonce(queue.station_id, old, now_ms())  # forgotten: usable, yet its old ts
     store.close()                                     # would still be refused by the window
     client.close()
+
+
+def test_unreachable_database_is_a_sentence(tmp_path) -> None:
+    c = Centre(make_centre_home(tmp_path / "c"), "postgresql://nobody@/x?host=/nonexistent")
+    out = c.cli("report", "coverage")
+    assert out.returncode == 1 and "连不上数据库" in out.stderr and "Traceback" not in out.stderr
+    bad = Centre(tmp_path / "c", "mysql://x").cli("report", "coverage")
+    assert bad.returncode == 1 and "postgresql://" in bad.stderr
