@@ -25,7 +25,11 @@ from rig import IsolatedCupsd, IsolatedPcscd
 from vcard import CardHolder, VirtualCard
 
 # Only a name now (collecting must leave nothing behind); the fixture creates it.
-_PCSC_DIR = Path(tempfile.gettempdir()) / f"station-pcscd-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+# Kept in the environment so that a second import of this module (another folder's tests
+# may import it under another name) reuses the same socket: libpcsclite reads it only once.
+_PCSC_DIR = Path(os.environ.setdefault(
+    "STATION_TEST_PCSC_DIR",
+    str(Path(tempfile.gettempdir()) / f"station-pcscd-{os.getpid()}-{uuid.uuid4().hex[:8]}")))
 os.environ["PCSCLITE_CSOCK_NAME"] = str(_PCSC_DIR / "pcscd.comm")
 
 
