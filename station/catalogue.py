@@ -12,11 +12,10 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from station.datafile import UpdatableDataFile
 from station.errors import StationError
 from station.i18n import t
 
@@ -265,46 +264,18 @@ class Catalogue:
 
 
 def default_path() -> Path:
-    return Path(str(resources.files("station") / "data" / "catalogue.toml"))
+    return CATALOGUE_FILE.packaged_path()
 
 
 def installed_path() -> Path:
     """Where a catalogue the centre published is kept once validated (see install_catalogue)."""
-    from station.paths import data_dir
-
-    return data_dir() / "catalogue.toml"
+    return CATALOGUE_FILE.installed_path()
 
 
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
     """The catalogue in force, validated: a given file, else the centre's installed update,
-    else the copy shipped in the package. Parsed files are cached by path and mtime."""
-    if path is not None:
-        return _load(Path(path))
-    installed = installed_path()
-    try:
-        stamp = installed.stat().st_mtime_ns
-    except OSError:
-        return _packaged()
-    try:
-        return _cached(str(installed), stamp)
-    except StationError:
-        # A broken update must not stop the street: log (no personal data here) and go on
-        # with the packaged copy; `station catalogue` and the doctor show which one is in force.
-        import logging
-
-        logging.getLogger("station.catalogue").warning("installed catalogue unusable; "
-                                                       "using the packaged copy")
-        return _packaged()
-
-
-@cache
-def _packaged() -> Catalogue:
-    return _load(default_path())
-
-
-@cache
-def _cached(path: str, stamp: int) -> Catalogue:
-    return _load(Path(path))
+    else the copy shipped in the package (see station/datafile.py)."""
+    return CATALOGUE_FILE.load(path)
 
 
 def loads_catalogue(text: str, source: str = "") -> Catalogue:
@@ -329,11 +300,7 @@ def install_catalogue(text: str) -> Catalogue:
                                                       _version_key(current.version)):
         raise CatalogueFileError("catalogue.error.older", version=new.version,
                                  current=current.version)
-    target = installed_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".toml.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(target)
+    CATALOGUE_FILE.install(text)
     return load_catalogue()
 
 
@@ -341,18 +308,23 @@ def _version_key(version: str) -> tuple[tuple[int, str], ...]:
     return tuple((int(p), "") if p.isdigit() else (-1, p) for p in re.split(r"[.\-]", version))
 
 
-def _load(path: Path) -> Catalogue:
+def read_toml(path: Path) -> dict[str, Any]:
+    """A data file's TOML, with unreadable or malformed files as one typed, worded error."""
     try:
-        raw = path.read_bytes()
+        return tomllib.loads(path.read_bytes().decode("utf-8"))
     except OSError as err:
         raise CatalogueFileError("catalogue.error.file", path=str(path),
                                  detail=err.strerror or type(err).__name__) from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
         raise CatalogueFileError("catalogue.error.syntax", path=str(path),
                                  detail=str(err)) from None
-    return parse_catalogue(data, source=str(path))
+
+
+def _load(path: Path) -> Catalogue:
+    return parse_catalogue(read_toml(path), source=str(path))
+
+
+CATALOGUE_FILE = UpdatableDataFile("catalogue.toml", _load, logger="station.catalogue")
 
 
 class _Table:

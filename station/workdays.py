@@ -11,13 +11,11 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from station.catalogue import CatalogueError, CatalogueFileError
-from station.errors import StationError
+from station.catalogue import CatalogueError, CatalogueFileError, read_toml
+from station.datafile import UpdatableDataFile
 
 _MAX_DAYS = 3660  # ten years: far beyond any promised time limit; stops runaway loops
 
@@ -84,42 +82,16 @@ class WorkCalendar:
 
 
 def default_path() -> Path:
-    return Path(str(resources.files("station") / "data" / "holidays.toml"))
+    return HOLIDAYS_FILE.packaged_path()
 
 
 def installed_path() -> Path:
-    from station.paths import data_dir
-
-    return data_dir() / "holidays.toml"
+    return HOLIDAYS_FILE.installed_path()
 
 
 def load_calendar(path: str | Path | None = None) -> WorkCalendar:
     """A given file, else the centre's installed update, else the packaged holiday data."""
-    if path is not None:
-        return _load(Path(path))
-    installed = installed_path()
-    try:
-        stamp = installed.stat().st_mtime_ns
-    except OSError:
-        return _packaged()
-    try:
-        return _cached(str(installed), stamp)
-    except StationError:
-        import logging
-
-        logging.getLogger("station.workdays").warning("installed holiday data unusable; "
-                                                      "using the packaged copy")
-        return _packaged()
-
-
-@cache
-def _packaged() -> WorkCalendar:
-    return _load(default_path())
-
-
-@cache
-def _cached(path: str, stamp: int) -> WorkCalendar:
-    return _load(Path(path))
+    return HOLIDAYS_FILE.load(path)
 
 
 def install_calendar(text: str) -> WorkCalendar:
@@ -130,24 +102,15 @@ def install_calendar(text: str) -> WorkCalendar:
         raise CatalogueFileError("catalogue.error.syntax", path="holidays",
                                  detail=str(err)) from None
     calendar = parse_calendar(data)
-    target = installed_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".toml.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(target)
+    HOLIDAYS_FILE.install(text)
     return calendar
 
 
 def _load(path: Path) -> WorkCalendar:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise CatalogueFileError("catalogue.error.file", path=str(path),
-                                 detail=err.strerror or type(err).__name__) from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
-        raise CatalogueFileError("catalogue.error.syntax", path=str(path),
-                                 detail=str(err)) from None
-    return parse_calendar(data)
+    return parse_calendar(read_toml(path))
+
+
+HOLIDAYS_FILE = UpdatableDataFile("holidays.toml", _load, logger="station.workdays")
 
 
 def _need(table: dict[str, Any], key: str, kind: type, where: str, expected: str) -> Any:
