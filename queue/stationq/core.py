@@ -600,35 +600,70 @@ class Queue(KeySlots):
 
     # ---------------------------------------------------------------- retention
 
-    def _cutoff(self, now: float) -> float:
+    def _cutoff(self, now: float, retention: Retention) -> float:
         """Start of the station-local day ``retention.local_days`` days before ``now``'s day."""
         today = datetime.fromtimestamp(now).date()
-        start = datetime.combine(today - timedelta(days=self.retention.local_days),
+        start = datetime.combine(today - timedelta(days=retention.local_days),
                                  datetime.min.time())
         return start.timestamp()
 
-    def purge(self, now: datetime | float | None = None) -> PurgeResult:
+    def _held_seqs(self, keep: Iterable[Key | SealedRecord | RecordInfo]) -> list[int]:
+        """The seqs of the versions named in ``keep``; unknown keys are ignored."""
+        seqs = []
+        for rid, version in _as_keys(keep):
+            row = self._db.execute("SELECT seq FROM records WHERE record_id = ? AND version = ?",
+                                   (rid, version)).fetchone()
+            if row is not None:
+                seqs.append(row[0])
+        return seqs
+
+    # A local copy may go once it is past the cutoff and the data is safe elsewhere
+    # (acknowledged, or sealed and waiting), unless the caller holds it.
+    _EXPIRED = ("local IS NOT NULL AND created_at < ? "
+                "AND (state = 2 OR (state < 2 AND sealed IS NOT NULL))")
+
+    def purge(self, now: datetime | float | None = None, *,
+              keep: Iterable[Key | SealedRecord | RecordInfo] = (),
+              retention: Retention | None = None) -> PurgeResult:
         """Remove expired local copies whose data is safe elsewhere; acknowledged versions
-        without a local copy become tombstones (state purged). Audited."""
+        without a local copy become tombstones (state purged). Audited.
+
+        ``keep`` holds versions the caller still has to read after their window (an
+        appointment still open, say): their local copies stay and they are not
+        tombstoned. The queue stores no hold — the caller passes its current list every
+        time, so a hold ends the first purge after the caller drops it, and the queue
+        never has to know why. ``retention`` is this call's window (default: the one
+        given at ``create``), so a station can change it in its own settings.
+        """
+        window = self.retention if retention is None else retention
+        if (not isinstance(window, Retention) or not isinstance(window.local_days, int)
+                or window.local_days < 0):
+            raise InvalidArgumentError("retention must be a Retention with local_days >= 0.")
         with self._lock:
             at = _epoch(now, self._clock())
-            cutoff = self._cutoff(at)
+            cutoff = self._cutoff(at, window)
             self._db.execute("PRAGMA secure_delete = ON")  # freed pages are zeroed
             try:
                 with self._write() as tx:
+                    held = json.dumps(self._held_seqs(keep))
+                    kept = [seq for (seq,) in tx.execute(
+                        f"SELECT seq FROM records WHERE {self._EXPIRED} "
+                        "AND seq IN (SELECT value FROM json_each(?))", (cutoff, held))]
                     removed = tx.execute(
-                        "UPDATE records SET local = NULL, updated_at = ? WHERE local IS NOT NULL "
-                        "AND created_at < ? AND (state = 2 OR (state < 2 AND sealed IS NOT NULL))",
-                        (at, cutoff)).rowcount
+                        f"UPDATE records SET local = NULL, updated_at = ? WHERE {self._EXPIRED} "
+                        "AND seq NOT IN (SELECT value FROM json_each(?))",
+                        (at, cutoff, held)).rowcount
                     purged = tx.execute(
                         "UPDATE records SET state = 3, updated_at = ? "
                         "WHERE state = 2 AND local IS NULL", (at,)).rowcount
                     self._audit(tx, "purge", {"local_removed": removed, "purged": purged,
-                                              "cutoff": cutoff})
+                                              "kept": len(kept), "kept_seqs": _ranges(kept),
+                                              "cutoff": cutoff,
+                                              "local_days": window.local_days})
             finally:
                 self._db.execute("PRAGMA secure_delete = OFF")
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # old pages leave the WAL too
-            return PurgeResult(removed, purged)
+            return PurgeResult(removed, purged, len(kept))
 
     # ---------------------------------------------------------------- reports
 

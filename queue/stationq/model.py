@@ -67,7 +67,8 @@ class Retention:
 
     The local copy of a version is removed by ``purge()`` once the station's local
     date is past the day it was written plus ``local_days`` (0 = end of the outing
-    day), and only when the data is safe elsewhere (sealed or acknowledged).
+    day), and only when the data is safe elsewhere (sealed or acknowledged) and the
+    caller does not hold it (``purge(keep=...)``).
     """
 
     local_days: int = 0
@@ -109,8 +110,9 @@ class RecordProblem:
 
 @dataclass(frozen=True)
 class PurgeResult:
-    local_removed: int
-    purged: int
+    local_removed: int  # local copies deleted by this purge
+    purged: int  # versions that became tombstones
+    kept: int = 0  # expired local copies spared because the caller held them (``keep``)
 
 
 @dataclass
