@@ -30,8 +30,21 @@ def test_complete_answers_pass():
 
 def test_required_fields_are_named():
     errors = validate_answers(m("MZ01"), {}, today=TODAY)
-    assert set(errors) == {"phone", "payout"}
+    assert set(errors) == {"payout"}
+    assert errors["payout"] == "津贴发放方式：必填"
+
+
+@pytest.mark.parametrize("delivery", ["post", "visit"])
+def test_phone_and_address_are_needed_when_the_result_leaves_the_centre(delivery):
+    answers = {"payout": "社保卡（敬老卡）"}
+    # Collected at the centre (also the default way): no phone asked for.
+    assert validate_answers(m("MZ01"), answers, today=TODAY) == {}
+    assert validate_answers(m("MZ01"), answers, delivery="centre", today=TODAY) == {}
+    errors = validate_answers(m("MZ01"), answers, delivery=delivery, today=TODAY)
+    assert set(errors) == {"phone", "address"}
     assert errors["phone"] == "联系电话：必填"
+    answers |= {"phone": "13812345678", "address": "新成村 12号 3单元 402室"}
+    assert validate_answers(m("MZ01"), answers, delivery=delivery, today=TODAY) == {}
 
 
 def test_condition_on_another_answer():
@@ -132,7 +145,7 @@ def test_clean_answers_gives_typed_values():
 
 def test_messages_follow_the_interface_language():
     set_locale("en")
-    errors = validate_answers(m("MZ01"), {}, today=TODAY)
+    errors = validate_answers(m("MZ01"), {}, delivery="post", today=TODAY)
     assert errors["phone"] == "Contact phone: required"
 
 

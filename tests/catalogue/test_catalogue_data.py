@@ -58,8 +58,12 @@ def test_each_matter_is_complete():
         assert all(x.form in MATERIAL_FORMS and x.count >= 1 for x in m.materials), m.code
         assert any(not x.optional for x in m.materials), m.code
         assert all(f.type in FIELD_TYPES for f in m.fields), m.code
-        # The contact phone comes first for every matter: the result has to reach the resident.
-        assert m.fields[0].key == "phone" and m.fields[0].required, m.code
+        # The contact phone comes first for every matter, required when the result has to
+        # travel to the resident (post, home visit), not when it is collected at the centre.
+        phone = m.fields[0]
+        assert phone.key == "phone" and not phone.required, m.code
+        assert phone.required_if is not None and phone.required_if.field == "delivery", m.code
+        assert set(phone.required_if.values) == {"post", "visit"}, m.code
         assert set(m.eligibility.flags) <= set(FLAGS), m.code
         assert cat.contact_for(m).phone
 
