@@ -22,7 +22,9 @@ async def serve_mz01(pilot, *, all_materials: bool = True) -> None:
         await pilot.press("a")
     await pilot.press("enter")
     await wait_for(pilot, lambda: screen_name(pilot) == "DetailsScreen")
-    await pilot.press(*PHONE, "enter")  # the payout choice comes preselected
+    # Nothing to type: the payout choice comes preselected, and the result is collected at
+    # the centre (the default way), so the contact phone is offered but not required.
+    await pilot.press("enter")
     await wait_for(pilot, lambda: screen_name(pilot) == "ConfirmScreen")
 
 
@@ -152,7 +154,7 @@ async def test_agent_is_recorded(ready):
         await pilot.press("a", "enter")
         await wait_for(pilot, lambda: screen_name(pilot) == "DetailsScreen")
         screen = app.screen
-        await pilot.press(*PHONE, "enter")  # phone (payout preselected)…
+        await pilot.press("enter")  # the defaults…
         await wait_for(pilot, lambda: screen_name(pilot) == "ConfirmScreen")
         await pilot.press("escape")  # …back: this resident came with a helper
         await wait_for(pilot, lambda: screen_name(pilot) == "DetailsScreen")
@@ -175,6 +177,42 @@ async def test_agent_is_recorded(ready):
         case = app.screen.flow.outcome.case
         assert case.agent is not None and case.agent.relation == "子女"
         assert case.agent.id.number == TYPED_ID
+
+
+async def test_posted_result_asks_for_phone_and_address_inline(ready):
+    """The phone is required only when the result travels: choosing 邮寄 asks for it (and the
+    address) under the fields themselves, with the cursor on the first one."""
+    app = make_app(ready)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await unlock(pilot)
+        await insert_card(pilot, "elder")
+        await pilot.press("j", "l", "k", "enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "GuideScreen")
+        await pilot.press("a", "enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "DetailsScreen")
+        screen = app.screen
+        keys = [f.key for f in screen.fields]
+        phone, address = keys.index("phone"), keys.index("address")
+        assert not screen.fields[phone].required  # offered, with a hint saying when it is
+        assert "邮寄" in screen.query_one(f"#field-{phone}").placeholder
+        post = next(b for b in screen.query("#delivery RadioButton") if b.name == "post")
+        post.value = True
+        await pilot.pause()
+        screen.set_focus(screen.query_one("#delivery"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen_name(pilot) == "DetailsScreen"
+        assert str(screen.query_one(f"#error-{phone}").visual) == "联系电话：必填"
+        assert str(screen.query_one(f"#error-{address}").visual) == "居住地址：必填"
+        assert screen.focused is screen.query_one(f"#field-{phone}")
+        await pilot.press(*PHONE, "enter")  # Enter goes on to the next empty required field
+        assert str(screen.query_one(f"#error-{phone}").visual) == ""
+        assert screen.focused is screen.query_one(f"#field-{address}")
+        await pilot.press(*"新成村12号", "enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ConfirmScreen")
+        await record(pilot)
+        case = app.screen.flow.outcome.case
+        assert case.delivery == "post" and case.answers["phone"] == PHONE
 
 
 async def test_not_eligible_shows_reason_and_blocks(ready):

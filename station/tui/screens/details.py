@@ -82,7 +82,10 @@ class DetailsScreen(StationScreen):
 
     def on_mount(self) -> None:
         self._show_agent()
-        first = self._first_empty_required()
+        # Nothing required left: the first empty text field (the contact phone, offered for
+        # every matter) keeps the form shown from its top, and Enter there still goes on.
+        first = self._first_empty_required() or next(
+            (w for w in self.query(".field").results(Input) if not w.value), None)
         if first is not None:
             first.focus()
         else:
@@ -200,8 +203,22 @@ class DetailsScreen(StationScreen):
         problems = self.station.service.validate(self.flow.draft())
         form_error = self.query_one("#form_error", Static)
         if problems:
-            form_error.update("\n".join(p.message() for p in problems))
-            form_error.scroll_visible()
+            # A field needed only for this delivery (phone, address when posted) is told
+            # under that field, and the cursor goes there.
+            index = {f.key: i for i, f in enumerate(self.fields)}
+            general = []
+            for p in problems:
+                i = index.get(str(p.params.get("field", "")))
+                if p.key == "intake.field_problem" and i is not None:
+                    self.errors[i] = p.message()
+                    self.query_one(f"#error-{i}", Static).update(p.message())
+                else:
+                    general.append(p.message())
+            form_error.update("\n".join(general))
+            if any(self.errors.values()):
+                self._focus_first_error()
+            else:
+                form_error.scroll_visible()
             return
         form_error.update("")
         from station.tui.screens.confirm import ConfirmScreen
