@@ -53,7 +53,7 @@ def cli(ctx: click.Context, lang: str | None) -> None:
     if ctx.invoked_subcommand is None:
         from station.tui.app import run_app  # imported late: only the TUI needs Textual
 
-        run_app()
+        run_app(lang)
 
 
 def _load_commands() -> None:

@@ -20,6 +20,7 @@ from typing import Any
 
 from station import paths
 from station.errors import StationError
+from station.i18n import DEFAULT_LOCALE, LOCALES
 
 # Letters only, no I/O: read aloud over the phone, and a case number built from it
 # never has a digit run the queue's clear-metadata guard would take for an ID number.
@@ -47,7 +48,7 @@ class StationConfig:
     name: str
     sites: list[str]
     staff: list[StaffEntry] = field(default_factory=list)
-    locale: str = "zh_CN"
+    locale: str = "zh_CN"  # the interface language last chosen (the F11 switch)
     idle_lock_minutes: int = 5
     reader: str = "auto"  # "auto" | "pcsc" | "simulated"
     printer: str = "auto"  # "auto" | "pdf" | "cups" | "cups:<queue name>"
@@ -93,7 +94,7 @@ def load(path: Path | None = None) -> StationConfig:
             name=str(station["name"]),
             sites=[str(s) for s in station.get("sites", [])],
             staff=staff,
-            locale=str(station.get("locale", "zh_CN")),
+            locale=_locale(station.get("locale")),
             idle_lock_minutes=int(station.get("idle_lock_minutes", 5)),
             reader=str(station.get("reader", "auto")),
             printer=str(station.get("printer", "auto")),
@@ -103,6 +104,11 @@ def load(path: Path | None = None) -> StationConfig:
         )
     except (KeyError, TypeError, ValueError):
         raise StationError("service.config_broken", path=str(path)) from None
+
+
+def _locale(value: Any) -> str:
+    # Hand-edited to a language the catalogue lacks: start in the default, do not refuse.
+    return value if value in LOCALES else DEFAULT_LOCALE
 
 
 def save(cfg: StationConfig, path: Path | None = None) -> None:

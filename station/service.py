@@ -29,7 +29,7 @@ from typing import Literal
 
 from station import config, devices, intake, matters, outing, papers, paths
 from station.errors import StationError
-from station.i18n import t
+from station.i18n import LOCALES, t
 from station.identity import ResidentId, parse_id
 from station.intake import (
     Agent,
@@ -312,6 +312,25 @@ class Service:
             cfg = self._config()
             cfg.idle_lock_minutes = minutes
             self._save_config(cfg)
+
+    @property
+    def language(self) -> str | None:
+        """The interface language chosen last (``zh_CN`` / ``en``); None before first run."""
+        with self._lock:
+            return self._config().locale if self.initialised else None
+
+    def set_language(self, locale: str) -> None:
+        """Keep the language switch for the next start (the config file holds no secrets,
+        so this works while locked too). Nothing to keep before first run."""
+        with self._lock:
+            if locale not in LOCALES:
+                raise StationError("service.locale_unknown", allowed="/".join(LOCALES))
+            if not self.initialised:
+                return
+            cfg = self._config()
+            if cfg.locale != locale:
+                cfg.locale = locale
+                self._save_config(cfg)
 
     # ---- outing ----------------------------------------------------------------
 

@@ -50,9 +50,12 @@ class StationApp(_Guarded, App[None]):
     BINDINGS: ClassVar = bindings(KEYS)
 
     def __init__(self, service: Any, *, idle_check_s: float = IDLE_CHECK_S,
-                 watch_status: bool = True, sync: bool = True) -> None:
+                 watch_status: bool = True, sync: bool = True,
+                 language: str | None = None) -> None:
         super().__init__()
         self.service = service
+        # A language named for this run (--lang, $STATION_LANG) wins over the stored one.
+        self.run_language = language
         self.idle_check_s = idle_check_s
         self.watch_status = watch_status
         self.sync = sync
@@ -67,6 +70,7 @@ class StationApp(_Guarded, App[None]):
         for theme in THEMES:
             self.register_theme(theme)
         self.theme = DEFAULT
+        self._stored_language()
         self.title = t("tui.app.title")
         from station.tui.screens.firstrun import FirstRunScreen
         from station.tui.screens.unlock import UnlockScreen
@@ -78,6 +82,18 @@ class StationApp(_Guarded, App[None]):
         self.set_interval(self.idle_check_s, self._check_idle)
         if self.watch_status:
             self.set_interval(STATUS_REFRESH_S, self.refresh_status)
+
+    def _stored_language(self) -> None:
+        """Open in the language chosen last time (kept in the station's config)."""
+        if self.run_language is not None:
+            set_locale(self.run_language)
+            return
+        try:
+            stored = self.service.language if self.service.initialised else None
+        except StationError:
+            stored = None  # a broken config is said by the unlock screen, not here
+        if stored:
+            set_locale(stored)
 
     def station_ready(self) -> None:
         """Called once unlocked (or created): start watching the card reader."""
@@ -224,6 +240,10 @@ class StationApp(_Guarded, App[None]):
     async def action_language(self) -> None:
         set_locale("en" if get_locale() == "zh_CN" else "zh_CN")
         self.title = t("tui.app.title")
+        try:
+            self.service.set_language(get_locale())  # the next start opens in it too
+        except StationError as err:
+            self.show_error(err)
         for screen in list(self.screen_stack):
             relabel = getattr(screen, "relabel", None)
             if relabel is not None:
@@ -327,16 +347,23 @@ class StationApp(_Guarded, App[None]):
         self.show_error(inner if isinstance(inner, Exception) else error)
 
 
-def run_app() -> None:
-    """Entry point of `station` with no arguments."""
+def run_app(language: str | None = None) -> None:
+    """Entry point of `station` with no arguments; ``language`` from ``--lang`` (or
+    ``$STATION_LANG``) overrides the language kept in the config for this run only."""
+    import os
+
+    from station.i18n import LOCALES
     from station.service import open_service
+
+    if language is None and os.environ.get("STATION_LANG") in LOCALES:
+        language = os.environ["STATION_LANG"]
 
     try:
         service = open_service()
     except StationError as err:
         print(err.message())
         raise SystemExit(1) from None
-    app = StationApp(service)
+    app = StationApp(service, language=language)
     try:
         app.run()
     finally:

@@ -58,7 +58,7 @@ async def test_first_run_strings_are_catalogued(service, locale):
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])
 async def test_every_screen_shows_only_catalogued_strings(ready, printer, locale):
     set_locale(locale)
-    app = make_app(ready)
+    app = make_app(ready, language=locale)  # as `station --lang`: over the stored language
     async with app.run_test(size=(100, 30)) as pilot:
         walk = Walk(pilot, Checker(service_data(ready, {printer.name})))
         await walk.until("UnlockScreen")
@@ -102,10 +102,11 @@ async def test_every_screen_shows_only_catalogued_strings(ready, printer, locale
         await walk.until("GuideScreen")
         await pilot.press("space", "enter")
         await walk.until("DetailsScreen")
+        details = app.screen
+        details.set_focus(details.query_one("#field-0"))  # the contact phone (optional)
         await pilot.press(*"123", "enter")  # a bad phone number
         await walk.check()
         await pilot.press(*(["backspace"] * 3), *"13912345678")
-        details = app.screen
         details.query_one("#agent").value = True  # the agent box shows
         await walk.check()
         details.query_one("#agent").value = False

@@ -73,6 +73,46 @@ async def test_language_switch_relabels_the_desk(ready):
         assert get_locale() == "zh_CN"
 
 
+async def test_language_choice_survives_a_restart(ready, reader, printer, clock):
+    """F11 is kept in the station's config: the next start opens in English."""
+    from station.i18n import set_locale
+    from station.service import Service
+
+    app = make_app(ready)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        await pilot.press("f11")
+        await pilot.pause(0.2)
+        assert get_locale() == "en"
+        await pilot.press("ctrl+q")
+    ready.close()
+    set_locale("zh_CN")  # a new process starts in the default language
+
+    again = Service(reader=reader, printer=printer, clock=clock, sleep=lambda _s: None)
+    try:
+        assert again.language == "en"
+        app = make_app(again)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
+            await pilot.pause()
+            assert get_locale() == "en"
+            shown = " ".join(shown_strings(app.screen))
+            assert "Sign in" in shown and "登录" not in shown
+            await unlock(pilot)
+            assert "Ask the resident to insert" in " ".join(shown_strings(app.screen))
+            await pilot.press("f11")  # and back: kept too
+            await pilot.pause(0.2)
+        assert again.language == "zh_CN"
+        # A language named for one run (station --lang en) is used but not kept.
+        app = make_app(again, language="en")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
+            assert get_locale() == "en"
+        assert again.language == "zh_CN"
+    finally:
+        again.close()
+
+
 async def test_sunlight_theme_toggles(ready):
     app = make_app(ready)
     async with app.run_test(size=(80, 24)) as pilot:
