@@ -98,6 +98,25 @@ def test_idle_lock_after_configured_minutes(service: Service, clock):
         service.set_idle_lock_minutes(0)
 
 
+def test_language_is_kept_in_the_config(service: Service):
+    assert service.language == "zh_CN"
+    service.set_language("en")
+    assert config.load().locale == "en" and service.language == "en"
+    with pytest.raises(StationError) as info:
+        service.set_language("fr")
+    assert info.value.key == "service.locale_unknown"
+    # A hand-edited file naming a language the catalogue lacks starts in the default.
+    path = paths.config_file()
+    path.write_text(path.read_text(encoding="utf-8").replace('locale = "en"', 'locale = "fr"'),
+                    encoding="utf-8")
+    assert config.load().locale == "zh_CN"
+
+
+def test_language_before_first_run_is_not_kept(fresh: Service):
+    fresh.set_language("en")  # the first-run screen's switch: initialise() takes it instead
+    assert fresh.language is None and not config.exists()
+
+
 def test_outing_adds_a_typed_site(service: Service):
     member = service.current_staff
     chosen = service.start_outing("沧海", [member.id])
