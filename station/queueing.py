@@ -19,10 +19,11 @@ from pathlib import Path
 from stationq import Queue
 from stationq import errors as qerr
 
-from station import intake
+from station import intake, queue_access
 from station.errors import StationError
 from station.intake import CASE_KIND, Case
-from station.views import LockedError, PrintOutcome, UnlockError
+from station.queue_access import translated as _translated
+from station.views import PrintOutcome, UnlockError
 
 
 @dataclass(frozen=True)
@@ -42,33 +43,21 @@ class CaseRow:
     updated_at: datetime
 
 
-@contextmanager
-def _translated() -> Iterator[None]:
-    """Queue errors become sentences; their English text (no personal data) is not shown."""
-    try:
-        yield
-    except qerr.LockedError:
-        raise LockedError() from None
-    except qerr.QueueError as err:
-        raise StationError("service.queue_error", code=err.code) from None
-
-
 class CaseStore:
     def __init__(self, queue: Queue, station_id: str) -> None:
         self._q = queue
         self._station_id = station_id
 
     @classmethod
-    def create(cls, path: Path, *, station_id: str, slot: str, passphrase: str) -> CaseStore:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with _translated():
-            return cls(Queue.create(path, station_id=station_id, slot=slot,
-                                    passphrase=passphrase), station_id)
+    def create(cls, path: Path, *, station_id: str, slot: str, passphrase: str,
+               clock: Callable[[], datetime], local_days: int = 0) -> CaseStore:
+        return cls(queue_access.create_queue(path, station_id=station_id, slot=slot,
+                                             passphrase=passphrase, local_days=local_days,
+                                             clock=clock), station_id)
 
     @classmethod
-    def open(cls, path: Path, *, station_id: str) -> CaseStore:
-        with _translated():
-            return cls(Queue.open(path), station_id)
+    def open(cls, path: Path, *, station_id: str, clock: Callable[[], datetime]) -> CaseStore:
+        return cls(queue_access.open_queue(path, clock=clock), station_id)
 
     @property
     def queue(self) -> Queue:
@@ -147,8 +136,10 @@ class CaseStore:
         return self._read(row.record_id, row.version)
 
     def history(self, case_no: str) -> list[Case]:
+        """Versions still held here, oldest first (retention may have removed earlier ones)."""
         row = self._find(case_no)
-        return [self._read(row.record_id, v) for v in range(1, row.version + 1)]
+        return [intake.case_from_payload(r.payload, row.record_id, r.info.version)
+                for r in queue_access.read_history(self._q, row.record_id, row.version)]
 
     def append(self, case: Case, *, staff_on_duty: tuple[str, ...] = ()) -> Case:
         from station import matters

@@ -158,7 +158,8 @@ class Service:
     def _cases(self) -> CaseStore:
         if self._store is None:
             cfg = self._config()
-            self._store = CaseStore.open(paths.queue_file(), station_id=cfg.station_id)
+            self._store = CaseStore.open(paths.queue_file(), station_id=cfg.station_id,
+                                         clock=self._clock)
             papers.purge_spool()
         return self._store
 
@@ -223,7 +224,7 @@ class Service:
             cfg.staff.append(entry)
             _set_aside_orphan_queue(self._now())
             store = CaseStore.create(paths.queue_file(), station_id=cfg.station_id,
-                                     slot=entry.id, passphrase=passphrase)
+                                     slot=entry.id, passphrase=passphrase, clock=self._clock)
             # The config is written last: a failure above leaves no half-made station behind.
             self._save_config(cfg)
             self._store = store  # created unlocked for its first staff member

@@ -11,21 +11,22 @@ while the station is locked; everything else is in the encrypted payload.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from stationq import Queue
-from stationq import errors as qerr
 
-from station.errors import StationError
-from station.views import LockedError
-from station.visits.model import Address, Appointment, Contact, Slot, VisitError
+from station import queue_access
+from station.queue_access import translated as _translated
+from station.visits.model import TRANSITIONS, Address, Appointment, Contact, Slot, VisitError
 
 VISIT_KIND = "visit"
 PAYLOAD_SCHEMA = 1
 CLEAR_KEYS = ("visit", "date", "slot", "team", "visit_status", "community", "channel")
+# Open = its status can still change (a no-show may be rescheduled): staff must be able
+# to read it on the day they act on it, whatever retention says (see ``held_versions``).
+OPEN_STATUSES: frozenset[str] = frozenset(s for s, after in TRANSITIONS.items() if after)
 
 
 @dataclass(frozen=True)
@@ -42,16 +43,6 @@ class VisitRow:
     community: str
     source: str
     created_at: datetime
-
-
-@contextmanager
-def _translated() -> Iterator[None]:
-    try:
-        yield
-    except qerr.LockedError:
-        raise LockedError() from None
-    except qerr.QueueError as err:
-        raise StationError("service.queue_error", code=err.code) from None
 
 
 def clear_meta(appt: Appointment) -> dict[str, str]:
@@ -171,18 +162,28 @@ class VisitStore:
             return from_payload(self._q.read(row.record_id, row.version).payload)
 
     def history(self, visit_id: str) -> list[Appointment]:
+        """Versions still held here, oldest first (retention may have removed earlier ones)."""
         row = self._row(visit_id)
-        with _translated():
-            return [from_payload(self._q.read(row.record_id, v).payload)
-                    for v in range(1, row.version + 1)]
+        return [from_payload(r.payload)
+                for r in queue_access.read_history(self._q, row.record_id, row.version)]
 
     def all(self, **meta: str) -> list[Appointment]:
-        """Every matching appointment, decrypted (needs an unlocked queue)."""
+        """Every matching appointment still readable here, decrypted (needs an unlocked
+        queue). A closed one whose local copy retention removed is left out: its clear
+        row (``rows``) and the centre's copy remain."""
         out = []
         with _translated():
-            for row in self.rows(**meta):
-                out.append(from_payload(self._q.read(row.record_id, row.version).payload))
+            infos = queue_access.with_local_copy(self._q.list(kind=VISIT_KIND, **meta))
+            for info in infos:
+                out.append(from_payload(self._q.read(info.record_id, info.version).payload))
         return out
+
+    def held_versions(self) -> list[tuple[str, int]]:
+        """The latest version of every open appointment: what retention must not remove
+        (``Queue.purge(keep=...)``). From clear metadata, so it works locked."""
+        with _translated():
+            infos = self._q.list(kind=VISIT_KIND)
+        return [i.key for i in infos if i.meta.get("visit_status") in OPEN_STATUSES]
 
     def add(self, appt: Appointment, *, staff: str, at: datetime) -> Appointment:
         with _translated():

@@ -52,25 +52,12 @@ def reader(clock: Clock) -> SimulatedCardReader:
 
 @pytest.fixture
 def service(reader, printer, clock, monkeypatch):
-    from station import config, queueing
+    from station import config
     from station.service import Service
 
-    # Reproducible screens: the station id starts every case number; the queue stamps
-    # records with its own clock (the service does not pass its clock on), so give it
-    # the same fixed one; and times show in the station's zone on any CI machine.
+    # Reproducible screens: the station id starts every case number (the queue stamps
+    # records with the service's clock); times show in the station's zone on any machine.
     monkeypatch.setattr(config, "new_station_id", lambda: "TESTAB")
-    base = queueing.Queue
-
-    class ClockedQueue(base):  # type: ignore[misc, valid-type]
-        @classmethod
-        def create(cls, path, **kwargs):
-            return base.create.__func__(cls, path, clock=lambda: clock().timestamp(), **kwargs)
-
-        @classmethod
-        def open(cls, path, **kwargs):
-            return base.open.__func__(cls, path, clock=lambda: clock().timestamp(), **kwargs)
-
-    monkeypatch.setattr(queueing, "Queue", ClockedQueue)
     monkeypatch.setenv("TZ", "Asia/Shanghai")
     time.tzset()
     svc = Service(reader=reader, printer=printer, clock=clock, sleep=lambda _s: None)
