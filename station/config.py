@@ -25,6 +25,8 @@ from station.i18n import DEFAULT_LOCALE, LOCALES
 # Letters only, no I/O: read aloud over the phone, and a case number built from it
 # never has a digit run the queue's clear-metadata guard would take for an ID number.
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+# Local copies of personal data stay at most this long after their outing day.
+MAX_RETENTION_DAYS = 30
 
 
 @dataclass
@@ -53,6 +55,9 @@ class StationConfig:
     reader: str = "auto"  # "auto" | "pcsc" | "simulated"
     printer: str = "auto"  # "auto" | "pdf" | "cups" | "cups:<queue name>"
     paper: str = "a4"  # "a4" | "roll80"
+    # Days a local copy stays after its outing day (0 = until the day is over); see
+    # station.retention. The centre's copy is not affected.
+    retention_days: int = 0
     centre: CentreConfig = field(default_factory=CentreConfig)
     extra: dict[str, Any] = field(default_factory=dict)  # tables owned by other parts
 
@@ -99,11 +104,20 @@ def load(path: Path | None = None) -> StationConfig:
             reader=str(station.get("reader", "auto")),
             printer=str(station.get("printer", "auto")),
             paper=str(station.get("paper", "a4")),
+            retention_days=_retention_days(station.get("retention_days", 0)),
             centre=centre,
             extra=data,
         )
     except (KeyError, TypeError, ValueError):
         raise StationError("service.config_broken", path=str(path)) from None
+
+
+def _retention_days(value: Any) -> int:
+    """A whole number of days in range; anything else is said, not guessed at."""
+    if isinstance(value, bool) or not isinstance(value, int) \
+            or not 0 <= value <= MAX_RETENTION_DAYS:
+        raise StationError("retention.window_bad", max=MAX_RETENTION_DAYS)
+    return value
 
 
 def _locale(value: Any) -> str:
@@ -120,6 +134,7 @@ def save(cfg: StationConfig, path: Path | None = None) -> None:
             "id": cfg.station_id, "name": cfg.name, "sites": list(cfg.sites),
             "locale": cfg.locale, "idle_lock_minutes": cfg.idle_lock_minutes,
             "reader": cfg.reader, "printer": cfg.printer, "paper": cfg.paper,
+            "retention_days": cfg.retention_days,
         },
         "centre": {"url": cfg.centre.url, "public_key": cfg.centre.public_key,
                    "suite": cfg.centre.suite},

@@ -224,7 +224,8 @@ class Service:
             cfg.staff.append(entry)
             _set_aside_orphan_queue(self._now())
             store = CaseStore.create(paths.queue_file(), station_id=cfg.station_id,
-                                     slot=entry.id, passphrase=passphrase, clock=self._clock)
+                                     slot=entry.id, passphrase=passphrase, clock=self._clock,
+                                     local_days=cfg.retention_days)
             # The config is written last: a failure above leaves no half-made station behind.
             self._save_config(cfg)
             self._store = store  # created unlocked for its first staff member
@@ -276,6 +277,7 @@ class Service:
         with self._lock:
             self._staff = StaffMember(entry.id, entry.name)
             self.touch()
+            self._purge_if_due()  # the first unlock of a day: yesterday's copies go
             return self._staff
 
     def lock(self) -> None:
@@ -353,6 +355,7 @@ class Service:
             if chosen.site not in cfg.sites:
                 cfg.sites.append(chosen.site)
                 self._save_config(cfg)
+            self._purge_if_due()  # a new day's outing: the previous one is closed
             return chosen
 
     # ---- the resident ------------------------------------------------------------
@@ -590,6 +593,32 @@ class Service:
     def awaiting_reprint(self) -> list[str]:
         """Case numbers whose last paper did not print."""
         return papers.awaiting_reprint()
+
+    # ---- retention -----------------------------------------------------------------
+
+    def purge_expired(self):  # -> station.retention.PurgeSummary
+        """Remove local copies past the configured window (``retention_days``) whose data
+        is safe elsewhere, holding open home visits; counts only. Works locked. Audited
+        by the queue. See ``station.retention``."""
+        from station import retention
+
+        with self._lock:
+            cfg = self._config()
+            return retention.purge(self._cases().queue, local_days=cfg.retention_days,
+                                   now=self._now())
+
+    def _purge_if_due(self) -> None:
+        """Once a day; a failure is logged (counts and keys only) and never blocks work."""
+        from station import retention
+
+        if not retention.due(self._today()):
+            return
+        try:
+            summary = self.purge_expired()
+        except StationError as err:
+            log.warning("retention purge failed: %s", err.key)
+            return
+        log.info("retention purge: %s", summary.to_dict())
 
     # ---- home visits ---------------------------------------------------------------
 

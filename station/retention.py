@@ -1,0 +1,85 @@
+"""When local copies of personal data leave this laptop.
+
+Why here and not in the queue: ``stationq`` knows how to remove expired local copies
+(``Queue.purge``) but not what the station still needs. The station needs the latest
+version of every open home-visit appointment — staff open it on the visit day,
+possibly days after it was booked, offline — so it holds those versions
+(``VisitStore.held_versions``) each time it purges; everything else goes once its
+window (``StationConfig.retention_days``, default the end of the outing day) has
+passed and the data is safe elsewhere (acknowledged by the centre, or sealed for it).
+
+When: on the first unlock of each day (the day before is over, and a staff member
+is there), when a new day's outing is started (the previous outing is closed by
+then), and on ``station purge`` (a timer may run it; it needs no passphrase, as
+it only removes what retention says must go). The day of the last purge is kept
+in a small clear file (no personal data) so the many short ``station …`` commands
+of a day do not purge again each time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from stationq import Queue, Retention
+
+from station import paths
+from station.i18n import t
+from station.queue_access import translated
+from station.visits.store import VisitStore
+
+
+@dataclass(frozen=True)
+class PurgeSummary:
+    """Counts only: what a purge did, for the CLI and the log."""
+
+    local_removed: int  # local copies deleted
+    tombstones: int  # synced versions that became tombstones (reports still count them)
+    kept: int  # expired copies of open home visits kept
+    local_days: int
+
+    def message(self) -> str:
+        window = (t("retention.window_day") if self.local_days == 0
+                  else t("retention.window_days", days=self.local_days))
+        return t("retention.purged", removed=self.local_removed, tombstones=self.tombstones,
+                 kept=self.kept, window=window)
+
+    def to_dict(self) -> dict[str, int]:
+        return {"local_removed": self.local_removed, "tombstones": self.tombstones,
+                "kept": self.kept, "local_days": self.local_days}
+
+
+def marker_file() -> Path:
+    return paths.data_dir() / "last_purge.json"
+
+
+def last_purge(path: Path | None = None) -> date | None:
+    try:
+        return date.fromisoformat(json.loads((path or marker_file()).read_text("utf-8"))["day"])
+    except (FileNotFoundError, ValueError, KeyError, TypeError):
+        return None  # none yet, or unreadable: purging again is harmless
+
+
+def due(today: date, path: Path | None = None) -> bool:
+    """True unless a purge already ran today (a clock set back counts as due too)."""
+    return last_purge(path) != today
+
+
+def purge(queue: Queue, *, local_days: int, now: datetime,
+          path: Path | None = None) -> PurgeSummary:
+    """Purge with open appointments held; then note the day. Works locked."""
+    with translated():
+        result = queue.purge(now, keep=VisitStore(queue).held_versions(),
+                             retention=Retention(local_days))
+    _mark(now.date(), path or marker_file())
+    return PurgeSummary(result.local_removed, result.purged, result.kept, local_days)
+
+
+def _mark(day: date, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"day": day.isoformat()}), encoding="utf-8")
+    os.replace(tmp, path)
