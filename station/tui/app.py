@@ -143,7 +143,9 @@ class StationApp(_Guarded, App[None]):
             self.post_message(ev.CardFailed(event.error))
 
     def on_card_inserted(self, message: ev.CardInserted) -> None:
-        handler = getattr(self.screen, "on_card", None)
+        # A screen that could not be built does not take a card: its widgets are missing.
+        handler = (None if getattr(self.screen, "broken", False)
+                   else getattr(self.screen, "on_card", None))
         if self.service.locked or self.is_locked_screen():
             pass
         elif handler is not None:
@@ -245,14 +247,16 @@ class StationApp(_Guarded, App[None]):
         except StationError as err:
             self.show_error(err)
         for screen in list(self.screen_stack):
-            relabel = getattr(screen, "relabel", None)
+            # A broken screen is built again instead: the new language may be all it needs.
+            relabel = None if getattr(screen, "broken", False) else getattr(screen, "relabel",
+                                                                            None)
             if relabel is not None:
                 relabel()
             else:
                 await screen.recompose()
                 # Compose builds the widgets; filling them (data, focus) is on_mount's work.
                 refill = getattr(screen, "on_mount", None)
-                if refill is not None:
+                if refill is not None and not getattr(screen, "broken", False):
                     refill()
         if self.status is not None:
             self.refresh_status()

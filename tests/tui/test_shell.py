@@ -9,7 +9,15 @@ from station.i18n import get_locale, t
 from station.tui.keys import display
 from station.tui.screens.help import screens_with_keys
 from station.tui.theme import DEFAULT, SUNLIGHT
-from tests.tui.conftest import PASSPHRASE, SITE, make_app, screen_name, unlock, wait_for
+from tests.tui.conftest import (
+    PASSPHRASE,
+    SITE,
+    insert_card,
+    make_app,
+    screen_name,
+    unlock,
+    wait_for,
+)
 from tests.tui.textcheck import shown_strings
 
 pytestmark = pytest.mark.anyio
@@ -179,6 +187,87 @@ async def test_errors_become_messages_never_tracebacks(ready, monkeypatch):
         # the app still answers keys
         await pilot.press("f3")
         await wait_for(pilot, lambda: screen_name(pilot) == "CasesScreen")
+
+
+def _raises(error: Exception):
+    def compose(self):
+        raise error
+        yield  # a generator, like every compose
+
+    return compose
+
+
+async def test_a_screen_that_cannot_be_built_says_what_to_do(ready, monkeypatch):
+    """compose raising: no blank screen, no traceback — the catalogued page, Esc back."""
+    from station.tui.screens.guide import GuideScreen
+
+    app = make_app(ready)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        await insert_card(pilot, "elder")
+        built = GuideScreen.compose
+        monkeypatch.setattr(GuideScreen, "compose",
+                            _raises(RuntimeError("secret 310101193803120013")))
+        await pilot.press("j", "l", "k", "enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "GuideScreen")
+        await pilot.pause()
+        screen = app.screen
+        shown = " ".join(shown_strings(screen))
+        assert screen.broken
+        for key in ("tui.broken.title", "tui.broken.unexpected", "tui.broken.next_back"):
+            assert t(key) in shown, key
+        assert "Esc" in shown and "310101193803120013" not in shown
+        assert "Traceback" not in shown and "RuntimeError" not in shown
+        assert app.unexpected == ["RuntimeError"]  # logged by type, for the tests
+        app.unexpected.clear()
+        # The guide's own keys are off (its widgets do not exist): nothing else goes wrong.
+        await pilot.press("a", "space", "enter")
+        await pilot.pause()
+        assert screen_name(pilot) == "GuideScreen" and app.unexpected == []
+        assert t("common.unexpected") not in [n.message for n in app._notifications]
+        # The language switch builds it again: still broken, now said in English.
+        await pilot.press("f11")
+        await pilot.pause(0.2)
+        assert "This screen could not be opened" in " ".join(shown_strings(app.screen))
+        app.unexpected.clear()
+        await pilot.press("f11")
+        await pilot.pause(0.2)
+        app.unexpected.clear()
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(pilot) == "PickerScreen")
+        # Fixed (here: put back), the same step works again.
+        monkeypatch.setattr(GuideScreen, "compose", built)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "GuideScreen")
+        assert not app.screen.broken and app.screen.query_one("#materials")
+
+        # A refusal by the core while building is said in its own words.
+        await pilot.press("escape", "escape")
+        await wait_for(pilot, lambda: screen_name(pilot) == "DeskScreen")
+        monkeypatch.setattr(ready, "resident_hints", lambda *_a: (_ for _ in ()).throw(
+            StationError("service.locked")))
+        ready.insert_training_card("retiree")
+        await wait_for(pilot, lambda: screen_name(pilot) == "PickerScreen")
+        await pilot.pause()
+        assert t("service.locked") in " ".join(shown_strings(app.screen))
+        assert app.unexpected == []
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(pilot) == "DeskScreen")
+
+
+async def test_the_first_screen_broken_offers_to_quit(ready, monkeypatch):
+    from station.tui.screens.unlock import UnlockScreen
+
+    monkeypatch.setattr(UnlockScreen, "compose", _raises(KeyError("x")))
+    app = make_app(ready)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
+        await pilot.pause()
+        shown = " ".join(shown_strings(app.screen))
+        assert t("tui.broken.next_quit") in shown and t("tui.key.quit") in shown
+        app.unexpected.clear()
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not app.is_running)
 
 
 async def test_ctrl_c_says_how_to_quit_in_the_catalogue_language(ready):
