@@ -161,24 +161,29 @@ class QueueModel(RuleBasedStateMachine):
             for s in chosen:
                 self.versions[s.key].state = "conflict"
 
-    @rule(hours=st.integers(0, 60))
-    def purge(self, hours):
+    @rule(hours=st.integers(0, 60), data=st.data())
+    def purge(self, hours, data):
         self.clock.advance(hours * 3600)
-        result = self.q.purge()
-        removed = purged = 0
+        held = data.draw(st.sets(st.sampled_from(sorted(self.versions)))
+                         if self.versions else st.just(set()))
+        result = self.q.purge(keep=held)
+        removed = purged = kept = 0
         today = datetime.fromtimestamp(self.clock.now).date()
-        for v in self.versions.values():
+        for key, v in self.versions.items():
             past_its_day = datetime.fromtimestamp(v.created).date() < today  # retention 0
             if past_its_day and v.local and (
                 v.state == "acknowledged" or (v.state in ("pending", "sent") and v.sealed)
             ):
+                if key in held:
+                    kept += 1
+                    continue
                 v.local = False
                 removed += 1
         for v in self.versions.values():
             if v.state == "acknowledged" and not v.local:
                 v.state = "purged"
                 purged += 1
-        assert (result.local_removed, result.purged) == (removed, purged)
+        assert (result.local_removed, result.purged, result.kept) == (removed, purged, kept)
 
     # ------------------------------------------------------------------ reads
 
