@@ -33,7 +33,7 @@ from stationq.errors import (
     NotReadableError,
     StorageError,
 )
-from stationq.ids import uuid7, uuid7_bound
+from stationq.ids import uuid7_bound, uuid7_str
 from stationq.model import (
     AuditEntry,
     Key,
@@ -52,6 +52,14 @@ _KIND_RE = re.compile(r"[a-z][a-z0-9_.-]{0,31}\Z")
 _INFO_COLS = ("record_id, version, seq, kind, state, created_at, updated_at, meta, attempts, "
               "last_error, local IS NOT NULL, sealed IS NOT NULL")
 _MAX_ERROR_LEN = 200
+_INSERT_HEAD = ("INSERT INTO records (seq, record_id, version, kind, created_at, updated_at, meta, "
+                "key_id, suite, sealed_sha, audit_n, audit_hash, local, sealed) ")
+_INSERT = _INSERT_HEAD + "VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+# The same insert as a transaction of its own (autocommit), valid only while the cached
+# seq (?1) and audit number (?10) are current: it inserts nothing if another connection
+# added an audit event since, and fails on the seq primary key if it added a record.
+_APPEND = (_INSERT_HEAD + "SELECT ?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13 "
+           "WHERE NOT EXISTS (SELECT 1 FROM audit WHERE n >= ?10)")
 DEFAULT_RETENTION = Retention()
 PAGE_SIZE = 2048
 
@@ -70,13 +78,16 @@ def _epoch(value: datetime | date | float | None, default: float) -> float:
     return value.timestamp()  # naive datetimes are station local time
 
 
+# One encoder for every payload (json.dumps would build a new one per call).
+# allow_nan=False: NaN/Infinity are not JSON, and the centre must parse what we send.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+
 def _json(payload: Mapping[str, Any]) -> bytes:
     if not isinstance(payload, Mapping):
         raise InvalidArgumentError("The payload must be a JSON object (a dict).")
     try:
-        # allow_nan=False: NaN/Infinity are not JSON, and the centre must parse what we send.
-        return json.dumps(payload, ensure_ascii=False, separators=(",", ":"),
-                          allow_nan=False).encode()
+        return _ENCODE(payload).encode()
     except (TypeError, ValueError) as exc:
         raise InvalidArgumentError(f"The payload is not JSON-serialisable: {type(exc).__name__}."
                                    ) from None
@@ -344,23 +355,11 @@ class Queue(KeySlots):
         with self._write() as tx:
             return self._stage_version(tx, kind, body, meta, record_id, reason)
 
-    def _stage_version(self, tx: sqlite3.Connection, kind: str, body: bytes,
-                       meta: tuple[dict[str, str], str], record_id: str | None,
-                       reason: str | None) -> RecordInfo:
-        """Insert one version inside the caller's transaction."""
+    def _version_row(self, seq: int, tail: tuple[int, bytes], kind: str, body: bytes,
+                     meta_json: str, meta_dict: dict[str, str], rid: str, version: int,
+                     reason: str | None, now: float) -> tuple:
+        """The parameters of ``_INSERT`` for one version: encrypted, sealed and chained."""
         cipher, sealer = self._cipher, self._sealer
-        meta_dict, meta_json = meta
-        now = self._clock()
-        seq = self._tx_seq or tx.execute(
-            "SELECT coalesce(max(seq), 0) + 1 FROM records").fetchone()[0]
-        if record_id is None:
-            rid, version = str(uuid7(int(now * 1000))), 1
-        else:
-            last = tx.execute("SELECT max(version) FROM records WHERE record_id = ?",
-                              (record_id,)).fetchone()[0]
-            if last is None:
-                raise NotFoundError(record_id)
-            rid, version = record_id, last + 1
         local = key_id = suite = blob = digest = None
         if cipher is not None:
             key_id = self.key_id
@@ -375,28 +374,74 @@ class Queue(KeySlots):
             blob = sealer.seal_raw(self.station_id, rid, version, header, body)
             suite, digest = sealer.key.suite, hashlib.sha256(blob).digest()
         # The row is its own audit entry (see audit.py).
-        n, prev = self._tx_tail or audit_chain.tail(tx, self.station_id)
+        n, prev = tail
         chain = audit_chain.entry_hash(
             prev, n + 1, now, audit_chain.record_event(version),
             audit_chain.record_fields(rid, kind, local is None, seq, version))
-        tx.execute(
-            "INSERT INTO records (seq, record_id, version, kind, created_at, updated_at, "
-            "meta, key_id, suite, sealed_sha, audit_n, audit_hash, local, sealed) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (seq, rid, version, kind, now, now, meta_json, key_id, suite, digest, n + 1,
-             chain, local, blob))
-        self._tx_seq, self._tx_tail = seq + 1, (n + 1, chain)
-        ts = _ts(now)
-        return RecordInfo(rid, version, seq, kind, "pending", ts, ts, meta_dict, 0, None,
-                          local is not None, blob is not None)
+        return (seq, rid, version, kind, now, meta_json, key_id, suite, digest, n + 1, chain,
+                local, blob)
+
+    @staticmethod
+    def _new_info(row: tuple, meta_dict: dict[str, str]) -> RecordInfo:
+        ts = _ts(row[4])
+        return RecordInfo(row[1], row[2], row[0], row[3], "pending", ts, ts, meta_dict, 0, None,
+                          row[11] is not None, row[12] is not None)
+
+    def _stage_version(self, tx: sqlite3.Connection, kind: str, body: bytes,
+                       meta: tuple[dict[str, str], str], record_id: str | None,
+                       reason: str | None) -> RecordInfo:
+        """Insert one version inside the caller's transaction."""
+        now = self._clock()
+        seq = self._tx_seq or tx.execute(
+            "SELECT coalesce(max(seq), 0) + 1 FROM records").fetchone()[0]
+        if record_id is None:
+            rid, version = uuid7_str(int(now * 1000)), 1
+        else:
+            last = tx.execute("SELECT max(version) FROM records WHERE record_id = ?",
+                              (record_id,)).fetchone()[0]
+            if last is None:
+                raise NotFoundError(record_id)
+            rid, version = record_id, last + 1
+        tail = self._tx_tail or audit_chain.tail(tx, self.station_id)
+        row = self._version_row(seq, tail, kind, body, meta[1], meta[0], rid, version, reason,
+                                now)
+        tx.execute(_INSERT, row)
+        self._tx_seq, self._tx_tail = seq + 1, (row[9], row[10])
+        return self._new_info(row, meta[0])
 
     def append(self, kind: str, payload: Mapping[str, Any], meta: Mapping[str, str] | None = None
                ) -> RecordInfo:
-        """Store a new record (version 1). Locked: sealed-only, if the station is enrolled."""
+        """Store a new record (version 1). Locked: sealed-only, if the station is enrolled.
+
+        With the next seq and audit tail cached, the append is one autocommit INSERT: a
+        transaction of its own (one fsync), that inserts only if no other connection has
+        added a record or an audit event since the cache was taken (see ``_APPEND``);
+        otherwise it runs again in a ``BEGIN IMMEDIATE`` transaction with fresh values.
+        """
         _check_kind(kind)
-        clean = self._clean_meta(meta)
+        meta_dict, meta_json = self._clean_meta(meta)
+        body = _json(payload)
         with self._lock:
-            return self._write_version(kind, payload, clean, None, None)
+            if self._cipher is None and self._sealer is None:
+                raise LockedError("recording before enrolment (no centre key to seal to)")
+            seq, tail = self._next_seq, self._audit_tail
+            if seq is not None and tail is not None and not self._db.in_transaction:
+                now = self._clock()
+                row = self._version_row(seq, tail, kind, body, meta_json, meta_dict,
+                                        uuid7_str(int(now * 1000)), 1, None, now)
+                try:
+                    inserted = self._db.execute(_APPEND, row).rowcount
+                except sqlite3.IntegrityError:
+                    inserted = 0  # the seq is taken
+                except BaseException:
+                    self._next_seq = self._audit_tail = None
+                    raise
+                if inserted:
+                    self._next_seq, self._audit_tail = seq + 1, (row[9], row[10])
+                    return self._new_info(row, meta_dict)
+                self._next_seq = self._audit_tail = None  # another connection wrote
+            with self._write() as tx:
+                return self._stage_version(tx, kind, body, (meta_dict, meta_json), None, None)
 
     def append_many(self, items: Iterable[tuple[str, Mapping[str, Any], Mapping[str, str] | None]]
                     ) -> list[RecordInfo]:

@@ -18,8 +18,9 @@ _last_ms = -1
 _counter = 0
 
 
-def uuid7(now_ms: int | None = None) -> uuid.UUID:
+def _uuid7_int(now_ms: int | None) -> int:
     global _last_ms, _counter
+    rand = int.from_bytes(os.urandom(10))  # 62 bits of rand_b, 10 for a fresh counter
     with _lock:
         ms = time.time_ns() // 1_000_000 if now_ms is None else now_ms
         if ms <= _last_ms:
@@ -30,16 +31,25 @@ def uuid7(now_ms: int | None = None) -> uuid.UUID:
                 _counter = 0
         else:
             # Start low in the range so a burst has room to count up.
-            _counter = int.from_bytes(os.urandom(2)) & 0x3FF
+            _counter = (rand >> 64) & 0x3FF
         _last_ms = ms
-        rand_b = int.from_bytes(os.urandom(8)) & ((1 << 62) - 1)
-        value = (ms & ((1 << 48) - 1)) << 80
-        value |= 0x7 << 76 | _counter << 64 | 0b10 << 62 | rand_b
-    return uuid.UUID(int=value)
+        counter = _counter
+    return ((ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | counter << 64 | 0b10 << 62
+            | rand & ((1 << 62) - 1))
+
+
+def uuid7(now_ms: int | None = None) -> uuid.UUID:
+    return uuid.UUID(int=_uuid7_int(now_ms))
+
+
+def uuid7_str(now_ms: int | None = None) -> str:
+    """``str(uuid7(now_ms))`` without building the UUID object (this runs on every append)."""
+    h = f"{_uuid7_int(now_ms):032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def new_id() -> str:
-    return str(uuid7())
+    return uuid7_str()
 
 
 def uuid7_time(record_id: str) -> datetime:

@@ -357,6 +357,28 @@ def test_two_connections_interleave_without_gaps_or_forks(make_queue, centre, tm
         b.close()
 
 
+def test_single_statement_append_notices_the_other_connection(make_queue, centre, tmp_path,
+                                                              clock):
+    """An append straight after another connection's append or audit event (nothing in
+    between that would refresh the cache) must neither reuse a seq nor fork the chain."""
+    _, key = centre
+    a = make_queue(key)
+    b = Queue.open(tmp_path / "q.sqlite3", clock=clock)
+    try:
+        a.append("case", {"i": 0})  # a's cache now holds the next seq and the audit tail
+        b.append("case", {"i": 1})  # takes the seq a has cached
+        assert a.append("case", {"i": 2}).seq == 3
+        b.audit("print", document="receipt")  # takes the audit number a has cached
+        assert a.append("case", {"i": 3}).seq == 4
+        assert a.append("case", {"i": 4}).seq == 5  # the cache is good again
+        assert [r.seq for r in a.list(all_versions=True)] == [1, 2, 3, 4, 5]
+        numbers = [e.n for e in a.audit_entries()]
+        assert numbers == list(range(1, len(numbers) + 1))
+        assert a.verify().ok and b.verify().ok
+    finally:
+        b.close()
+
+
 def test_everything_the_readme_lists_as_working_locked(make_queue, centre, clock):
     """README "What works while locked", call by call, on a locked enrolled queue."""
     _, key = centre
