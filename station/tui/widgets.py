@@ -47,25 +47,41 @@ class StatusBar(Static):
 
 
 class KeyBar(Static):
-    """The keys of the current screen, labelled in the current language."""
+    """The keys of the current screen, labelled in the current language.
+
+    Why packed by hand: wrapped as plain text, a narrow terminal (80 columns) split a key
+    cap from its label; here a line only breaks between whole entries.
+    """
 
     def __init__(self, keys: list[Key], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.keys = keys
+        self._packed_for = 0
 
     def on_mount(self) -> None:
         self.relabel()
 
+    def on_resize(self) -> None:
+        if self.content_size.width != self._packed_for:
+            self.relabel()
+
+    def entries(self) -> list[Text]:
+        return [Text.assemble((f" {display(k)} ", "reverse bold"), " " + t(k.label))
+                for k in [*self.keys, *getattr(self.app, "KEYS", [])] if k.bar]
+
     def relabel(self) -> None:
-        text = Text()
-        for k in [*self.keys, *getattr(self.app, "KEYS", [])]:
-            if not k.bar:
-                continue
-            if text:
-                text.append("  ")
-            text.append(f" {display(k)} ", style="reverse bold")
-            text.append(" " + t(k.label))
-        self.update(text)
+        width = self.content_size.width or max(20, self.app.size.width - 2)
+        self._packed_for = self.content_size.width
+        lines = [Text()]
+        for entry in self.entries():
+            line = lines[-1]
+            if line and line.cell_len + 2 + entry.cell_len > width:
+                line = Text()
+                lines.append(line)
+            elif line:
+                line.append("  ")
+            line.append_text(entry)
+        self.update(Text("\n").join(lines))
 
 
 class ResidentPanel(Static):

@@ -6,8 +6,6 @@ import pytest
 
 from station.errors import StationError
 from station.i18n import get_locale, t
-from station.tui.keys import display
-from station.tui.screens.help import screens_with_keys
 from station.tui.theme import DEFAULT, SUNLIGHT
 from tests.tui.conftest import (
     PASSPHRASE,
@@ -49,18 +47,74 @@ async def test_first_run_creates_station_then_outing_then_desk(service):
         assert outing.staff_ids == (service.current_staff.id,)
 
 
-async def test_help_lists_every_key(ready):
+async def test_help_lists_every_binding_of_every_screen(ready):
+    """Every key any screen answers to — its own, the app's, and those Textual gives every
+    screen — has a row in the help, under that screen or under 'every screen'; F6 (visit
+    mode on the desk, booking a home visit from the picker) with its explanation."""
+    from station.tui.app import StationApp
+    from station.tui.screens.help import _screen_classes, help_sections
+
+    sections = help_sections()
+    everywhere = {key for row in sections[0].rows for key in row.keys}
+    assert {k for k in StationApp._merged_bindings.key_to_bindings} <= everywhere
+    by_screen = {s.screen: s for s in sections if s.screen is not None}
+    for name, cls in _screen_classes().items():
+        own = by_screen[cls].rows if cls in by_screen else []
+        covered = everywhere | {key for row in own for key in row.keys}
+        bound = set(cls._merged_bindings.key_to_bindings)
+        assert bound <= covered, (name, bound - covered)
+
     app = make_app(ready)
     async with app.run_test(size=(80, 24)) as pilot:
         await unlock(pilot)
         await pilot.press("f1")
         await wait_for(pilot, lambda: screen_name(pilot) == "HelpScreen")
-        text = " ".join(shown_strings(app.screen))
-        for _title, keys in screens_with_keys():
-            for k in keys:
-                assert display(k) in text and t(k.label) in text, k
+        shown = app.screen.query_one("#keys").visual.plain.split("\n\n")
+        for section, text in zip(sections, shown, strict=False):
+            lines = text.splitlines()
+            assert lines[0] == t(section.title)
+            for row in section.rows:
+                assert any(line.split() == [row.shown, *t(row.label).split()]
+                           for line in lines), (section.title, row)
+                for detail in t(row.detail).splitlines() if row.detail else []:
+                    assert any(line.strip() == detail for line in lines), detail
+        assert len(shown) - 1 == len(sections)  # the text ends with a blank line
+
+        def rows(screen: str) -> dict[str, str]:
+            section = next(s for s in sections if s.title == f"tui.help.screen.{screen}")
+            return {r.shown: r.label for r in section.rows if r.detail}
+
+        assert rows("DeskScreen") == {"F6": "visits.key_visits"}
+        assert rows("PickerScreen") == {"F6": "visits.key_book"}
         await pilot.press("escape")
         await wait_for(pilot, lambda: screen_name(pilot) == "DeskScreen")
+
+
+async def test_key_bar_shows_visit_keys(ready):
+    """F6 is in the key bar of the desk (visit mode), and of the matter picker when the
+    resident may be visited at home (80+) — not for a younger one; no entry is split."""
+    from station.tui.widgets import KeyBar
+
+    def bar() -> str:
+        return app.screen.query_one(KeyBar).visual.plain
+
+    app = make_app(ready)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        assert f"F6  {t('visits.key_visits')}" in bar()
+        await insert_card(pilot, "elder")  # 88
+        assert f"F6  {t('visits.key_book')}" in bar()
+        keybar = app.screen.query_one(KeyBar)
+        for entry in keybar.entries():  # packed in whole entries, two lines at 80 columns
+            assert any(entry.plain in line for line in bar().splitlines()), entry.plain
+        assert len(bar().splitlines()) == 2
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(pilot) == "DeskScreen")
+        ready.insert_training_card(None)
+        await insert_card(pilot, "young")
+        assert "F6" not in bar()
+        await pilot.press("f6")  # still works: a disabled resident is booked with the form
+        await wait_for(pilot, lambda: screen_name(pilot) == "BookVisitScreen")
 
 
 async def test_language_switch_relabels_the_desk(ready):

@@ -72,7 +72,9 @@ def _template_regex(template: str) -> re.Pattern[str] | None:
 
 class Checker:
     def __init__(self, data: set[str]) -> None:
-        templates = {text for loc in catalogue().values() for text in loc.values()}
+        # Shown text is checked line by line, so a message of several lines is too.
+        templates = {line for loc in catalogue().values() for text in loc.values()
+                     for line in text.splitlines() if line.strip()}
         self.fixed = {text for text in templates if "{" not in text}
         patterns: list[tuple[int, re.Pattern[str]]] = []
         for text in templates:

@@ -19,7 +19,7 @@ class DeskScreen(StationScreen):
         Key("f3", "cases", "tui.key.cases"),
         Key("f4", "training_card", "tui.key.training_card"),
         Key("f5", "reload", "tui.key.reload", bar=False),
-        Key("f6", "visits", "visits.key_visits", bar=False),  # in F1 help; bar: snapshots
+        Key("f6", "visits", "visits.key_visits"),  # visit mode: today's home visits
     ]
 
     def compose(self) -> ComposeResult:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -22,6 +22,55 @@ ORDER = ["DeskScreen", "IdentifyScreen", "PickerScreen", "GuideScreen", "Details
          "IdleLockModal", "TrainingCardScreen", "OutingScreen", "UnlockScreen",
          "FirstRunScreen", "HelpScreen"]
 
+# Keys every screen inherits from Textual itself: listed too, so the help has every binding.
+INHERITED: list[Key] = [
+    Key("tab", "app.focus_next", "tui.key.next_field", shown="Tab"),
+    Key("shift+tab", "app.focus_previous", "tui.key.previous_field", shown="Shift+Tab"),
+    Key("ctrl+c", "screen.copy_text", "tui.key.copy", shown="^C"),
+    Key("super+c", "screen.copy_text", "tui.key.copy", shown="^C", bar=False),
+]
+
+
+class HelpRow(NamedTuple):
+    shown: str  # the key cap, e.g. "F6" or "↑↓"
+    label: str  # catalogue key of what it does
+    detail: str  # catalogue key of a longer explanation, or ""
+    keys: tuple[str, ...]  # the bindings this row stands for (↑↓: "up", "down")
+
+
+class HelpSection(NamedTuple):
+    title: str  # catalogue key of the section title
+    screen: type | None  # the screen class; None for the keys valid everywhere
+    rows: list[HelpRow]
+
+
+def _screen_classes() -> dict[str, Any]:
+    from station.tui import screens
+    from station.tui.base import StationModal, StationScreen
+
+    found: dict[str, Any] = {}
+    for info in sorted(pkgutil.iter_modules(screens.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{screens.__name__}.{info.name}")
+        for obj in vars(module).values():
+            if (isinstance(obj, type) and issubclass(obj, (StationScreen, StationModal))
+                    and obj.__module__ == module.__name__):
+                found[obj.__name__] = obj
+    return found
+
+
+def _sections() -> list[tuple[str, type | None, list[Key]]]:
+    from station.tui.app import StationApp
+
+    found = {n: c for n, c in _screen_classes().items() if c.KEYS}
+    names = [n for n in ORDER if n in found] + [n for n in found if n not in ORDER]
+    known = catalogue()[DEFAULT_LOCALE]
+    out: list[tuple[str, type | None, list[Key]]] = [
+        ("tui.help.global", None, [*StationApp.KEYS, *INHERITED])]
+    for n in names:
+        title = getattr(found[n], "HELP_TITLE", f"tui.help.screen.{n}")
+        out.append((title if title in known else "tui.help.other", found[n], found[n].KEYS))
+    return out
+
 
 def screens_with_keys() -> list[tuple[str, list[Key]]]:
     """(catalogue key of the section title, keys) for the app and every screen.
@@ -30,24 +79,34 @@ def screens_with_keys() -> list[tuple[str, list[Key]]]:
     the home-visit mode) is listed without editing this file; its title is
     ``tui.help.screen.<ClassName>`` unless the class names another in ``HELP_TITLE``.
     """
-    from station.tui import screens
-    from station.tui.app import StationApp
-    from station.tui.base import StationModal, StationScreen
+    return [(title, keys) for title, _screen, keys in _sections()]
 
-    found: dict[str, Any] = {}
-    for info in sorted(pkgutil.iter_modules(screens.__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"{screens.__name__}.{info.name}")
-        for obj in vars(module).values():
-            if (isinstance(obj, type) and issubclass(obj, (StationScreen, StationModal))
-                    and obj.__module__ == module.__name__ and obj.KEYS):
-                found[obj.__name__] = obj
-    names = [n for n in ORDER if n in found] + [n for n in found if n not in ORDER]
+
+def help_sections() -> list[HelpSection]:
+    """What the help shows: one row per key, a key that only repeats its neighbour's
+    meaning (↓ after ↑↓, 2–5 after 1–5) folded into that row; an optional explanation
+    ``tui.help.detail.<ClassName>.<action>`` from the catalogue under the row."""
     known = catalogue()[DEFAULT_LOCALE]
-    out = [("tui.help.global", StationApp.KEYS)]
-    for n in names:
-        title = getattr(found[n], "HELP_TITLE", f"tui.help.screen.{n}")
-        out.append((title if title in known else "tui.help.other", found[n].KEYS))
+    out: list[HelpSection] = []
+    for title, screen, keys in _sections():
+        owner = screen.__name__ if screen is not None else "global"
+        rows: list[HelpRow] = []
+        for k in keys:
+            action = k.action.split("(")[0]
+            same = next((i for i, r in enumerate(rows) if r.label == k.label
+                         and _action_of(keys, r.keys[0]) == action), None)
+            if same is not None and not k.bar:
+                rows[same] = rows[same]._replace(keys=(*rows[same].keys, k.key))
+                continue
+            detail = f"tui.help.detail.{owner}.{action.removeprefix('app.')}"
+            rows.append(HelpRow(display(k), k.label, detail if detail in known else "",
+                                (k.key,)))
+        out.append(HelpSection(title, screen, rows))
     return out
+
+
+def _action_of(keys: list[Key], key: str) -> str:
+    return next(k.action.split("(")[0] for k in keys if k.key == key)
 
 
 class HelpScreen(StationScreen):
@@ -67,16 +126,14 @@ class HelpScreen(StationScreen):
     @staticmethod
     def _text() -> Content:
         text = Styled()
-        for title, keys in screens_with_keys():
-            text.append(t(title) + "\n", style="bold underline")
-            seen: set[str] = set()
-            for k in keys:
-                label = t(k.label)
-                if (label, k.action.split("(")[0]) in seen and not k.bar:
-                    continue  # e.g. 2..5 share the label of 1
-                seen.add(label)
-                text.append(f"  {display(k):>8}  ", style="bold")
-                text.append(label + "\n")
+        for section in help_sections():
+            text.append(t(section.title) + "\n", style="bold underline")
+            for row in section.rows:
+                text.append(f"  {row.shown:>9}  ", style="bold")
+                text.append(t(row.label) + "\n")
+                if row.detail:
+                    for line in t(row.detail).splitlines():
+                        text.append(f"  {'':>9}  {line}\n", style="italic")
             text.append("\n")
         return text.content
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -9,6 +10,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from station.errors import StationError
 from station.i18n import t
 from station.tui.base import StationScreen
 from station.tui.flow import ServeFlow
@@ -24,6 +26,7 @@ class PickerScreen(StationScreen):
         Key("up", "move(-1)", "tui.key.move", shown="↑↓", priority=True),
         Key("down", "move(1)", "tui.key.move", shown="↓", bar=False, priority=True),
         Key("escape", "back", "tui.key.cancel", shown="Esc"),
+        # In the key bar only when the resident may be visited (see bar_keys); always works.
         Key("f6", "book_visit", "visits.key_book", bar=False, priority=True),
     ]
 
@@ -43,7 +46,17 @@ class PickerScreen(StationScreen):
         yield Static("", id="filters")
         yield Input(id="search", placeholder=t("tui.picker.search_hint"))
         yield OptionList(id="matters")
-        yield KeyBar(self.KEYS)
+        yield KeyBar(self.bar_keys())
+
+    def bar_keys(self) -> list[Key]:
+        """F6 (预约上门) joins the key bar when the resident is eligible by the ID number
+        (80+) — not when already serving at the resident's door."""
+        offer = False
+        if not self.flow.visit:
+            with contextlib.suppress(StationError):
+                offer = self.station.service.visits.offer(self.flow.resident)
+        return [k._replace(bar=True) if k.action == "book_visit" and offer else k
+                for k in self.KEYS]
 
     def on_mount(self) -> None:
         self._search()
