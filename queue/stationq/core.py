@@ -60,6 +60,8 @@ _INSERT = _INSERT_HEAD + "VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?
 # added an audit event since, and fails on the seq primary key if it added a record.
 _APPEND = (_INSERT_HEAD + "SELECT ?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13 "
            "WHERE NOT EXISTS (SELECT 1 FROM audit WHERE n >= ?10)")
+# Every version never sent (state < 2, attempts = 0) has a seq >= this mark (see schema v3).
+_UNSENT_MARK = "coalesce((SELECT v FROM meta WHERE k = 'unsent_from'), 0)"
 DEFAULT_RETENTION = Retention()
 PAGE_SIZE = 2048
 
@@ -572,9 +574,15 @@ class Queue(KeySlots):
 
     # ---------------------------------------------------------------- sync side
 
-    PENDING_SQL = ("SELECT record_id, version, seq, kind, meta, created_at, suite, sealed "
-                   "FROM records WHERE state < 2 AND seq > ? AND sealed IS NOT NULL "
-                   "ORDER BY seq LIMIT ?")
+    # Versions sent before come from their index (records_tried), versions never sent from
+    # the seq range that starts at the unsent mark (see schema v3); SQLite merges the two
+    # in seq order and stops at the limit. Parameters: after_seq, limit.
+    _PENDING_COLS = "record_id, version, seq, kind, meta, created_at, suite, sealed"
+    PENDING_SQL = (f"SELECT {_PENDING_COLS} FROM records WHERE state < 2 AND attempts > 0 "
+                   "AND seq > ?1 AND sealed IS NOT NULL "
+                   f"UNION ALL SELECT {_PENDING_COLS} FROM records "
+                   f"WHERE seq >= max(?1 + 1, {_UNSENT_MARK}) AND state < 2 AND attempts = 0 "
+                   "AND sealed IS NOT NULL ORDER BY seq LIMIT ?2")
 
     def pending(self, limit: int = 500, after_seq: int = 0) -> list[SealedRecord]:
         """Sealed versions not yet acknowledged (pending or sent), oldest first. Works locked.
@@ -587,13 +595,15 @@ class Queue(KeySlots):
                 for rid, v, seq, kind, meta, created, suite, blob in rows]
 
     def _update_keys(self, sql: str, items: Iterable[Key | SealedRecord | RecordInfo],
-                     extra: tuple = ()) -> int:
+                     extra: tuple = (), leaves_unsent: bool = False) -> int:
         """Run ``sql`` once per key inside one transaction; returns how many rows changed."""
         changed = 0
         with self._write() as tx:
             now = self._clock()
             for rid, version in _as_keys(items):
                 changed += tx.execute(sql, (now, *extra, rid, version)).rowcount
+            if changed and leaves_unsent:
+                _advance_unsent_mark(tx)
         return changed
 
     def mark_sent(self, keys_: Iterable[Key | SealedRecord]) -> int:
@@ -601,7 +611,7 @@ class Queue(KeySlots):
         with self._lock:
             return self._update_keys(
                 "UPDATE records SET state = 1, attempts = attempts + 1, updated_at = ? "
-                "WHERE record_id = ? AND version = ? AND state < 2", keys_)
+                "WHERE record_id = ? AND version = ? AND state < 2", keys_, leaves_unsent=True)
 
     def record_failure(self, keys_: Iterable[Key | SealedRecord], error: str) -> int:
         """Keep the last push error (clear text: no personal data) and return to pending."""
@@ -641,6 +651,7 @@ class Queue(KeySlots):
 
             yield run
             if seqs:
+                _advance_unsent_mark(tx)
                 self._audit(tx, event, {"count": len(seqs), "seqs": _ranges(seqs)})
 
     # ---------------------------------------------------------------- retention
@@ -720,18 +731,27 @@ class Queue(KeySlots):
                 "SELECT state, count(*) FROM records GROUP BY state"
             ):
                 counts[STATE_NAMES.get(state, f"unknown:{state}")] = n
-            first = self._db.execute("SELECT created_at FROM records WHERE state < 2 "
-                                     "ORDER BY seq LIMIT 1").fetchone()
+            firsts = [row for row in (
+                self._db.execute("SELECT seq, created_at FROM records WHERE state < 2 AND "
+                                 "attempts > 0 ORDER BY seq LIMIT 1").fetchone(),
+                self._db.execute(f"SELECT seq, created_at FROM records WHERE seq >= "
+                                 f"{_UNSENT_MARK} AND state < 2 AND attempts = 0 "
+                                 "ORDER BY seq LIMIT 1").fetchone()) if row is not None]
+            first = min(firsts)[1:] if firsts else None
             waiting = self._db.execute("SELECT count(*) FROM records WHERE state < 2 "
                                        "AND sealed IS NULL").fetchone()[0]
         age = None if first is None else timedelta(seconds=max(0.0, at - first[0]))
         return Stats(counts, sum(counts.values()), age, waiting, self.unlocked)
 
     def pending_count(self) -> int:
-        """Versions awaiting acknowledgement (pending + sent): an index count, cheap enough
-        for a status bar at any size (``stats()`` scans the whole table)."""
+        """Versions awaiting acknowledgement (pending + sent), cheap enough for a status bar
+        at any size (``stats()`` scans the whole table): an index count of those sent before
+        plus the never-sent ones from the unsent mark on (see schema v3)."""
         with self._lock:
-            return self._db.execute("SELECT count(*) FROM records WHERE state < 2").fetchone()[0]
+            return self._db.execute(
+                "SELECT (SELECT count(*) FROM records WHERE state < 2 AND attempts > 0) + "
+                f"(SELECT count(*) FROM records WHERE seq >= {_UNSENT_MARK} AND state < 2 "
+                "AND attempts = 0)").fetchone()[0]
 
     def audit_entries(self, after: int = 0, limit: int = 1000) -> list[AuditEntry]:
         """Audit events numbered after ``after`` (clear fields) — e.g. for the sync client."""
@@ -763,6 +783,22 @@ class Queue(KeySlots):
         with self._lock:
             return integrity.verify(self._db, station_id=self.station_id, key_id=self.key_id,
                                     cipher=self._cipher, enrolled=self._centre is not None)
+
+
+def _advance_unsent_mark(tx: sqlite3.Connection) -> None:
+    """Move the unsent mark up to the oldest version still never sent (or past the end).
+
+    The mark only ever moves forward: a version leaves the never-sent set (attempts = 0,
+    state < 2) for good, and new versions get higher seqs. Each call walks from the old
+    mark, so over the queue's life every row is stepped over at most once.
+    """
+    mark = tx.execute(f"SELECT {_UNSENT_MARK}").fetchone()[0]
+    row = tx.execute("SELECT seq FROM records WHERE seq >= ? AND state < 2 AND attempts = 0 "
+                     "ORDER BY seq LIMIT 1", (mark,)).fetchone()
+    new = row[0] if row is not None else tx.execute(
+        "SELECT coalesce(max(seq), 0) + 1 FROM records").fetchone()[0]
+    if new != mark:
+        tx.execute("INSERT OR REPLACE INTO meta VALUES ('unsent_from', ?)", (new,))
 
 
 def _ranges(seqs: Iterable[int]) -> str:

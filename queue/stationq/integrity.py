@@ -55,6 +55,21 @@ def _sequence(db: sqlite3.Connection, report: VerifyReport) -> None:
         "HAVING max(version) != count(*) OR min(version) != 1"
     ):
         report.sequence.append(f"record {rid} has {n} versions but the newest is {top_v}")
+    _unsent_mark(db, report)
+
+
+def _unsent_mark(db: sqlite3.Connection, report: VerifyReport) -> None:
+    """pending() looks for never-sent versions only from the mark on (see schema v3)."""
+    row = db.execute("SELECT v FROM meta WHERE k = 'unsent_from'").fetchone()
+    if row is None or type(row[0]) is not int:
+        report.sequence.append("the unsent mark is missing or malformed: pending() cannot "
+                               "find the versions never sent")
+        return
+    hidden, low = db.execute("SELECT count(*), min(seq) FROM records WHERE seq < ? "
+                             "AND state < 2 AND attempts = 0", (row[0],)).fetchone()
+    if hidden:
+        report.sequence.append(f"{hidden} versions never sent (from seq {low}) lie below the "
+                               f"unsent mark {row[0]}: pending() skips them")
 
 
 def _records(db: sqlite3.Connection, report: VerifyReport, key_id: str,

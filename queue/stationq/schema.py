@@ -70,7 +70,19 @@ def _v2(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX records_unacked ON records(seq) WHERE state < 2")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
+def _v3(db: sqlite3.Connection) -> None:
+    # An append no longer writes a leaf of a pending index (one B-tree page less per
+    # commit). Versions never sent (attempts = 0) are found by seq range from a low-water
+    # mark, meta 'unsent_from', which only moves forward; the few versions sent but not
+    # yet acknowledged (a retry, a refusal waiting for a person) have this small index.
+    db.execute("CREATE INDEX records_tried ON records(seq) WHERE state < 2 AND attempts > 0")
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('unsent_from', coalesce("
+               "(SELECT min(seq) FROM records WHERE state < 2 AND attempts = 0), "
+               "(SELECT coalesce(max(seq), 0) + 1 FROM records)))")
+    db.execute("DROP INDEX records_unacked")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
 LATEST = len(MIGRATIONS)
 
 

@@ -216,6 +216,12 @@ class QueueModel(RuleBasedStateMachine):
         counts = self.q.stats().counts
         for state in counts:
             assert counts[state] == sum(1 for v in self.versions.values() if v.state == state)
+        assert self.q.pending_count() == counts["pending"] + counts["sent"]
+        waiting = self._pending_model()
+        after = waiting[len(waiting) // 2] if waiting else None
+        if after is not None:  # a later page, as the sync client pipelines them
+            assert [s.key for s in self.q.pending(500, after_seq=self.versions[after].seq)] \
+                == waiting[len(waiting) // 2 + 1:]
         report = self.q.verify()
         assert report.ok, str(report)
 

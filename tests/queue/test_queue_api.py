@@ -221,6 +221,24 @@ def test_payload_must_be_json_object(make_queue):
     assert q.stats().total == 0
 
 
+def _downgrade(path, to: int) -> None:
+    """Make a current file look like one written at schema version ``to`` (1 or 2)."""
+    import sqlite3
+
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("DROP INDEX records_tried")
+    db.execute("DELETE FROM meta WHERE k = 'unsent_from'")
+    if to == 2:
+        db.execute("CREATE INDEX records_unacked ON records(seq) WHERE state < 2")
+    db.execute(f"PRAGMA user_version = {to}")
+    db.close()
+
+
+def _index_names(q: Queue) -> set[str]:
+    return {name for (name,) in q._db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'records_%'")}
+
+
 def test_forward_migration_from_v1(tmp_path, clock):
     import sqlite3
 
@@ -231,20 +249,37 @@ def test_forward_migration_from_v1(tmp_path, clock):
                      clock=clock)
     q.append("case", CASE)
     q.close()
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("DROP INDEX records_unacked")  # what a v1 file looked like
-    db.execute("PRAGMA user_version = 1")
-    db.close()
+    _downgrade(path, 1)
     q = Queue.open(path, clock=clock)
     assert schema.version(q._db) == schema.LATEST
-    assert q._db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'records_unacked'"
-                         ).fetchone()[0] == 1
+    assert _index_names(q) == {"records_id", "records_tried"}
+    assert q.pending_count() == 1
     q.close()
     db = sqlite3.connect(path, isolation_level=None)
     db.execute(f"PRAGMA user_version = {schema.LATEST + 1}")
     db.close()
     with pytest.raises(SchemaError):
         Queue.open(path)
+
+
+def test_forward_migration_from_v2_sets_the_unsent_mark(tmp_path, clock, centre):
+    """v3 drops the pending index for the sent-only index plus the unsent mark."""
+    _, key = centre
+    path = tmp_path / "v2.sqlite3"
+    q = Queue.create(path, station_id=STATION, slot=SLOT, passphrase=PASS, kdf=TEST_KDF,
+                     clock=clock, centre_key=key)
+    infos = [q.append("case", {"i": i}) for i in range(8)]
+    q.mark_sent(infos[:5])
+    q.acknowledge([infos[0], infos[2], infos[3]])  # 2 (seq) is sent, 4 and 5 too
+    q.close()
+    _downgrade(path, 2)
+    q = Queue.open(path, clock=clock)
+    assert _index_names(q) == {"records_id", "records_tried"}
+    assert q._db.execute("SELECT v FROM meta WHERE k = 'unsent_from'").fetchone()[0] == 6
+    assert [p.seq for p in q.pending(500)] == [2, 5, 6, 7, 8]
+    assert q.pending_count() == 5
+    assert q.verify().ok
+    q.close()
 
 
 def test_caller_audit_events(make_queue):
