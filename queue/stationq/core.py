@@ -80,17 +80,38 @@ def _epoch(value: datetime | date | float | None, default: float) -> float:
     return value.timestamp()  # naive datetimes are station local time
 
 
-# One encoder for every payload (json.dumps would build a new one per call).
+def _payload_encoder() -> Callable[[Any], str]:
+    """``json.dumps(p, ensure_ascii=False, separators=(",", ":"), allow_nan=False)``.
+
+    Why not json.dumps: around its C encoder, ``JSONEncoder.encode`` runs some 90 Python
+    bytecodes per call (a new encoder object, then ``iterencode``), more than the rest
+    of an append's JSON work; the C encoder built once here gives the same text. It is
+    stateless (no circular-reference table; a cycle ends in RecursionError) so threads
+    may share it. Without the C accelerator the documented encoder is used.
+    """
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    try:
+        c_encode = json.encoder.c_make_encoder(  # type: ignore[misc]
+            None, encoder.default, json.encoder.encode_basestring, None, ":", ",",
+            False, False, False)
+        if "".join(c_encode({"a": [1.5, "é"]}, 0)) != '{"a":[1.5,"é"]}':
+            raise TypeError("unexpected output")
+    except (AttributeError, TypeError):  # another Python: the documented way
+        return encoder.encode
+    join = "".join
+    return lambda payload: join(c_encode(payload, 0))
+
+
 # allow_nan=False: NaN/Infinity are not JSON, and the centre must parse what we send.
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+_ENCODE = _payload_encoder()
 
 
 def _json(payload: Mapping[str, Any]) -> bytes:
-    if not isinstance(payload, Mapping):
+    if type(payload) is not dict and not isinstance(payload, Mapping):
         raise InvalidArgumentError("The payload must be a JSON object (a dict).")
     try:
         return _ENCODE(payload).encode()
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, RecursionError) as exc:
         raise InvalidArgumentError(f"The payload is not JSON-serialisable: {type(exc).__name__}."
                                    ) from None
 
@@ -144,6 +165,7 @@ class Queue(KeySlots):
         self._tx_tail: tuple[int, bytes] | None = None
         self._data_version = -1
         self._meta_cache: dict[tuple, tuple[dict[str, str], str]] = {}
+        self._append_cursor = db.cursor()  # reused (under the lock) by the one-statement append
         self._load_settings()
 
     # ---------------------------------------------------------------- open / create
@@ -331,7 +353,7 @@ class Queue(KeySlots):
 
     def _clean_meta(self, meta: Mapping[str, str] | None) -> tuple[dict[str, str], str]:
         """Validated clear metadata and its JSON; cached, as the same few values repeat."""
-        if meta is not None and not isinstance(meta, Mapping):
+        if meta is not None and type(meta) is not dict and not isinstance(meta, Mapping):
             raise InvalidArgumentError("Clear metadata must be a dict of strings.")
         try:
             cache_key = tuple(meta.items()) if meta else ()
@@ -385,9 +407,8 @@ class Queue(KeySlots):
 
     @staticmethod
     def _new_info(row: tuple, meta_dict: dict[str, str]) -> RecordInfo:
-        ts = _ts(row[4])
-        return RecordInfo(row[1], row[2], row[0], row[3], "pending", ts, ts, meta_dict, 0, None,
-                          row[11] is not None, row[12] is not None)
+        return RecordInfo._written(row[1], row[2], row[0], row[3], _ts(row[4]), meta_dict,
+                                   row[11] is not None, row[12] is not None)
 
     def _stage_version(self, tx: sqlite3.Connection, kind: str, body: bytes,
                        meta: tuple[dict[str, str], str], record_id: str | None,
@@ -429,10 +450,11 @@ class Queue(KeySlots):
             seq, tail = self._next_seq, self._audit_tail
             if seq is not None and tail is not None and not self._db.in_transaction:
                 now = self._clock()
-                row = self._version_row(seq, tail, kind, body, meta_json, meta_dict,
-                                        uuid7_str(int(now * 1000)), 1, None, now)
+                rid = uuid7_str(int(now * 1000))
+                row = self._version_row(seq, tail, kind, body, meta_json, meta_dict, rid, 1,
+                                        None, now)
                 try:
-                    inserted = self._db.execute(_APPEND, row).rowcount
+                    inserted = self._append_cursor.execute(_APPEND, row).rowcount
                 except sqlite3.IntegrityError:
                     inserted = 0  # the seq is taken
                 except BaseException:
@@ -440,7 +462,8 @@ class Queue(KeySlots):
                     raise
                 if inserted:
                     self._next_seq, self._audit_tail = seq + 1, (row[9], row[10])
-                    return self._new_info(row, meta_dict)
+                    return RecordInfo._written(rid, 1, seq, kind, _ts(now), meta_dict,
+                                               row[11] is not None, row[12] is not None)
                 self._next_seq = self._audit_tail = None  # another connection wrote
             with self._write() as tx:
                 return self._stage_version(tx, kind, body, (meta_dict, meta_json), None, None)

@@ -18,34 +18,31 @@ _last_ms = -1
 _counter = 0
 
 
-def _uuid7_int(now_ms: int | None) -> int:
+def uuid7_str(now_ms: int | None = None) -> str:
+    """A new UUIDv7 as its canonical string (this runs on every append, so one syscall for
+    the random bits and one format, without building a ``uuid.UUID``)."""
     global _last_ms, _counter
     rand = int.from_bytes(os.urandom(10))  # 62 bits of rand_b, 10 for a fresh counter
     with _lock:
         ms = time.time_ns() // 1_000_000 if now_ms is None else now_ms
-        if ms <= _last_ms:
+        if ms > _last_ms:
+            # Start low in the range so a burst has room to count up.
+            _counter = (rand >> 64) & 0x3FF
+        else:
             ms = _last_ms
             _counter += 1
             if _counter > 0xFFF:  # counter exhausted: borrow the next millisecond
                 ms += 1
                 _counter = 0
-        else:
-            # Start low in the range so a burst has room to count up.
-            _counter = (rand >> 64) & 0x3FF
         _last_ms = ms
         counter = _counter
-    return ((ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | counter << 64 | 0b10 << 62
-            | rand & ((1 << 62) - 1))
+    # unix_ts_ms (48 bits) | ver 7, rand_a = counter (12) | var 0b10, rand_b (62)
+    return (f"{(ms >> 16) & 0xFFFFFFFF:08x}-{ms & 0xFFFF:04x}-7{counter:03x}-"
+            f"{0x8000 | (rand >> 48) & 0x3FFF:04x}-{rand & 0xFFFFFFFFFFFF:012x}")
 
 
 def uuid7(now_ms: int | None = None) -> uuid.UUID:
-    return uuid.UUID(int=_uuid7_int(now_ms))
-
-
-def uuid7_str(now_ms: int | None = None) -> str:
-    """``str(uuid7(now_ms))`` without building the UUID object (this runs on every append)."""
-    h = f"{_uuid7_int(now_ms):032x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return uuid.UUID(uuid7_str(now_ms))
 
 
 def new_id() -> str:
