@@ -48,6 +48,17 @@ def entry_hash(prev: bytes, n: int, at: float, event: str, fields: str) -> bytes
     return hashlib.sha256(prev + f"{n}\x1f{at!r}\x1f{event}\x1f{fields}".encode()).digest()
 
 
+def record_hash(prev: bytes, n: int, at: float, record_id: str, kind: str, sealed_only: bool,
+                seq: int, version: int) -> bytes:
+    """``entry_hash`` of a record row's own event, as ``events`` rebuilds it (``verify``
+    checks every one), in one step: this runs on every append."""
+    event = RECORD_EVENTS[0] if version == 1 else RECORD_EVENTS[1]
+    flag = "true" if sealed_only else "false"
+    return hashlib.sha256(prev + (
+        f'{n}\x1f{at!r}\x1f{event}\x1f{{"id":"{record_id}","kind":"{kind}",'
+        f'"sealed_only":{flag},"seq":{seq},"version":{version}}}').encode()).digest()
+
+
 def tail(db: sqlite3.Connection, station_id: str) -> tuple[int, bytes]:
     """(number, hash) of the newest event in either home, or (0, genesis)."""
     best = (0, genesis(station_id))

@@ -352,16 +352,23 @@ class Queue(KeySlots):
         return self._cipher.decrypt(blob, keys.local_aad(rid, version, kind, seq, self.key_id))
 
     def _clean_meta(self, meta: Mapping[str, str] | None) -> tuple[dict[str, str], str]:
-        """Validated clear metadata and its JSON; cached, as the same few values repeat."""
-        if meta is not None and type(meta) is not dict and not isinstance(meta, Mapping):
-            raise InvalidArgumentError("Clear metadata must be a dict of strings.")
+        """Validated clear metadata and its JSON; cached, as the same few values repeat.
+
+        A hit needs items equal to ones validated before, so it needs no checks of its own.
+        """
         try:
-            cache_key = tuple(meta.items()) if meta else ()
-            hit = self._meta_cache.get(cache_key)
-        except TypeError:  # unhashable values: let validate() explain
-            cache_key, hit = None, None
+            hit = self._meta_cache.get(() if meta is None else tuple(meta.items()))
+        except (TypeError, AttributeError):  # not a mapping, unhashable values: see below
+            hit = None
         if hit is not None:
             return dict(hit[0]), hit[1]
+        if meta is not None and not isinstance(meta, Mapping):
+            raise InvalidArgumentError("Clear metadata must be a dict of strings.")
+        try:
+            cache_key: tuple | None = tuple(meta.items()) if meta else ()
+            hash(cache_key)
+        except TypeError:  # unhashable values: let validate() explain
+            cache_key = None
         clean = clearmeta.validate(meta, self.clear_keys)
         text = json.dumps(clean, ensure_ascii=False, separators=(",", ":"))
         if cache_key is not None:
@@ -383,27 +390,31 @@ class Queue(KeySlots):
                      meta_json: str, meta_dict: dict[str, str], rid: str, version: int,
                      reason: str | None, now: float) -> tuple:
         """The parameters of ``_INSERT`` for one version: encrypted, sealed and chained."""
-        cipher, sealer = self._cipher, self._sealer
-        local = key_id = suite = blob = digest = None
+        cipher = self._cipher
+        local = key_id = None
         if cipher is not None:
             key_id = self.key_id
             local = cipher.encrypt(_local_plain(body, reason),
                                    keys.local_aad(rid, version, kind, seq, key_id))
-        if sealer is not None:
-            header = sealing.make_envelope(
-                record_id=rid, version=version, seq=seq, kind=kind, meta=meta_dict,
-                created_at=now, updated_at=now, payload={})
-            del header["payload"]  # appended as raw JSON by seal_raw
-            header["reason"] = reason
-            blob = sealer.seal_raw(self.station_id, rid, version, header, body)
-            suite, digest = sealer.key.suite, hashlib.sha256(blob).digest()
-        # The row is its own audit entry (see audit.py).
-        n, prev = tail
-        chain = audit_chain.entry_hash(
-            prev, n + 1, now, audit_chain.record_event(version),
-            audit_chain.record_fields(rid, kind, local is None, seq, version))
-        return (seq, rid, version, kind, now, meta_json, key_id, suite, digest, n + 1, chain,
+        suite = digest = blob = None
+        if self._sealer is not None:
+            suite, digest, blob = self._seal(rid, version, seq, kind, meta_dict, now, reason,
+                                             body)
+        n = tail[0] + 1  # the row is its own audit entry (see audit.py)
+        return (seq, rid, version, kind, now, meta_json, key_id, suite, digest, n,
+                audit_chain.record_hash(tail[1], n, now, rid, kind, local is None, seq, version),
                 local, blob)
+
+    def _seal(self, rid: str, version: int, seq: int, kind: str, meta: dict[str, str],
+              now: float, reason: str | None, body: bytes) -> tuple[str, bytes, bytes]:
+        """(suite, SHA-256, blob) of the sealed copy of a new version."""
+        assert self._sealer is not None
+        header = sealing.make_envelope(record_id=rid, version=version, seq=seq, kind=kind,
+                                       meta=meta, created_at=now, updated_at=now, payload={})
+        del header["payload"]  # appended as raw JSON by seal_raw
+        header["reason"] = reason
+        blob = self._sealer.seal_raw(self.station_id, rid, version, header, body)
+        return self._sealer.key.suite, hashlib.sha256(blob).digest(), blob
 
     @staticmethod
     def _new_info(row: tuple, meta_dict: dict[str, str]) -> RecordInfo:
@@ -441,32 +452,38 @@ class Queue(KeySlots):
         added a record or an audit event since the cache was taken (see ``_APPEND``);
         otherwise it runs again in a ``BEGIN IMMEDIATE`` transaction with fresh values.
         """
-        _check_kind(kind)
+        if type(kind) is not str or kind not in _KINDS_SEEN:
+            _check_kind(kind)
         meta_dict, meta_json = self._clean_meta(meta)
         body = _json(payload)
-        with self._lock:
-            if self._cipher is None and self._sealer is None:
-                raise LockedError("recording before enrolment (no centre key to seal to)")
-            seq, tail = self._next_seq, self._audit_tail
-            if seq is not None and tail is not None and not self._db.in_transaction:
-                now = self._clock()
-                rid = uuid7_str(int(now * 1000))
-                row = self._version_row(seq, tail, kind, body, meta_json, meta_dict, rid, 1,
-                                        None, now)
-                try:
-                    inserted = self._append_cursor.execute(_APPEND, row).rowcount
-                except sqlite3.IntegrityError:
-                    inserted = 0  # the seq is taken
-                except BaseException:
-                    self._next_seq = self._audit_tail = None
-                    raise
-                if inserted:
-                    self._next_seq, self._audit_tail = seq + 1, (row[9], row[10])
-                    return RecordInfo._written(rid, 1, seq, kind, _ts(now), meta_dict,
-                                               row[11] is not None, row[12] is not None)
-                self._next_seq = self._audit_tail = None  # another connection wrote
-            with self._write() as tx:
-                return self._stage_version(tx, kind, body, (meta_dict, meta_json), None, None)
+        try:  # _storage_errors, inline: this is the hot path
+            with self._lock:
+                if self._cipher is None and self._sealer is None:
+                    raise LockedError("recording before enrolment (no centre key to seal to)")
+                seq, tail = self._next_seq, self._audit_tail
+                if seq is not None and tail is not None and not self._db.in_transaction:
+                    now = self._clock()
+                    rid = uuid7_str(int(now * 1000))
+                    row = self._version_row(seq, tail, kind, body, meta_json, meta_dict, rid, 1,
+                                            None, now)
+                    try:
+                        inserted = self._append_cursor.execute(_APPEND, row).rowcount
+                    except sqlite3.IntegrityError:
+                        inserted = 0  # the seq is taken
+                    except BaseException:
+                        self._next_seq = self._audit_tail = None
+                        raise
+                    if inserted:
+                        self._next_seq, self._audit_tail = seq + 1, (row[9], row[10])
+                        return RecordInfo._written(rid, 1, seq, kind, _ts(now), meta_dict,
+                                                   row[11] is not None, row[12] is not None)
+                    self._next_seq = self._audit_tail = None  # another connection wrote
+                with self._write() as tx:
+                    return self._stage_version(tx, kind, body, (meta_dict, meta_json), None, None)
+        except sqlite3.IntegrityError:
+            raise
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(str(exc)) from exc
 
     def append_many(self, items: Iterable[tuple[str, Mapping[str, Any], Mapping[str, str] | None]]
                     ) -> list[RecordInfo]:
@@ -838,13 +855,20 @@ def _ranges(seqs: Iterable[int]) -> str:
     return ",".join(out)
 
 
+_KINDS_SEEN: set[str] = set()  # accepted kinds, so an append skips the regex
+
+
 def _check_kind(kind: str) -> None:
+    if type(kind) is str and kind in _KINDS_SEEN:
+        return
     if not isinstance(kind, str) or not _KIND_RE.match(kind):
         raise InvalidArgumentError("A kind/event is 1-32 chars: a-z first, then a-z 0-9 _ . -")
+    if type(kind) is str and len(_KINDS_SEEN) < 1024:
+        _KINDS_SEEN.add(kind)
 
 
 for _name in ("unlock", "unlock_with_key", "add_slot", "rotate_slot", "remove_slot", "slots",
-              "set_centre_key", "append", "append_many", "amend", "audit", "info", "history",
+              "set_centre_key", "append_many", "amend", "audit", "info", "history",
               "read", "list", "pending", "mark_sent", "record_failure", "mark_conflict",
               "acknowledge", "purge", "stats", "pending_count", "audit_entries",
               "recovery_blob", "close"):

@@ -218,7 +218,24 @@ def test_payload_must_be_json_object(make_queue):
         q.append("case", {"x": float("nan")})
     with pytest.raises(InvalidArgumentError):
         q.append("case", {}, [("matter", "A01")])
+    with pytest.raises(InvalidArgumentError):
+        q.append("case", {}, [])  # empty, but still not a mapping
+    cyclic: dict = {}
+    cyclic["self"] = cyclic
+    with pytest.raises(InvalidArgumentError):
+        q.append("case", cyclic)
+    for kind in (5, ["case"], None, "case" * 9):
+        with pytest.raises(InvalidArgumentError):
+            q.append(kind, {})
     assert q.stats().total == 0
+
+
+def test_metadata_from_the_cache_is_a_fresh_dict(make_queue):
+    q = make_queue()
+    first = q.append("case", {}, {"matter": "A01"})
+    first.meta["matter"] = "changed by the caller"
+    assert q.append("case", {}, {"matter": "A01"}).meta == {"matter": "A01"}
+    assert q.info(first.record_id).meta == {"matter": "A01"}
 
 
 def _downgrade(path, to: int) -> None:
