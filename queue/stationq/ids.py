@@ -37,8 +37,10 @@ def uuid7_str(now_ms: int | None = None) -> str:
         _last_ms = ms
         counter = _counter
     # unix_ts_ms (48 bits) | ver 7, rand_a = counter (12) | var 0b10, rand_b (62)
-    return (f"{(ms >> 16) & 0xFFFFFFFF:08x}-{ms & 0xFFFF:04x}-7{counter:03x}-"
-            f"{0x8000 | (rand >> 48) & 0x3FFF:04x}-{rand & 0xFFFFFFFFFFFF:012x}")
+    # One %-format: fewer interpreter steps than an f-string with five format specs.
+    return "%08x-%04x-7%03x-%04x-%012x" % (  # noqa: UP031
+        (ms >> 16) & 0xFFFFFFFF, ms & 0xFFFF, counter, 0x8000 | (rand >> 48) & 0x3FFF,
+        rand & 0xFFFFFFFFFFFF)
 
 
 def uuid7(now_ms: int | None = None) -> uuid.UUID:
