@@ -81,3 +81,15 @@ def test_removed_record_row_breaks_sequence_and_chain(chain, clock):
     report = _report(chain, clock)
     assert report.sequence == ["sequence gap after 1"]
     assert any("missing" in p for p in report.audit)
+
+
+@pytest.mark.parametrize("version, sealed_only, at", [(1, False, 1790000000.123),
+                                                      (3, True, 0.1), (1, True, 1e-7)])
+def test_the_one_step_record_hash_is_the_chain_hash(version, sealed_only, at):
+    """Appends hash their row with ``record_hash``; ``verify`` rebuilds it from parts."""
+    from stationq import audit
+
+    prev, rid = bytes(range(32)), "019a2b3c-4d5e-7f60-8a1b-2c3d4e5f6a7b"
+    assert audit.record_hash(prev, 42, at, rid, "case.v2", sealed_only, 17, version) == \
+        audit.entry_hash(prev, 42, at, audit.record_event(version),
+                         audit.record_fields(rid, "case.v2", sealed_only, 17, version))
