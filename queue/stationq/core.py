@@ -80,30 +80,8 @@ def _epoch(value: datetime | date | float | None, default: float) -> float:
     return value.timestamp()  # naive datetimes are station local time
 
 
-def _payload_encoder() -> Callable[[Any], str]:
-    """``json.dumps(p, ensure_ascii=False, separators=(",", ":"), allow_nan=False)``.
-
-    Why not json.dumps: around its C encoder, ``JSONEncoder.encode`` runs some 90 Python
-    bytecodes per call (a new encoder object, then ``iterencode``), more than the rest
-    of an append's JSON work; the C encoder built once here gives the same text. It is
-    stateless (no circular-reference table; a cycle ends in RecursionError) so threads
-    may share it. Without the C accelerator the documented encoder is used.
-    """
-    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    try:
-        c_encode = json.encoder.c_make_encoder(  # type: ignore[misc]
-            None, encoder.default, json.encoder.encode_basestring, None, ":", ",",
-            False, False, False)
-        if "".join(c_encode({"a": [1.5, "é"]}, 0)) != '{"a":[1.5,"é"]}':
-            raise TypeError("unexpected output")
-    except (AttributeError, TypeError):  # another Python: the documented way
-        return encoder.encode
-    join = "".join
-    return lambda payload: join(c_encode(payload, 0))
-
-
 # allow_nan=False: NaN/Infinity are not JSON, and the centre must parse what we send.
-_ENCODE = _payload_encoder()
+_ENCODE = sealing.compact_json
 
 
 def _json(payload: Mapping[str, Any]) -> bytes:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,9 +140,37 @@ def open_bytes(private_key: PrivateKey, suite_name: str, blob: bytes, info: byte
         ) from exc
 
 
+def _compact_encoder() -> Callable[[Any], str]:
+    """``json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)``.
+
+    Why not json.dumps: around its C encoder, ``JSONEncoder.encode`` runs some 90 Python
+    bytecodes per call (a new encoder object, then ``iterencode``), more than the rest
+    of an append's JSON work (the station encodes every payload and every envelope
+    header); the C encoder built once here gives the same text. It is stateless (no
+    circular-reference table; a cycle ends in RecursionError) so threads may share it.
+    Without the C accelerator the documented encoder is used.
+    """
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    try:
+        c_encode = json.encoder.c_make_encoder(  # type: ignore[misc]
+            None, encoder.default, json.encoder.encode_basestring, None, ":", ",",
+            False, False, False)
+        if "".join(c_encode({"a": [1.5, "é"]}, 0)) != '{"a":[1.5,"é"]}':
+            raise TypeError("unexpected output")
+    except (AttributeError, TypeError):  # another Python: the documented way
+        return encoder.encode
+    join = "".join
+    return lambda obj: join(c_encode(obj, 0))
+
+
+compact_json = _compact_encoder()
+# zlib level 1: case envelopes come out 1.5 % larger than at level 6 for a quarter less
+# CPU per sealed append (the sync wire compression uses level 1 too).
+_ZLIB_LEVEL = 1
+
+
 def envelope_bytes(envelope: dict[str, Any]) -> bytes:
-    raw = json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode()
-    return zlib.compress(raw, 6)
+    return zlib.compress(compact_json(envelope).encode(), _ZLIB_LEVEL)
 
 
 class Sealer:
@@ -167,8 +196,8 @@ class Sealer:
 
 def envelope_raw(header: dict[str, Any], payload_json: bytes) -> bytes:
     """Envelope bytes from a header and an already-serialised payload (saves a second dump)."""
-    head = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode()
-    return zlib.compress(head[:-1] + b',"payload":' + payload_json + b"}", 6)
+    head = compact_json(header).encode()
+    return zlib.compress(head[:-1] + b',"payload":' + payload_json + b"}", _ZLIB_LEVEL)
 
 
 def make_envelope(*, record_id: str, version: int, seq: int, kind: str, meta: dict[str, str],
