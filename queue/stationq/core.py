@@ -1,10 +1,14 @@
 """The queue: one SQLite file holding every record version, its two ciphertexts and the audit.
 
-Why one transaction per append with few statements: each commit costs one fsync of
-the WAL (``synchronous=FULL``), which dominates; everything else (JSON, AES-GCM, the
-zlib + HPKE sealed copy, the audit hash) is computed in memory around it. The sequence
-number is taken inside the same ``BEGIN IMMEDIATE`` transaction, so two processes can
-never hand out the same number and a crash can never leave a gap (rows are never deleted).
+Why one transaction per append with as little around it as possible: each commit costs
+one fsync of the WAL (``synchronous=FULL``), which dominates; everything else (JSON,
+AES-GCM, the zlib + HPKE sealed copy, the audit hash) is computed in memory around it,
+and on a fast disk that Python work is most of the rest (see bench/RESULTS.md). An
+append is a single INSERT, committed on its own, that carries the cached next sequence
+number and audit tail and only lands while they are still current (the seq is the
+primary key; another connection's audit event is checked in the same statement), so two
+connections or processes can never hand out the same number and a crash can never leave
+a gap (rows are never deleted). Anything else falls back to ``BEGIN IMMEDIATE``.
 """
 
 from __future__ import annotations
