@@ -65,3 +65,43 @@ def test_verify_reports_versions_hidden_below_the_mark(make_queue, centre):
     report = q.verify()
     assert report.sequence == ["3 versions never sent (from seq 1) lie below the unsent "
                                "mark 4: pending() skips them"]
+
+
+def _pending_steps(q: Queue) -> int:
+    """SQLite VM instructions (in hundreds) one pending() call takes."""
+    steps = [0]
+
+    def tick() -> int:
+        steps[0] += 1
+        return 0
+
+    q._db.set_progress_handler(tick, 100)
+    try:
+        q.pending(500)
+    finally:
+        q._db.set_progress_handler(None, 100)
+    return steps[0]
+
+
+def test_pending_work_does_not_grow_with_the_history(make_queue, centre):
+    """A version refused long ago (sent, waiting for a person) must not make pending()
+    walk everything acknowledged after it: ten times the history, about the same work."""
+    _, key = centre
+
+    def queue_with_history(name: str, acknowledged: int) -> Queue:
+        q = make_queue(key, name=name)
+        refused = q.append("case", {"i": -1})
+        q.mark_sent([refused])
+        q.record_failure([refused], "rejected by centre")
+        infos = q.append_many([("case", {"i": i}, None) for i in range(acknowledged)])
+        q.mark_sent(infos)
+        q.acknowledge(infos)
+        for i in range(5):
+            q.append("case", {"new": i})
+        assert [p.seq for p in q.pending(500)] == [1, *range(acknowledged + 2,
+                                                             acknowledged + 7)]
+        return q
+
+    small = _pending_steps(queue_with_history("small.sqlite3", 200))
+    large = _pending_steps(queue_with_history("large.sqlite3", 2000))
+    assert large <= small + 2, (small, large)
