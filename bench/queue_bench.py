@@ -51,6 +51,7 @@ from stationq import TEST_KDF, KdfParams, Queue  # noqa: E402
 from stationq.sealing import MLKEM768_X25519, X25519, generate_centre_keys  # noqa: E402
 
 SECTION = "## Encrypted queue (`bench/queue_bench.py`)"
+RATIO_KEYS = ("aead_ratio", "sealed_ratio", "hybrid_ratio", "batch100_ratio", "sqlcipher_ratio")
 TARGETS = {"aead_ratio": 0.85, "sealed_ratio": 0.4, "pending500_ms_1m": 5.0,
            "pending_ratio_1m_10k": 3.0}
 
@@ -347,7 +348,12 @@ def write_results(figures: dict, sizes: list[int], pend: dict, command: str) -> 
     def mark(key: str) -> str:
         return "met" if verdict[key] else "**not met**"
 
+    runs = figures.get("runs", [])
+
     def ratio(key: str) -> str:
+        if len(runs) > 1:
+            return (f"{figures[key]}× (median of {len(runs)} runs; last run's rounds' IQR "
+                    f"{figures['iqr'][key]})")
         return f"{figures[key]}× (rounds' IQR {figures['iqr'][key]})"
 
     lines = [
@@ -361,7 +367,8 @@ def write_results(figures: dict, sizes: list[int], pend: dict, command: str) -> 
         "Appends of 2 KB JSON payloads; ratio = plain sqlite3 time per record / variant time "
         f"per record, median over {figures['rounds']} rounds of 100 records per variant "
         "(variants shuffled within each round; plain sqlite3 WAL + FULL: "
-        f"{figures['base_appends_per_s']} records/s median):",
+        f"{figures['base_appends_per_s']} records/s median"
+        + (" in the last run" if len(runs) > 1 else "") + "):",
         "",
         "| figure | value | target |",
         "|---|---|---|",
@@ -388,19 +395,16 @@ def write_results(figures: dict, sizes: list[int], pend: dict, command: str) -> 
                  f"{figures['pending_ratio_1m_10k']} | ≤ 3 — {mark('pending_ratio_1m_10k')} |")
     lines += ["", "The `EXPLAIN QUERY PLAN` check of `pending()` (index search and seq range, no "
               "temp B-tree) is a test: `tests/queue/test_query_plan.py`.", ""]
-    runs = figures.get("runs", [])
     if len(runs) > 1:
-        lines += [f"The append ratios above are the last of {len(runs)} full runs made one "
-                  "after another; all runs: " + "; ".join(
-                      f"`{key}` " + ", ".join(f"{run[key]}" for run in runs)
-                      for key in ("aead_ratio", "sealed_ratio", "hybrid_ratio",
-                                  "batch100_ratio", "sqlcipher_ratio"))
+        lines += [f"The {len(runs)} full runs of the append rounds, made one after another: "
+                  + "; ".join(f"`{key}` " + ", ".join(f"{run[key]}" for run in runs)
+                              for key in RATIO_KEYS)
                   + " (plain sqlite3: " + ", ".join(
                       f"{run['base_appends_per_s']}" for run in runs) + " records/s).", ""]
     wall, cpu, pages = figures["wall_us"], figures["cpu_us"], figures["wal_pages"]
     tight = figures.get("tight_cpu_us")
     lines += [
-        "Where an append's time goes (this run; medians per record of wall time and of "
+        "Where an append's time goes (the last run; medians per record of wall time and of "
         "this process's CPU time, user + kernel, and WAL pages per commit counted "
         "exactly): "
         f"plain sqlite3 {wall['base']} µs wall, {cpu['base']} µs CPU, {pages['base']} pages "
@@ -422,8 +426,8 @@ def write_results(figures: dict, sizes: list[int], pend: dict, command: str) -> 
            "commit, and each append starts with caches emptied during the fsync wait. "
            if tight else "")
         + "So the ratios depend on the fsync time: a faster disk (or a quieter one) moves "
-        "every ratio away from 1, and the runs with the most plain-sqlite3 records/s give "
-        "the lowest ratios.",
+        "every ratio away from 1, so runs with more plain-sqlite3 records/s tend to give "
+        "lower ratios.",
         ""]
     block = "\n".join(lines)
     if SECTION in text:
@@ -458,7 +462,9 @@ def main() -> None:
             if args.runs > 1:
                 print(f"run {run + 1}: " + json.dumps({k: figures[k] for k in (
                     "base_appends_per_s", "aead_ratio", "sealed_ratio")}), flush=True)
-        figures["runs"] = runs
+        figures = dict(runs[-1], runs=runs)
+        for key in RATIO_KEYS:  # with several runs: the median over the runs
+            figures[key] = round(statistics.median(run[key] for run in runs), 3)
         figures["wal_pages"] = wal_pages_per_commit(tmp)
         figures["tight_cpu_us"] = tight_loop_cpu_us()
         pend = pending_figures(tmp, sizes)
