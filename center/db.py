@@ -67,6 +67,10 @@ class Replay(Exception):
     """The nonce was seen before: the whole batch is refused, nothing stored."""
 
 
+class StationChanged(Exception):
+    """The station was revoked, removed or given new keys since its key was read."""
+
+
 @dataclass
 class Incoming:
     """One opened record, ready to store."""
@@ -181,17 +185,34 @@ class Store:
 
     # --- push -------------------------------------------------------------------------
     def store_batch(self, station_id: str, nonce: str, ts: int,
-                    items: Sequence[Incoming]) -> list[str]:
+                    items: Sequence[Incoming], sign_pub: bytes | None = None) -> list[str]:
         """Store a batch in one transaction; per item "stored" or "conflict".
 
         Why one transaction with the nonce: a centre killed mid-batch keeps neither
         the records nor the nonce, so the station's retry is accepted as new.
+        With `sign_pub` the nonce is spent only while the station is active with that
+        key (raises StationChanged otherwise), so a caller may check signatures
+        against a cached key.
         """
         now = _now()
         with self.tx() as cur:
-            cur.execute(self.q("INSERT INTO nonces (station_id, nonce, ts) VALUES (?, ?, ?)"
-                               " ON CONFLICT DO NOTHING"), (station_id, nonce, ts))
+            if sign_pub is None:
+                cur.execute(self.q("INSERT INTO nonces (station_id, nonce, ts)"
+                                   " VALUES (?, ?, ?) ON CONFLICT DO NOTHING"),
+                            (station_id, nonce, ts))
+            else:
+                cur.execute(self.q(
+                    "INSERT INTO nonces (station_id, nonce, ts) SELECT ?, ?, ? WHERE EXISTS"
+                    " (SELECT 1 FROM stations WHERE station_id = ? AND status = 'active'"
+                    " AND sign_pub = ?) ON CONFLICT DO NOTHING"),
+                    (station_id, nonce, ts, station_id, sign_pub))
             if cur.rowcount == 0:
+                if sign_pub is not None:
+                    cur.execute(self.q("SELECT 1 FROM stations WHERE station_id = ? AND"
+                                       " status = 'active' AND sign_pub = ?"),
+                                (station_id, sign_pub))
+                    if cur.fetchone() is None:
+                        raise StationChanged(station_id)
                 raise Replay(nonce)
             if not items:
                 return []
@@ -417,8 +438,10 @@ class PostgresStore(Store):
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
             yield cur
 
-    # Binary COPY into a per-connection staging table, then one INSERT … SELECT: a few
-    # round trips per batch instead of one statement per record (½ the client CPU).
+    # A batch goes in by binary COPY: a few round trips per batch instead of a statement
+    # per record. New records (the usual case) are copied straight into `records`; if
+    # any is held already (a resend, a conflict), that COPY fails on the key and the batch
+    # goes through a per-connection staging table and INSERT … ON CONFLICT DO NOTHING.
     _STAGING = ("CREATE TEMP TABLE IF NOT EXISTS incoming_records ("
                 " record_id TEXT, version INTEGER, station_id TEXT, seq BIGINT, kind TEXT,"
                 " meta TEXT, created_at TEXT, suite TEXT, enc BYTEA, digest BYTEA,"
@@ -432,12 +455,23 @@ class PostgresStore(Store):
         conn.execute(self._STAGING)
         conn.commit()
 
-    def _insert_records(self, cur: Any, rows: list[tuple]) -> set[tuple[str, int]] | None:
-        with cur.copy(f"COPY incoming_records ({self._RECORD_COLS}) FROM STDIN"
-                      " (FORMAT BINARY)") as copy:
+    def _copy(self, cur: Any, table: str, rows: list[tuple]) -> None:
+        with cur.copy(f"COPY {table} ({self._RECORD_COLS}) FROM STDIN (FORMAT BINARY)") as copy:
             copy.set_types(self._STAGING_TYPES)
             for row in rows:
                 copy.write_row(row)
+
+    def _insert_records(self, cur: Any, rows: list[tuple]) -> set[tuple[str, int]] | None:
+        from psycopg.errors import UniqueViolation
+
+        cur.execute("SAVEPOINT batch")
+        try:
+            self._copy(cur, "records", rows)
+        except UniqueViolation:
+            cur.execute("ROLLBACK TO SAVEPOINT batch")
+        else:
+            return {(r[0], r[1]) for r in rows}
+        self._copy(cur, "incoming_records", rows)
         cur.execute(f"INSERT INTO records ({self._RECORD_COLS}) SELECT {self._RECORD_COLS}"
                     " FROM incoming_records ON CONFLICT DO NOTHING RETURNING record_id, version")
         return {(r[0], r[1]) for r in cur.fetchall()}
