@@ -11,6 +11,7 @@ from syncrig import (
     PASSPHRASE,
     Centre,
     add_cases,
+    assert_exactly_once,
     client_for,
     enrol_station,
     make_centre_home,
@@ -229,3 +230,32 @@ def test_unreachable_database_is_a_sentence(tmp_path) -> None:
     assert out.returncode == 1 and "连不上数据库" in out.stderr and "Traceback" not in out.stderr
     bad = Centre(tmp_path / "c", "mysql://x").cli("report", "coverage")
     assert bad.returncode == 1 and "postgresql://" in bad.stderr
+
+
+def test_new_keys_apply_at_once_though_pushes_use_a_cached_key(centre: Centre) -> None:
+    """Push checks signatures against a key the centre caches; a station enrolled anew
+    (new signing key, same id) must still be refused with the old key at the next push."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from station.sync.identity import StationKeys
+
+    queue = make_station("静安-05", centre=centre)
+    add_cases(queue, 3)
+    client = client_for(queue)
+    assert client.run_once().last_error is None  # the old key is now in the cache
+    new = Ed25519PrivateKey.generate()
+    resp = httpx.post(centre.url + "/v1/enroll", content=dumps({
+        "v": 1, "code": centre.enrol_code("静安-05"), "station_id": queue.station_id,
+        "sign_pub": b64e(new.public_key().public_bytes_raw()),
+        "inbox_pub": b64e(client.keys.inbox_pub())}))
+    assert resp.status_code == 200
+    add_cases(queue, 2, start=3)
+    state = client.run_once()
+    assert state.last_error_code == "bad_signature" and state.pushed == 0
+    store = centre.store()
+    assert store.counts()["records"] == 3
+    store.close()
+    client.keys = StationKeys(new, client.keys.inbox)
+    assert client.run_once().last_error is None
+    assert_exactly_once(centre, queue, 5)
+    client.close()
