@@ -178,6 +178,14 @@ class SyncClient:
         already in flight have settled, each keeping its own outcome)."""
         done = conflicts = rejected = 0
         after = 0
+        if self.pipeline == 1:  # one batch at a time: no thread to hand each batch to
+            while batch := self.queue.pending(self.batch_size, after_seq=after):
+                after = max(r.seq for r in batch)
+                acked, conflicted, refused = self.push_batch(batch)
+                done += acked
+                conflicts += conflicted
+                rejected += refused
+            return done, conflicts, rejected
         inflight: deque[Future[tuple[int, int, int]]] = deque()
         failure: SyncFailed | None = None
         with ThreadPoolExecutor(self.pipeline, thread_name_prefix="sync-push") as pool:
