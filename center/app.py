@@ -146,12 +146,14 @@ class Centre:
         doc = parse_json(body)
         station_id, ts, nonce = envelope(doc)
         station = self._station_key(station_id, cached)
-        if station is not None and cached and not verify(station.key, signature, "request",
-                                                         path, body):
-            station = self._station_key(station_id, False)  # new keys since it was cached?
+        good = station is not None and verify(station.key, signature, "request", path, body)
+        if not good and cached:  # new keys since it was cached?
+            station = self._station_key(station_id, False)
+            good = station is not None and verify(station.key, signature, "request", path,
+                                                  body)
         if station is None:
             raise BadRequest("unknown_station", "this station is not enrolled", 401)
-        if not verify(station.key, signature, "request", path, body):
+        if not good:
             raise BadRequest("bad_signature", "the request signature does not verify", 401)
         if station.status != "active":
             raise BadRequest("station_revoked", "this station has been revoked", 403)

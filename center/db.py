@@ -63,6 +63,10 @@ ENGINE_TYPES = {
 }
 
 
+# json.dumps(meta, ensure_ascii=False, sort_keys=True) without building an encoder per call
+_META_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
 class Replay(Exception):
     """The nonce was seen before: the whole batch is refused, nothing stored."""
 
@@ -216,9 +220,9 @@ class Store:
                 raise Replay(nonce)
             if not items:
                 return []
-            rows = [(i.record_id, i.version, station_id, i.seq, i.kind,
-                     json.dumps(i.meta, ensure_ascii=False, sort_keys=True), i.created_at,
-                     i.suite, i.enc, i.digest, now) for i in items]
+            meta = _META_JSON
+            rows = [(i.record_id, i.version, station_id, i.seq, i.kind, meta(i.meta),
+                     i.created_at, i.suite, i.enc, i.digest, now) for i in items]
             inserted = self._insert_records(cur, rows)
             # Only keys that were already held need a look: a resend or a conflict.
             held = [i.record_id for i in items
