@@ -274,9 +274,11 @@ def main() -> None:
             result["backlog_rps_pg"] = round(bpg["rps"])
             lost += backlog_n - bpg["present"]
             duplicated = 0
-            for _ in range(runs):
+            for run in range(runs):
                 load = os.getloadavg()[0]
-                fl = fleet(pg.new_database(), stations, per_station, work, procs)
+                (work / f"fleet-{run}").mkdir()
+                fl = fleet(pg.new_database(), stations, per_station, work / f"fleet-{run}",
+                           procs)
                 fl["load"] = load
                 fl.pop("batch_times", None)
                 log(f"fleet pg: {fl}")
