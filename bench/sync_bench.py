@@ -275,10 +275,17 @@ def main() -> None:
             lost += backlog_n - bpg["present"]
             duplicated = 0
             for run in range(runs):
+                folder = work / f"fleet-{run}"
+                folder.mkdir()
+                db = pg.new_database()
                 load = os.getloadavg()[0]
-                (work / f"fleet-{run}").mkdir()
-                fl = fleet(pg.new_database(), stations, per_station, work / f"fleet-{run}",
-                           procs)
+                fl = fleet(db, stations, per_station, folder, procs)
+                # Runs independent: no earlier run's files to write back or tables to
+                # vacuum while the next one is measured.
+                shutil.rmtree(folder, ignore_errors=True)
+                _drop_database(pg, db)
+                os.sync()
+                time.sleep(2)
                 fl["load"] = load
                 fl.pop("batch_times", None)
                 log(f"fleet pg: {fl}")
@@ -302,6 +309,14 @@ def main() -> None:
     if not opts.quick:
         write_results(_report(result, fleets, backlog_n, stations, per_station, procs))
     print(json.dumps(result))
+
+
+def _drop_database(pg: Postgres, url: str) -> None:
+    import psycopg
+
+    name = url.split("@/", 1)[1].split("?", 1)[0]  # postgresql://postgres@/NAME?host=…
+    with psycopg.connect(pg.url(), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def _median(values: list[float]) -> float:
