@@ -10,6 +10,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from center.reports.routes import KINDS_RE, MAX_DAYS, STATES
+from station.reports.client import RECONCILE_PATH
 from station.sync.protocol import MAX_BATCH, MAX_PULL, PREFIX, SIGNATURE_HEADER, VERSION
 
 _B64 = {"type": "string", "contentEncoding": "base64"}
@@ -54,6 +56,16 @@ def _errors(*codes: int) -> dict[str, Any]:
     return {str(c): _ERROR for c in codes}
 
 
+# [record_id, version, seq, kind, state]: one record version as a side knows it.
+_ENTRY = {"type": "array", "minItems": 5, "maxItems": 5, "prefixItems": [
+    {"type": "string", "minLength": 1, "maxLength": 80},
+    {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+    {"type": "integer", "minimum": 1},
+    {"type": "string", "pattern": KINDS_RE.pattern},
+    {"type": "string", "enum": sorted(STATES)}]}
+_DAY = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
 @cache
 def openapi_document() -> dict[str, Any]:
     return {
@@ -89,5 +101,29 @@ def openapi_document() -> dict[str, Any]:
                                    "limit": {"type": "integer", "minimum": 1,
                                              "maximum": MAX_PULL}}}}}},
                 "responses": {"200": _SIGNED, **_errors(400, 401, 403, 409, 413)}}},
+            RECONCILE_PATH: {"post": {
+                "summary": "Compare the station's manifest of some days with what the centre"
+                           " holds (the centre keeps the claim for its own report)",
+                "parameters": [_SIG],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": [*_ENVELOPE, "days"],
+                    "properties": {**_ENVELOPE, "days": {
+                        "type": "object", "minProperties": 1, "maxProperties": MAX_DAYS,
+                        "propertyNames": {"pattern": _DAY},
+                        "additionalProperties": {"type": "array", "items": _ENTRY}}}}}}},
+                "responses": {"200": {**_SIGNED, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["v", "nonce", "days", "server_ts"],
+                    "properties": {"v": _ENVELOPE["v"], "nonce": _B64, "server_ts": {
+                        "type": "integer"}, "days": {"type": "array", "items": {
+                            "type": "object", "properties": {
+                                "day": {"type": "string", "pattern": _DAY},
+                                "agrees": {"type": "boolean"},
+                                "station_total": {"type": "integer"},
+                                "station_acked": {"type": "integer"},
+                                "centre_total": {"type": "integer"},
+                                **{name: {"type": "array", "items": _ENTRY} for name in (
+                                    "missing_at_centre", "unknown_to_station", "ack_lost",
+                                    "waiting", "seq_mismatch", "conflicts")}}}}}}}}},
+                    **_errors(400, 401, 403, 409, 413)}}},
         },
     }

@@ -91,6 +91,30 @@ def test_answers_are_signed_and_openapi_is_published(centre: Centre) -> None:
     assert doc["openapi"].startswith("3.") and "/v1/push" in doc["paths"]
 
 
+def test_every_sync_route_is_in_the_openapi_document(centre: Centre) -> None:
+    """Stations program against the published document: each API route (not the
+    supervisors' HTML pages) must be in it, with the methods it answers."""
+    from starlette.routing import Route
+
+    from center import keys
+    from center.app import create_app
+    from center.openapi import openapi_document
+
+    store = centre.store()
+    app = create_app(store, keys.load(centre.home, PASSPHRASE))
+    api = {(r.path, m.lower()) for r in app.routes if isinstance(r, Route)
+           and r.path.startswith("/v1/") for m in r.methods if m != "HEAD"}
+    store.close()
+    published = httpx.get(centre.url + "/openapi.json").json()
+    documented = {(path, method) for path, ops in published["paths"].items() for method in ops}
+    assert api and api <= documented, api - documented
+    assert ("/v1/reports/reconcile", "post") in documented
+    assert published == json.loads(json.dumps(openapi_document()))
+    for path, ops in published["paths"].items():
+        for op in ops.values():
+            assert op["summary"] and "200" in op["responses"], path
+
+
 def test_coverage_names_gaps(centre: Centre) -> None:
     queue = make_station("长宁-03", centre=centre)
     add_cases(queue, 9)
