@@ -277,8 +277,24 @@ class Service:
         with self._lock:
             self._staff = StaffMember(entry.id, entry.name)
             self.touch()
+            self._bind_centre_key(store)
             self._purge_if_due()  # the first unlock of a day: yesterday's copies go
             return self._staff
+
+    def _bind_centre_key(self, store: CaseStore) -> None:
+        """Enrolled while locked (`station enroll` without --staff): the queue gets the
+        centre key at the next unlock and seals what was recorded before, so it can sync."""
+        from stationq.errors import QueueError
+
+        from station.sync.enrol import ensure_centre_key
+
+        try:
+            sealed = ensure_centre_key(store.queue, self._config())
+        except QueueError as err:  # e.g. bound to another centre's key: sync shows it
+            log.warning("centre key not bound: %s", type(err).__name__)
+            return
+        if sealed:
+            log.info("sealed %d earlier record versions for the centre", sealed)
 
     def lock(self) -> None:
         """Drop the data key; personal data is unreadable until the next unlock."""

@@ -40,3 +40,35 @@ def test_offline_until_enrolled_then_synced(service: Service, tmp_path):
         assert error and not service.status().online and service.status().pending == 1
     finally:
         centre.stop()
+
+
+def test_enrolled_while_locked_seals_earlier_cases_at_the_next_unlock(service: Service,
+                                                                       tmp_path):
+    from station.sync.enrol import enrol
+
+    service.record_case(full_mz01(service))
+    service.lock()
+    centre = Centre(make_centre_home(tmp_path / "centre"), None)
+    centre.start()
+    try:
+        enrol(centre.url, centre.enrol_code("测试办事厅"))  # `station enroll` without --staff
+        assert service.enrolled and service._cases().queue.pending() == []  # not sealed
+        assert service.sync_once() is None and _held(centre) == 0
+        assert service.status().pending == 1
+        service.unlock("s01", "correct horse battery")
+        assert len(service._cases().queue.pending()) == 1  # sealed to the centre's key
+        assert service.sync_once() is None and service.status().pending == 0
+        assert _held(centre) == 1
+        service.lock()
+        service.unlock("s01", "correct horse battery")  # bound already: nothing to do
+        assert service.status().pending == 0
+    finally:
+        centre.stop()
+
+
+def _held(centre: Centre) -> int:
+    store = centre.store()
+    try:
+        return store.counts()["records"]
+    finally:
+        store.close()
