@@ -112,7 +112,8 @@ def init(ctx: click.Context, passphrase_stdin: bool, force: bool) -> None:
 @click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), default=None)
 @click.option("--passphrase-stdin", is_flag=True)
 @click.option("--threads", default=40, show_default=True, type=int,
-              help="Threads per process for opening records and database calls.")
+              help="Threads per process for pulls, reports and database calls (pushes run"
+                   " one at a time per process: use --workers).")
 @click.option("--workers", default=1, show_default=True, type=int,
               help="Server processes (use the cores: opening sealed records is CPU work).")
 @click.pass_context
