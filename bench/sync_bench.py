@@ -333,9 +333,10 @@ def _report(result: dict, fleets: list[dict], backlog_n: int, stations: int,
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     fleet_ok = (result["fleet_rps_pg"] or 0) >= 10_000
     p99_ok = result["fleet_batch_p99_s"] is not None and result["fleet_batch_p99_s"] <= 2
+    runs = "" if len(fleets) in (0, 3) else f" --runs {len(fleets)}"
     text = (
         "## Sync (bench/sync_bench.py)\n\n"
-        f"Command: `python bench/sync_bench.py` — {when}.\n"
+        f"Command: `python bench/sync_bench.py{runs}` — {when}.\n"
         f"Loopback, 2 shared cores; `center serve --workers {SERVER_WORKERS}`, real stationq"
         " queues. Backlog: one station, 2 batches in flight. Fleet: each station its own"
         f" queue and HTTP connection, one batch in flight, the client's default batch policy;"
@@ -361,8 +362,9 @@ def _report(result: dict, fleets: list[dict], backlog_n: int, stations: int,
         f"| wire bytes per plaintext byte | {result['wire_bytes_per_plain_byte']} | — |\n")
     if not fleets:
         return text
-    text += ("\nFleet runs (CPU per record while the fleet pushes; load = 1-min load average"
-             " before the run):\n\n| run | rec/s | batch p99 | batches | centre | PostgreSQL"
+    text += ("\nFleet runs (CPU per record while the fleet pushes; load = 1-minute load average"
+             " just before the run, which includes this benchmark's previous run):\n\n"
+             "| run | rec/s | batch p99 | batches | centre | PostgreSQL"
              " | stations | load |\n|---|---|---|---|---|---|---|---|\n")
     for n, f in enumerate(fleets, 1):
         text += (f"| {n} | {f['rps']:,.0f} | {f['p99']:.2f} s | {f['batches']}"
@@ -376,8 +378,12 @@ def _report(result: dict, fleets: list[dict], backlog_n: int, stations: int,
     text += (
         f"\nWhere the time goes: per record the centre's workers spend {centre:.0f} µs of"
         f" CPU, PostgreSQL {pg:.0f} µs and the stations {st:.0f} µs — {total:.0f} µs on two"
-        f" cores, so {2e6 / total:,.0f} records/s if the cores did nothing else; the rest"
-        " of the gap is scheduling, the kernel and the tail of the run. A profile (perf,"
+        f" cores, so {2e6 / total:,.0f} records/s if the cores did nothing else. The rest"
+        " of the gap is mostly the end of a run: a station's keep-alive connection ties it"
+        " to one centre worker, stations whose first batches came back quickly doubled"
+        " their batches and finish early (the first after ≈ 2 s of ≈ 5), and once one"
+        " worker's stations are done only the other one works (20–40 % idle over the last"
+        " second in some runs); the ranges between runs are the shared host. A profile (perf,"
         " py-spy) of the centre: ≈ 45 µs is the HPKE open of each record (an X25519"
         " exchange is ≈ 29 µs on this CPU; it cannot be avoided), ≈ 20 µs gunzip, JSON, the"
         " envelope's zlib and the content digest, ≈ 8 µs the binary COPY into PostgreSQL,"
