@@ -7,11 +7,11 @@ import sqlite3
 import subprocess
 
 from click.testing import CliRunner
-from conftest import ELDER_ID, ELDER_NAME, PASS
 
 from station import paths
 from station.cli import cli
 from station.outing import outing_file
+from tests.support.station import ELDER_ID, ELDER_NAME, PASS
 
 ENV = {"STATION_PASSPHRASE": PASS}
 

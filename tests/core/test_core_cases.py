@@ -7,13 +7,13 @@ import sqlite3
 import subprocess
 
 import pytest
-from conftest import ELDER_ID, ELDER_NAME, full_mz01
 
 from station import paths
 from station.errors import StationError
 from station.hw.ports import JobStatus, PrinterStatus
 from station.intake import CLEAR_KEYS
 from station.service import Service
+from tests.support.station import ELDER_ID, ELDER_NAME, full_mz01
 
 
 def pdf_text(data: bytes, tmp_path) -> str:

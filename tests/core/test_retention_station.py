@@ -7,13 +7,13 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from conftest import ELDER_ID, ELDER_NAME, PASS, full_mz01
 from stationq.sealing import X25519, generate_centre_keys
 
 from station import config, retention
 from station.cli import cli
 from station.errors import StationError
 from station.i18n import t
+from tests.support.station import ELDER_ID, ELDER_NAME, PASS, full_mz01
 
 
 def _enrol(service) -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ELDER_ID, ELDER_NAME, PASS, full_mz01
 
 from station import config, paths
 from station.errors import StationError
 from station.identity import IdNumberError
 from station.service import CaseDraft, LockedError, NotInitialisedError, Service, UnlockError
+from tests.support.station import ELDER_ID, ELDER_NAME, PASS, full_mz01
 
 
 def test_fresh_machine_needs_first_run(fresh: Service):

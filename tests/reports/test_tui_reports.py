@@ -7,7 +7,7 @@ from textual.widgets import DataTable, Sparkline, Static
 
 from station.i18n import t
 from station.intake import CaseDraft
-from tests.tui.conftest import (  # noqa: F401 - fixtures
+from tests.support.tui import (  # noqa: F401 - fixtures
     PASSPHRASE,
     TYPED_ID,
     _no_unexpected_errors,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from station.intake import CaseDraft
-from tests.tui.conftest import PASSPHRASE, TYPED_ID, make_app, screen_name, unlock, wait_for
+from tests.support.tui import PASSPHRASE, TYPED_ID, make_app, screen_name, unlock, wait_for
 from tests.tui.textcheck import shown_strings
 
 pytestmark = pytest.mark.anyio

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from station.i18n import set_locale, t
-from tests.tui.conftest import PASSPHRASE, insert_card, make_app, screen_name, unlock, wait_for
+from tests.support.tui import PASSPHRASE, insert_card, make_app, screen_name, unlock, wait_for
 from tests.tui.textcheck import Checker, service_data, shown_strings
 
 pytestmark = pytest.mark.anyio

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tui.conftest import PASSPHRASE, insert_card, make_app, screen_name, unlock, wait_for
+from tests.support.tui import PASSPHRASE, insert_card, make_app, screen_name, unlock, wait_for
 from tests.tui.textcheck import shown_strings
 
 pytestmark = pytest.mark.anyio

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from station.hw.ports import PrinterStatus
-from tests.tui.conftest import TYPED_ID, insert_card, make_app, screen_name, unlock, wait_for
+from tests.support.tui import TYPED_ID, insert_card, make_app, screen_name, unlock, wait_for
 from tests.tui.textcheck import shown_strings
 
 pytestmark = pytest.mark.anyio

@@ -7,7 +7,7 @@ import pytest
 from station.errors import StationError
 from station.i18n import get_locale, t
 from station.tui.theme import DEFAULT, SUNLIGHT
-from tests.tui.conftest import (
+from tests.support.tui import (
     PASSPHRASE,
     SITE,
     insert_card,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tui.conftest import insert_card, make_app, unlock, wait_for
+from tests.support.tui import insert_card, make_app, unlock, wait_for
 from tests.tui.test_cases import record_pending_case
 
 SIZES = [(80, 24), (120, 40)]

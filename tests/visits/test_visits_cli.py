@@ -6,10 +6,10 @@ import json
 from datetime import date, timedelta
 
 from click.testing import CliRunner
-from conftest import ELDER_ID, PASS, YOUNG_ID
 from pdfcheck import flat, pdf_text
 
 from station.cli import cli
+from tests.support.station import ELDER_ID, PASS, YOUNG_ID
 
 ENV = {"STATION_PASSPHRASE": PASS}
 DAY = (date.today() + timedelta(days=2)).isoformat()

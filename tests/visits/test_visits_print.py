@@ -7,11 +7,11 @@ import time
 from datetime import date
 from pathlib import Path
 
-from conftest import ELDER_ID, PASS, book_elder, make_service
 from pdfcheck import flat, pdf_text, word_heights
 
 from station.hw.cups_printer import CupsPrinter
 from station.visits.model import Contact
+from tests.support.station import ELDER_ID, PASS, book_elder, make_service
 
 DAY = date(2026, 11, 24)
 LARGE_BOX = 16 * 1.4  # Noto's line box ≈ 1.45 em: 16 pt text is ≥ 23 pt tall in -bbox

@@ -10,7 +10,6 @@ import tempfile
 from collections import Counter
 from datetime import date, timedelta
 
-from conftest import PASS, Clock, make_service
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +17,7 @@ from station.errors import StationError
 from station.hw.fakes import FakePrinter
 from station.identity import check_char
 from station.visits.model import ACTIVE, BOOKED
+from tests.support.station import NOW, PASS, Clock, make_service
 
 DAY = date(2026, 11, 24)
 PLACES = ["新成村", "爱里舍", "沧海", "嘉乐"]
@@ -39,7 +39,7 @@ def test_any_sequence_keeps_capacity_and_one_open_visit_per_resident(steps):
     old_home = os.environ["STATION_HOME"]
     with tempfile.TemporaryDirectory() as home:
         os.environ["STATION_HOME"] = home
-        svc = make_service(FakePrinter(), Clock())
+        svc = make_service(FakePrinter(), Clock(NOW))
         try:
             member = svc.initialise(name="测试", sites=PLACES, staff_name="王芳",
                                     passphrase=PASS)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import ELDER_ID, YOUNG_ID
 
 from station.visits.model import Address, VisitError, parse_address
+from tests.support.station import ELDER_ID, YOUNG_ID
 
 COMMUNITIES = ("新成村", "爱里舍", "沧海", "嘉乐")
 

@@ -7,9 +7,9 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from conftest import ELDER_ID, ELDER_NAME, YOUNG_ID, book_elder
 
 from station.visits.model import VisitError
+from tests.support.station import ELDER_ID, ELDER_NAME, YOUNG_ID, book_elder
 
 TOMORROW = date(2026, 11, 24)
 
@@ -65,7 +65,7 @@ def test_capacity_moves_to_the_next_team_then_refuses(service):
 
 
 def test_visit_day_cases_are_linked_and_outcomes_follow_the_rules(service):
-    from conftest import NOW
+    from tests.support.station import NOW
 
     appt = book_elder(service)
     appt = service.visits.schedule(appt.id, NOW.date(), "pm")

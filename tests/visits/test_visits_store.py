@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from conftest import ELDER_ID, PASS, book_elder, make_service
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from station import paths
 from station.visits.model import Address, Appointment, Contact, Slot
 from station.visits.store import CLEAR_KEYS, clear_meta, from_payload, payload
+from tests.support.station import ELDER_ID, PASS, book_elder, make_service
 
 FAMILY_PHONE = "13700001234"
 

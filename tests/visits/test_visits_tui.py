@@ -11,7 +11,7 @@ import pytest
 from station.tui.keys import display
 from station.tui.screens.visits import VisitsScreen
 from station.visits.model import Slot
-from tests.tui.conftest import (  # noqa: F401 - pytest fixtures of the TUI suite
+from tests.support.tui import (  # noqa: F401 - pytest fixtures of the TUI suite
     PASSPHRASE,
     anyio_backend,
     clock,
@@ -110,7 +110,7 @@ async def test_visit_mode_serves_doors_in_order_and_marks_them(ready, printer): 
 
 
 async def test_serve_flow_books_a_home_visit_for_an_eligible_resident(ready, printer):  # noqa: F811
-    from tests.tui.conftest import insert_card
+    from tests.support.tui import insert_card
 
     app = make_app(ready)
     async with app.run_test(size=(120, 40)) as pilot:
