@@ -556,11 +556,17 @@ class Service:
     def reprint(self, case_no: str, *, pdf: Path | None = None) -> PrintOutcome:
         """Render the case's current paper again and print it (or write it to ``pdf``)."""
         with self._lock:
-            self._require_staff()
-            case = self._cases().get(case_no)
-            if case.status == "withdrawn":
-                raise StationError("service.case_withdrawn", case=case.case_no)
+            case = self._changeable(self._cases(), case_no)
         return self._print(case, pdf=pdf)
+
+    def _changeable(self, store: CaseStore, case_no: str) -> Case:
+        """The case's latest version for a staff member to print or change; a withdrawn
+        case is closed. Called with the lock held."""
+        self._require_staff()
+        case = store.get(case_no)
+        if case.status == "withdrawn":
+            raise StationError("service.case_withdrawn", case=case.case_no)
+        return case
 
     def amend(self, case_no: str, *, reason: str, answers: Mapping[str, str] | None = None,
               materials: Iterable[str] | None = None, delivery: Delivery | None = None,
@@ -570,11 +576,8 @@ class Service:
         paper prints. ``agent=False`` keeps the agent, ``None`` removes it."""
         reason = intake.clean_reason(reason)
         with self._lock:
-            self._require_staff()
             store = self._cases()
-            old = store.get(case_no)
-            if old.status == "withdrawn":
-                raise StationError("service.case_withdrawn", case=old.case_no)
+            old = self._changeable(store, case_no)
             draft = CaseDraft(
                 resident=old.resident, matter=old.matter,
                 answers=old.answers if answers is None else dict(answers),
@@ -595,11 +598,8 @@ class Service:
         """New version with status 已撤回 (reason required)."""
         reason = intake.clean_reason(reason)
         with self._lock:
-            self._require_staff()
             store = self._cases()
-            old = store.get(case_no)
-            if old.status == "withdrawn":
-                raise StationError("service.case_withdrawn", case=old.case_no)
+            old = self._changeable(store, case_no)
             new = replace(old, status="withdrawn", reason=reason, updated_at=self._now(),
                           due_date=None)
             new = store.amend(new, reason_code="withdraw")

@@ -17,7 +17,7 @@ from stationq.ids import uuid7_time
 
 from center.reports import data
 from station.i18n import t
-from station.reports.document import Chart, Document, Table
+from station.reports.document import Chart, Document, Table, period_text
 from station.reports.figures import Figures, record_day
 from station.reports.reconcile import DayDiff, compare
 from station.reports.station import reconciliation_tables
@@ -102,8 +102,7 @@ class CentreReport:
 
     # ------------------------------------------------------------------------ document
     def document(self, day_detail: bool = False) -> Document:
-        period = (self.date_from.isoformat() if self.date_from == self.date_to
-                  else f"{self.date_from.isoformat()} – {self.date_to.isoformat()}")
+        period = period_text(self.date_from, self.date_to)
         doc = Document(t("reports.centre_title"), t(
             "reports.subtitle", period=period, at=self.generated_at.strftime("%Y-%m-%d %H:%M")))
         tot = self.total
@@ -114,12 +113,7 @@ class CentreReport:
             (t("reports.fact_materials"), str(tot.materials_pending)),
             (t("reports.fact_conflicts"), str(len(self.conflicts))),
             (t("reports.fact_overdue"), str(len(self.overdue))),
-            (t("reports.fact_visits"), t("reports.visits_line", booked=tot.visits_booked,
-                                          visited=tot.visits_visited,
-                                          no_show=tot.visits_no_show)),
-            (t("reports.fact_ratings"), t("reports.ratings_line", rated=tot.rated,
-                                           avg="—" if tot.rating_avg is None
-                                           else f"{tot.rating_avg:.2f}")),
+            *tot.visit_and_rating_facts(),
         ]
         doc.tables.append(self.days_table())
         doc.tables.append(self.coverage_table())

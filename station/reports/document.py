@@ -8,6 +8,7 @@ web page must show the same figures in every format; each report builds one
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 Cell = str | int | float | None
@@ -61,3 +62,10 @@ def cell_text(value: Cell) -> str:
     if isinstance(value, float):
         return f"{value:.2f}"
     return str(value)
+
+
+def period_text(date_from: date, date_to: date) -> str:
+    """One day as itself, a longer period as its first and last day."""
+    if date_from == date_to:
+        return date_from.isoformat()
+    return f"{date_from.isoformat()} – {date_to.isoformat()}"

@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
+from station.i18n import t
+
 # Queue states of a case's latest version, as reports show them (purged = acknowledged
 # whose local copy has gone: a tombstone).
 SYNC_STATES = ("pending", "sent", "acknowledged", "conflict")
@@ -73,6 +75,17 @@ class Figures:
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "rating_avg": self.rating_avg}
+
+    def visit_and_rating_facts(self) -> list[tuple[str, str]]:
+        """The home-visit and rating lines, worded the same in the station's and the
+        centre's reports so that a supervisor can hold one against the other."""
+        avg = "—" if self.rating_avg is None else f"{self.rating_avg:.2f}"
+        return [
+            (t("reports.fact_visits"), t("reports.visits_line", booked=self.visits_booked,
+                                          visited=self.visits_visited,
+                                          no_show=self.visits_no_show)),
+            (t("reports.fact_ratings"), t("reports.ratings_line", rated=self.rated, avg=avg)),
+        ]
 
 
 # Columns of a figures table, in order; labels are `reports.col_<name>`.

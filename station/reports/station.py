@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from station.i18n import t
-from station.reports.document import Chart, Document, Table
+from station.reports.document import Chart, Document, Table, period_text
 from station.reports.figures import COLUMNS, Figures, group_value, record_day
 from station.reports.reconcile import WAITING, DayDiff, Entry
 
@@ -66,8 +66,7 @@ class StationReport:
 
     # ---------------------------------------------------------------- for people
     def document(self) -> Document:
-        period = (self.date_from.isoformat() if self.date_from == self.date_to
-                  else f"{self.date_from.isoformat()} – {self.date_to.isoformat()}")
+        period = period_text(self.date_from, self.date_to)
         doc = Document(title=t("reports.station_title", name=self.name),
                        subtitle=t("reports.subtitle", period=period,
                                   at=self.generated_at.strftime("%Y-%m-%d %H:%M")))
@@ -79,12 +78,7 @@ class StationReport:
                                           sent=tot.sent, acknowledged=tot.acknowledged,
                                           conflict=tot.conflict)),
             (t("reports.fact_materials"), str(tot.materials_pending)),
-            (t("reports.fact_visits"), t("reports.visits_line", booked=tot.visits_booked,
-                                          visited=tot.visits_visited,
-                                          no_show=tot.visits_no_show)),
-            (t("reports.fact_ratings"), t("reports.ratings_line", rated=tot.rated,
-                                           avg="—" if tot.rating_avg is None
-                                           else f"{tot.rating_avg:.2f}")),
+            *tot.visit_and_rating_facts(),
             (t("reports.fact_rejected"), str(len(self.rejected)) if not self.rejected else
              t("reports.rejected_line", n=len(self.rejected), seqs=", ".join(
                  str(e.seq) for e in self.rejected[:20]))),

@@ -107,31 +107,25 @@ class _Buildable(_Guarded):
             await self.app.action_quit()  # type: ignore[attr-defined]
 
 
-class StationScreen(_Buildable, Screen[Any]):
+class _Keyed(_Buildable):
+    """Mixin: the class's key table (``KEYS``) is its Textual ``BINDINGS``."""
+
+    KEYS: ClassVar[list[Key]] = []
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Before super(): Textual merges BINDINGS when the class is created.
+        if "KEYS" in cls.__dict__:
+            cls.BINDINGS = bindings(cls.KEYS)
+        super().__init_subclass__(**kwargs)
+
+    @property
+    def station(self) -> StationApp:
+        return self.app  # type: ignore[attr-defined, no-any-return]
+
+
+class StationScreen(_Keyed, Screen[Any]):
     """A full screen with its key table and guarded handlers."""
 
-    KEYS: ClassVar[list[Key]] = []
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        # Before super(): Textual merges BINDINGS when the class is created.
-        if "KEYS" in cls.__dict__:
-            cls.BINDINGS = bindings(cls.KEYS)
-        super().__init_subclass__(**kwargs)
-
-    @property
-    def station(self) -> StationApp:
-        return self.app  # type: ignore[return-value]
-
-
-class StationModal(_Buildable, ModalScreen[Any]):
-    KEYS: ClassVar[list[Key]] = []
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        # Before super(): Textual merges BINDINGS when the class is created.
-        if "KEYS" in cls.__dict__:
-            cls.BINDINGS = bindings(cls.KEYS)
-        super().__init_subclass__(**kwargs)
-
-    @property
-    def station(self) -> StationApp:
-        return self.app  # type: ignore[return-value]
+class StationModal(_Keyed, ModalScreen[Any]):
+    """A modal with its key table and guarded handlers; answers through ``dismiss``."""
