@@ -43,7 +43,10 @@ def pcscd() -> Iterator[IsolatedPcscd]:
     # Package scope: later test folders must not find our vpcd readers.
     _require("pcscd", "/usr/sbin/pcscd")
     _require("vsmartcard-vpcd", "/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
-    daemon = IsolatedPcscd(_PCSC_DIR)
+    # STATION_TEST_READER_DRIVER=event runs the folder on vpcd behind eventvpcd.c
+    # (test_event_driver.py does, for the reading and event tests).
+    daemon = IsolatedPcscd(_PCSC_DIR, driver=os.environ.get("STATION_TEST_READER_DRIVER",
+                                                            "vpcd"))
     assert str(daemon.socket_path) == os.environ["PCSCLITE_CSOCK_NAME"]
     daemon.start()
     yield daemon

@@ -29,6 +29,7 @@ from pathlib import Path
 PCSCD = shutil.which("pcscd", path="/usr/sbin:/usr/bin:/sbin") or "/usr/sbin/pcscd"
 CUPSD = shutil.which("cupsd", path="/usr/sbin:/usr/bin:/sbin") or "/usr/sbin/cupsd"
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
+EVENT_DRIVER_SOURCE = Path(__file__).resolve().parent / "eventvpcd.c"
 CUPS_SERVERBIN = Path("/usr/lib/cups")
 HERE = Path(__file__).resolve().parent
 SINK_BACKEND = HERE / "sink_backend.py"
@@ -63,11 +64,32 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait(timeout=5)
 
 
-class IsolatedPcscd:
-    """A foreground pcscd on its own socket with two vpcd readers (ports p, p+1)."""
+def build_event_driver(workdir: Path) -> Path:
+    """vpcd with a card-event thread (see eventvpcd.c), compiled into ``workdir``."""
+    out = workdir / "libifdeventvpcd.so"
+    if not out.exists() or out.stat().st_mtime < EVENT_DRIVER_SOURCE.stat().st_mtime:
+        workdir.mkdir(parents=True, exist_ok=True)
+        built = subprocess.run(
+            ["gcc", "-O2", "-Wall", "-shared", "-fPIC", "-I/usr/include/PCSC",
+             f'-DVPCD_PATH="{VPCD_DRIVER}"', "-o", str(out), str(EVENT_DRIVER_SOURCE),
+             "-ldl", "-lpthread"], capture_output=True, text=True)
+        if built.returncode != 0:
+            raise RuntimeError(f"eventvpcd.c did not build: {built.stderr[-2000:]}")
+    return out
 
-    def __init__(self, workdir: Path) -> None:
+
+class IsolatedPcscd:
+    """A foreground pcscd on its own socket with two vpcd readers (ports p, p+1).
+
+    ``driver="event"`` loads vpcd through eventvpcd.c, which tells pcscd of a card the way
+    a CCID reader does (an event thread) instead of being polled every 400 ms."""
+
+    def __init__(self, workdir: Path, driver: str = "vpcd") -> None:
+        if driver not in ("vpcd", "event"):
+            raise ValueError(f"unknown test driver {driver!r}")
         self.workdir = workdir
+        self.driver = driver
+        self.library = VPCD_DRIVER
         self.socket_path = workdir / "pcscd.comm"
         self.confdir = workdir / "reader.conf.d"
         self.port = free_port_pair()
@@ -83,6 +105,8 @@ class IsolatedPcscd:
     def start(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.confdir.mkdir(exist_ok=True)
+        self.library = (build_event_driver(self.workdir) if self.driver == "event"
+                         else VPCD_DRIVER)
         self._write_reader_conf(plugged=self._plugged)
         with contextlib.suppress(FileNotFoundError):
             self.socket_path.unlink()
@@ -119,7 +143,7 @@ class IsolatedPcscd:
         # One vpcd entry serves two slots: its port and port+1.
         entry = ('FRIENDLYNAME "Station Test PCD"\n'
                  f"DEVICENAME /dev/null:0x{self.port:X}\n"
-                 f"LIBPATH {VPCD_DRIVER}\n"
+                 f"LIBPATH {self.library}\n"
                  f"CHANNELID 0x{self.port:X}\n")
         (self.confdir / "vpcd").write_text(entry if plugged else "# unplugged\n")
 

@@ -6,6 +6,7 @@ the real daemon, so these are the same calls a street laptop makes.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from datetime import date
@@ -28,10 +29,15 @@ from station.hw.errors import (
 from station.hw.ports import CardEventKind, CardReader
 
 
-def test_pcscd_lists_both_vpcd_readers(reader, reader_names):
+def test_pcscd_lists_both_vpcd_readers(pcscd, reader, reader_names):
     assert isinstance(reader, CardReader)
     assert all(name.startswith("Station Test PCD") for name in reader_names)
     assert not reader.card_present()
+    # The daemon loads the driver this run asked for (test_event_driver.py asks for "event").
+    wanted = os.environ.get("STATION_TEST_READER_DRIVER", "vpcd")
+    assert pcscd.driver == wanted
+    assert pcscd.library.name == {"vpcd": "libifdvpcd.so", "event": "libifdeventvpcd.so"}[wanted]
+    assert f"LIBPATH {pcscd.library}" in (pcscd.confdir / "vpcd").read_text()
 
 
 def test_reads_the_holder_through_the_daemon(reader, reader_names, card):
