@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from pdfcheck import flat, ink_ratio, page_sizes_mm, pdf_text, word_heights
 from samples import FULL_ID, MASKED, notice_data, receipt_data, run_sheet_data, slip_data
@@ -111,6 +113,19 @@ def test_rare_character_outside_gb2312_uses_the_full_face():
     name = "吴䶮"  # 䶮 (U+4DAE) is not in GB 2312
     text = flat(pdf_text(render_receipt(receipt_data(resident_name=name))))
     assert name in text
+
+
+def test_a_document_leaves_the_shared_face_as_it_found_it():
+    """Each document's font starts from maps parsed once per face; the subsetter rewrites
+    its own copies, so what one document printed never changes the next one's font."""
+    def undated(pdf: bytes) -> bytes:  # the date, and the file id fpdf2 hashes it into
+        return re.sub(rb"/CreationDate \(D:\d+Z\)|/ID \[<[0-9A-F]+><[0-9A-F]+>\]", b"", pdf)
+
+    first = render_receipt(receipt_data())
+    render_notice(notice_data())
+    render_receipt(receipt_data(resident_name="吴䶮"))  # the full face too
+    assert undated(render_receipt(receipt_data())) == undated(first)
+    assert "张演示" in flat(pdf_text(first))
 
 
 def test_english_labels_follow_the_locale():
