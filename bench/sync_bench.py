@@ -279,6 +279,7 @@ def main() -> None:
                 folder.mkdir()
                 db = pg.new_database()
                 load = os.getloadavg()[0]
+                yardstick = x25519_us()
                 fl = fleet(db, stations, per_station, folder, procs)
                 # Runs independent: no earlier run's files to write back or tables to
                 # vacuum while the next one is measured.
@@ -287,6 +288,7 @@ def main() -> None:
                 os.sync()
                 time.sleep(2)
                 fl["load"] = load
+                fl["x25519_us"] = yardstick
                 fl.pop("batch_times", None)
                 log(f"fleet pg: {fl}")
                 fleets.append(fl)
@@ -309,6 +311,24 @@ def main() -> None:
     if not opts.quick:
         write_results(_report(result, fleets, backlog_n, stations, per_station, procs))
     print(json.dumps(result))
+
+
+def x25519_us() -> float:
+    """CPU µs per X25519 exchange: the host's speed, measured beside each fleet run.
+
+    The fleet's rate is bounded by CPU per record on two shared cores, and the same code
+    has run 20–60 % slower on one day's host than on another's; this fixed piece of work
+    tells runs on a slow host from a slower program."""
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    mine, theirs = X25519PrivateKey.generate(), X25519PrivateKey.generate().public_key()
+    samples = []
+    for _ in range(5):
+        start = time.process_time()
+        for _ in range(1000):
+            mine.exchange(theirs)
+        samples.append((time.process_time() - start) * 1000)  # ms per 1000 = µs each
+    return round(_median(samples), 1)
 
 
 def _drop_database(pg: Postgres, url: str) -> None:
@@ -363,14 +383,16 @@ def _report(result: dict, fleets: list[dict], backlog_n: int, stations: int,
     if not fleets:
         return text
     text += ("\nFleet runs (CPU per record while the fleet pushes; load = 1-minute load average"
-             " just before the run, which includes this benchmark's previous run):\n\n"
+             " just before the run, which includes this benchmark's previous run; X25519 = CPU"
+             " time of one X25519 exchange just before the run, the host's speed):\n\n"
              "| run | rec/s | batch p99 | batches | centre | PostgreSQL"
-             " | stations | load |\n|---|---|---|---|---|---|---|---|\n")
+             " | stations | load | X25519 |\n|---|---|---|---|---|---|---|---|---|\n")
     for n, f in enumerate(fleets, 1):
         text += (f"| {n} | {f['rps']:,.0f} | {f['p99']:.2f} s | {f['batches']}"
                  f" | {f['centre_cpu_us_per_record']:.0f} µs"
                  f" | {f['pg_cpu_us_per_record']:.0f} µs"
-                 f" | {f['station_cpu_us_per_record']:.0f} µs | {f['load']:.1f} |\n")
+                 f" | {f['station_cpu_us_per_record']:.0f} µs | {f['load']:.1f}"
+                 f" | {f['x25519_us']:.1f} µs |\n")
     centre = _median([f["centre_cpu_us_per_record"] for f in fleets])
     pg = _median([f["pg_cpu_us_per_record"] for f in fleets])
     st = _median([f["station_cpu_us_per_record"] for f in fleets])
@@ -384,8 +406,9 @@ def _report(result: dict, fleets: list[dict], backlog_n: int, stations: int,
         " their batches and finish early (the first after ≈ 2 s of ≈ 5), and once one"
         " worker's stations are done only the other one works (20–40 % idle over the last"
         " second in some runs); the ranges between runs are the shared host. A profile (perf,"
-        " py-spy) of the centre: ≈ 45 µs is the HPKE open of each record (an X25519"
-        " exchange is ≈ 29 µs on this CPU; it cannot be avoided), ≈ 20 µs gunzip, JSON, the"
+        " py-spy, 2026-11-22, on a host where an X25519 exchange took 29 µs) of the centre:"
+        " ≈ 45 µs is the HPKE open of each record (one X25519 exchange each; it cannot be"
+        " avoided), ≈ 20 µs gunzip, JSON, the"
         " envelope's zlib and the content digest, ≈ 8 µs the binary COPY into PostgreSQL,"
         " the rest HTTP and Python. The stations: ≈ 30 µs the queue's per-record state"
         " updates (mark sent, acknowledge), ≈ 12 µs gzip, ≈ 10 µs JSON, signing and HTTP."
