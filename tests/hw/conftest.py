@@ -51,7 +51,23 @@ def pcscd() -> Iterator[IsolatedPcscd]:
     daemon.start()
     yield daemon
     daemon.stop()
+    _let_the_monitor_go()
     shutil.rmtree(_PCSC_DIR, ignore_errors=True)
+
+
+def _let_the_monitor_go() -> None:
+    """pyscard's card-monitor thread ends when its pcscd goes (SCARD_E_NO_SERVICE), but the
+    PC/SC context it held would be released once more at interpreter exit, against no
+    daemon, printing a traceback after the test run. Wait for the thread, drop the context."""
+    from smartcard import CardMonitoring as cm
+
+    thread = cm.CardMonitoringThread.instance
+    if thread is None:
+        return
+    thread.join(timeout=5)
+    request = getattr(getattr(thread, "cardrequest", None), "pcsccardrequest", None)
+    if not thread.is_alive() and request is not None:
+        request.hcontext = None
 
 
 @pytest.fixture
