@@ -169,7 +169,7 @@ gives pcscd an event thread that wakes on the reader's interrupt; Debian's vpcd 
 none, so pcscd 1.9.9 asks it every 400 ms (a compiled-in rate) and a card waits up to
 that long to be seen: the "vpcd polled" rows, which miss the 300 ms target by that wait
 alone. The "event-driven" rows load the same vpcd through tests/hw/eventvpcd.c (test
-code, ~150 lines of C), which forwards every call to vpcd and adds the event thread
+code, ~200 lines of C), which forwards every call to vpcd and adds the event thread
 (checking vpcd every 10 ms), so they measure what the station does with a reader that
 reports insertion as CCID readers do. The read itself takes a few ms once the card sets
 TCP_NODELAY and re-arms TCP_QUICKACK (~750 ms without).
