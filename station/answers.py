@@ -58,6 +58,11 @@ def label_of(f: FormField) -> str:
     return f.label_en if get_locale() == "en" and f.label_en else f.label
 
 
+def hint_of(f: FormField) -> str:
+    """The field's input hint in the interface language."""
+    return f.hint_en if get_locale() == "en" and f.hint_en else f.hint
+
+
 def validate_answers(matter: Matter, answers: Mapping[str, str], *, delivery: str | None = None,
                      today: date | None = None) -> dict[str, str]:
     """Field key → translated problem; an empty dict means the answers can be recorded."""
@@ -151,7 +156,7 @@ def _parse(f: FormField, text: str, today: date) -> object:
     else:  # pragma: no cover - the loader only admits known types
         raise _Bad("catalogue.answer.type")
     if f.pattern is not None and not f.pattern.fullmatch(str(value)):
-        raise _Bad("catalogue.answer.pattern", hint=f.hint or t("catalogue.answer.no_hint"))
+        raise _Bad("catalogue.answer.pattern", hint=hint_of(f) or t("catalogue.answer.no_hint"))
     return value
 
 

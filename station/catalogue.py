@@ -129,6 +129,7 @@ class FormField:
     when: str | None = None
     after: str | None = None
     hint: str = ""
+    hint_en: str = ""
     review: bool = False
 
 
@@ -618,9 +619,12 @@ def _form_field(raw: Any, where: str, prefix: str) -> FormField:
         when=tb.choice("when", WHEN, None),
         after=tb.text("after", None),
         hint=tb.text("hint", ""),
+        hint_en=tb.text("hint_en", ""),
         review=tb.flag("review"),
     )
     tb.done()
+    if ff.hint and not ff.hint_en:  # the English interface shows it too
+        raise tb.fail("hint_en", "missing")
     if kind == "choice" and not ff.choices:
         raise tb.fail("choices", "missing")
     if ff.choices and kind != "choice":

@@ -107,11 +107,11 @@ def material_view(mat) -> MaterialView:
 
 
 def field_view(f) -> FieldView:
-    from station.answers import label_of
+    from station.answers import hint_of, label_of
 
     return FieldView(key=f.key, label=label_of(f), kind=f.type,
                      required=f.required, choices=tuple(Choice(c, c) for c in f.choices),
-                     hint=f.hint, max_length=f.max_length,
+                     hint=hint_of(f), max_length=f.max_length,
                      default=f.choices[0] if f.type == "choice" and f.required else "")
 
 

@@ -149,6 +149,17 @@ def test_messages_follow_the_interface_language():
     assert errors["phone"] == "Contact phone: required"
 
 
+@pytest.mark.parametrize(("locale", "hint"), [("zh_CN", "如 2024-01"), ("en", "e.g. 2024-01")])
+def test_a_wrong_format_shows_the_hint_in_the_interface_language(locale, hint):
+    from station.matters import field_view
+
+    set_locale(locale)
+    field = next(f for f in m("RS05").fields if f.key == "from_month")
+    assert field_view(field).hint == hint  # the input's placeholder
+    errors = validate_answers(m("RS05"), {"from_month": "2024/1"}, today=TODAY)
+    assert hint in errors["from_month"]
+
+
 # ── eligibility ──
 
 

@@ -45,6 +45,14 @@ def test_missing_name_names_code_and_field(good):
     assert "MZ02" in text and "name" in text and "缺失" in text
 
 
+def test_a_hint_needs_its_english_text(good):
+    data = copy.deepcopy(good)
+    field = next(f for f in matter(data, "RS05")["fields"] if f["key"] == "from_month")
+    del field["hint_en"]
+    err = refused(data)
+    assert (err.where, err.field, err.problem) == ("RS05", "fields[0].hint_en", "missing")
+
+
 def test_unknown_menu(good):
     data = copy.deepcopy(good)
     matter(data, "MZ01")["menus"] = ["老人"]
