@@ -163,6 +163,11 @@ class FontBook:
 
         host = FPDF()
         template = TTFFont(host, path, FAMILY, "", collection_font_number=index)
+        # Parsed here, under the book's lock: fontTools parses lazily and not thread-safely,
+        # and documents rendered at the same time all copy these (_reuse_parsed_maps).
+        for sub in template.ttfont["cmap"].tables:
+            sub.cmap  # noqa: B018 - parses the subtable
+        template.ttfont["hmtx"].metrics  # noqa: B018
         data = path.read_bytes()
         return _Face(path, index, data, template, frozenset(template.cmap))
 
