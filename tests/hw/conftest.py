@@ -44,7 +44,7 @@ def pcscd() -> Iterator[IsolatedPcscd]:
     _require("pcscd", "/usr/sbin/pcscd")
     _require("vsmartcard-vpcd", "/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
     # STATION_TEST_READER_DRIVER=event runs the folder on vpcd behind eventvpcd.c
-    # (test_event_driver.py does, for the reading and event tests).
+    # (test_event_driver.py runs test_hw_pcsc.py that way).
     daemon = IsolatedPcscd(_PCSC_DIR, driver=os.environ.get("STATION_TEST_READER_DRIVER",
                                                             "vpcd"))
     assert str(daemon.socket_path) == os.environ["PCSCLITE_CSOCK_NAME"]

@@ -29,10 +29,10 @@ from pathlib import Path
 PCSCD = shutil.which("pcscd", path="/usr/sbin:/usr/bin:/sbin") or "/usr/sbin/pcscd"
 CUPSD = shutil.which("cupsd", path="/usr/sbin:/usr/bin:/sbin") or "/usr/sbin/cupsd"
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
-EVENT_DRIVER_SOURCE = Path(__file__).resolve().parent / "eventvpcd.c"
 CUPS_SERVERBIN = Path("/usr/lib/cups")
 HERE = Path(__file__).resolve().parent
 SINK_BACKEND = HERE / "sink_backend.py"
+EVENT_DRIVER_SOURCE = HERE / "eventvpcd.c"
 
 
 def free_port_pair() -> int:
