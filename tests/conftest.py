@@ -10,11 +10,6 @@ def _isolated_station_home(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("station-home")
     monkeypatch.setenv("STATION_HOME", str(home))
     monkeypatch.delenv("STATION_LANG", raising=False)
-    from stationq import ids
-
-    # Ids never go back in time within a process; a test's clock (the service passes it to
-    # the queue) may be days ahead of the next test's, so each test starts afresh.
-    monkeypatch.setattr(ids, "_last_ms", -1)
     from station import i18n
 
     previous = i18n.get_locale()

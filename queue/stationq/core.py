@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from stationq import audit as audit_chain
-from stationq import clearmeta, integrity, keys, schema, sealing
+from stationq import clearmeta, ids, integrity, keys, schema, sealing
 from stationq.errors import (
     DamagedRecordError,
     InvalidArgumentError,
@@ -37,7 +37,7 @@ from stationq.errors import (
     NotReadableError,
     StorageError,
 )
-from stationq.ids import uuid7_bound, uuid7_str
+from stationq.ids import uuid7_bound
 from stationq.model import (
     AuditEntry,
     Key,
@@ -143,8 +143,10 @@ class Queue(KeySlots):
         self._cipher: keys.LocalCipher | None = None
         self._next_seq: int | None = None
         self._audit_tail: tuple[int, bytes] | None = None
+        self._id_floor: int | None = None  # ms of the newest record id: new ids never go back
         self._tx_seq: int | None = None
         self._tx_tail: tuple[int, bytes] | None = None
+        self._tx_floor: int | None = None
         self._data_version = -1
         self._meta_cache: dict[tuple, tuple[dict[str, str], str]] = {}
         self._append_cursor = db.cursor()  # reused (under the lock) by the one-statement append
@@ -230,6 +232,9 @@ class Queue(KeySlots):
         self._key_check: bytes = rows["key_check"]
         self.retention = Retention(int(rows["retention_days"]))
         self.clear_keys = frozenset(json.loads(rows["clear_keys"]))
+        # Records from this seq on have ids that carry their seq (schema v4).
+        self._ids_from = int(rows.get("id_seq_from", 1))
+        self._init_version_sql()
         self._centre: sealing.CentreKey | None = None
         self._sealer: sealing.Sealer | None = None
         if rows.get("centre_suite"):
@@ -244,18 +249,53 @@ class Queue(KeySlots):
         self._db.execute("BEGIN IMMEDIATE")
         version = self._db.execute("PRAGMA data_version").fetchone()[0]
         if version != self._data_version:  # another connection wrote: caches are stale
-            self._next_seq = self._audit_tail = None
+            self._forget_tail()
             self._data_version = version
-        self._tx_seq, self._tx_tail = self._next_seq, self._audit_tail
+        self._tx_seq, self._tx_tail, self._tx_floor = (self._next_seq, self._audit_tail,
+                                                       self._id_floor)
         try:
             yield self._db
             self._db.execute("COMMIT")
         except BaseException:
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
-            self._next_seq = self._audit_tail = None
+            self._forget_tail()
             raise
-        self._next_seq, self._audit_tail = self._tx_seq, self._tx_tail
+        self._next_seq, self._audit_tail, self._id_floor = (self._tx_seq, self._tx_tail,
+                                                            self._tx_floor)
+
+    def _forget_tail(self) -> None:
+        """Drop the cached next seq, audit tail and id floor (re-read on the next write)."""
+        self._next_seq = self._audit_tail = self._id_floor = None
+
+    def _init_version_sql(self) -> None:
+        """SQL that finds the versions of one record, one UNION ALL arm per way in (v4):
+        version 1 by the seq its id carries (primary key), later versions by their
+        partial index, and rows older than v4 by theirs. Each arm repeats its index's
+        WHERE term literally, which is what lets SQLite use a partial index.
+        Parameters: :rid, :hint (the seq the id carries, or None) and, for ``_seq_of``, :v.
+        """
+        first = self._ids_from
+        arms = ["SELECT {cols} FROM records WHERE seq = :hint AND record_id = :rid "
+                f"AND version = 1 {{v1}} AND seq >= {first}",
+                "SELECT {cols} FROM records WHERE record_id = :rid AND version > 1 {vn}"]
+        if first > 1:
+            arms.append("SELECT {cols} FROM records WHERE record_id = :rid {vn} "
+                        f"AND version = 1 AND seq < {first}")
+        template = " UNION ALL ".join(arms)
+        self._versions_sql = template.format(cols=_INFO_COLS, v1="", vn="")
+        self._seq_of_sql = "(" + template.format(cols="seq", v1="AND :v = 1",
+                                                 vn="AND version = :v") + ")"
+
+    def _versions(self, record_id: str, order: str) -> list[tuple]:
+        """Rows (``_INFO_COLS``) of a record's versions, ordered by ``order``."""
+        return self._db.execute(f"SELECT * FROM ({self._versions_sql}) ORDER BY {order}",
+                                {"rid": record_id, "hint": ids.seq_in_id(record_id)}
+                                ).fetchall()
+
+    @staticmethod
+    def _key_params(rid: str, version: int, **extra: Any) -> dict[str, Any]:
+        return {"rid": rid, "hint": ids.seq_in_id(rid), "v": version, **extra}
 
     def _audit(self, tx: sqlite3.Connection, event: str, fields: dict[str, Any] | str,
                head: bool = True) -> int:
@@ -411,10 +451,17 @@ class Queue(KeySlots):
         seq = self._tx_seq or tx.execute(
             "SELECT coalesce(max(seq), 0) + 1 FROM records").fetchone()[0]
         if record_id is None:
-            rid, version = uuid7_str(int(now * 1000)), 1
+            floor = self._tx_floor
+            if floor is None:
+                last = tx.execute("SELECT record_id FROM records WHERE version = 1 "
+                                  "ORDER BY seq DESC LIMIT 1").fetchone()
+                floor = 0 if last is None else ids.id_ms(last[0])
+            self._tx_floor = max(int(now * 1000), floor)
+            rid, version = ids.record_id(seq, self._tx_floor), 1
         else:
-            last = tx.execute("SELECT max(version) FROM records WHERE record_id = ?",
-                              (record_id,)).fetchone()[0]
+            last = tx.execute(f"SELECT max(version) FROM ({self._versions_sql})",
+                              {"rid": record_id, "hint": ids.seq_in_id(record_id)}
+                              ).fetchone()[0]
             if last is None:
                 raise NotFoundError(record_id)
             rid, version = record_id, last + 1
@@ -442,10 +489,12 @@ class Queue(KeySlots):
             with self._lock:
                 if self._cipher is None and self._sealer is None:
                     raise LockedError("recording before enrolment (no centre key to seal to)")
-                seq, tail = self._next_seq, self._audit_tail
-                if seq is not None and tail is not None and not self._db.in_transaction:
+                seq, tail, floor = self._next_seq, self._audit_tail, self._id_floor
+                if (seq is not None and tail is not None and floor is not None
+                        and not self._db.in_transaction):
                     now = self._clock()
-                    rid = uuid7_str(int(now * 1000))
+                    ms = max(int(now * 1000), floor)
+                    rid = ids.record_id(seq, ms)
                     row = self._version_row(seq, tail, kind, body, meta_json, meta_dict, rid, 1,
                                             None, now)
                     try:
@@ -453,13 +502,14 @@ class Queue(KeySlots):
                     except sqlite3.IntegrityError:
                         inserted = 0  # the seq is taken
                     except BaseException:
-                        self._next_seq = self._audit_tail = None
+                        self._forget_tail()
                         raise
                     if inserted:
                         self._next_seq, self._audit_tail = seq + 1, (row[9], row[10])
+                        self._id_floor = ms
                         return RecordInfo._written(rid, 1, seq, kind, _ts(now), meta_dict,
                                                    row[11] is not None, row[12] is not None)
-                    self._next_seq = self._audit_tail = None  # another connection wrote
+                    self._forget_tail()  # another connection wrote
                 with self._write() as tx:
                     return self._stage_version(tx, kind, body, (meta_dict, meta_json), None, None)
         except sqlite3.IntegrityError:
@@ -494,13 +544,12 @@ class Queue(KeySlots):
         if not reason or not reason.strip():
             raise InvalidArgumentError("An amendment needs a reason.")
         with self._lock:
-            row = self._db.execute(
-                "SELECT kind, meta FROM records WHERE record_id = ? ORDER BY version DESC "
-                "LIMIT 1", (record_id,)).fetchone()
-            if row is None:
+            rows = self._versions(record_id, "version DESC LIMIT 1")
+            if not rows:
                 raise NotFoundError(record_id)
-            clean = (json.loads(row[1]), row[1]) if meta is None else self._clean_meta(meta)
-            return self._write_version(row[0], payload, clean, record_id, reason)
+            kind, meta_json = rows[0][3], rows[0][7]
+            clean = (json.loads(meta_json), meta_json) if meta is None else self._clean_meta(meta)
+            return self._write_version(kind, payload, clean, record_id, reason)
 
     def audit(self, event: str, **fields: str | int | float | bool | None) -> int:
         """Record a caller's event (e.g. a print) in the chain; fields are clear, so checked."""
@@ -523,20 +572,15 @@ class Queue(KeySlots):
     def info(self, record_id: str, version: int | None = None) -> RecordInfo:
         """Clear fields of one version (latest by default); works locked, not audited."""
         with self._lock:
-            if version is None:
-                row = self._db.execute(f"SELECT {_INFO_COLS} FROM records WHERE record_id = ? "
-                                       "ORDER BY version DESC LIMIT 1", (record_id,)).fetchone()
-            else:
-                row = self._db.execute(f"SELECT {_INFO_COLS} FROM records WHERE record_id = ? "
-                                       "AND version = ?", (record_id, version)).fetchone()
-        if row is None:
-            raise NotFoundError(record_id, version)
-        return self._row_info(row)
+            rows = self._versions(record_id, "version DESC")
+        for row in rows:
+            if version is None or row[1] == version:
+                return self._row_info(row)
+        raise NotFoundError(record_id, version)
 
     def history(self, record_id: str) -> list[RecordInfo]:
         with self._lock:
-            rows = self._db.execute(f"SELECT {_INFO_COLS} FROM records WHERE record_id = ? "
-                                    "ORDER BY version", (record_id,)).fetchall()
+            rows = self._versions(record_id, "version")
         if not rows:
             raise NotFoundError(record_id)
         return [self._row_info(r) for r in rows]
@@ -569,30 +613,65 @@ class Queue(KeySlots):
              **meta: str) -> list[RecordInfo]:
         """Records by kind, creation time (of version 1; ``until`` exclusive) and clear
         metadata equality, in seq order; latest version of each unless ``all_versions``."""
-        # With a time range, walk the id index (UUIDv7 ids sort by creation time) instead
-        # of letting ORDER BY seq pick a scan of the whole table.
-        table = "records r INDEXED BY records_id" if since or until else "records r"
-        sql, args = [f"SELECT {_INFO_COLS} FROM {table} WHERE 1"], []
+        where, args = [], {}
         if kind is not None:
-            sql.append("AND kind = ?")
-            args.append(kind)
-        if since is not None:
-            sql.append("AND record_id >= ?")
-            args.append(uuid7_bound(datetime.fromtimestamp(_epoch(since, 0), tz=UTC)))
-        if until is not None:
-            sql.append("AND record_id < ?")
-            args.append(uuid7_bound(datetime.fromtimestamp(_epoch(until, 0), tz=UTC)))
-        for key, value in meta.items():
+            where.append("AND kind = :kind")
+            args["kind"] = kind
+        for i, (key, value) in enumerate(meta.items()):
             clearmeta.check_key(key)
-            sql.append("AND json_extract(meta, ?) = ?")
-            args += [f'$."{key}"', value]
-        if not all_versions:
-            sql.append("AND version = (SELECT max(version) FROM records v "
-                       "WHERE v.record_id = r.record_id)")
-        sql.append("ORDER BY seq")
+            where.append(f"AND json_extract(meta, :mk{i}) = :mv{i}")
+            args[f"mk{i}"], args[f"mv{i}"] = f'$."{key}"', value
+        if not all_versions:  # no later version (later versions have their own index)
+            where.append("AND NOT EXISTS (SELECT 1 FROM records n WHERE n.record_id = "
+                         "r.record_id AND n.version > 1 AND n.version > r.version)")
+        filters = " ".join(where)
         with self._lock:
-            rows = self._db.execute(" ".join(sql), args).fetchall()
+            if since is None and until is None:
+                sql = f"SELECT {_INFO_COLS} FROM records r WHERE 1 {filters} ORDER BY seq"
+            else:
+                sql = self._time_range_sql(since, until, filters, args)
+            rows = self._db.execute(sql, args).fetchall()
         return [self._row_info(r) for r in rows]
+
+    def _time_range_sql(self, since: datetime | date | None, until: datetime | date | None,
+                        filters: str, args: dict[str, Any]) -> str:
+        """A creation-time range without scanning the table: ids of version 1 rise with
+        seq (see ids.py), so the range is a seq range found by binary search; later
+        versions and pre-v4 rows come from their partial indexes by id range."""
+        ids_in = ""
+        if since is not None:
+            ids_in += " AND record_id >= :lo"
+            args["lo"] = uuid7_bound(datetime.fromtimestamp(_epoch(since, 0), tz=UTC))
+        if until is not None:
+            ids_in += " AND record_id < :hi"
+            args["hi"] = uuid7_bound(datetime.fromtimestamp(_epoch(until, 0), tz=UTC))
+        top = self._db.execute("SELECT coalesce(max(seq), 0) FROM records").fetchone()[0]
+        args["first"] = self._first_seq_with_id_from(args.get("lo"), top)
+        args["end"] = top + 1 if until is None else self._first_seq_with_id_from(args["hi"], top)
+        first = self._ids_from
+        arms = [f"SELECT {_INFO_COLS} FROM records r WHERE seq >= :first AND seq < :end "
+                f"AND version = 1{ids_in} {filters}",
+                f"SELECT {_INFO_COLS} FROM records r WHERE version > 1{ids_in} {filters}"]
+        if first > 1:
+            arms.append(f"SELECT {_INFO_COLS} FROM records r WHERE seq < {first} "
+                        f"AND version = 1{ids_in} {filters}")
+        return " UNION ALL ".join(arms) + " ORDER BY seq"
+
+    def _first_seq_with_id_from(self, bound: str | None, top: int) -> int:
+        """The smallest seq (from the first v4 seq on) at or after which every version 1
+        has an id >= ``bound`` (``top + 1`` when none has; the first v4 seq for None)."""
+        lo, hi = self._ids_from, top + 1
+        if bound is None:
+            return lo
+        while lo < hi:
+            mid = (lo + hi) // 2
+            row = self._db.execute("SELECT record_id FROM records WHERE seq >= ? "
+                                   "AND version = 1 ORDER BY seq LIMIT 1", (mid,)).fetchone()
+            if row is None or row[0] >= bound:
+                hi = mid
+            else:
+                lo = mid + 1
+        return lo
 
     # ---------------------------------------------------------------- sync side
 
@@ -617,13 +696,18 @@ class Queue(KeySlots):
                 for rid, v, seq, kind, meta, created, suite, blob in rows]
 
     def _update_keys(self, sql: str, items: Iterable[Key | SealedRecord | RecordInfo],
-                     extra: tuple = (), leaves_unsent: bool = False) -> int:
-        """Run ``sql`` once per key inside one transaction; returns how many rows changed."""
+                     leaves_unsent: bool = False, **extra: Any) -> int:
+        """Run ``sql`` once per key inside one transaction; returns how many rows changed.
+
+        ``sql`` names the version's row as ``seq = {of}``; parameters :now and ``extra``.
+        """
         changed = 0
+        sql = sql.format(of=self._seq_of_sql)
         with self._write() as tx:
             now = self._clock()
             for rid, version in _as_keys(items):
-                changed += tx.execute(sql, (now, *extra, rid, version)).rowcount
+                changed += tx.execute(sql, self._key_params(rid, version, now=now, **extra)
+                                      ).rowcount
             if changed and leaves_unsent:
                 _advance_unsent_mark(tx)
         return changed
@@ -632,30 +716,28 @@ class Queue(KeySlots):
         """Note a push attempt (state sent, attempts + 1). Sent versions stay in pending()."""
         with self._lock:
             return self._update_keys(
-                "UPDATE records SET state = 1, attempts = attempts + 1, updated_at = ? "
-                "WHERE record_id = ? AND version = ? AND state < 2", keys_, leaves_unsent=True)
+                "UPDATE records SET state = 1, attempts = attempts + 1, updated_at = :now "
+                "WHERE seq = {of} AND state < 2", keys_, leaves_unsent=True)
 
     def record_failure(self, keys_: Iterable[Key | SealedRecord], error: str) -> int:
         """Keep the last push error (clear text: no personal data) and return to pending."""
         with self._lock:
             return self._update_keys(
-                "UPDATE records SET state = 0, updated_at = ?, last_error = ? "
-                "WHERE record_id = ? AND version = ? AND state < 2",
-                keys_, (str(error)[:_MAX_ERROR_LEN],))
+                "UPDATE records SET state = 0, updated_at = :now, last_error = :err "
+                "WHERE seq = {of} AND state < 2", keys_, err=str(error)[:_MAX_ERROR_LEN])
 
     def mark_conflict(self, keys_: Iterable[Key | SealedRecord], error: str) -> int:
         """The centre refused the version as a conflict: it leaves pending() until amended."""
         with self._lock, self._write_audited("conflict") as run:
-            return run("UPDATE records SET state = 4, updated_at = ?, last_error = ? "
-                       "WHERE record_id = ? AND version = ? AND state < 2 RETURNING seq",
-                       keys_, (str(error)[:_MAX_ERROR_LEN],))
+            return run("UPDATE records SET state = 4, updated_at = :now, last_error = :err "
+                       "WHERE seq = {of} AND state < 2 RETURNING seq",
+                       keys_, err=str(error)[:_MAX_ERROR_LEN])
 
     def acknowledge(self, acks: Iterable[Key | SealedRecord]) -> int:
         """The centre holds these versions: drop their sealed copies. Idempotent; audited."""
         with self._lock, self._write_audited("acknowledge") as run:
-            return run("UPDATE records SET state = 2, updated_at = ?, sealed = NULL "
-                       "WHERE record_id = ? AND version = ? AND state IN (0, 1, 4) "
-                       "RETURNING seq", acks)
+            return run("UPDATE records SET state = 2, updated_at = :now, sealed = NULL "
+                       "WHERE seq = {of} AND state IN (0, 1, 4) RETURNING seq", acks)
 
     @contextmanager
     def _write_audited(self, event: str) -> Iterator[Callable[..., int]]:
@@ -663,10 +745,12 @@ class Queue(KeySlots):
         with self._write() as tx:
             seqs: list[int] = []
 
-            def run(sql: str, items: Iterable[Key | SealedRecord], extra: tuple = ()) -> int:
+            def run(sql: str, items: Iterable[Key | SealedRecord], **extra: Any) -> int:
                 now = self._clock()
+                sql = sql.format(of=self._seq_of_sql)
                 for rid, version in _as_keys(items):
-                    row = tx.execute(sql, (now, *extra, rid, version)).fetchone()
+                    row = tx.execute(sql, self._key_params(rid, version, now=now, **extra)
+                                     ).fetchone()
                     if row is not None:
                         seqs.append(row[0])
                 return len(seqs)
@@ -689,10 +773,10 @@ class Queue(KeySlots):
         """The seqs of the versions named in ``keep``; unknown keys are ignored."""
         seqs = []
         for rid, version in _as_keys(keep):
-            row = self._db.execute("SELECT seq FROM records WHERE record_id = ? AND version = ?",
-                                   (rid, version)).fetchone()
-            if row is not None:
-                seqs.append(row[0])
+            seq = self._db.execute(f"SELECT {self._seq_of_sql}",
+                                   self._key_params(rid, version)).fetchone()[0]
+            if seq is not None:
+                seqs.append(seq)
         return seqs
 
     # A local copy may go once it is past the cutoff and the data is safe elsewhere

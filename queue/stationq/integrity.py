@@ -12,7 +12,7 @@ import json
 import sqlite3
 
 from stationq import audit as audit_chain
-from stationq import keys, sealing
+from stationq import ids, keys, sealing
 from stationq.model import RecordProblem, VerifyReport
 from stationq.schema import CONFLICT, PENDING, SENT, STATE_NAMES
 
@@ -56,6 +56,24 @@ def _sequence(db: sqlite3.Connection, report: VerifyReport) -> None:
     ):
         report.sequence.append(f"record {rid} has {n} versions but the newest is {top_v}")
     _unsent_mark(db, report)
+    _ids_carry_seqs(db, report)
+
+
+def _ids_carry_seqs(db: sqlite3.Connection, report: VerifyReport) -> None:
+    """From schema v4 on, a record is found by the seq its id carries, and time ranges
+    rely on ids rising with seq (see ids.py): a row that breaks either is reported."""
+    row = db.execute("SELECT v FROM meta WHERE k = 'id_seq_from'").fetchone()
+    first = row[0] if row is not None and type(row[0]) is int else 1
+    previous = ""
+    for seq, rid in db.execute("SELECT seq, record_id FROM records WHERE version = 1 "
+                               "AND seq >= ? ORDER BY seq", (first,)):
+        if ids.seq_in_id(str(rid)) != seq:
+            report.sequence.append(f"record {rid} (seq {seq}) has an id that does not carry "
+                                   "its seq: it cannot be found by its id")
+        elif str(rid) <= previous:
+            report.sequence.append(f"record {rid} (seq {seq}) has an id lower than the record "
+                                   "before it: time ranges may miss it")
+        previous = max(previous, str(rid))
 
 
 def _unsent_mark(db: sqlite3.Connection, report: VerifyReport) -> None:

@@ -82,7 +82,23 @@ def _v3(db: sqlite3.Connection) -> None:
     db.execute("DROP INDEX records_unacked")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
+def _v4(db: sqlite3.Connection) -> None:
+    # New record ids carry their seq (see ids.py), so a record's version 1 is found by
+    # primary key and an append no longer writes a leaf of the id index. Later versions
+    # keep an index of their own (written only by amendments), as do the ids of rows
+    # written before this step ('id_seq_from': the first seq whose id carries it; the
+    # literal bound is what lets SQLite use that partial index).
+    first = db.execute("SELECT coalesce(max(seq), 0) + 1 FROM records").fetchone()[0]
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('id_seq_from', ?)", (first,))
+    db.execute("CREATE UNIQUE INDEX records_versions ON records(record_id, version) "
+               "WHERE version > 1")
+    if first > 1:
+        db.execute(f"CREATE UNIQUE INDEX records_legacy_id ON records(record_id, version) "
+                   f"WHERE seq < {int(first)}")
+    db.execute("DROP INDEX records_id")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4]
 LATEST = len(MIGRATIONS)
 
 

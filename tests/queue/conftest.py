@@ -11,11 +11,7 @@ from stationq.sealing import X25519, generate_centre_keys
 
 
 @pytest.fixture
-def clock(monkeypatch) -> FakeClock:
-    from stationq import ids
-
-    # Ids never go back in time within a process; each test's fake clock starts afresh.
-    monkeypatch.setattr(ids, "_last_ms", -1)
+def clock() -> FakeClock:
     return FakeClock()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from queue_testkit import PASS, SLOT, STATION
+from queue_testkit import PASS, SLOT, STATION, downgrade
 from stationq import TEST_KDF, Queue, Retention
 from stationq.errors import (
     ClearMetaError,
@@ -36,18 +36,6 @@ def test_append_get_amend_history(make_queue):
         q.amend("01900000-0000-7000-8000-000000000000", CASE, reason="x")
     with pytest.raises(InvalidArgumentError):
         q.amend(info.record_id, CASE, reason="  ")
-
-
-def test_ids_are_time_ordered_uuid7(make_queue, clock):
-    q = make_queue()
-    start = clock.now
-    ids = []
-    for _ in range(50):
-        ids.append(q.append("case", {"i": 1}).record_id)
-        clock.advance(0.0004)  # several ids per millisecond: the counter keeps them ordered
-    assert ids == sorted(ids) and len(set(ids)) == 50
-    assert all(i[14] == "7" and i[19] in "89ab" for i in ids)  # version 7, RFC variant
-    assert abs(q.info(ids[0]).record_created_at.timestamp() - start) < 0.001
 
 
 def test_list_by_kind_date_and_meta(make_queue, clock):
@@ -238,19 +226,6 @@ def test_metadata_from_the_cache_is_a_fresh_dict(make_queue):
     assert q.info(first.record_id).meta == {"matter": "A01"}
 
 
-def _downgrade(path, to: int) -> None:
-    """Make a current file look like one written at schema version ``to`` (1 or 2)."""
-    import sqlite3
-
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("DROP INDEX records_tried")
-    db.execute("DELETE FROM meta WHERE k = 'unsent_from'")
-    if to == 2:
-        db.execute("CREATE INDEX records_unacked ON records(seq) WHERE state < 2")
-    db.execute(f"PRAGMA user_version = {to}")
-    db.close()
-
-
 def _index_names(q: Queue) -> set[str]:
     return {name for (name,) in q._db.execute(
         "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'records_%'")}
@@ -266,10 +241,10 @@ def test_forward_migration_from_v1(tmp_path, clock):
                      clock=clock)
     q.append("case", CASE)
     q.close()
-    _downgrade(path, 1)
+    downgrade(path, 1)
     q = Queue.open(path, clock=clock)
     assert schema.version(q._db) == schema.LATEST
-    assert _index_names(q) == {"records_id", "records_tried"}
+    assert _index_names(q) == {"records_versions", "records_legacy_id", "records_tried"}
     assert q.pending_count() == 1
     q.close()
     db = sqlite3.connect(path, isolation_level=None)
@@ -289,9 +264,9 @@ def test_forward_migration_from_v2_sets_the_unsent_mark(tmp_path, clock, centre)
     q.mark_sent(infos[:5])
     q.acknowledge([infos[0], infos[2], infos[3]])  # 2 (seq) is sent, 4 and 5 too
     q.close()
-    _downgrade(path, 2)
+    downgrade(path, 2)
     q = Queue.open(path, clock=clock)
-    assert _index_names(q) == {"records_id", "records_tried"}
+    assert _index_names(q) == {"records_versions", "records_legacy_id", "records_tried"}
     assert q._db.execute("SELECT v FROM meta WHERE k = 'unsent_from'").fetchone()[0] == 6
     assert [p.seq for p in q.pending(500)] == [2, 5, 6, 7, 8]
     assert q.pending_count() == 5
