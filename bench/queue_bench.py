@@ -39,7 +39,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,7 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "queue"))
 
-from stationq import TEST_KDF, KdfParams, Queue  # noqa: E402
+from stationq import TEST_KDF, KdfParams, Queue, ids  # noqa: E402
 from stationq.sealing import MLKEM768_X25519, X25519, generate_centre_keys  # noqa: E402
 
 SECTION = "## Encrypted queue (`bench/queue_bench.py`)"
@@ -267,7 +266,7 @@ def fill(path: Path, n: int, pending: int = 2000) -> None:
     def rows(lo: int, hi: int):
         for seq in range(lo, hi):
             ms = start_ms + seq * 10
-            rid = str(uuid.UUID(int=(ms << 80) | (0x7 << 76) | (0b10 << 62) | seq))
+            rid = ids.record_id(seq, ms)
             live = seq > n - pending or seq in refused
             yield (seq, rid, 1, "case", ms / 1000, ms / 1000, 0 if live else 3,
                    1 if seq in refused else 0, meta, suite, digest, seq + 1, dummy,
@@ -411,11 +410,11 @@ def write_results(figures: dict, sizes: list[int], pend: dict, command: str) -> 
         "of 4 KB (the new leaf, its parent, page 1 whose header counts the pages); "
         f"local-only queue {wall['local']} µs, {cpu['local']} µs CPU, {pages['local']} "
         "pages of 2 KB (records leaf, the overflow page holding most of the ciphertext, "
-        "page 1, the `records_id` leaf, now and then an interior page); local + sealed "
+        "page 1, now and then an interior page; no index leaf since schema v4); local + sealed "
         f"{wall['sealed']} µs, {cpu['sealed']} µs CPU, {pages['sealed']} pages. Both "
         "commit once, with one WAL fsync, before the call returns; the rest of the wall "
         "time is that fsync. The queue's extra is CPU: JSON, UUIDv7, AES-256-GCM, the "
-        "audit hash, the insert of a bigger row with its id index, the result object; "
+        "audit hash, the insert of a bigger row, the result object; "
         "sealing adds zlib, the envelope and one HPKE encapsulation (ephemeral X25519 key "
         "+ DH + HKDF, ≈ 75 µs in a tight loop). "
         + (f"In a tight loop on /dev/shm (no real fsync, so the caches stay warm) the same "

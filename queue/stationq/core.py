@@ -695,70 +695,72 @@ class Queue(KeySlots):
         return [SealedRecord(rid, v, seq, kind, json.loads(meta), _ts(created), suite, blob)
                 for rid, v, seq, kind, meta, created, suite, blob in rows]
 
-    def _update_keys(self, sql: str, items: Iterable[Key | SealedRecord | RecordInfo],
-                     leaves_unsent: bool = False, **extra: Any) -> int:
-        """Run ``sql`` once per key inside one transaction; returns how many rows changed.
+    def _update_rows(self, tx: sqlite3.Connection, sql: str,
+                     items: Iterable[Key | SealedRecord | RecordInfo], **extra: Any) -> list[int]:
+        """Run ``sql`` (an UPDATE whose WHERE names the row as ``seq = :seq``; parameters
+        :now and ``extra``) on the row of each key; returns the seqs it changed.
 
-        ``sql`` names the version's row as ``seq = {of}``; parameters :now and ``extra``.
+        The usual key, a version 1 whose id carries its seq, takes one statement; the
+        others (amendments, rows from before v4, unknown ids) are looked up first. Plain
+        statements only: an UPDATE … RETURNING cost ~10× more CPU per call here (~50
+        against ~5 µs, Python's sqlite3 with SQLite 3.40).
         """
-        changed = 0
-        sql = sql.format(of=self._seq_of_sql)
-        with self._write() as tx:
-            now = self._clock()
-            for rid, version in _as_keys(items):
-                changed += tx.execute(sql, self._key_params(rid, version, now=now, **extra)
-                                      ).rowcount
-            if changed and leaves_unsent:
-                _advance_unsent_mark(tx)
+        params = {"now": self._clock(), **extra}
+        direct = sql + " AND record_id = :rid AND version = 1"
+        find = f"SELECT {self._seq_of_sql}"
+        changed = []
+        for rid, version in _as_keys(items):
+            hint = ids.seq_in_id(rid)
+            if (version == 1 and hint is not None and hint >= self._ids_from
+                    and tx.execute(direct, {**params, "seq": hint, "rid": rid}).rowcount):
+                changed.append(hint)
+                continue
+            seq = tx.execute(find, self._key_params(rid, version)).fetchall()[0][0]
+            if (seq is not None and (seq != hint or version != 1)
+                    and tx.execute(sql, {**params, "seq": seq}).rowcount):
+                changed.append(seq)
         return changed
+
+    def _update_keys(self, sql: str, items: Iterable[Key | SealedRecord | RecordInfo], *,
+                     audit_as: str | None = None, **extra: Any) -> int:
+        """``_update_rows`` in a transaction of its own, which moves the unsent mark and,
+        with ``audit_as``, adds one audit event for the batch; returns the count changed."""
+        with self._write() as tx:
+            seqs = self._update_rows(tx, sql, items, **extra)
+            if seqs:
+                _advance_unsent_mark(tx)
+                if audit_as is not None:
+                    self._audit(tx, audit_as, {"count": len(seqs), "seqs": _ranges(seqs)})
+        return len(seqs)
 
     def mark_sent(self, keys_: Iterable[Key | SealedRecord]) -> int:
         """Note a push attempt (state sent, attempts + 1). Sent versions stay in pending()."""
         with self._lock:
             return self._update_keys(
                 "UPDATE records SET state = 1, attempts = attempts + 1, updated_at = :now "
-                "WHERE seq = {of} AND state < 2", keys_, leaves_unsent=True)
+                "WHERE seq = :seq AND state < 2", keys_)
 
     def record_failure(self, keys_: Iterable[Key | SealedRecord], error: str) -> int:
         """Keep the last push error (clear text: no personal data) and return to pending."""
         with self._lock:
             return self._update_keys(
                 "UPDATE records SET state = 0, updated_at = :now, last_error = :err "
-                "WHERE seq = {of} AND state < 2", keys_, err=str(error)[:_MAX_ERROR_LEN])
+                "WHERE seq = :seq AND state < 2", keys_, err=str(error)[:_MAX_ERROR_LEN])
 
     def mark_conflict(self, keys_: Iterable[Key | SealedRecord], error: str) -> int:
         """The centre refused the version as a conflict: it leaves pending() until amended."""
-        with self._lock, self._write_audited("conflict") as run:
-            return run("UPDATE records SET state = 4, updated_at = :now, last_error = :err "
-                       "WHERE seq = {of} AND state < 2 RETURNING seq",
-                       keys_, err=str(error)[:_MAX_ERROR_LEN])
+        with self._lock:
+            return self._update_keys(
+                "UPDATE records SET state = 4, updated_at = :now, last_error = :err "
+                "WHERE seq = :seq AND state < 2", keys_, audit_as="conflict",
+                err=str(error)[:_MAX_ERROR_LEN])
 
     def acknowledge(self, acks: Iterable[Key | SealedRecord]) -> int:
         """The centre holds these versions: drop their sealed copies. Idempotent; audited."""
-        with self._lock, self._write_audited("acknowledge") as run:
-            return run("UPDATE records SET state = 2, updated_at = :now, sealed = NULL "
-                       "WHERE seq = {of} AND state IN (0, 1, 4) RETURNING seq", acks)
-
-    @contextmanager
-    def _write_audited(self, event: str) -> Iterator[Callable[..., int]]:
-        """One transaction running an UPDATE per key, then one audit entry for the batch."""
-        with self._write() as tx:
-            seqs: list[int] = []
-
-            def run(sql: str, items: Iterable[Key | SealedRecord], **extra: Any) -> int:
-                now = self._clock()
-                sql = sql.format(of=self._seq_of_sql)
-                for rid, version in _as_keys(items):
-                    row = tx.execute(sql, self._key_params(rid, version, now=now, **extra)
-                                     ).fetchone()
-                    if row is not None:
-                        seqs.append(row[0])
-                return len(seqs)
-
-            yield run
-            if seqs:
-                _advance_unsent_mark(tx)
-                self._audit(tx, event, {"count": len(seqs), "seqs": _ranges(seqs)})
+        with self._lock:
+            return self._update_keys(
+                "UPDATE records SET state = 2, updated_at = :now, sealed = NULL "
+                "WHERE seq = :seq AND state IN (0, 1, 4)", acks, audit_as="acknowledge")
 
     # ---------------------------------------------------------------- retention
 

@@ -228,3 +228,25 @@ def test_an_id_beyond_the_seq_range_is_refused():
         ids.record_id(ids.SEQ_LIMIT, 1)
     with pytest.raises(ValueError):
         ids.record_id(0, 1)
+
+
+def test_state_updates_reach_every_kind_of_key_once(make_queue, centre):
+    """The one-statement path (version 1 by the seq its id carries) and the looked-up
+    path (amendments) change the same rows, once; repeats and strangers change nothing."""
+    _, key = centre
+    q = make_queue(key)
+    a, b = q.append("case", {"n": 1}), q.append("case", {"n": 2})
+    a2 = q.amend(a.record_id, {"n": 3}, reason="fix")
+    keys = [a.key, a2.key, b.key]
+    assert q.mark_sent(keys) == 3
+    assert q.mark_sent([(b.record_id, 2), ("not-an-id", 1)]) == 0
+    assert q.record_failure([a2.key], "timeout") == 1
+    assert q.mark_conflict([b.key], "conflict at centre") == 1
+    assert q.acknowledge(keys) == 3
+    assert q.acknowledge(keys) == 0  # idempotent
+    assert [(i.version, i.state, i.attempts) for i in q.history(a.record_id)] == \
+        [(1, "acknowledged", 1), (2, "acknowledged", 1)]
+    events = [e for e in q.audit_entries() if e.event in ("conflict", "acknowledge")]
+    assert [(e.event, e.fields["seqs"]) for e in events] == \
+        [("conflict", str(b.seq)), ("acknowledge", "1-3")]
+    assert q.verify().ok
