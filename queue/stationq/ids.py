@@ -51,8 +51,12 @@ def seq_in_id(text: str) -> int | None:
 
 
 def id_ms(text: str) -> int:
-    """The unix milliseconds at the head of a UUIDv7."""
-    return int(text[:8] + text[9:13], 16)
+    """The unix milliseconds at the head of a UUIDv7 (0 for a damaged id: verify()
+    reports it, and the next id then takes the clock's time)."""
+    try:
+        return int(text[:8] + text[9:13], 16)
+    except (TypeError, ValueError):
+        return 0
 
 
 def uuid7_time(text: str) -> datetime:
