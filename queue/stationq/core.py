@@ -692,8 +692,14 @@ class Queue(KeySlots):
         """
         with self._lock:  # the sync worker thread shares this connection with the UI
             rows = self._db.execute(self.PENDING_SQL, (after_seq, limit)).fetchall()
-        return [SealedRecord(rid, v, seq, kind, json.loads(meta), _ts(created), suite, blob)
-                for rid, v, seq, kind, meta, created, suite, blob in rows]
+        parsed: dict[str, dict[str, str]] = {}  # a batch repeats a few metadata texts
+        out = []
+        for row in rows:
+            meta = parsed.get(row[4])
+            if meta is None:
+                meta = parsed[row[4]] = json.loads(row[4])
+            out.append(SealedRecord._fetched(row, dict(meta), _ts(row[5])))
+        return out
 
     def _update_rows(self, tx: sqlite3.Connection, sql: str,
                      items: Iterable[Key | SealedRecord | RecordInfo], **extra: Any) -> list[int]:

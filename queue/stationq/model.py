@@ -66,6 +66,17 @@ class SealedRecord:
     def key(self) -> Key:
         return (self.record_id, self.version)
 
+    @classmethod
+    def _fetched(cls, row: tuple, meta: dict[str, str], created_at: datetime) -> SealedRecord:
+        """One from a ``pending()`` row (record_id, version, seq, kind, _, _, suite, enc),
+        equal to what ``__init__`` builds without its eight ``object.__setattr__`` calls:
+        the sync client asks for hundreds at a time (see RecordInfo._written)."""
+        item = object.__new__(cls)
+        object.__setattr__(item, "__dict__", {
+            "record_id": row[0], "version": row[1], "seq": row[2], "kind": row[3],
+            "meta": meta, "created_at": created_at, "suite": row[6], "enc": row[7]})
+        return item
+
 
 @dataclass(frozen=True)
 class ReadResult:

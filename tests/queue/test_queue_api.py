@@ -435,3 +435,25 @@ def test_everything_the_readme_lists_as_working_locked(make_queue, centre, clock
         with pytest.raises(LockedError):
             call()
     assert not q.unlocked
+
+
+def test_pending_gives_plain_values_with_their_own_metadata(make_queue, centre):
+    """pending() builds its records without the dataclass __init__: they must still equal
+    ones built the ordinary way, and each must own its metadata dict."""
+    from dataclasses import replace
+
+    from stationq.model import SealedRecord
+
+    _, key = centre
+    q = make_queue(key)
+    a = q.append("case", CASE, {"matter": "A01"})
+    q.append("case", CASE, {"matter": "A01"})
+    first, second = q.pending(10)
+    rebuilt = SealedRecord(first.record_id, first.version, first.seq, first.kind,
+                           {"matter": "A01"}, a.created_at, first.suite, first.enc)
+    assert first == rebuilt and hash(first.key) == hash(rebuilt.key)
+    assert replace(first, seq=9).seq == 9
+    first.meta["matter"] = "changed by the caller"
+    assert second.meta == {"matter": "A01"}
+    with pytest.raises(AttributeError):
+        first.seq = 5  # still frozen
