@@ -38,13 +38,17 @@ from center.validate import (
     BadRequest,
     enrol_request,
     envelope,
+    parse_framed,
     parse_json,
     pull_request,
     push_records,
+    push_records_v2,
 )
 from station.sync.protocol import (
     MAX_BODY_BYTES,
     PREFIX,
+    PUSH2_PATH,
+    PUSH2_VERSION,
     SIGNATURE_HEADER,
     TIME_WINDOW_S,
     VERSION,
@@ -140,17 +144,22 @@ class Centre:
                            ) -> tuple[dict[str, Any], str, int, str]:
         """Parse, check the envelope, the station, the signature and the clock."""
         raw, encoding = await self.read_raw(request)
-        doc, station_id, ts, nonce, _key = await run_in_threadpool(
+        doc, _blobs, station_id, ts, nonce, _key = await run_in_threadpool(
             self.check_signed, path, raw, encoding, request.headers.get(SIGNATURE_HEADER))
         return doc, station_id, ts, nonce
 
     def check_signed(self, path: str, raw: bytes, encoding: str, signature: str | None,
-                     cached: bool = False) -> tuple[dict[str, Any], str, int, str, bytes]:
+                     cached: bool = False, version: int = VERSION
+                     ) -> tuple[dict[str, Any], bytes, str, int, str, bytes]:
         """`authenticate`'s work, in a worker thread: inflate, parse, station, signature,
-        clock; returns (doc, station_id, ts, nonce, station's signing key)."""
+        clock; returns (doc, blobs of a v2 push or b"", station_id, ts, nonce, station's
+        signing key)."""
         body = self.inflate(raw, encoding)
-        doc = parse_json(body)
-        station_id, ts, nonce = envelope(doc)
+        if version == PUSH2_VERSION:
+            doc, blobs = parse_framed(body)
+        else:
+            doc, blobs = parse_json(body), b""
+        station_id, ts, nonce = envelope(doc, version)
         station = self._station_key(station_id, cached)
         good = station is not None and verify(station.key, signature, "request", path, body)
         if not good and cached:  # new keys since it was cached?
@@ -168,7 +177,7 @@ class Centre:
             raise BadRequest("clock_skew", f"request time is {skew:+.0f} s from the centre's"
                              f" clock (window ±{TIME_WINDOW_S} s)", 401,
                              skew_s=round(skew, 1), window_s=TIME_WINDOW_S)
-        return doc, station_id, ts, nonce, station.sign_pub
+        return doc, blobs, station_id, ts, nonce, station.sign_pub
 
     def _station_key(self, station_id: str, cached: bool) -> StationKey | None:
         now = time.monotonic()
@@ -204,11 +213,17 @@ class Centre:
                                   "centre": self.public, "server_ts": now_ms()})
 
     async def push(self, request: Request) -> Response:
-        path = f"{PREFIX}/push"
+        return await self._push_route(request, f"{PREFIX}/push", VERSION)
+
+    async def push_v2(self, request: Request) -> Response:
+        """The binary push body (docs/sync-protocol.md, "Push, version 2")."""
+        return await self._push_route(request, PUSH2_PATH, PUSH2_VERSION)
+
+    async def _push_route(self, request: Request, path: str, version: int) -> Response:
         raw, encoding = await self.read_raw(request)
         # One hop to a worker thread for the whole batch (each hop is a GIL hand-over).
         body, signature = await anyio.to_thread.run_sync(
-            self._push, path, raw, encoding, request.headers.get(SIGNATURE_HEADER),
+            self._push, path, raw, encoding, request.headers.get(SIGNATURE_HEADER), version,
             limiter=self._push_limiter)
         await self._maybe_prune()
         headers = {SIGNATURE_HEADER: signature}
@@ -216,11 +231,11 @@ class Centre:
             headers["connection"] = "close"
         return Response(body, media_type="application/json", headers=headers)
 
-    def _push(self, path: str, raw: bytes, encoding: str, signature: str | None
-              ) -> tuple[bytes, str]:
-        doc, station_id, ts, nonce, sign_pub = self.check_signed(path, raw, encoding,
-                                                                 signature, cached=True)
-        records = push_records(doc)
+    def _push(self, path: str, raw: bytes, encoding: str, signature: str | None,
+              version: int) -> tuple[bytes, str]:
+        doc, blobs, station_id, ts, nonce, sign_pub = self.check_signed(
+            path, raw, encoding, signature, cached=True, version=version)
+        records = push_records(doc) if version == VERSION else push_records_v2(doc, blobs)
         opened = self._open_all(station_id, records)
         items = [i for i in opened if isinstance(i, Incoming)]
         try:
@@ -228,7 +243,8 @@ class Centre:
                 statuses = iter(self.store.store_batch(station_id, nonce, ts, items, sign_pub))
             except StationChanged:
                 # Revoked or re-keyed since cached: the fresh checks give the right refusal.
-                *_, sign_pub = self.check_signed(path, raw, encoding, signature)
+                *_, sign_pub = self.check_signed(path, raw, encoding, signature,
+                                                 version=version)
                 statuses = iter(self.store.store_batch(station_id, nonce, ts, items, sign_pub))
         except Replay as err:
             raise BadRequest("replayed_nonce", "this request was seen before", 409) from err
@@ -243,7 +259,7 @@ class Centre:
             else:
                 ack["status"], ack["reason"] = "rejected", item
             acks.append(ack)
-        answer = dumps({"v": VERSION, "nonce": nonce, "acks": acks, "server_ts": now_ms()})
+        answer = dumps({"v": version, "nonce": nonce, "acks": acks, "server_ts": now_ms()})
         return answer, sign(self.keys.sign, "response", path, answer)
 
     def _open_all(self, station_id: str, records: list[dict[str, Any]]
@@ -334,6 +350,7 @@ def create_app(store: Store, keys: CentreKeys, threads: int = 40,
         Route(f"{PREFIX}/info", _guard(centre.info), methods=["GET"]),
         Route(f"{PREFIX}/enroll", _guard(centre.enrol), methods=["POST"]),
         Route(f"{PREFIX}/push", _guard(centre.push), methods=["POST"]),
+        Route(PUSH2_PATH, _guard(centre.push_v2), methods=["POST"]),
         Route(f"{PREFIX}/pull", _guard(centre.pull), methods=["POST"]),
         Route("/openapi.json", centre.openapi, methods=["GET"]),
         Route("/healthz", centre.health, methods=["GET"]),

@@ -12,7 +12,16 @@ from typing import Any
 
 from center.reports.routes import KINDS_RE, MAX_DAYS, STATES
 from station.reports.client import RECONCILE_PATH
-from station.sync.protocol import MAX_BATCH, MAX_PULL, PREFIX, SIGNATURE_HEADER, VERSION
+from station.sync.protocol import (
+    MAX_BATCH,
+    MAX_PULL,
+    PREFIX,
+    PUSH2_CONTENT_TYPE,
+    PUSH2_FIELDS,
+    PUSH2_PATH,
+    SIGNATURE_HEADER,
+    VERSION,
+)
 
 _B64 = {"type": "string", "contentEncoding": "base64"}
 _SIG = {"name": SIGNATURE_HEADER, "in": "header", "required": True,
@@ -50,6 +59,15 @@ _ERROR = {
 }
 _SIGNED = {"description": "Signed by the centre (header " + SIGNATURE_HEADER + ", over"
            " 'liudong-sync/1\\nresponse\\n' + path + '\\n' + raw body)."}
+
+
+_PUSH2 = (
+    "Push, version 2 (docs/sync-protocol.md): b'LDP2', the header's length (4 bytes,"
+    " big-endian), the header — zlib-deflated UTF-8 JSON {v: 2, station_id, ts, nonce,"
+    f" records: [[{', '.join(PUSH2_FIELDS)}], …]}} with at most {MAX_BATCH} rows — then each"
+    " row's sealed blob (enc_len bytes, HPKE enc || ciphertext), in row order, filling the"
+    " rest of the body. The signature covers every byte as sent. The answer is the v1"
+    " answer with v = 2.")
 
 
 def _errors(*codes: int) -> dict[str, Any]:
@@ -91,6 +109,14 @@ def openapi_document() -> dict[str, Any]:
                     "type": "object", "required": [*_ENVELOPE, "records"],
                     "properties": {**_ENVELOPE, "records": {
                         "type": "array", "maxItems": MAX_BATCH, "items": _RECORD}}}}}},
+                "responses": {"200": _SIGNED, **_errors(400, 401, 403, 409, 413)}}},
+            PUSH2_PATH: {"post": {
+                "summary": "Push a batch of sealed records as one binary body",
+                "description": _PUSH2,
+                "parameters": [{**_SIG, "description": _SIG["description"].replace(
+                    "raw body", "raw body (path /v2/push)")}],
+                "requestBody": {"required": True, "content": {PUSH2_CONTENT_TYPE: {
+                    "schema": {"type": "string", "format": "binary"}}}},
                 "responses": {"200": _SIGNED, **_errors(400, 401, 403, 409, 413)}}},
             f"{PREFIX}/pull": {"post": {
                 "summary": "Pull updates after a cursor",

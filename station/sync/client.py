@@ -37,10 +37,14 @@ from station.sync.protocol import (
     MAX_BATCH,
     MAX_PULL,
     PREFIX,
+    PUSH2_CONTENT_TYPE,
+    PUSH2_PATH,
+    PUSH2_VERSION,
     SIGNATURE_HEADER,
     VERSION,
     b64e,
     dumps,
+    frame_push,
     gzip_body,
     new_nonce,
     now_ms,
@@ -113,13 +117,20 @@ KNOWN_REFUSALS = {"bad_signature", "unknown_station", "station_revoked", "clock_
                   "replayed_nonce", "too_large"}
 
 
+class _NotServed(Exception):
+    """The centre answered 404 to a v2 push: it predates v2, so push v1 from now on."""
+
+
 class SyncClient:
     def __init__(self, queue: QueueLike, keys: StationKeys, pinned: Pinned,
                  inbox: Inbox, *, batch_size: int = 200, min_batch: int = 10,
                  max_batch: int = MAX_BATCH, target_batch_s: float = 1.0,
                  timeout_s: float = 30.0, clock: Callable[[], int] = now_ms,
-                 transport: httpx.BaseTransport | None = None, pipeline: int = 2) -> None:
+                 transport: httpx.BaseTransport | None = None, pipeline: int = 2,
+                 push_version: int = PUSH2_VERSION) -> None:
         self.queue, self.keys, self.pinned, self.inbox = queue, keys, pinned, inbox
+        # 2: binary bodies (docs/sync-protocol.md); drops to 1 for a centre without them.
+        self.push_version = push_version
         self.batch_size, self.min_batch, self.max_batch = batch_size, min_batch, max_batch
         self.target_batch_s = target_batch_s
         self.pipeline = max(1, pipeline)
@@ -214,11 +225,9 @@ class SyncClient:
         """One signed batch; returns (acknowledged, conflicts, refused)."""
         keys = [(r.record_id, r.version) for r in batch]
         self.queue.mark_sent(keys)
-        doc = {"v": VERSION, "station_id": self.pinned.station_id, "ts": self.clock(),
-               "nonce": new_nonce(), "records": [_wire(r) for r in batch]}
         started = time.perf_counter()
         try:
-            answer = self._post(f"{PREFIX}/push", doc)
+            answer = self._send_push(batch)
         except SyncFailed as err:
             self.queue.record_failure(keys, err.code)
             if err.offline or err.code in ("network", "too_large"):
@@ -244,6 +253,24 @@ class SyncClient:
         if refused:
             self.queue.record_failure(refused, "rejected by centre")
         return len(stored), len(conflicted), len(refused)
+
+    def _send_push(self, batch: list[Any]) -> dict[str, Any]:
+        """One push request, v2 unless the centre has shown it only speaks v1."""
+        if self.push_version == PUSH2_VERSION:
+            header = {"v": PUSH2_VERSION, "station_id": self.pinned.station_id,
+                      "ts": self.clock(), "nonce": new_nonce(), "records": [
+                          [r.record_id, r.version, r.seq, r.kind, r.meta, _created(r),
+                           r.suite, len(r.enc)] for r in batch]}
+            try:
+                # Sealed blobs do not compress: the body goes as it is.
+                return self._send(PUSH2_PATH, frame_push(header, [r.enc for r in batch]),
+                                  header["nonce"], PUSH2_CONTENT_TYPE, compress=False)
+            except _NotServed:
+                log.info("the centre does not serve push v2; pushing v1 from now on")
+                self.push_version = VERSION
+        doc = {"v": VERSION, "station_id": self.pinned.station_id, "ts": self.clock(),
+               "nonce": new_nonce(), "records": [_wire(r) for r in batch]}
+        return self._post(f"{PREFIX}/push", doc)
 
     def _adapt(self, elapsed: float) -> None:
         """Grow while batches are quick, shrink when slow: fits the link we are on."""
@@ -272,11 +299,20 @@ class SyncClient:
 
     # --- transport ---------------------------------------------------------------------
     def _post(self, path: str, doc: dict[str, Any]) -> dict[str, Any]:
-        body = dumps(doc)
+        """Send a JSON request (v1 push, pull, reconcile); the signed answer."""
+        return self._send(path, dumps(doc), doc["nonce"])
+
+    def _send(self, path: str, body: bytes, nonce: str,
+              content_type: str = "application/json", compress: bool = True
+              ) -> dict[str, Any]:
+        """Sign and send one request; the signed answer, checked to echo `nonce`."""
         headers = {SIGNATURE_HEADER: sign(self.keys.sign, "request", path, body),
-                   "content-type": "application/json", "content-encoding": "gzip"}
+                   "content-type": content_type}
+        if compress:
+            headers["content-encoding"] = "gzip"
+            body = gzip_body(body)
         try:
-            resp = self._http.post(path, content=gzip_body(body), headers=headers)
+            resp = self._http.post(path, content=body, headers=headers)
         except (httpx.ConnectError, httpx.ConnectTimeout) as err:
             if _cert_refused(err):
                 raise SyncFailed("tls_pin") from err
@@ -284,6 +320,8 @@ class SyncClient:
         except httpx.HTTPError as err:
             raise SyncFailed("network") from err
         self._check_tls(resp)
+        if resp.status_code == 404 and path == PUSH2_PATH:
+            raise _NotServed
         if resp.status_code != 200:
             raise _refusal(resp)
         if not verify(self.pinned.sign_key, resp.headers.get(SIGNATURE_HEADER), "response",
@@ -293,7 +331,7 @@ class SyncClient:
             answer = resp.json()
         except ValueError as err:
             raise SyncFailed("bad_answer") from err
-        if not isinstance(answer, dict) or answer.get("nonce") != doc["nonce"]:
+        if not isinstance(answer, dict) or answer.get("nonce") != nonce:
             raise SyncFailed("centre_signature")  # a signed answer to another request
         return answer
 
@@ -318,11 +356,15 @@ def _cert_refused(err: BaseException) -> bool:
 
 
 def _wire(rec: Any) -> dict[str, Any]:
-    created = rec.created_at
+    """One record of a v1 push body."""
     return {"record_id": rec.record_id, "version": rec.version, "seq": rec.seq,
-            "kind": rec.kind, "meta": rec.meta,
-            "created_at": created.isoformat() if hasattr(created, "isoformat") else str(created),
+            "kind": rec.kind, "meta": rec.meta, "created_at": _created(rec),
             "suite": rec.suite, "enc": b64e(rec.enc)}
+
+
+def _created(rec: Any) -> str:
+    created = rec.created_at
+    return created.isoformat() if hasattr(created, "isoformat") else str(created)
 
 
 def _refusal(resp: httpx.Response) -> SyncFailed:

@@ -47,6 +47,53 @@ NEXT_STATUS = {
 PULL_KINDS = ("case_status", "visit_request", "catalogue")
 
 
+# --- push, version 2: a binary body -------------------------------------------------------
+# v1 carries each sealed blob as base64 in JSON and gzips the whole body, which wins back
+# what base64 adds (HPKE ciphertext itself does not compress): about 20 µs of station CPU
+# per record (gzip 15, JSON and base64 the rest). A v2 body is
+#     b"LDP2" | header length (4 bytes, big-endian) | header | blob | blob | …
+# where the header is the v1 envelope as UTF-8 JSON, zlib-deflated, with `v` = 2 and
+# `records` a list of [record_id, version, seq, kind, meta, created_at, suite, enc_len]
+# rows; the blobs follow in row order, each `enc_len` bytes, and fill the rest of the body
+# exactly. Deflating only the header costs about 1 µs per record and takes it from about
+# 175 to 31 bytes a record, so v2 is smaller on the wire than v1 (measured 550 vs 585
+# bytes per record of 400 plaintext bytes). It is signed like any body (over every byte
+# as sent, with path /v2/push) and answered as v1 is (JSON acks, `v` = 2).
+PUSH2_PATH = "/v2/push"
+PUSH2_VERSION = 2
+PUSH2_MAGIC = b"LDP2"
+PUSH2_CONTENT_TYPE = "application/octet-stream"
+PUSH2_FIELDS = ("record_id", "version", "seq", "kind", "meta", "created_at", "suite", "enc_len")
+
+
+def frame_push(header: dict[str, Any], blobs: list[bytes]) -> bytes:
+    """A v2 push body: `header["records"]` rows must give each blob's length, in order."""
+    packer = zlib.compressobj(1, zlib.DEFLATED, 12)  # level 1, 4 KiB window: as gzip_body
+    head = packer.compress(dumps(header)) + packer.flush()
+    return b"".join([PUSH2_MAGIC, len(head).to_bytes(4, "big"), head, *blobs])
+
+
+def unframe_push(body: bytes, limit: int = MAX_BODY_BYTES) -> tuple[bytes, bytes]:
+    """(the header's JSON bytes, inflated; the blobs' bytes). ValueError if the body is
+    not a v2 frame or its header is damaged; OverflowError if the header inflates to
+    more than `limit` bytes."""
+    if len(body) < 8 or body[:4] != PUSH2_MAGIC:
+        raise ValueError("not a v2 push body")
+    end = 8 + int.from_bytes(body[4:8], "big")
+    if end > len(body):
+        raise ValueError("header longer than the body")
+    unpacker = zlib.decompressobj(15)
+    try:
+        head = unpacker.decompress(body[8:end], limit + 1)
+    except zlib.error as err:
+        raise ValueError("damaged header") from err
+    if len(head) > limit:
+        raise OverflowError("inflated header too large")
+    if not unpacker.eof or unpacker.unused_data:
+        raise ValueError("truncated header or bytes after it")
+    return head, body[end:]
+
+
 def gzip_body(body: bytes) -> bytes:
     """Signed bodies travel gzip-compressed (Content-Encoding: gzip): base64 text and
     repeated field names shrink by a third or more, which a 4G data plan notices.

@@ -103,12 +103,13 @@ def test_every_sync_route_is_in_the_openapi_document(centre: Centre) -> None:
     store = centre.store()
     app = create_app(store, keys.load(centre.home, PASSPHRASE))
     api = {(r.path, m.lower()) for r in app.routes if isinstance(r, Route)
-           and r.path.startswith("/v1/") for m in r.methods if m != "HEAD"}
+           and r.path.startswith(("/v1/", "/v2/")) for m in r.methods if m != "HEAD"}
     store.close()
     published = httpx.get(centre.url + "/openapi.json").json()
     documented = {(path, method) for path, ops in published["paths"].items() for method in ops}
     assert api and api <= documented, api - documented
     assert ("/v1/reports/reconcile", "post") in documented
+    assert ("/v2/push", "post") in api
     assert published == json.loads(json.dumps(openapi_document()))
     for path, ops in published["paths"].items():
         for op in ops.values():

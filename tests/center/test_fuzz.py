@@ -14,14 +14,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from syncrig import add_cases, client_for, make_station
 
-from station.sync.client import _wire
+from station.sync.client import _created, _wire
 from station.sync.protocol import (
+    PUSH2_FIELDS,
+    PUSH2_MAGIC,
+    PUSH2_PATH,
     SIGNATURE_HEADER,
+    frame_push,
     gunzip_body,
     gzip_body,
     new_nonce,
     now_ms,
     sign,
+)
+from station.sync.protocol import (
+    dumps as compact_dumps,
 )
 
 
@@ -177,3 +184,112 @@ def test_enrol_and_pull_fuzz_only_4xx(centre, body: bytes) -> None:
         resp = httpx.post(centre.url + path, content=body, timeout=30)
         assert 400 <= resp.status_code < 500, (path, resp.status_code, resp.text)
     assert counts(centre)["stations"] == 0
+
+
+# --- push v2 (binary body) ---------------------------------------------------------------
+bad_values_v2 = {**bad_values,
+                 "v": st.one_of(not_int, st.integers().filter(lambda n: n != 2))}
+bad_row_values = {**{k: v for k, v in bad_record_values.items() if k != "enc"},
+                  "enc_len": st.one_of(not_int, st.integers(max_value=0),
+                                       st.integers(min_value=2**20 + 1))}
+
+
+def post_v2(centre, body: bytes, signer=None) -> httpx.Response:
+    headers = {"content-type": "application/octet-stream"}
+    if signer is not None:
+        headers[SIGNATURE_HEADER] = sign(signer, "request", PUSH2_PATH, body)
+    return httpx.post(centre.url + PUSH2_PATH, content=body, headers=headers, timeout=30)
+
+
+def raw_frame(head: bytes, blobs: list[bytes]) -> bytes:
+    """A frame around header bytes as given (deflated or not)."""
+    return b"".join([PUSH2_MAGIC, len(head).to_bytes(4, "big"), head, *blobs])
+
+
+def test_push_v2_fuzz_only_4xx_and_nothing_stored(centre) -> None:
+    import zlib
+
+    queue = make_station(centre=centre)
+    add_cases(queue, 3)
+    client = client_for(queue)
+    pending = queue.pending(3)
+    blobs = [r.enc for r in pending]
+    rows = [[r.record_id, r.version, r.seq, r.kind, r.meta, _created(r), r.suite, len(r.enc)]
+            for r in pending]
+    valid = {"v": 2, "station_id": queue.station_id, "ts": now_ms(), "nonce": new_nonce(),
+             "records": rows}
+    before = counts(centre)
+    seen: set[int] = set()
+
+    @FUZZ
+    @given(st.data())
+    def run(data) -> None:
+        how = data.draw(st.sampled_from(["bytes", "magic", "length", "header", "raw_header",
+                                         "envelope", "row", "row_shape", "blobs", "cut",
+                                         "unsigned"]))
+        doc = copy.deepcopy(valid)
+        doc["nonce"] = new_nonce()
+        doc["ts"] = now_ms()
+        parts = list(blobs)
+        body = None
+        if how == "bytes":
+            body = data.draw(st.binary(max_size=300))
+        elif how == "header":
+            head = zlib.compress(json.dumps(data.draw(json_values)).encode())
+            body = raw_frame(head, parts)
+        elif how == "raw_header":  # JSON not deflated, or deflate bytes damaged
+            head = bytearray(compact_dumps(doc))
+            if data.draw(st.booleans()):
+                head = bytearray(zlib.compress(bytes(head)))
+                head[data.draw(st.integers(0, 2**16)) % len(head)] ^= 0xFF
+            body = raw_frame(bytes(head), parts)
+        elif how == "envelope":
+            field = data.draw(st.sampled_from(sorted(bad_values_v2)))
+            doc[field] = data.draw(bad_values_v2[field])
+        elif how == "row":
+            n = data.draw(st.integers(0, len(rows) - 1))
+            field = data.draw(st.sampled_from(sorted(bad_row_values)))
+            doc["records"][n][PUSH2_FIELDS.index(field)] = data.draw(bad_row_values[field])
+        elif how == "row_shape":
+            n = data.draw(st.integers(0, len(rows) - 1))
+            doc["records"][n] = data.draw(st.one_of(
+                st.just(doc["records"][n][:-1]), st.just([*doc["records"][n], 1]),
+                json_values.filter(lambda v: not isinstance(v, list))))
+        elif how == "blobs":  # the blobs do not fill the body exactly
+            if data.draw(st.booleans()):
+                parts[-1] = parts[-1][:-data.draw(st.integers(1, len(parts[-1])))]
+            else:
+                parts.append(data.draw(st.binary(min_size=1, max_size=40)))
+        if body is None:
+            body = frame_push(doc, parts)
+        if how == "magic":
+            body = data.draw(st.binary(min_size=4, max_size=4).filter(
+                lambda m: m != PUSH2_MAGIC)) + body[4:]
+        elif how == "length":
+            body = body[:4] + data.draw(st.integers(0, 2**32 - 1)).to_bytes(4, "big") + body[8:]
+        elif how == "cut":  # signed as cut: the frame itself is short
+            body = body[:data.draw(st.integers(0, 2**16)) % len(body)]
+        resp = post_v2(centre, body, None if how == "unsigned" else client.keys.sign)
+        assert 400 <= resp.status_code < 500, (how, resp.status_code, resp.text)
+        reason = resp.json()
+        assert reason["error"] and reason["detail"]
+        seen.add(resp.status_code)
+
+    run()
+    assert counts(centre)["records"] == before["records"] == 0
+    assert counts(centre)["conflicts"] == 0
+    assert counts(centre)["nonces"] == before["nonces"]
+    assert {400, 401} <= seen
+    bomb = zlib.compress(b" " * (17 * 1024 * 1024), 9)
+    resp = post_v2(centre, raw_frame(bomb, []), client.keys.sign)
+    assert resp.status_code == 413 and resp.json()["error"] == "too_large"
+    # A v1 JSON body at the v2 path (and a v2 body at v1's) is refused, not misread.
+    v1_body = compact_dumps({**valid, "v": 1, "records": [_wire(r) for r in pending]})
+    assert post_v2(centre, v1_body, client.keys.sign).json()["error"] == "malformed_body"
+    v2_body = frame_push({**valid, "nonce": new_nonce(), "ts": now_ms()}, blobs)
+    assert post(centre, v2_body, client.keys.sign).json()["error"] == "malformed_json"
+    # The untouched request still goes through: the fuzzing really was near the edge.
+    resp = post_v2(centre, v2_body, client.keys.sign)
+    assert resp.status_code == 200, resp.text
+    assert [a["status"] for a in resp.json()["acks"]] == ["stored"] * 3
+    client.close()

@@ -94,6 +94,7 @@ class Centre:
     tls: tuple[str, str] | None = None
     workers: int = 1
     threads: int | None = None
+    root: Path = ROOT  # the code the centre runs (another checkout: an older centre)
 
     @property
     def url(self) -> str:
@@ -105,12 +106,13 @@ class Centre:
             env["CENTER_DB"] = self.db_url
         else:
             env.pop("CENTER_DB", None)
-        env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "queue"), str(ROOT)])
+        env["PYTHONPATH"] = os.pathsep.join([str(self.root / "queue"), str(self.root)])
         return env
 
     def cli(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "center", *args], env=self.env(),
-                              capture_output=True, text=True, input=input, timeout=60)
+                              capture_output=True, text=True, input=input, timeout=60,
+                              cwd=self.root)
 
     def start(self) -> None:
         cmd = [sys.executable, "-m", "center", "serve", "--port", str(self.port)]
@@ -122,7 +124,8 @@ class Centre:
             cmd += ["--threads", str(self.threads)]
         # Own session: kill() takes the whole process group (uvicorn workers too).
         self.proc = subprocess.Popen(cmd, env=self.env(), stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, start_new_session=True)
+                                     stderr=subprocess.PIPE, start_new_session=True,
+                                     cwd=self.root)
         deadline = time.monotonic() + 60  # generous: CI machines are shared
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

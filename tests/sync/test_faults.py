@@ -130,7 +130,7 @@ def test_duplicated_and_reordered_deliveries(centre: Centre) -> None:
     for body, headers in (signed_push(late, batch) for batch in later):
         assert httpx.post(centre.url + "/v1/push", content=body, headers=headers).status_code \
             == 200
-    assert httpx.post(centre.url + "/v1/push", content=pushes[0].content,
+    assert httpx.post(centre.url + pushes[0].url.path, content=pushes[0].content,
                       headers=dict(pushes[0].headers)).status_code == 200
     assert client.run_once().last_error is None
     assert_exactly_once(centre, queue, 60)
@@ -188,7 +188,8 @@ def test_replayed_batch_is_refused(centre: Centre) -> None:
     client = client_for(queue, transport=rec)
     assert client.run_once().last_error is None
     push = next(r for r in rec.requests if r.url.path.endswith("/push"))
-    again = httpx.post(centre.url + "/v1/push", content=push.content, headers=dict(push.headers))
+    again = httpx.post(centre.url + push.url.path, content=push.content,
+                       headers=dict(push.headers))
     assert again.status_code == 409 and again.json()["error"] == "replayed_nonce"
     assert_exactly_once(centre, queue, 8)
     client.close()
