@@ -207,12 +207,42 @@ def fleet(db_url: str, stations: int, n: int, workdir: Path, procs: int) -> dict
                 "centre_cpu_us_per_record": (cpu_after[0] - cpu_before[0]) / expected * 1e6,
                 "pg_cpu_us_per_record": (cpu_after[1] - cpu_before[1]) / expected * 1e6,
                 "station_cpu_us_per_record": sum(o["cpu_s"] for o in outs) / expected * 1e6,
-                "first_station_done_s": ends[0] if ends else 0.0}
+                "first_station_done_s": ends[0] if ends else 0.0,
+                # Share of the two cores busy with this fleet (centre, PostgreSQL, stations)
+                # over the run: what is left is idle time or other processes on the host.
+                "busy": (cpu_after[0] - cpu_before[0] + cpu_after[1] - cpu_before[1]
+                         + sum(o["cpu_s"] for o in outs)) / (2 * elapsed)}
     finally:
         centre.stop()
 
 
 SERVER_WORKERS = 2  # one per core of the 2-core reference machine
+
+# What profiles showed (written by hand: the measurements behind it are not re-run here).
+WHERE_THE_TIME_GOES = (
+    "\n\nBefore push v2 and connection shedding (2026-12-06 02:00, same host, 5 runs): 7,828"
+    " rec/s median (6,712–8,419); per record centre 130 µs, PostgreSQL 15 µs, stations"
+    " 89 µs; the cores 91 % busy (median). What changed, measured 2026-12-06 (in-process, best"
+    " of repeated runs, an X25519 exchange taking 31 µs): (1) push v2 sends the sealed blobs"
+    " raw after a deflated JSON header: building and signing a batch's body costs the"
+    " station 5 µs a record instead of 20 (gzip of base64 ciphertext was 15 of them), the"
+    " centre about 7 µs less (no gunzip, base64 or large JSON), and 556 instead of 577 bytes"
+    " a record go on the wire; (2) a centre worker with pushes waiting closes the"
+    " connection after its answer, so a station's next batch goes to whichever worker"
+    " accepts it: sampled every 0.5 s, both workers now stay busy to the end, where before"
+    " one worker's stations finished early and the other worked alone for the last"
+    " 1–1.5 s of a 5 s run; (3) the centre parses envelopes through the C JSON scanner,"
+    " encodes clear metadata with the C encoder and gzips answers at level 1 (≈ 3 µs a"
+    " record). The centre's push per record now: ≈ 45 µs the HPKE open (its one X25519"
+    " exchange 31 µs, the key schedule and AES-GCM the rest — an own RFC 9180 open with the"
+    " fixed parts precomputed was no faster, so the library's stays), the envelope's zlib"
+    " ≈ 4.5 µs and JSON ≈ 4.3 µs, its content digest 1.6 µs, the v2 body checks ≈ 4 µs, the"
+    " binary COPY into PostgreSQL ≈ 8 µs; py-spy puts 71 % of a centre worker's CPU in the"
+    " push itself, the rest in HTTP and the event loop. The stations: the queue's"
+    " per-record state updates (pending, mark sent, acknowledge), the v2 body 5 µs, the"
+    " rest HTTP, the answer and a process's station threads sharing one GIL. Pushes run one"
+    " at a time per centre worker (several at once in one process fight over the GIL and"
+    " cost 20–35 % more CPU per record).")
 
 
 def _cpu_seconds(pid: int) -> tuple[float, float]:
@@ -358,8 +388,9 @@ def _report(result: dict, fleets: list[dict], backlog_n: int, stations: int,
         "## Sync (bench/sync_bench.py)\n\n"
         f"Command: `python bench/sync_bench.py{runs}` — {when}.\n"
         f"Loopback, 2 shared cores; `center serve --workers {SERVER_WORKERS}`, real stationq"
-        " queues. Backlog: one station, 2 batches in flight. Fleet: each station its own"
-        f" queue and HTTP connection, one batch in flight, the client's default batch policy;"
+        " queues, push v2 (binary bodies). Backlog: one station, 2 batches in flight. Fleet:"
+        " each station its own queue and HTTP client, one batch in flight, the client's"
+        f" default batch policy;"
         f" {procs} processes drive the {stations} stations; everything on the same 2 cores.\n"
         f"Plaintext per record: {len(json.dumps(PAYLOAD, ensure_ascii=False).encode())} bytes"
         " of JSON.\n\n"
@@ -384,36 +415,29 @@ def _report(result: dict, fleets: list[dict], backlog_n: int, stations: int,
         return text
     text += ("\nFleet runs (CPU per record while the fleet pushes; load = 1-minute load average"
              " just before the run, which includes this benchmark's previous run; X25519 = CPU"
-             " time of one X25519 exchange just before the run, the host's speed):\n\n"
+             " time of one X25519 exchange just before the run, the host's speed; busy = share"
+             " of the two cores this fleet used over the run):\n\n"
              "| run | rec/s | batch p99 | batches | centre | PostgreSQL"
-             " | stations | load | X25519 |\n|---|---|---|---|---|---|---|---|---|\n")
+             " | stations | busy | load | X25519 |\n|---|---|---|---|---|---|---|---|---|---|\n")
     for n, f in enumerate(fleets, 1):
         text += (f"| {n} | {f['rps']:,.0f} | {f['p99']:.2f} s | {f['batches']}"
                  f" | {f['centre_cpu_us_per_record']:.0f} µs"
                  f" | {f['pg_cpu_us_per_record']:.0f} µs"
-                 f" | {f['station_cpu_us_per_record']:.0f} µs | {f['load']:.1f}"
+                 f" | {f['station_cpu_us_per_record']:.0f} µs | {f['busy']:.0%}"
+                 f" | {f['load']:.1f}"
                  f" | {f['x25519_us']:.1f} µs |\n")
     centre = _median([f["centre_cpu_us_per_record"] for f in fleets])
     pg = _median([f["pg_cpu_us_per_record"] for f in fleets])
     st = _median([f["station_cpu_us_per_record"] for f in fleets])
     total = centre + pg + st
+    busy = _median([f["busy"] for f in fleets])
     text += (
         f"\nWhere the time goes: per record the centre's workers spend {centre:.0f} µs of"
-        f" CPU, PostgreSQL {pg:.0f} µs and the stations {st:.0f} µs — {total:.0f} µs on two"
-        f" cores, so {2e6 / total:,.0f} records/s if the cores did nothing else. The rest"
-        " of the gap is mostly the end of a run: a station's keep-alive connection ties it"
-        " to one centre worker, stations whose first batches came back quickly doubled"
-        " their batches and finish early (the first after ≈ 2 s of ≈ 5), and once one"
-        " worker's stations are done only the other one works (20–40 % idle over the last"
-        " second in some runs); the ranges between runs are the shared host. A profile (perf,"
-        " py-spy, 2026-11-22, on a host where an X25519 exchange took 29 µs) of the centre:"
-        " ≈ 45 µs is the HPKE open of each record (one X25519 exchange each; it cannot be"
-        " avoided), ≈ 20 µs gunzip, JSON, the"
-        " envelope's zlib and the content digest, ≈ 8 µs the binary COPY into PostgreSQL,"
-        " the rest HTTP and Python. The stations: ≈ 30 µs the queue's per-record state"
-        " updates (mark sent, acknowledge), ≈ 12 µs gzip, ≈ 10 µs JSON, signing and HTTP."
-        " Pushes run one at a time per centre worker (several at once in one process fight"
-        " over the GIL and cost 20–35 % more CPU per record).\n")
+        f" CPU, PostgreSQL {pg:.0f} µs and the stations {st:.0f} µs (medians) — {total:.0f} µs"
+        f" on two cores, so {2e6 / total:,.0f} records/s if the cores did nothing else; the"
+        f" fleet kept them {busy:.0%} busy (median), the rest being the start and end of a"
+        " run and other processes on the shared host, whose speed also moves the CPU figures"
+        " from run to run." + WHERE_THE_TIME_GOES + "\n")
     return text
 
 
