@@ -63,6 +63,14 @@ def test_batch_size_adapts(centre: Centre) -> None:
     assert slow.run_once().last_error_code == "offline"
     assert slow.batch_size == 32  # a failed transfer halves it
     slow.close()
+    centre.start()
+    # A batch over 1.5 × the target halves the size (and one under it does not).
+    tight = client_for(queue, batch_size=64, min_batch=8, target_batch_s=1e-6)
+    tight._adapt(1.4e-6)
+    assert tight.batch_size == 64
+    assert tight.run_once().last_error is None
+    assert tight.batch_size == 32 and len(tight.batch_times) == 1  # 10 records, one batch
+    tight.close()
 
 
 def test_backoff_has_jitter_and_a_cap() -> None:
