@@ -122,16 +122,17 @@ def backlog(db_url: str | None, n: int, workdir: Path) -> dict:
         centre.stop()
 
 
-def _fleet_worker(args, barrier, results) -> None:
+def _fleet_worker(args, barrier, all_done, results) -> None:
     """One process drives several stations, each in its own thread."""
     try:
-        results.put(_fleet_work(args, barrier))
+        results.put(_fleet_work(args, barrier, all_done))
     except Exception as err:  # exceptions of other libraries may not pickle back
         barrier.abort()
+        all_done.abort()
         results.put({"error": repr(err)})
 
 
-def _fleet_work(args, barrier) -> dict:
+def _fleet_work(args, barrier, all_done) -> dict:
     import threading
 
     centre_url, db_url, home, workdir, names, n = args
@@ -159,8 +160,11 @@ def _fleet_work(args, barrier) -> dict:
         th.join()
     out = {"pushed": sum(results), "batch_times": [t for c, _ in pairs for t in c.batch_times],
            "started_at": started, "finished_at": time.time(),
-           "cpu_s": time.process_time() - cpu_started, "station_finished": finished,
-           "acknowledged": sum(q.stats().counts["acknowledged"] for _, q in pairs)}
+           "cpu_s": time.process_time() - cpu_started, "station_finished": finished}
+    # Count and close only once every process is done: a table scan here would take
+    # CPU from the stations and the centre still working in the other processes.
+    all_done.wait(timeout=900)
+    out["acknowledged"] = sum(q.stats().counts["acknowledged"] for _, q in pairs)
     for c, _q in pairs:
         c.close()
     return out
@@ -174,9 +178,9 @@ def fleet(db_url: str, stations: int, n: int, workdir: Path, procs: int) -> dict
         names = [f"fleet-{i:02d}" for i in range(stations)]
         groups = [names[i::procs] for i in range(procs)]
         ctx = mp.get_context("spawn")
-        barrier, results = ctx.Barrier(procs + 1), ctx.Queue()
+        barrier, all_done, results = ctx.Barrier(procs + 1), ctx.Barrier(procs), ctx.Queue()
         workers = [ctx.Process(target=_fleet_worker, args=(
-            (centre.url, db_url, str(home), str(workdir), g, n), barrier, results))
+            (centre.url, db_url, str(home), str(workdir), g, n), barrier, all_done, results))
             for g in groups]
         for w in workers:
             w.start()
