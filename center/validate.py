@@ -103,24 +103,36 @@ def envelope(doc: dict[str, Any], version: int = VERSION) -> tuple[str, int, str
 
 
 def push_records(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    records = doc.get("records")
-    if not isinstance(records, list) or len(records) > MAX_BATCH:
-        raise BadRequest("bad_field", f"records must be a list of at most {MAX_BATCH}",
-                         field="records")
-    out, seen = [], set()
+    records = _record_list(doc)
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[Any, Any]] = set()
     for n, rec in enumerate(records):
         # A well-formed record passes one flat test; anything else takes the slow path,
         # which names the exact field that is wrong.
         item = _record_fast(rec)
         if item is None:
             item = _record(rec, n)
-        key = (item["record_id"], item["version"])
-        if key in seen:
-            raise BadRequest("duplicate_in_batch", f"records[{n}]. repeats a record in this"
-                             " batch")
-        seen.add(key)
-        out.append(item)
+        _add_once(out, seen, item, n)
     return out
+
+
+def _record_list(doc: dict[str, Any]) -> list[Any]:
+    records = doc.get("records")
+    if not isinstance(records, list) or len(records) > MAX_BATCH:
+        raise BadRequest("bad_field", f"records must be a list of at most {MAX_BATCH}",
+                         field="records")
+    return records
+
+
+def _add_once(out: list[dict[str, Any]], seen: set[tuple[Any, Any]], item: dict[str, Any],
+              n: int) -> None:
+    """A batch names each (record id, version) once: a repeat is refused, not merged."""
+    key = (item["record_id"], item["version"])
+    if key in seen:
+        raise BadRequest("duplicate_in_batch", f"records[{n}]. repeats a record in this"
+                         " batch")
+    seen.add(key)
+    out.append(item)
 
 
 _ID_MATCH = ID_RE.match
@@ -173,11 +185,10 @@ def _clear_fast(rid: Any, version: Any, seq: Any, kind: Any, meta: Any, created:
 
 def push_records_v2(doc: dict[str, Any], blobs: bytes) -> list[dict[str, Any]]:
     """A v2 header's rows with their blobs, as the same items `push_records` gives."""
-    rows = doc.get("records")
-    if not isinstance(rows, list) or len(rows) > MAX_BATCH:
-        raise BadRequest("bad_field", f"records must be a list of at most {MAX_BATCH}",
-                         field="records")
-    out, seen, offset = [], set(), 0
+    rows = _record_list(doc)
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[Any, Any]] = set()
+    offset = 0
     for n, row in enumerate(rows):
         if (type(row) is list and len(row) == 8 and _clear_fast(*row[:7])
                 and type(row[7]) is int and 0 < row[7] <= MAX_ENC):
@@ -191,12 +202,7 @@ def push_records_v2(doc: dict[str, Any], blobs: bytes) -> list[dict[str, Any]]:
         if offset > len(blobs):
             raise BadRequest("bad_field", f"records[{n}].enc_len runs past the end of the"
                              " body", field="enc_len")
-        key = (item["record_id"], item["version"])
-        if key in seen:
-            raise BadRequest("duplicate_in_batch", f"records[{n}]. repeats a record in this"
-                             " batch")
-        seen.add(key)
-        out.append(item)
+        _add_once(out, seen, item, n)
     if offset != len(blobs):
         raise BadRequest("malformed_body", "the blobs must fill the body after the header"
                          " exactly")
