@@ -293,3 +293,27 @@ def test_push_v2_fuzz_only_4xx_and_nothing_stored(centre) -> None:
     assert resp.status_code == 200, resp.text
     assert [a["status"] for a in resp.json()["acks"]] == ["stored"] * 3
     client.close()
+
+
+def test_a_batch_that_repeats_a_record_is_refused_whole(centre) -> None:
+    """v1 and v2 alike: a record named twice in one batch is a 400 naming the repeat,
+    and nothing of the batch is stored (not even the records before it)."""
+    queue = make_station(centre=centre)
+    add_cases(queue, 2)
+    client = client_for(queue)
+    first, second = queue.pending(2)
+
+    def envelope(records) -> dict:
+        return {"station_id": queue.station_id, "ts": now_ms(), "nonce": new_nonce(),
+                "records": records}
+
+    v1 = dumps({"v": 1, **envelope([_wire(first), _wire(second), _wire(first)])})
+    row = [first.record_id, first.version, first.seq, first.kind, first.meta,
+           _created(first), first.suite, len(first.enc)]
+    v2 = frame_push({"v": 2, **envelope([row, row])}, [first.enc, first.enc])
+    for resp in (post(centre, v1, client.keys.sign), post_v2(centre, v2, client.keys.sign)):
+        assert resp.status_code == 400, resp.text
+        assert resp.json()["error"] == "duplicate_in_batch"
+        assert "records[" in resp.json()["detail"]
+    assert counts(centre)["records"] == 0
+    client.close()
