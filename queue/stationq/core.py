@@ -284,8 +284,8 @@ class Queue(KeySlots):
                         f"AND version = 1 AND seq < {first}")
         template = " UNION ALL ".join(arms)
         self._versions_sql = template.format(cols=_INFO_COLS, v1="", vn="")
-        self._seq_of_sql = "(" + template.format(cols="seq", v1="AND :v = 1",
-                                                 vn="AND version = :v") + ")"
+        self._seq_of_sql = "SELECT (" + template.format(cols="seq", v1="AND :v = 1",
+                                                        vn="AND version = :v") + ")"
 
     def _versions(self, record_id: str, order: str) -> list[tuple]:
         """Rows (``_INFO_COLS``) of a record's versions, ordered by ``order``."""
@@ -293,9 +293,11 @@ class Queue(KeySlots):
                                 {"rid": record_id, "hint": ids.seq_in_id(record_id)}
                                 ).fetchall()
 
-    @staticmethod
-    def _key_params(rid: str, version: int, **extra: Any) -> dict[str, Any]:
-        return {"rid": rid, "hint": ids.seq_in_id(rid), "v": version, **extra}
+    def _seq_of(self, record_id: str, version: int) -> int | None:
+        """The seq of one version's row; None for a key this queue does not hold."""
+        return self._db.execute(self._seq_of_sql, {
+            "rid": record_id, "hint": ids.seq_in_id(record_id), "v": version}
+        ).fetchall()[0][0]
 
     def _audit(self, tx: sqlite3.Connection, event: str, fields: dict[str, Any] | str,
                head: bool = True) -> int:
@@ -459,12 +461,10 @@ class Queue(KeySlots):
             self._tx_floor = max(int(now * 1000), floor)
             rid, version = ids.record_id(seq, self._tx_floor), 1
         else:
-            last = tx.execute(f"SELECT max(version) FROM ({self._versions_sql})",
-                              {"rid": record_id, "hint": ids.seq_in_id(record_id)}
-                              ).fetchone()[0]
-            if last is None:
+            latest = self._versions(record_id, "version DESC LIMIT 1")
+            if not latest:
                 raise NotFoundError(record_id)
-            rid, version = record_id, last + 1
+            rid, version = record_id, latest[0][1] + 1
         tail = self._tx_tail or audit_chain.tail(tx, self.station_id)
         row = self._version_row(seq, tail, kind, body, meta[1], meta[0], rid, version, reason,
                                 now)
@@ -713,7 +713,6 @@ class Queue(KeySlots):
         """
         params = {"now": self._clock(), **extra}
         direct = sql + " AND record_id = :rid AND version = 1"
-        find = f"SELECT {self._seq_of_sql}"
         changed = []
         for rid, version in _as_keys(items):
             hint = ids.seq_in_id(rid)
@@ -721,7 +720,7 @@ class Queue(KeySlots):
                     and tx.execute(direct, {**params, "seq": hint, "rid": rid}).rowcount):
                 changed.append(hint)
                 continue
-            seq = tx.execute(find, self._key_params(rid, version)).fetchall()[0][0]
+            seq = self._seq_of(rid, version)
             if (seq is not None and (seq != hint or version != 1)
                     and tx.execute(sql, {**params, "seq": seq}).rowcount):
                 changed.append(seq)
@@ -779,13 +778,8 @@ class Queue(KeySlots):
 
     def _held_seqs(self, keep: Iterable[Key | SealedRecord | RecordInfo]) -> list[int]:
         """The seqs of the versions named in ``keep``; unknown keys are ignored."""
-        seqs = []
-        for rid, version in _as_keys(keep):
-            seq = self._db.execute(f"SELECT {self._seq_of_sql}",
-                                   self._key_params(rid, version)).fetchone()[0]
-            if seq is not None:
-                seqs.append(seq)
-        return seqs
+        seqs = [self._seq_of(rid, version) for rid, version in _as_keys(keep)]
+        return [seq for seq in seqs if seq is not None]
 
     # A local copy may go once it is past the cutoff and the data is safe elsewhere
     # (acknowledged, or sealed and waiting), unless the caller holds it.

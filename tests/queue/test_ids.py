@@ -75,7 +75,7 @@ def test_lookups_use_the_primary_key_and_the_versions_index(make_queue):
     q.amend(info.record_id, {"v": 2}, reason="fix")
     q._db.execute("ANALYZE")
     params = {"rid": info.record_id, "hint": info.seq, "v": 2}
-    for sql in (f"SELECT * FROM ({q._versions_sql})", f"SELECT {q._seq_of_sql}"):
+    for sql in (f"SELECT * FROM ({q._versions_sql})", q._seq_of_sql):
         plan = _plan(q, sql, params)
         assert "USING INTEGER PRIMARY KEY (rowid=?)" in plan, plan
         assert "INDEX records_versions (record_id=?" in plan, plan
@@ -199,7 +199,7 @@ def test_a_v3_file_keeps_its_ids_and_its_records(tmp_path, clock, centre, monkey
     assert q.mark_sent(legacy_v1) == len(old)
     assert q.acknowledge([*legacy_v1, (new.record_id, 1)]) == len(old) + 1
     assert q.info(old[1].record_id, 1).state == "acknowledged"
-    plan = _plan(q, f"SELECT {q._seq_of_sql}",
+    plan = _plan(q, q._seq_of_sql,
                  {"rid": old[1].record_id, "hint": ids.seq_in_id(old[1].record_id), "v": 1})
     assert "INDEX records_legacy_id (record_id=?" in plan and "SCAN records" not in plan, plan
     assert q.verify().ok
