@@ -82,16 +82,7 @@ def unframe_push(body: bytes, limit: int = MAX_BODY_BYTES) -> tuple[bytes, bytes
     end = 8 + int.from_bytes(body[4:8], "big")
     if end > len(body):
         raise ValueError("header longer than the body")
-    unpacker = zlib.decompressobj(15)
-    try:
-        head = unpacker.decompress(body[8:end], limit + 1)
-    except zlib.error as err:
-        raise ValueError("damaged header") from err
-    if len(head) > limit:
-        raise OverflowError("inflated header too large")
-    if not unpacker.eof or unpacker.unused_data:
-        raise ValueError("truncated header or bytes after it")
-    return head, body[end:]
+    return _inflate(body[8:end], 15, limit, "header"), body[end:]
 
 
 def gzip_body(body: bytes) -> bytes:
@@ -106,15 +97,22 @@ def gzip_body(body: bytes) -> bytes:
 
 def gunzip_body(data: bytes, limit: int = MAX_BODY_BYTES) -> bytes:
     """Inflate at most `limit` bytes; raises ValueError on damage or a bigger payload."""
-    unpacker = zlib.decompressobj(31)
+    return _inflate(data, 31, limit, "gzip body")
+
+
+def _inflate(data: bytes, wbits: int, limit: int, what: str) -> bytes:
+    """Exactly one deflate stream (zlib for wbits 15, gzip for 31) inflating to at most
+    `limit` bytes: OverflowError past it (a compression bomb stops there), ValueError on
+    damage, truncation or bytes after the stream."""
+    unpacker = zlib.decompressobj(wbits)
     try:
         out = unpacker.decompress(data, limit + 1)
     except zlib.error as err:
-        raise ValueError("damaged gzip body") from err
+        raise ValueError(f"damaged {what}") from err
     if len(out) > limit:
-        raise OverflowError("inflated body too large")
+        raise OverflowError(f"inflated {what} too large")
     if not unpacker.eof or unpacker.unused_data:
-        raise ValueError("truncated or trailing gzip data")
+        raise ValueError(f"truncated {what} or bytes after it")
     return out
 
 
