@@ -2,4 +2,5 @@
 
 from center.cli import main
 
-main()
+if __name__ == "__main__":  # push processes (spawned) import this module too
+    main()

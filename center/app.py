@@ -34,6 +34,7 @@ from stationq.sealing import MLKEM768_X25519, X25519, open_bytes, record_info
 from center.db import Incoming, Replay, StationChanged, Store
 from center.keys import CentreKeys
 from center.openapi import openapi_document
+from center.push_pool import PushPool
 from center.validate import (
     BadRequest,
     enrol_request,
@@ -82,26 +83,23 @@ class StationKey:
 class Centre:
     """Holds the keys and the store; the handlers are its methods."""
 
-    def __init__(self, store: Store, keys: CentreKeys, shed_when_busy: bool = False) -> None:
+    def __init__(self, store: Store, keys: CentreKeys, push_pool: PushPool | None = None
+                 ) -> None:
         self.store = store
         self.keys = keys
         self.public = keys.public()
         self._private = {X25519: keys.x25519, MLKEM768_X25519: keys.hybrid}
         self._last_prune = 0.0
-        # Pushes run one at a time per process, in arrival order; `--workers` gives
-        # parallelism. Pushes are CPU-bound: several at once in one process only fight
-        # over the GIL (measured: +20 % CPU per record with 2 at a time, +35 % with 20).
+        # Pushes run one at a time, in arrival order: here in a thread, or with
+        # `--workers N` in the first free of N push processes (center/push_pool.py).
+        # Pushes are CPU-bound: several at once in one process only fight over the GIL
+        # (measured: +20 % CPU per record with 2 at a time, +35 % with 20).
         self._push_limiter = anyio.CapacityLimiter(1)
+        self.push_pool = push_pool
         # Pushes check signatures against a cached station key (a database round trip
         # saved per batch); the store spends the nonce only while that key is still the
         # active one, so a revocation or new key takes effect at once all the same.
         self._station_keys: dict[str, StationKey] = {}
-        # With several worker processes, a keep-alive connection ties a station to one
-        # of them; a worker with pushes still waiting closes the connection after its
-        # answer, so the station's next batch goes to whichever worker accepts first
-        # (measured: otherwise one worker's stations finish early and it idles while the
-        # other works alone for the last 1–1.5 s of a 5 s fleet run).
-        self.shed_when_busy = shed_when_busy
 
     # --- helpers -----------------------------------------------------------------------
     def signed(self, path: str, doc: dict[str, Any], status: int = 200) -> Response:
@@ -221,15 +219,18 @@ class Centre:
 
     async def _push_route(self, request: Request, path: str, version: int) -> Response:
         raw, encoding = await self.read_raw(request)
-        # One hop to a worker thread for the whole batch (each hop is a GIL hand-over).
-        body, signature = await anyio.to_thread.run_sync(
-            self._push, path, raw, encoding, request.headers.get(SIGNATURE_HEADER), version,
-            limiter=self._push_limiter)
+        signature = request.headers.get(SIGNATURE_HEADER)
+        if self.push_pool is not None:
+            body, answer_signature = await self.push_pool.push(path, raw, encoding, signature,
+                                                               version)
+        else:
+            # One hop to a worker thread for the whole batch (each hop is a GIL hand-over).
+            body, answer_signature = await anyio.to_thread.run_sync(
+                self._push, path, raw, encoding, signature, version,
+                limiter=self._push_limiter)
         await self._maybe_prune()
-        headers = {SIGNATURE_HEADER: signature}
-        if self.shed_when_busy and self._push_limiter.statistics().tasks_waiting:
-            headers["connection"] = "close"
-        return Response(body, media_type="application/json", headers=headers)
+        return Response(body, media_type="application/json",
+                        headers={SIGNATURE_HEADER: answer_signature})
 
     def _push(self, path: str, raw: bytes, encoding: str, signature: str | None,
               version: int) -> tuple[bytes, str]:
@@ -352,14 +353,21 @@ def _guard(handler: Callable[[Request], Awaitable[Response]]
 
 
 def create_app(store: Store, keys: CentreKeys, threads: int = 40,
-               shed_when_busy: bool = False) -> Starlette:
-    """`shed_when_busy`: see `Centre`; worth it only with more than one worker process."""
-    centre = Centre(store, keys, shed_when_busy)
+               push_pool: PushPool | None = None) -> Starlette:
+    """`push_pool`: push processes for `--workers N` (started and stopped with the app);
+    without one, pushes run in a thread of this process."""
+    centre = Centre(store, keys, push_pool)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
-        yield
+        if push_pool is not None:
+            await push_pool.start()
+        try:
+            yield
+        finally:
+            if push_pool is not None:
+                push_pool.close()
 
     routes = [
         Route(f"{PREFIX}/info", _guard(centre.info), methods=["GET"]),
@@ -380,18 +388,3 @@ def create_app(store: Store, keys: CentreKeys, threads: int = 40,
                     middleware=[Middleware(GZipMiddleware, minimum_size=512, compresslevel=1)])
     app.state.centre = centre
     return app
-
-
-def app_from_env() -> Starlette:
-    """Factory for `center serve --workers N`: one app per worker process."""
-    import os
-    from pathlib import Path
-
-    from center import keys
-    from center.db import open_store
-
-    home = Path(os.environ["CENTER_HOME"])
-    store = open_store(os.environ.get("CENTER_DB") or None, home)
-    return create_app(store, keys.load(home, os.environ["CENTER_PASSPHRASE"]),
-                      threads=int(os.environ.get("CENTER_THREADS", "40")),
-                      shed_when_busy=True)  # the factory serves `--workers N`, N > 1

@@ -112,10 +112,11 @@ def init(ctx: click.Context, passphrase_stdin: bool, force: bool) -> None:
 @click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), default=None)
 @click.option("--passphrase-stdin", is_flag=True)
 @click.option("--threads", default=40, show_default=True, type=int,
-              help="Threads per process for pulls, reports and database calls (pushes run"
-                   " one at a time per process: use --workers).")
+              help="Threads for pulls, reports and database calls (pushes run one at a"
+                   " time: use --workers).")
 @click.option("--workers", default=1, show_default=True, type=int,
-              help="Server processes (use the cores: opening sealed records is CPU work).")
+              help="Processes that open pushed records, fed in arrival order (use the"
+                   " cores: opening sealed records is CPU work).")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, tls_cert: str | None, tls_key: str | None,
           passphrase_stdin: bool, threads: int, workers: int) -> None:
@@ -124,6 +125,7 @@ def serve(ctx: click.Context, host: str, port: int, tls_cert: str | None, tls_ke
 
     from center import keys
     from center.app import create_app
+    from center.push_pool import PushPool
 
     if bool(tls_cert) != bool(tls_key):
         raise CenterError("center.tls_pair")
@@ -133,15 +135,10 @@ def serve(ctx: click.Context, host: str, port: int, tls_cert: str | None, tls_ke
                err=True)
     options = {"host": host, "port": port, "ssl_certfile": tls_cert, "ssl_keyfile": tls_key,
                "log_level": "warning", "access_log": False, "timeout_graceful_shutdown": 5}
+    pool = None
     if workers > 1:
-        # Worker processes rebuild the app from the environment (uvicorn spawns them);
-        # the passphrase reaches them the same way, readable only by this user.
-        _store(ctx)  # migrate once, before the workers race to it
-        os.environ.update({"CENTER_HOME": str(ctx.obj["home"]), "CENTER_DB": ctx.obj["db"] or "",
-                           "CENTER_PASSPHRASE": passphrase, "CENTER_THREADS": str(threads)})
-        uvicorn.run("center.app:app_from_env", factory=True, workers=workers, **options)
-        return
-    app = create_app(_store(ctx), secret, threads=threads)
+        pool = PushPool(workers, ctx.obj["home"], ctx.obj["db"], passphrase)
+    app = create_app(_store(ctx), secret, threads=threads, push_pool=pool)
     uvicorn.run(app, **options)
 
 

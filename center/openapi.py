@@ -101,7 +101,7 @@ def openapi_document() -> dict[str, Any]:
                     "properties": {"v": _ENVELOPE["v"], "code": {"type": "string"},
                                    "station_id": _ENVELOPE["station_id"],
                                    "sign_pub": _B64, "inbox_pub": _B64}}}}},
-                "responses": {"200": _SIGNED, **_errors(400, 403, 413)}}},
+                "responses": {"200": _SIGNED, **_errors(400, 403, 413, 415)}}},
             f"{PREFIX}/push": {"post": {
                 "summary": "Push a batch of sealed records",
                 "parameters": [_SIG],
@@ -109,7 +109,7 @@ def openapi_document() -> dict[str, Any]:
                     "type": "object", "required": [*_ENVELOPE, "records"],
                     "properties": {**_ENVELOPE, "records": {
                         "type": "array", "maxItems": MAX_BATCH, "items": _RECORD}}}}}},
-                "responses": {"200": _SIGNED, **_errors(400, 401, 403, 409, 413)}}},
+                "responses": {"200": _SIGNED, **_errors(400, 401, 403, 409, 413, 415, 503)}}},
             PUSH2_PATH: {"post": {
                 "summary": "Push a batch of sealed records as one binary body",
                 "description": _PUSH2,
@@ -117,7 +117,7 @@ def openapi_document() -> dict[str, Any]:
                     "raw body", "raw body (path /v2/push)")}],
                 "requestBody": {"required": True, "content": {PUSH2_CONTENT_TYPE: {
                     "schema": {"type": "string", "format": "binary"}}}},
-                "responses": {"200": _SIGNED, **_errors(400, 401, 403, 409, 413)}}},
+                "responses": {"200": _SIGNED, **_errors(400, 401, 403, 409, 413, 415, 503)}}},
             f"{PREFIX}/pull": {"post": {
                 "summary": "Pull updates after a cursor",
                 "parameters": [_SIG],
@@ -126,7 +126,7 @@ def openapi_document() -> dict[str, Any]:
                     "properties": {**_ENVELOPE, "cursor": {"type": "integer", "minimum": 0},
                                    "limit": {"type": "integer", "minimum": 1,
                                              "maximum": MAX_PULL}}}}}},
-                "responses": {"200": _SIGNED, **_errors(400, 401, 403, 409, 413)}}},
+                "responses": {"200": _SIGNED, **_errors(400, 401, 403, 409, 413, 415)}}},
             RECONCILE_PATH: {"post": {
                 "summary": "Compare the station's manifest of some days with what the centre"
                            " holds (the centre keeps the claim for its own report)",
@@ -150,6 +150,6 @@ def openapi_document() -> dict[str, Any]:
                                 **{name: {"type": "array", "items": _ENTRY} for name in (
                                     "missing_at_centre", "unknown_to_station", "ack_lost",
                                     "waiting", "seq_mismatch", "conflicts")}}}}}}}}},
-                    **_errors(400, 401, 403, 409, 413)}}},
+                    **_errors(400, 401, 403, 409, 413, 415)}}},
         },
     }

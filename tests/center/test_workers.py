@@ -1,16 +1,21 @@
-"""`center serve --workers 2`: busy workers hand their keep-alive connections back.
+"""`center serve --workers 2`: one server process, two push processes fed in arrival order.
 
-A worker that still has pushes waiting answers with `Connection: close`, so the
-station's next batch is accepted by whichever worker is free (docs/sync-protocol.md,
-"Push"). These tests run the real two-process server on loopback.
+These tests run the real server on loopback and look at its real processes: both push
+processes take pushes, refusals come back from them unchanged, a push process that dies
+is replaced, and none outlives the server (docs/sync-protocol.md, "Push").
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import os
+import signal
+import time
+from pathlib import Path
 from typing import Any, NamedTuple
 
+import pytest
 from syncrig import (
     Centre,
     add_cases,
@@ -20,6 +25,8 @@ from syncrig import (
     make_station,
     signed_push,
 )
+
+from station.sync.protocol import now_ms
 
 
 class Answer(NamedTuple):
@@ -45,34 +52,131 @@ def _concurrent_pushes(centre: Centre, client, batches: list) -> list[Answer]:
     return answers
 
 
-def test_a_busy_worker_closes_the_connection_and_nothing_is_lost(tmp_path, db_url) -> None:
+def push_processes(centre: Centre) -> list[int]:
+    """The server's push processes (spawned by multiprocessing; not its resource tracker)."""
+    assert centre.proc is not None
+    found = []
+    for task in Path(f"/proc/{centre.proc.pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            if b"spawn_main" in cmdline:
+                found.append(int(child))
+    return sorted(found)
+
+
+def cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def wait_until(condition, timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+@pytest.fixture
+def two_process_centre(tmp_path, db_url):
     centre = Centre(make_centre_home(tmp_path / "centre"), db_url, workers=2)
     centre.start()
-    try:
-        queue = make_station(centre=centre)
-        add_cases(queue, 1200)
-        client = client_for(queue)
-        pending = queue.pending(1200)
-        # Twelve pushes at once on twelve connections: the workers have pushes waiting
-        # when they answer the first ones.
-        answers = _concurrent_pushes(centre, client, [pending[i::12] for i in range(12)])
-        assert [a.status for a in answers] == [200] * 12
-        closing = [a for a in answers if a.connection == "close"]
-        assert 1 <= len(closing) < 12  # the last answer of each worker keeps its connection
-        assert all(ack["status"] == "stored" for a in answers for ack in a.doc["acks"])
-        # The client follows the closes (httpx reconnects) and acknowledges everything.
-        add_cases(queue, 300, start=1200)
-        queue.acknowledge([(r.record_id, r.version) for r in pending])
-        client.batch_size = 20  # many small batches, two in flight
+    yield centre
+    centre.stop()
+
+
+def test_both_push_processes_take_pushes_and_nothing_is_lost(two_process_centre) -> None:
+    centre = two_process_centre
+    workers = push_processes(centre)
+    assert len(workers) == 2  # both started (and ready) before the server answered
+    before = {pid: cpu_ticks(pid) for pid in workers}
+    queue = make_station(centre=centre)
+    add_cases(queue, 1200)
+    client = client_for(queue)
+    pending = queue.pending(1200)
+    answers = _concurrent_pushes(centre, client, [pending[i::12] for i in range(12)])
+    assert [a.status for a in answers] == [200] * 12
+    assert all(a.connection != "close" for a in answers)  # one line: no reason to hang up
+    assert all(ack["status"] == "stored" for a in answers for ack in a.doc["acks"])
+    assert all(cpu_ticks(pid) > before[pid] for pid in workers)  # both opened records
+    # The client's own runs on top: two batches in flight, many small ones.
+    add_cases(queue, 300, start=1200)
+    queue.acknowledge([(r.record_id, r.version) for r in pending])
+    client.batch_size = 20
+    state = client.run_once()
+    assert state.last_error is None and state.pushed == 300
+    assert_exactly_once(centre, queue, 1500)
+    client.close()
+
+
+def test_a_refusal_in_a_push_process_keeps_its_status_and_reason(two_process_centre) -> None:
+    centre = two_process_centre
+    queue = make_station(centre=centre)
+    add_cases(queue, 5)
+    skewed = client_for(queue, clock=lambda: now_ms() + 600_000)
+    state = skewed.run_once()
+    assert state.last_error_code == "clock_skew" and "600" in state.last_error
+    skewed.close()
+    body, headers = signed_push(client_for(queue), queue.pending(5))
+    conn = http.client.HTTPConnection("127.0.0.1", centre.port, timeout=60)
+    conn.request("POST", "/v1/push", body=body.replace(b'"v":1', b'"v":1 '), headers=headers)
+    resp = conn.getresponse()
+    assert resp.status == 401 and json.loads(resp.read())["error"] == "bad_signature"
+    conn.close()
+    assert queue.stats().counts["pending"] == 5
+    ok = client_for(queue)
+    assert ok.run_once().pushed == 5
+    assert_exactly_once(centre, queue, 5)
+    ok.close()
+
+
+def test_a_push_process_that_dies_is_replaced(two_process_centre) -> None:
+    centre = two_process_centre
+    queue = make_station(centre=centre)
+    add_cases(queue, 200)
+    os.kill(push_processes(centre)[0], signal.SIGKILL)
+    client = client_for(queue, batch_size=50, max_batch=50)
+    runs = 0
+    while queue.stats().counts["acknowledged"] < 200 and runs < 5:
         state = client.run_once()
-        assert state.last_error is None and state.pushed == 300
-        assert_exactly_once(centre, queue, 1500)
-        client.close()
+        runs += 1
+        # At most the one batch the dead process had or was about to get fails, and
+        # only as "send it again" (503), never as a refusal of the records.
+        assert state.last_error_code in (None, "server")
+    assert_exactly_once(centre, queue, 200)
+    assert len(push_processes(centre)) >= 1
+    client.close()
+
+
+@pytest.mark.parametrize("how", ["terminate", "sigkill"])
+def test_no_push_process_outlives_the_server(tmp_path, how) -> None:
+    centre = Centre(make_centre_home(tmp_path / "centre"), None, workers=2)
+    centre.start()
+    try:
+        workers = push_processes(centre)
+        assert len(workers) == 2
+        if how == "terminate":
+            centre.stop()  # SIGTERM: the server shuts its pool down
+        else:
+            # Only the server process, as an administrator's `kill -9` would: its push
+            # processes hold database connections and must follow it.
+            os.kill(centre.proc.pid, signal.SIGKILL)
+            centre.proc.wait()
+        assert wait_until(lambda: not any(alive(pid) for pid in workers))
     finally:
-        centre.stop()
+        centre.kill()
 
 
-def test_a_single_worker_keeps_connections_open(centre: Centre) -> None:
+def test_a_single_process_keeps_connections_open(centre: Centre) -> None:
     queue = make_station(centre=centre)
     add_cases(queue, 80)
     client = client_for(queue)

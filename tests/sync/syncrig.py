@@ -122,7 +122,7 @@ class Centre:
             cmd += ["--workers", str(self.workers)]
         if self.threads:
             cmd += ["--threads", str(self.threads)]
-        # Own session: kill() takes the whole process group (uvicorn workers too).
+        # Own session: kill() takes the whole process group (push processes too).
         self.proc = subprocess.Popen(cmd, env=self.env(), stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, start_new_session=True,
                                      cwd=self.root)
