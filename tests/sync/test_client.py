@@ -68,6 +68,17 @@ def test_batch_size_adapts(centre: Centre) -> None:
     tight = client_for(queue, batch_size=64, min_batch=8, target_batch_s=1e-6)
     tight._adapt(1.4e-6)
     assert tight.batch_size == 64
+    # Growing takes two quick batches in a row (under half the target).
+    tight._adapt(0.4e-6)
+    assert tight.batch_size == 64  # one may just have been first in the centre's line
+    tight._adapt(0.6e-6)
+    tight._adapt(0.4e-6)
+    assert tight.batch_size == 64  # not in a row
+    tight._adapt(0.4e-6)
+    assert tight.batch_size == 128
+    tight._adapt(0.4e-6)
+    assert tight.batch_size == 128  # the count starts again after growing
+    tight.batch_size = 64
     assert tight.run_once().last_error is None
     assert tight.batch_size == 32 and len(tight.batch_times) == 1  # 10 records, one batch
     tight.close()
