@@ -137,7 +137,8 @@ def _fleet_work(args, barrier, all_done) -> dict:
 
     centre_url, db_url, home, workdir, names, n = args
     # Fleet stations are concurrent already: one batch in flight each, and the client's
-    # own batch-size policy (start at 200, double under 0.5 s, halve over 2 s).
+    # own batch-size policy (start at 200, double after two batches under 0.5 s in a row,
+    # halve over 1.5 s).
     pairs = [_station(centre_url, Path(workdir), name, n, db_url, Path(home), batch=200,
                       pipeline=1, target_s=None)
              for name in names]
@@ -231,11 +232,10 @@ WHERE_THE_TIME_GOES = (
     " raw after a deflated JSON header: building and signing a batch's body costs the"
     " station 5 µs a record instead of 20 (gzip of base64 ciphertext was 15 of them), the"
     " centre about 7 µs less (no gunzip, base64 or large JSON), and 556 instead of 577 bytes"
-    " a record go on the wire; (2) a centre worker with pushes waiting closes the"
-    " connection after its answer, so a station's next batch goes to whichever worker"
-    " accepts it: sampled every 0.5 s, both workers now stay busy to the end, where before"
-    " one worker's stations finished early and the other worked alone for the last"
-    " 1–1.5 s of a 5 s run; (3) the centre parses envelopes through the C JSON scanner,"
+    " a record go on the wire; (2) a centre worker with pushes waiting closed the"
+    " connection after its answer, so a station's next batch went to whichever worker"
+    " accepted it (since replaced, see below); (3) the centre parses envelopes through"
+    " the C JSON scanner,"
     " encodes clear metadata with the C encoder and gzips answers at level 1 (≈ 3 µs a"
     " record); (4) the client halves its batch size after a batch over 1.5 s instead of"
     " 2 s, so a loaded fleet's batches shrink before they reach the 2 s p99 limit (over"
@@ -260,7 +260,24 @@ WHERE_THE_TIME_GOES = (
     " The fleet's figure moves with the host: four five-run sets of today's code gave"
     " medians of 11,345 and 10,826 rec/s (halving over 2 s) and 10,553 and 9,559 rec/s"
     " (halving over 1.5 s, the code measured above), the centre's CPU per record going"
-    " from 90 to 126 µs between runs of the same code.")
+    " from 90 to 126 µs between runs of the same code."
+    "\n\nOne line for all pushes (2026-12-06 05:30–05:50, same host): with N uvicorn"
+    " workers each worker accepted connections whether or not its pushes were queued, so"
+    " a batch's wait depended on which worker took it. Logging every batch of a fleet run"
+    " (start, size, time) showed it: in the same half second, batches answered in 0.02 s"
+    " beside batches that had waited 2.1 s, and the worst runs' p99 went past 2 s (2.14,"
+    " 1.96, 1.99 s on a slow stretch of the host). `--workers N` now runs one server"
+    " process that hands each push to the first free of N push processes, so every batch"
+    " waits in one line. Interleaved, four runs each (old, new): p99 1.26 / 1.18 / 1.27 /"
+    " 1.23 s against 1.16 / 1.08 / 1.11 / 1.25 s; rec/s 12,073 / 10,955 / 11,936 /"
+    " 12,363 against 12,465 / 13,465 / 12,035 / 11,521; the spread of batch times within"
+    " a half second (median over the run) 0.30–0.43 s against 0.19–0.24 s. On the slow"
+    " stretch just before, 11 runs with the one line gave p99 1.10–1.54 s. Then the client"
+    " grows a batch only after two quick batches in a row, since the first batch in a line"
+    " is quick by position alone (three interleaved runs each: p99 0.86 / 1.06 / 0.97 s"
+    " against 1.18 / 1.24 / 1.12 s, 20 % more batches). Lowering the client's target"
+    " instead (0.75 s, 0.6 s) did not lower p99 before the one line: the wait was the"
+    " workers' imbalance, not the batch size.")
 
 
 def _cpu_seconds(pid: int) -> tuple[float, float]:
@@ -405,8 +422,9 @@ def _report(result: dict, fleets: list[dict], backlog_n: int, stations: int,
     text = (
         "## Sync (bench/sync_bench.py)\n\n"
         f"Command: `python bench/sync_bench.py{runs}` — {when}.\n"
-        f"Loopback, 2 shared cores; `center serve --workers {SERVER_WORKERS}`, real stationq"
-        " queues, push v2 (binary bodies). Backlog: one station, 2 batches in flight. Fleet:"
+        f"Loopback, 2 shared cores; `center serve --workers {SERVER_WORKERS}` (one server"
+        f" process, {SERVER_WORKERS} push processes), real stationq queues, push v2 (binary"
+        " bodies). Backlog: one station, 2 batches in flight. Fleet:"
         " each station its own queue and HTTP client, one batch in flight, the client's"
         f" default batch policy;"
         f" {procs} processes drive the {stations} stations; everything on the same 2 cores.\n"
@@ -450,7 +468,7 @@ def _report(result: dict, fleets: list[dict], backlog_n: int, stations: int,
     total = centre + pg + st
     busy = _median([f["busy"] for f in fleets])
     text += (
-        f"\nWhere the time goes: per record the centre's workers spend {centre:.0f} µs of"
+        f"\nWhere the time goes: per record the centre's processes spend {centre:.0f} µs of"
         f" CPU, PostgreSQL {pg:.0f} µs and the stations {st:.0f} µs (medians) — {total:.0f} µs"
         f" on two cores, so {2e6 / total:,.0f} records/s if the cores did nothing else; the"
         f" fleet kept them {busy:.0%} busy (median), the rest being the start and end of a"

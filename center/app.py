@@ -2,8 +2,9 @@
 
 Why every handler funnels through `_guard`: a malformed request of any shape must
 get a 4xx with a reason and never a 5xx; only a real server fault may be a 5xx.
-CPU work (opening sealed records) and database calls run in worker threads so
-one large batch never stalls the event loop for other stations.
+CPU work (opening sealed records) and database calls run in worker threads (pushes,
+with `--workers N`, in push processes: center/push_pool.py) so one large batch never
+stalls the event loop for other stations.
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@
 Why Argon2id (cryptography's) and a counter: the pages show every station's
 figures, so a guessed password must cost real work, and repeated wrong ones are
 slowed down per account like the station's key slots. Why an HMAC cookie and no
-server-side session table: several `center serve` workers share only the
-database; the signing secret lives there, so any worker can check any cookie.
+server-side session table: nothing to write per login, and the signing secret lives
+in the database, so a restarted centre (or a second one on the same database) still
+checks every cookie.
 """
 
 from __future__ import annotations
