@@ -125,8 +125,8 @@ def test_a_refusal_in_a_push_process_keeps_its_status_and_reason(two_process_cen
     skewed = client_for(queue, clock=lambda: now_ms() + 600_000)
     state = skewed.run_once()
     assert state.last_error_code == "clock_skew" and "600" in state.last_error
+    body, headers = signed_push(skewed, queue.pending(5))
     skewed.close()
-    body, headers = signed_push(client_for(queue), queue.pending(5))
     conn = http.client.HTTPConnection("127.0.0.1", centre.port, timeout=60)
     conn.request("POST", "/v1/push", body=body.replace(b'"v":1', b'"v":1 '), headers=headers)
     resp = conn.getresponse()

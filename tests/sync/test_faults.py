@@ -60,12 +60,17 @@ def test_connection_cut_mid_request(centre: Centre) -> None:
     queue = make_station(centre=centre)
     add_cases(queue, 60)
     proxy = Proxy(centre.port)
-    client = client_for(queue, url=proxy.url, batch_size=20, max_batch=20, pipeline=1)
-    # Headers, early body, mid body, and a later batch on a reused connection.
-    for cut in (40, 400, 3000, 9000, 16000):
+    # Batches of 20 (a request of ≈ 6.8 KB) whatever the cuts do to the adaptive size, so
+    # each cut lands where it says: in the headers (40, 400 bytes), early and mid body
+    # (1500, 4000), and in the second batch on a reused connection (9000: the first
+    # batch arrives whole, so 20 records are stored).
+    client = client_for(queue, url=proxy.url, batch_size=20, min_batch=20, max_batch=20,
+                        pipeline=1)
+    for cut, stored in ((40, 0), (400, 0), (1500, 0), (4000, 0), (9000, 20)):
         proxy.cut_up = cut
         state = client.run_once()
-        assert state.last_error_code == "network", state.last_error
+        assert state.last_error_code == "network", (cut, state.last_error)
+        assert stored_count(centre) == stored, cut
     proxy.cut_up = None
     assert proxy.cuts == 5
     state = client.run_once()
