@@ -227,14 +227,16 @@ class Centre:
         else:
             # One hop to a worker thread for the whole batch (each hop is a GIL hand-over).
             body, answer_signature = await anyio.to_thread.run_sync(
-                self._push, path, raw, encoding, signature, version,
+                self.handle_push, path, raw, encoding, signature, version,
                 limiter=self._push_limiter)
         await self._maybe_prune()
         return Response(body, media_type="application/json",
                         headers={SIGNATURE_HEADER: answer_signature})
 
-    def _push(self, path: str, raw: bytes, encoding: str, signature: str | None,
-              version: int) -> tuple[bytes, str]:
+    def handle_push(self, path: str, raw: bytes, encoding: str, signature: str | None,
+                    version: int) -> tuple[bytes, str]:
+        """One push, whole: checks, opens, stores; the signed answer and its signature.
+        Runs in a worker thread, or in a push process (center/push_pool.py)."""
         doc, blobs, station_id, ts, nonce, sign_pub = self.check_signed(
             path, raw, encoding, signature, cached=True, version=version)
         records = push_records(doc) if version == VERSION else push_records_v2(doc, blobs)

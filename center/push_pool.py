@@ -73,7 +73,7 @@ def _push(path: str, raw: bytes, encoding: str, signature: str | None,
     keyword fields do not survive pickling as themselves."""
     assert _centre is not None
     try:
-        return True, _centre._push(path, raw, encoding, signature, version)
+        return True, _centre.handle_push(path, raw, encoding, signature, version)
     except BadRequest as err:
         return False, (err.code, err.detail, err.status, err.extra)
 
