@@ -56,11 +56,13 @@ def push_processes(centre: Centre) -> list[int]:
     """The server's push processes (spawned by multiprocessing; not its resource tracker)."""
     assert centre.proc is not None
     found = []
-    for task in Path(f"/proc/{centre.proc.pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
-            if b"spawn_main" in cmdline:
-                found.append(int(child))
+    for proc in Path("/proc").glob("[0-9]*"):  # not /proc/PID/task/*/children: a kernel option
+        try:
+            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if ppid == centre.proc.pid and b"spawn_main" in (proc / "cmdline").read_bytes():
+                found.append(int(proc.name))
+        except (OSError, IndexError, ValueError):  # gone meanwhile
+            continue
     return sorted(found)
 
 
