@@ -38,7 +38,7 @@ READY_TIMEOUT_S = 120
 
 # A push process's own state, set by _start.
 _centre: Centre | None = None
-_ready_barrier: list[Any] = [None]
+_ready: Any = None  # the start-up barrier (see _wait_ready)
 
 
 def _die_with_parent() -> None:
@@ -49,7 +49,7 @@ def _die_with_parent() -> None:
 
 
 def _start(home: str, db_url: str | None, passphrase: str, ready: Any) -> None:
-    global _centre
+    global _centre, _ready
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     from center import keys
@@ -57,13 +57,13 @@ def _start(home: str, db_url: str | None, passphrase: str, ready: Any) -> None:
     from center.db import open_store
 
     _centre = Centre(open_store(db_url, Path(home)), keys.load(Path(home), passphrase))
-    _ready_barrier[0] = ready
+    _ready = ready
 
 
 def _wait_ready() -> bool:
     """Each push process answers this once, at the barrier, so the server knows all of
     them are up (a process waiting here cannot take a second one)."""
-    _ready_barrier[0].wait(READY_TIMEOUT_S)
+    _ready.wait(READY_TIMEOUT_S)
     return True
 
 

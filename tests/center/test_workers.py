@@ -79,12 +79,12 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def wait_until(condition, timeout: float = 15.0) -> bool:
+def wait_until(condition, timeout: float = 15.0, poll: float = 0.05) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return True
-        time.sleep(0.05)
+        time.sleep(poll)
     return condition()
 
 
@@ -155,6 +155,37 @@ def test_a_push_process_that_dies_is_replaced(two_process_centre) -> None:
         # only as "send it again" (503), never as a refusal of the records.
         assert state.last_error_code in (None, "server")
     assert_exactly_once(centre, queue, 200)
+    assert len(push_processes(centre)) >= 1
+    client.close()
+
+
+def test_a_push_cut_short_by_a_dying_process_is_answered_send_again(two_process_centre) -> None:
+    centre = two_process_centre
+    queue = make_station(centre=centre)
+    add_cases(queue, 2000)
+    client = client_for(queue)
+    workers = push_processes(centre)
+    before = {pid: cpu_ticks(pid) for pid in workers}
+    pending = queue.pending(2000)
+    signed = [signed_push(client, pending[i::2]) for i in range(2)]
+    conns = [http.client.HTTPConnection("127.0.0.1", centre.port, timeout=60) for _ in signed]
+    for conn, (body, headers) in zip(conns, signed, strict=True):
+        conn.request("POST", "/v1/push", body=body, headers=headers)
+    # Kill both push processes once one of them is opening records.
+    assert wait_until(lambda: any(cpu_ticks(p) > before[p] for p in workers), poll=0.002)
+    for pid in workers:
+        os.kill(pid, signal.SIGKILL)
+    answers = []
+    for conn in conns:
+        resp = conn.getresponse()
+        answers.append((resp.status, json.loads(resp.read()).get("error")))
+        conn.close()
+    assert (503, "push_interrupted") in answers
+    assert set(answers) <= {(503, "push_interrupted"), (200, None)}
+    # Stored or not, a resend is acknowledged, and fresh processes take it.
+    state = client.run_once()
+    assert state.last_error is None
+    assert_exactly_once(centre, queue, 2000)
     assert len(push_processes(centre)) >= 1
     client.close()
 
