@@ -57,21 +57,40 @@ def test_v2_station_falls_back_to_v1_at_an_older_centre(tmp_path) -> None:
                     root=old_code(tmp_path / "old"))
     centre.start()
     try:
-        queue = make_station(centre=centre)
-        add_cases(queue, 30)
-        paths = Paths()
-        client = client_for(queue, batch_size=10, max_batch=10, transport=paths)
-        state = client.run_once()
-        assert state.last_error is None, state.last_error
-        assert state.pushed == 30 and client.push_version == 1
-        # A v2 attempt (404) per batch already in flight (two), then every batch as v1,
-        # the refused ones included.
-        assert 1 <= paths.paths.count(PUSH2_PATH) <= 2
-        assert paths.paths.count("/v1/push") == 3
-        assert_exactly_once(centre, queue, 30)
-        client.close()
+        assert_falls_back_to_v1(centre, Paths())
     finally:
         centre.stop()
+
+
+def assert_falls_back_to_v1(centre: Centre, paths: Paths) -> None:
+    queue = make_station(centre=centre)
+    add_cases(queue, 30)
+    client = client_for(queue, batch_size=10, max_batch=10, transport=paths)
+    state = client.run_once()
+    assert state.last_error is None, state.last_error
+    assert state.pushed == 30 and client.push_version == 1
+    # A v2 attempt (404) per batch already in flight (two), then every batch as v1,
+    # the refused ones included.
+    assert 1 <= paths.paths.count(PUSH2_PATH) <= 2
+    assert paths.paths.count("/v1/push") == 3
+    assert_exactly_once(centre, queue, 30)
+    client.close()
+
+
+class WithoutV2(Paths):
+    """This centre as one from before v2 looks to a station: /v2/push is not found."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == PUSH2_PATH:
+            self.paths.append(request.url.path)
+            request.read()
+            return httpx.Response(404, json={"detail": "Not Found"})
+        return super().handle_request(request)
+
+
+def test_v2_station_falls_back_to_v1_where_v2_is_not_found(centre: Centre) -> None:
+    """The same fallback as above, on any clone: a shallow one lacks the old commit."""
+    assert_falls_back_to_v1(centre, WithoutV2())
 
 
 def test_this_centre_takes_v1_and_v2_pushes(centre: Centre) -> None:
