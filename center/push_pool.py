@@ -89,9 +89,9 @@ class PushPool:
 
     def _new_pool(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("spawn")  # no threads or sockets inherited
-        self._ready = context.Barrier(self.processes)
+        ready = context.Barrier(self.processes)
         return ProcessPoolExecutor(self.processes, mp_context=context, initializer=_start,
-                                   initargs=(*self._setup, self._ready))
+                                   initargs=(*self._setup, ready))
 
     async def start(self) -> None:
         """Start every push process now and wait until each has its keys and database:

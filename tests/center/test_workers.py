@@ -37,12 +37,20 @@ class Answer(NamedTuple):
 
 def _concurrent_pushes(centre: Centre, client, batches: list) -> list[Answer]:
     """Every request connected and sent before any answer is read, so they queue up."""
+    return _read_answers(_send_pushes(centre, client, batches))
+
+
+def _send_pushes(centre: Centre, client, batches: list) -> list[http.client.HTTPConnection]:
     signed = [signed_push(client, records) for records in batches]
     conns = [http.client.HTTPConnection("127.0.0.1", centre.port, timeout=60) for _ in signed]
     for conn in conns:
         conn.connect()
     for conn, (body, headers) in zip(conns, signed, strict=True):
         conn.request("POST", "/v1/push", body=body, headers=headers)
+    return conns
+
+
+def _read_answers(conns: list[http.client.HTTPConnection]) -> list[Answer]:
     answers = []
     for conn in conns:
         resp = conn.getresponse()
@@ -52,14 +60,19 @@ def _concurrent_pushes(centre: Centre, client, batches: list) -> list[Answer]:
     return answers
 
 
+def _stat(pid: int | str) -> list[str]:
+    """/proc/PID/stat's fields after the command name (state, ppid, …); OSError if gone."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def push_processes(centre: Centre) -> list[int]:
     """The server's push processes (spawned by multiprocessing; not its resource tracker)."""
     assert centre.proc is not None
     found = []
     for proc in Path("/proc").glob("[0-9]*"):  # not /proc/PID/task/*/children: a kernel option
         try:
-            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            if ppid == centre.proc.pid and b"spawn_main" in (proc / "cmdline").read_bytes():
+            if (int(_stat(proc.name)[1]) == centre.proc.pid
+                    and b"spawn_main" in (proc / "cmdline").read_bytes()):
                 found.append(int(proc.name))
         except (OSError, IndexError, ValueError):  # gone meanwhile
             continue
@@ -67,16 +80,15 @@ def push_processes(centre: Centre) -> list[int]:
 
 
 def cpu_ticks(pid: int) -> int:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    fields = _stat(pid)
     return int(fields[11]) + int(fields[12])
 
 
 def alive(pid: int) -> bool:
     try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        return _stat(pid)[0] != "Z"
     except OSError:
         return False
-    return state != "Z"
 
 
 def wait_until(condition, timeout: float = 15.0, poll: float = 0.05) -> bool:
@@ -167,19 +179,12 @@ def test_a_push_cut_short_by_a_dying_process_is_answered_send_again(two_process_
     workers = push_processes(centre)
     before = {pid: cpu_ticks(pid) for pid in workers}
     pending = queue.pending(2000)
-    signed = [signed_push(client, pending[i::2]) for i in range(2)]
-    conns = [http.client.HTTPConnection("127.0.0.1", centre.port, timeout=60) for _ in signed]
-    for conn, (body, headers) in zip(conns, signed, strict=True):
-        conn.request("POST", "/v1/push", body=body, headers=headers)
+    conns = _send_pushes(centre, client, [pending[i::2] for i in range(2)])
     # Kill both push processes once one of them is opening records.
     assert wait_until(lambda: any(cpu_ticks(p) > before[p] for p in workers), poll=0.002)
     for pid in workers:
         os.kill(pid, signal.SIGKILL)
-    answers = []
-    for conn in conns:
-        resp = conn.getresponse()
-        answers.append((resp.status, json.loads(resp.read()).get("error")))
-        conn.close()
+    answers = [(a.status, a.doc.get("error")) for a in _read_answers(conns)]
     assert (503, "push_interrupted") in answers
     assert set(answers) <= {(503, "push_interrupted"), (200, None)}
     # Stored or not, a resend is acknowledged, and fresh processes take it.
