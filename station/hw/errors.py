@@ -82,9 +82,16 @@ class CardIdInvalid(CardError):
 
 
 class CardPinRequired(CardError):
-    """The holder file is PIN-protected on this card (6982 / 63Cx)."""
+    """The holder file is PIN-protected on this card (6982 / 63Cx). The station never asks
+    for a resident's card PIN: staff type the ID number instead."""
 
     key = "hw.card_pin"
+
+
+class CardPinBlocked(CardError):
+    """The card's PIN is blocked (6983): nothing can be read until a service point unblocks it."""
+
+    key = "hw.card_pin_blocked"
 
 
 class CardCommError(CardError):

@@ -18,6 +18,7 @@ from vcard import CardHolder, Misbehaviour, VirtualCard
 from station.hw.errors import (
     CardFieldError,
     CardIdInvalid,
+    CardPinBlocked,
     CardPinRequired,
     CardRemovedError,
     CardServiceError,
@@ -53,6 +54,52 @@ def test_reads_the_holder_through_the_daemon(reader, reader_names, card):
     # the card saw the real sequence: SELECT AID, EF05, 7 records, EF06, 6 records
     assert card.apdu_log[0][:5] == bytes.fromhex("00A404000F")
     assert sum(1 for a in card.apdu_log if a[1] == 0xB2) == 13
+
+
+def test_strict_card_is_read_by_record_identifier(reader, reader_names, card):
+    """The card answers READ RECORD as ISO 7816-4 says (record *numbers* in EF06 run 1..6),
+    so a reader asking for record number 8 (the tag) would find nothing."""
+    insert_and_wait(card, reader, reader_names[0])
+    result = reader.read(reader_names[0])
+    assert result.holder.name == "测试卡甲"
+    assert result.holder.resident_id.number == "11010519491231002X"
+    assert result.holder.sex == "F" and result.holder.birth_date == date(1949, 12, 31)
+    reads = [a for a in card.apdu_log if a[1] == 0xB2]
+    assert [(a[2], a[3]) for a in reads] == [(tag, 0x00) for tag in range(0x01, 0x0E)]
+    assert bytes.fromhex("00B2080014") in reads and bytes.fromhex("00B2090020") in reads
+
+
+def test_card_refusing_identifiers_is_read_by_number(reader, reader_names, card):
+    card.misbehaviour = Misbehaviour.NO_RECORD_ID
+    insert_and_wait(card, reader, reader_names[0])
+    result = reader.read(reader_names[0])
+    assert result.holder.name == "测试卡甲"
+    assert result.holder.resident_id.number == "11010519491231002X"
+    assert result.card.card_number == "T00000001"
+    reads = [a for a in card.apdu_log if a[1] == 0xB2]
+    assert reads[0][3] == 0x00  # asked by identifier once, refused with 6A86
+    assert [(a[2], a[3]) for a in reads[1:]] == (
+        [(n, 0x04) for n in range(1, 8)] + [(n, 0x04) for n in range(1, 7)])
+
+
+def test_gb18030_name_outside_gbk(reader, reader_names, card):
+    card.holder = CardHolder(name="𠀀测试")  # U+20000: GB 18030 four bytes 95 32 82 36
+    insert_and_wait(card, reader, reader_names[0])
+    assert bytes.fromhex("95328236") in card.holder.ef06()[0x09]
+    assert reader.read(reader_names[0]).holder.name == "𠀀测试"
+
+
+@pytest.mark.parametrize("mis", [Misbehaviour.PIN, Misbehaviour.PIN_TRIES])
+def test_pin_card_gets_words_not_codes(reader, reader_names, card, mis):
+    from station.i18n import t
+
+    card.misbehaviour = mis
+    insert_and_wait(card, reader, reader_names[0])
+    with pytest.raises(CardPinRequired) as err:
+        reader.read(reader_names[0])
+    text = err.value.message()
+    assert text == t("hw.card_pin") and "密码" in text and "手工录入" in text
+    assert "6982" not in text and "63C" not in text
 
 
 def test_second_slot_reads_its_own_card(pcscd, reader, reader_names):
@@ -101,6 +148,7 @@ def test_bad_check_digit_on_card(reader, reader_names, card):
         (Misbehaviour.GARBAGE_TLV, CardFieldError),
         (Misbehaviour.PIN, CardPinRequired),
         (Misbehaviour.PIN_TRIES, CardPinRequired),
+        (Misbehaviour.PIN_BLOCKED, CardPinBlocked),
         (Misbehaviour.DISCONNECT, CardRemovedError),
     ],
 )

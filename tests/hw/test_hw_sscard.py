@@ -1,6 +1,7 @@
-"""TLV / BCD / GBK decoding and the read sequence, without a daemon.
+"""TLV / BCD / GB18030 decoding and the read sequence, without a daemon.
 
-The emulated card's APDU handler is the ``transmit`` here; the same card runs
+The emulated card's APDU handler (`vcard.CardModel`, written from ISO/IEC 7816-4 and
+public reader code, see docs/HARDWARE.md) is the ``transmit`` here; the same card runs
 behind the real pcscd in test_hw_pcsc.py.
 """
 
@@ -9,13 +10,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from vcard import CardHolder, Misbehaviour, VirtualCard
+from vcard import CardHolder, CardModel, Misbehaviour
 
 from station.hw import sscard
 from station.hw.errors import (
     CardCommError,
     CardFieldError,
     CardIdInvalid,
+    CardPinBlocked,
     CardPinRequired,
     NotSocialSecurityCard,
 )
@@ -23,27 +25,18 @@ from station.hw.errors import (
 TODAY = date(2026, 11, 22)
 
 
-def transmit_for(card: VirtualCard):
-    card._state.df = False
-
-    def transmit(apdu: bytes) -> tuple[bytes, int]:
-        reply = card._apdu(apdu)
-        assert isinstance(reply, bytes), "card vanished"
-        return reply[:-2], int.from_bytes(reply[-2:], "big")
-
-    return transmit
-
-
 def read(holder: CardHolder | None = None, mis: Misbehaviour = Misbehaviour.NONE):
-    card = VirtualCard(0, holder or CardHolder(), mis)
-    return sscard.read_card(transmit_for(card), TODAY)
+    card = CardModel(holder or CardHolder(), mis)
+    return sscard.read_card(card.transmit, TODAY)
 
 
 def test_aid_is_the_gbk_name():
     assert sscard.SSSE_AID.hex().upper() == "7378312E73682EC9E7BBE1B1A3D5CF"
     assert sscard.select_aid() == bytes.fromhex("00A404000F7378312E73682EC9E7BBE1B1A3D5CF")
     assert sscard.select_ef(0xEF06) == bytes.fromhex("00A4020002EF06")
-    assert sscard.read_record(0x09, 32) == bytes.fromhex("00B2090420")
+    # the public readers' name read (a7082633/HDOS_VC6: "00B2090020"), and by number
+    assert sscard.read_record(0x09, 32) == bytes.fromhex("00B2090020")
+    assert sscard.read_record(2, 32, sscard.BY_NUMBER) == bytes.fromhex("00B2020420")
 
 
 def test_parse_tlv_and_padding():
@@ -59,9 +52,28 @@ def test_parse_tlv_and_padding():
 
 def test_gbk_name_with_zero_padding():
     value = "欧阳测试".encode("gbk").ljust(30, b"\x00")
-    assert sscard.decode_text(0x09, value, "gbk") == "欧阳测试"
+    assert sscard.decode_text(0x09, value, sscard.NAME_ENCODING) == "欧阳测试"
     with pytest.raises(CardFieldError):
-        sscard.decode_text(0x09, b"\xff\xfe\x81", "gbk")
+        sscard.decode_text(0x09, b"\xff\xfe\x81", sscard.NAME_ENCODING)
+
+
+def test_gb18030_four_byte_name_decodes():
+    # U+20000 𠀀 (CJK Ext B) is outside GBK; GB 18030 gives it the four bytes 95 32 82 36.
+    with pytest.raises(UnicodeEncodeError):
+        "𠀀".encode("gbk")
+    value = (bytes.fromhex("95328236") + "测试".encode("gbk")).ljust(30, b"\x00")
+    assert sscard.decode_text(0x09, value, sscard.NAME_ENCODING) == "𠀀测试"
+    _, holder, _ = read(CardHolder(name="𠀀测试"))
+    assert holder.name == "𠀀测试"
+
+
+def test_bcd_codes_padded_with_ff():
+    # hiquotion_cpp strips trailing "FF" from the birthplace it reads
+    assert sscard.decode_bcd_field(0x0C, bytes.fromhex("3101FF")) == "3101"
+    assert sscard.decode_bcd_field(0x0C, bytes.fromhex("310100")) == "310100"
+    assert sscard.decode_bcd_field(0x0B, b"\x00") is None
+    with pytest.raises(CardFieldError):
+        sscard.decode_bcd_field(0x0C, bytes.fromhex("31AB00"))
 
 
 def test_bcd_dates():
@@ -116,6 +128,7 @@ def test_bad_check_digit_is_typed():
         (Misbehaviour.GARBAGE_TLV, CardFieldError),
         (Misbehaviour.PIN, CardPinRequired),
         (Misbehaviour.PIN_TRIES, CardPinRequired),
+        (Misbehaviour.PIN_BLOCKED, CardPinBlocked),
     ],
 )
 def test_misbehaving_cards_raise_typed_errors(mis, error):

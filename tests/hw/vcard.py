@@ -9,6 +9,22 @@ vpcd writes length and payload in two writes without TCP_NODELAY, so the card se
 TCP_NODELAY and re-arms TCP_QUICKACK after every receive; otherwise each APDU costs
 ~44 ms of Nagle + delayed ACK.
 
+The card's behaviour (`CardModel`) is written from public sources, not from our reader
+(each cited in docs/HARDWARE.md, "The social-security card"):
+
+* ISO/IEC 7816-4:2005 §7.3.3 READ RECORD, P2 (Table 49): bits b8-b4 a short EF identifier
+  (0 = current EF), bits b3-b1 ``100`` = record number P1, ``000`` = first record whose
+  identifier is P1; a record that is a SIMPLE-TLV data object uses its tag as identifier
+  (§5.2, SIMPLE-TLV data objects). This card knows only those two modes: any other P2
+  answers 6A86. A missing record answers 6A83, no current EF 6986, a wrong Le 6Cxx with
+  the record's length (ISO/IEC 7816-3 T=0; status words as OpenSC's iso7816.c names them).
+* The files, from public reader code (a7082633/HDOS_VC6, yxsylyh/hiquotion_cpp,
+  ace-wh-gao/GeneralCardDispenser, xiguanxingxiahuaxian/ReadSccardProject): the
+  application is selected by name ``sx1.sh.社会保障`` (GBK); EF05 (short EF id 5) holds
+  records 01..07 as record numbers 1..7, EF06 (short EF id 6) holds 08, 09, 0A, 0B, 0C,
+  0D as record numbers 1..6 (``00B2013414`` reads the social-security number,
+  ``00B2023420`` the name); value sizes 16/1/4/12/4/4/9 and 18/30/1/1/3/4 bytes.
+
 The card can misbehave on request (`Misbehaviour`) so the reader's error paths are
 exercised through the real daemon.
 """
@@ -20,18 +36,26 @@ import enum
 import socket
 import struct
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 SSSE_AID = bytes.fromhex("7378312E73682EC9E7BBE1B1A3D5CF")  # "sx1.sh.社会保障" in GBK
 ATR = bytes.fromhex("3B6E00000081319F8065FF000000000000000000")  # fixed, arbitrary ATR
+EF05, EF06, MF = 0xEF05, 0xEF06, 0x3F00
+SHORT_EF_IDS = {5: EF05, 6: EF06}  # P2 b8-b4 in the sources' 00B2072C0B / 00B2013414
 
 SW_OK = b"\x90\x00"
+SW_WRONG_LENGTH = b"\x67\x00"
 SW_NOT_FOUND = b"\x6a\x82"
 SW_RECORD_NOT_FOUND = b"\x6a\x83"
+SW_WRONG_P1P2 = b"\x6a\x86"
 SW_NO_CURRENT_EF = b"\x69\x86"
 SW_SECURITY = b"\x69\x82"
+SW_PIN_BLOCKED = b"\x69\x83"
 SW_INS_UNKNOWN = b"\x6d\x00"
+SW_CLA_UNKNOWN = b"\x6e\x00"
+
+BY_IDENTIFIER, BY_NUMBER = 0b000, 0b100  # P2 b3-b1
 
 
 class Misbehaviour(enum.Enum):
@@ -40,8 +64,10 @@ class Misbehaviour(enum.Enum):
     SHORT_RECORD = "short_record"  # the holder's name record is cut short
     GARBAGE_TLV = "garbage_tlv"  # records carry the wrong tag / impossible length
     DISCONNECT = "disconnect"  # the card vanishes in the middle of reading EF06
-    PIN = "pin"  # EF06 records need a PIN (6982)
+    PIN = "pin"  # EF06 records need a PIN (6982 security status not satisfied)
     PIN_TRIES = "pin_tries"  # EF06 answers 63C2 (PIN verification pending, 2 tries left)
+    PIN_BLOCKED = "pin_blocked"  # EF06 answers 6983 (authentication method blocked)
+    NO_RECORD_ID = "no_record_id"  # refuses P2 = ...000 (record identifier): 6A86
 
 
 @dataclass
@@ -61,6 +87,7 @@ class CardHolder:
     card_id: str = "310000D15600000500000000000000AA"  # 16 bytes, hex
 
     def ef05(self) -> dict[int, bytes]:
+        """Record identifier -> value, in record-number order (records 1..7)."""
         return {
             0x01: bytes.fromhex(self.card_id),
             0x02: b"3",
@@ -72,9 +99,10 @@ class CardHolder:
         }
 
     def ef06(self) -> dict[int, bytes]:
+        """Record identifier -> value, in record-number order (records 1..6)."""
         return {
             0x08: self.id_number.encode("ascii").ljust(18, b"\x00"),
-            0x09: self.name.encode("gbk").ljust(30, b"\x00"),
+            0x09: self.name.encode("gb18030").ljust(30, b"\x00"),
             0x0A: self.sex.encode("ascii"),
             0x0B: bytes.fromhex(f"{self.ethnicity:02d}"),
             0x0C: bytes.fromhex(self.birthplace),
@@ -86,27 +114,158 @@ def bcd_date(day: date) -> bytes:
     return bytes.fromhex(day.strftime("%Y%m%d"))
 
 
-@dataclass
-class _State:
-    df: bool = False
-    ef: int | None = None
-    apdus: int = 0
+_VANISH = object()
 
 
-@dataclass
+class CardModel:
+    """The card's answers to APDUs, without a transport: unit tests drive it directly,
+    `VirtualCard` puts it behind vpcd."""
+
+    def __init__(self, holder: CardHolder | None = None,
+                 misbehaviour: Misbehaviour = Misbehaviour.NONE) -> None:
+        self.holder = holder or CardHolder()
+        self.misbehaviour = misbehaviour
+        self.reset()
+
+    def reset(self) -> None:
+        """Power-up state: nothing selected, no current record."""
+        self.df = False
+        self.ef: int | None = None
+        self.current: int | None = None  # index of the current record (ISO 7816-4 Annex C)
+
+    def transmit(self, apdu: bytes) -> tuple[bytes, int]:
+        """``apdu -> (data, status word)`` for in-process use; a vanishing card raises."""
+        reply = self.process(apdu)
+        if reply is _VANISH:
+            raise ConnectionError("card vanished")
+        assert isinstance(reply, bytes)
+        return reply[:-2], int.from_bytes(reply[-2:], "big")
+
+    def process(self, apdu: bytes) -> bytes | object:
+        if len(apdu) < 4:
+            return SW_WRONG_LENGTH
+        cla, ins = apdu[0], apdu[1]
+        if cla != 0x00:
+            return SW_CLA_UNKNOWN
+        if ins == 0xA4:
+            return self._select(apdu)
+        if ins == 0xB2:
+            return self._read_record(apdu)
+        return SW_INS_UNKNOWN
+
+    # -- SELECT -----------------------------------------------------------------------
+    def _select(self, apdu: bytes) -> bytes:
+        if len(apdu) < 5 or len(apdu) not in (5 + apdu[4], 6 + apdu[4]):
+            return SW_WRONG_LENGTH
+        p1, p2, body = apdu[2], apdu[3], apdu[5 : 5 + apdu[4]]
+        if p2 not in (0x00, 0x0C):
+            return SW_WRONG_P1P2
+        if p1 == 0x04:  # by DF name
+            ok = body == SSSE_AID and self.misbehaviour is not Misbehaviour.WRONG_AID
+            self.df, self.ef, self.current = ok, None, None
+            return SW_OK if ok else SW_NOT_FOUND
+        if p1 not in (0x00, 0x02):  # by file identifier (sources send both)
+            return SW_WRONG_P1P2
+        if len(body) != 2:
+            return SW_WRONG_LENGTH
+        fid = int.from_bytes(body, "big")
+        if fid == MF and p1 == 0x00:
+            self.df, self.ef, self.current = False, None, None
+            return SW_OK
+        if not self.df or fid not in (EF05, EF06):
+            return SW_NOT_FOUND
+        self.ef, self.current = fid, None
+        return SW_OK
+
+    # -- READ RECORD ------------------------------------------------------------------
+    def _records(self, ef: int) -> list[tuple[int, bytes]]:
+        return list((self.holder.ef05() if ef == EF05 else self.holder.ef06()).items())
+
+    def _read_record(self, apdu: bytes) -> bytes | object:
+        if len(apdu) != 5:  # case 2 short: CLA INS P1 P2 Le, nothing else
+            return SW_WRONG_LENGTH
+        p1, p2, le = apdu[2], apdu[3], apdu[4] or 256
+        sfi, mode = p2 >> 3, p2 & 0x07
+        if sfi:
+            fid = SHORT_EF_IDS.get(sfi)
+            if fid is None or not self.df:
+                return SW_NOT_FOUND
+            if fid != self.ef:
+                self.ef, self.current = fid, None
+        if self.ef is None:
+            return SW_NO_CURRENT_EF
+        mis = self.misbehaviour
+        if mode not in (BY_IDENTIFIER, BY_NUMBER) or p1 == 0xFF:
+            return SW_WRONG_P1P2
+        if mode == BY_IDENTIFIER and mis is Misbehaviour.NO_RECORD_ID:
+            return SW_WRONG_P1P2
+        if self.ef == EF06:
+            if mis is Misbehaviour.PIN:
+                return SW_SECURITY
+            if mis is Misbehaviour.PIN_TRIES:
+                return b"\x63\xc2"
+            if mis is Misbehaviour.PIN_BLOCKED:
+                return SW_PIN_BLOCKED
+        records = self._records(self.ef)
+        index = self._find(records, p1, mode)
+        if index is None:
+            return SW_RECORD_NOT_FOUND
+        self.current = index
+        tag, value = records[index]
+        return self._answer(tag, value, le)
+
+    def _find(self, records: list[tuple[int, bytes]], p1: int, mode: int) -> int | None:
+        if mode == BY_NUMBER:
+            if p1 == 0:
+                return self.current
+            return p1 - 1 if p1 <= len(records) else None
+        if p1 == 0:  # identifier 00: the first record (Annex C)
+            return 0 if records else None
+        return next((i for i, (tag, _) in enumerate(records) if tag == p1), None)
+
+    def _answer(self, tag: int, value: bytes, le: int) -> bytes | object:
+        mis = self.misbehaviour
+        in_holder = self.ef == EF06
+        if in_holder and mis is Misbehaviour.DISCONNECT and tag == 0x09:
+            return _VANISH
+        tlv = bytes([tag, len(value)]) + value
+        if mis is Misbehaviour.SHORT_RECORD and tag == 0x09:
+            return tlv[:6] + SW_OK
+        if mis is Misbehaviour.GARBAGE_TLV and in_holder:
+            return bytes([0x5A, 0xFF]) + value[:3] + SW_OK
+        if le != len(tlv):
+            return bytes([0x6C, len(tlv)])
+        return tlv + SW_OK
+
+
 class VirtualCard:
     """One card for one vpcd slot: `insert()` connects, `remove()` disconnects."""
 
-    port: int
-    holder: CardHolder = field(default_factory=CardHolder)
-    misbehaviour: Misbehaviour = Misbehaviour.NONE
-    host: str = "127.0.0.1"
-
-    def __post_init__(self) -> None:
+    def __init__(self, port: int, holder: CardHolder | None = None,
+                 misbehaviour: Misbehaviour = Misbehaviour.NONE,
+                 host: str = "127.0.0.1") -> None:
+        self.port = port
+        self.host = host
+        self.model = CardModel(holder, misbehaviour)
         self._sock: socket.socket | None = None
         self._thread: threading.Thread | None = None
-        self._state = _State()
         self.apdu_log: list[bytes] = []
+
+    @property
+    def holder(self) -> CardHolder:
+        return self.model.holder
+
+    @holder.setter
+    def holder(self, holder: CardHolder) -> None:
+        self.model.holder = holder
+
+    @property
+    def misbehaviour(self) -> Misbehaviour:
+        return self.model.misbehaviour
+
+    @misbehaviour.setter
+    def misbehaviour(self, misbehaviour: Misbehaviour) -> None:
+        self.model.misbehaviour = misbehaviour
 
     # -- insertion ------------------------------------------------------------------
     def insert(self, timeout: float = 5.0) -> None:
@@ -116,7 +275,7 @@ class VirtualCard:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.settimeout(None)
         self._sock = sock
-        self._state = _State()
+        self.model.reset()
         self._thread = threading.Thread(target=self._serve, args=(sock,), daemon=True)
         self._thread.start()
 
@@ -150,6 +309,7 @@ class VirtualCard:
                         self._sock = None
                     return
                 if reply is not None:
+                    assert isinstance(reply, bytes)
                     sock.sendall(struct.pack(">H", len(reply)) + reply)
         except OSError:
             return
@@ -160,57 +320,10 @@ class VirtualCard:
             if code == 4:
                 return ATR
             if code in (0, 1, 2):
-                self._state = _State()
-                return None
+                self.model.reset()
             return None
         self.apdu_log.append(payload)
-        self._state.apdus += 1
-        return self._apdu(payload)
-
-    def _apdu(self, apdu: bytes) -> bytes | object:
-        _cla, ins, p1, _p2 = apdu[:4]
-        body = apdu[5 : 5 + apdu[4]] if len(apdu) > 5 else b""
-        mis = self.misbehaviour
-        if ins == 0xA4 and p1 == 0x04:
-            ok = body == SSSE_AID and mis is not Misbehaviour.WRONG_AID
-            self._state.df, self._state.ef = ok, None
-            return SW_OK if ok else SW_NOT_FOUND
-        if ins == 0xA4:
-            fid = int.from_bytes(body, "big") if body else -1
-            if not self._state.df or fid not in (0xEF05, 0xEF06):
-                return SW_NOT_FOUND
-            self._state.ef = fid
-            return SW_OK
-        if ins == 0xB2:
-            return self._read_record(p1, apdu[4] if len(apdu) == 5 else 0)
-        return SW_INS_UNKNOWN
-
-    def _read_record(self, rec: int, le: int) -> bytes | object:
-        ef = self._state.ef
-        if ef is None:
-            return SW_NO_CURRENT_EF
-        records = self.holder.ef05() if ef == 0xEF05 else self.holder.ef06()
-        mis = self.misbehaviour
-        if ef == 0xEF06 and mis is Misbehaviour.DISCONNECT and rec == 0x09:
-            return _VANISH
-        if ef == 0xEF06 and mis is Misbehaviour.PIN:
-            return SW_SECURITY
-        if ef == 0xEF06 and mis is Misbehaviour.PIN_TRIES:
-            return b"\x63\xc2"
-        if rec not in records:
-            return SW_RECORD_NOT_FOUND
-        value = records[rec]
-        tlv = bytes([rec, len(value)]) + value
-        if mis is Misbehaviour.SHORT_RECORD and rec == 0x09:
-            tlv = tlv[:6]
-        if mis is Misbehaviour.GARBAGE_TLV and ef == 0xEF06:
-            tlv = bytes([0x5A, 0xFF]) + value[:3]
-        if le and le < len(tlv) and mis is Misbehaviour.NONE:
-            return bytes([0x6C, len(tlv)])
-        return tlv + SW_OK
-
-
-_VANISH = object()
+        return self.model.process(payload)
 
 
 def _recv_exact(sock: socket.socket, n: int) -> bytes | None:
