@@ -157,3 +157,19 @@ def test_fallback_still_checks_every_record():
     with pytest.raises(CardFieldError) as err:
         sscard.read_card(short_name, TODAY)
     assert err.value.record == 0x09 and err.value.problem == "malformed"
+
+
+@pytest.mark.parametrize("refusal", [0x6A86, 0x6A81, 0x6981, 0x6B00, 0x6A83])
+def test_every_way_of_refusing_identifiers_falls_back(refusal):
+    """6A86 / 6A81 / 6981 / 6B00 say "not this addressing"; 6A83 for every identifier of
+    a file says the card only counts records."""
+    model = CardModel(CardHolder())
+
+    def transmit(apdu: bytes) -> tuple[bytes, int]:
+        if apdu[1] == 0xB2 and apdu[3] & 0x07 == sscard.BY_IDENTIFIER:
+            return b"", refusal
+        return model.transmit(apdu)
+
+    card_info, holder, _ = sscard.read_card(transmit, TODAY)
+    assert holder.resident_id.number == "11010519491231002X" and holder.name == "测试卡甲"
+    assert card_info.expiry_date == date(2034, 1, 15)
