@@ -12,7 +12,8 @@ The parts and their order follow public descriptions of Chinese address structur
   ``沿山村5组6号`` (村民小组 then 号) and ``18幢二单元101`` (Chinese numerals):
   leodotnet/neural-chinese-address-parsing, ``data/anno/anno-cn.md``;
 - the suffixes that end a place name (路, 街, 巷, 弄, 村, 镇, 乡 …) and house numbers
-  ending in 号, with 甲/乙/丙 before the digits: gaory1/ChineseAddressParser, ``src/main/java/ChineseAddressParser.java``;
+  ending in 号, with 甲/乙/丙 before the digits: gaory1/ChineseAddressParser,
+  ``src/main/java/ChineseAddressParser.java``;
 - GB/T 23705-2009 (数字城市地理信息公共平台地名/地址编码规则): an address is an
   administrative area, then a street or named place, then the door (门牌), building,
   unit and room;
