@@ -189,8 +189,8 @@ def plan(day: datetime | None, staff: str | None, as_json: bool, passphrase_stdi
             "team": p.team, "date": p.slot.day.isoformat(), "half": p.slot.half,
             "total_walk_minutes": p.total_walk_minutes,
             "visits": [{"order": v.order, "visit": v.appointment.id,
-                        "community": v.appointment.address.community,
-                        "address": v.appointment.address.text(), "walk_minutes": v.walk_minutes,
+                        "community": v.appointment.address.place,
+                        "address": v.appointment.address.text, "walk_minutes": v.walk_minutes,
                         "arrive": f"{v.arrive:%H:%M}", "start": f"{v.start:%H:%M}",
                         "finish": f"{v.finish:%H:%M}",
                         "matters": list(v.appointment.matters)} for v in p.visits],
@@ -203,7 +203,7 @@ def plan(day: datetime | None, staff: str | None, as_json: bool, passphrase_stdi
                      half=t(f"visits.half_{p.slot.half}"), walk=p.total_walk_minutes))
         for v in p.visits:
             click.echo(f"  {v.order}. {v.start:%H:%M}–{v.finish:%H:%M}  "
-                       f"{v.appointment.address.text()}  {v.appointment.id}  "
+                       f"{v.appointment.address.text}  {v.appointment.id}  "
                        f"(+{v.walk_minutes}′)")
         for a in p.unplaced:
             click.echo("  " + t("visits.unplaced_line", visit=a.id))

@@ -24,6 +24,7 @@ class CallRow:
     family: str = ""  # "name relation phone" of who else to call
     team: str = ""
     appointment_number: str = ""
+    address: str = ""  # the full address as typed, so the caller can confirm the door
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,9 @@ class CallListData:
 def call_list(data: CallListData) -> Document:
     headers = tuple(t(f"visits.call_{k}") for k in
                     ("order", "when", "resident", "phone", "family", "team", "done"))
-    rows = tuple((str(r.order), r.when, f"{r.resident_name}\n{r.appointment_number}", r.phone,
-                  r.family, r.team, "□") for r in data.rows)
+    rows = tuple((str(r.order), r.when,
+                  "\n".join(x for x in (r.resident_name, r.address, r.appointment_number) if x),
+                  r.phone, r.family, r.team, "□") for r in data.rows)
     blocks = [
         Title(t("visits.call_title"), data.station_name),
         Field(t("visits.call_day"), fmt_date(data.day), strong=True),

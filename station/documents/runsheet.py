@@ -8,11 +8,17 @@ from station.documents.layout import Document, Field, Para, Table, Title
 from station.i18n import t
 
 
+def _place(community: str, address: str) -> str:
+    """The walking place above the full address, unless the address already says it."""
+    return address if not community or address.startswith(community) else (
+        f"{community}\n{address}")
+
+
 def run_sheet(data: RunSheetData) -> Document:
     headers = tuple(t(f"documents.run_{k}") for k in
                     ("order", "slot", "place", "resident", "matters", "phone", "note"))
     rows = tuple(
-        (str(s.order), s.slot, f"{s.community}\n{s.address}",
+        (str(s.order), s.slot, _place(s.community, s.address),
          f"{s.resident_name}\n{safe_id(s.masked_id)}", "、".join(s.matters), s.phone, s.note)
         for s in sorted(data.stops, key=lambda s: s.order)
     )

@@ -8,6 +8,8 @@ from datetime import date, time
 from typing import Literal
 
 from station.errors import StationError
+from station.visits.address import Address
+from station.visits.address import parse_address as parse_address  # callers import the model
 
 HalfDay = Literal["am", "pm"]
 Status = Literal["requested", "scheduled", "visited", "no_show", "cancelled", "rescheduled"]
@@ -53,65 +55,6 @@ def normalise_phone(text: str) -> str:
 
 def mask_phone(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "*" * len(phone)
-
-
-@dataclass(frozen=True)
-class Address:
-    community: str  # a site from the catalogue data (新成村, 爱里舍 …)
-    building: str
-    unit: str = ""
-    room: str = ""
-
-    def sort_key(self) -> tuple:
-        return (self.community, _natural(self.building), _natural(self.unit), _natural(self.room))
-
-    def text(self) -> str:
-        """As the team reads it on a door: 新成村 12号 3单元 402室."""
-        parts = [self.community, self.building]
-        if self.unit:
-            parts.append(f"{self.unit}单元")
-        if self.room:
-            parts.append(f"{self.room}室")
-        return " ".join(p for p in parts if p)
-
-
-def _natural(text: str) -> tuple:
-    """'12号' after '2号', so a team walks buildings in the order they stand."""
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text) if p)
-
-
-_BUILDING = re.compile(r"(\d+[A-Za-z]?)\s*(号楼|号|栋|幢|楼)")
-_UNIT = re.compile(r"(\d+)\s*单元")
-_ROOM = re.compile(r"(\d+)\s*(室|房)?\s*$")
-
-
-def parse_address(text: str, communities: tuple[str, ...] | list[str] = ()) -> Address:
-    """A phoned-in address ("新成村 12号 3单元 402室") split for the walking order.
-
-    Why tolerant: the centre types what the caller says; whatever cannot be split
-    stays in ``building`` so nothing is lost and the team still reads it whole.
-    """
-    rest = " ".join((text or "").split())
-    community = next((c for c in sorted(communities, key=len, reverse=True)
-                      if c and rest.startswith(c)), "")
-    if community:
-        rest = rest[len(community):].strip()
-    building = unit = room = ""
-    m = _BUILDING.search(rest)
-    if not community and m:  # "康健路1号": the street or estate before the number
-        community, rest = rest[:m.start()].strip(), rest[m.start():]
-        m = _BUILDING.search(rest)
-    if m:
-        building = m.group(1) + "号"
-        tail = rest[m.end():]
-        if u := _UNIT.search(tail):
-            unit = u.group(1)
-            tail = tail[u.end():]
-        if r := _ROOM.search(tail.strip()):
-            room = r.group(1)
-    else:
-        building = rest
-    return Address(community, building or rest, unit, room)
 
 
 @dataclass(frozen=True)

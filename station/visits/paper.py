@@ -76,7 +76,7 @@ def slip_data(appt: Appointment, *, station_name: str, centre_phone: str,
         raise StationError("visits.not_scheduled", visit=appt.id)
     return SlipData(
         station_name=station_name, appointment_number=appt.id, resident_name=appt.name,
-        masked_id=_masked(appt), address=appt.address.text(), day=appt.slot.day,
+        masked_id=_masked(appt), address=appt.address.text, day=appt.slot.day,
         slot=half_label(appt.slot.half, rules), matters=_matter_names(appt.matters),
         team=appt.team, centre_phone=centre_phone, prepare=prepare_list(appt.matters),
         note=t("visits.slip_note"))
@@ -112,7 +112,7 @@ def render_run_sheet(plans: list[Plan], *, station_name: str, team: str, day: da
                 order=order, slot=t("visits.planned", half=t(f"visits.half_{plan.slot.half}"),
                                     start=f"{v.start:%H:%M}",
                                     end=f"{v.finish:%H:%M}", walk=v.walk_minutes),
-                community=a.address.community, address=a.address.text(), resident_name=a.name,
+                community=a.address.place, address=a.address.text, resident_name=a.name,
                 masked_id=_masked(a), matters=_matter_names(a.matters), phone=a.phone,
                 note=_stop_note(a)))
     doc = run_sheet(RunSheetData(station_name=station_name, team=team, day=day, staff=staff,
@@ -143,6 +143,7 @@ def render_call_list(plans: list[Plan], *, station_name: str, day: date, now: da
             rows.append(CallRow(order=order,
                                 when=f"{t(f'visits.half_{plan.slot.half}')} {v.start:%H:%M}",
                                 resident_name=a.name, phone=a.phone, family=family,
+                                address=a.address.text,
                                 team=plan.team, appointment_number=a.id))
     return render(call_list(CallListData(station_name=station_name, day=day, rows=tuple(rows),
                                          printed_at=now)), media)

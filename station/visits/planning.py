@@ -3,8 +3,10 @@
 Communities are few (a handful per street), so every order of them is tried and
 the shortest walk that keeps every visit inside its time window wins; ties go
 to the alphabetical order so the same bookings always give the same sheet.
-Within a community the team goes building → unit → room. A visit that cannot
-be served inside its window (or beyond the team's capacity) is listed as
+Within a place (the station's site, else the 小区/村 or road read from the
+address) the team goes lane → group → number → building → unit → room, using the
+parts the address parser could read; a door it could not read is walked to alone.
+A visit that cannot be served inside its window (or beyond the team's capacity) is listed as
 unplaced rather than squeezed in late.
 """
 
@@ -64,11 +66,11 @@ def _simulate(groups: list[list[Appointment]], rules: VisitRules, half_window: t
             if len(placed) >= rules.capacity:
                 unplaced.append(appt)
                 continue
-            there = (appt.address.community, appt.address.building)
+            there = appt.address.door()
             if here[0] != there[0]:
                 walk = rules.walk(here[0], there[0])
             else:
-                walk = 0 if here[1] == there[1] else rules.building_minutes
+                walk = 0 if here == there else rules.building_minutes
             opens, closes = (_minutes(x) for x in window_of(appt, half_window))
             arrive = now + walk
             start = max(arrive, opens)
@@ -101,7 +103,7 @@ def plan_half_day(appointments: list[Appointment], team: str, slot: Slot,
     mine.sort(key=lambda a: (a.address.sort_key(), a.id))
     by_community: dict[str, list[Appointment]] = defaultdict(list)
     for appt in mine:
-        by_community[appt.address.community].append(appt)
+        by_community[appt.address.place].append(appt)
     half_window = rules.windows[slot.half]
     best = None
     for order in _community_orders(sorted(by_community), rules):

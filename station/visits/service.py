@@ -25,6 +25,7 @@ from station.i18n import t
 from station.identity import mask_id, parse_id
 from station.intake import Resident, clean_name
 from station.visits import paper
+from station.visits.address import MAX_LENGTH as MAX_ADDRESS_LENGTH
 from station.visits.eligibility import Eligibility, visit_eligibility
 from station.visits.model import (
     ACTIVE,
@@ -143,6 +144,21 @@ class VisitService:
             return False
         return True
 
+    def _address(self, address: Address | str) -> Address:
+        """The address as typed, refused only when no door can be found from it.
+
+        Why so little: the text is printed whole, so an odd form is still usable; only
+        an address without a 号, 幢/栋, 单元 or 室 leaves the team at the wrong door."""
+        if not isinstance(address, Address):
+            address = parse_address(str(address or ""), self.communities())
+        if not address.text:
+            raise VisitError("visits.address_empty")
+        if len(address.text) > MAX_ADDRESS_LENGTH:
+            raise VisitError("visits.address_too_long", limit=MAX_ADDRESS_LENGTH)
+        if not address.has_door:
+            raise VisitError("visits.address_incomplete")
+        return address
+
     def _home_visit(self, code: str) -> tuple[bool, str]:
         m = matters.matter(code)
         return m.home_visit, m.name
@@ -165,10 +181,7 @@ class VisitService:
             rid = parse_id(id_number, on=self._today())
             codes = tuple(dict.fromkeys(c.strip().upper() for c in matters_ if c.strip()))
             check_matters(codes, self._home_visit)
-            if isinstance(address, str):
-                address = parse_address(address, self.communities())
-            if not address.community or not address.building:
-                raise VisitError("visits.address_incomplete")
+            address = self._address(address)
             if family is not None:
                 family = Contact(clean_name(family.name), normalise_phone(family.phone),
                                  family.relation.strip())
@@ -314,8 +327,7 @@ class VisitService:
             if phone is not None:
                 changes["phone"] = normalise_phone(phone)
             if address is not None:
-                changes["address"] = (parse_address(address, self.communities())
-                                      if isinstance(address, str) else address)
+                changes["address"] = self._address(address)
             new = replace(appt, **changes)
             check_resident_free(store.all(), new)
             return new
@@ -411,8 +423,8 @@ class VisitService:
             out.append(VisitSummary(
                 visit_id=a.id, status=a.status, status_label=t(f"visits.status_{a.status}"),
                 name=a.name, masked_id=mask_id(a.id_number) if a.id_number else "—",
-                masked_phone=mask_phone(a.phone), address=a.address.text(),
-                community=a.address.community, matters=a.matters,
+                masked_phone=mask_phone(a.phone), address=a.address.text,
+                community=a.address.place, matters=a.matters,
                 day=a.slot.day if a.slot else None, half=a.slot.half if a.slot else "",
                 team=a.team, source=a.source, cases=a.cases, reason=a.reason,
                 reason_label=t(f"visits.reason_{a.reason}"),

@@ -19,10 +19,13 @@ from stationq import Queue
 
 from station import queue_access
 from station.queue_access import translated as _translated
-from station.visits.model import TRANSITIONS, Address, Appointment, Contact, Slot, VisitError
+from station.visits.address import address_from_payload
+from station.visits.model import TRANSITIONS, Appointment, Contact, Slot, VisitError
 
 VISIT_KIND = "visit"
-PAYLOAD_SCHEMA = 1
+# 2: the address is kept as typed with its parts ({text, site, parts, rest});
+# schema-1 records ({community, building, unit, room}) still load.
+PAYLOAD_SCHEMA = 2
 CLEAR_KEYS = ("visit", "date", "slot", "team", "visit_status", "community", "channel")
 # Open = its status can still change (a no-show may be rescheduled): staff must be able
 # to read it on the day they act on it, whatever retention says (see ``held_versions``).
@@ -53,7 +56,8 @@ def clear_meta(appt: Appointment) -> dict[str, str]:
         "slot": appt.slot.half if appt.slot else "",
         "team": appt.team,
         "visit_status": appt.status,
-        "community": appt.address.community,
+        # A site from the station's own list, never a part read from the address.
+        "community": appt.address.site,
         "channel": appt.source,
     }
 
@@ -69,8 +73,7 @@ def payload(appt: Appointment, *, staff: str = "", at: datetime | None = None) -
         "id": appt.id,
         "id_number": appt.id_number,
         "name": appt.name,
-        "address": {"community": appt.address.community, "building": appt.address.building,
-                    "unit": appt.address.unit, "room": appt.address.room},
+        "address": appt.address.payload(),
         "phone": appt.phone,
         "reason": appt.reason,
         "approved_by": appt.approved_by,
@@ -101,14 +104,12 @@ def _time(text: str) -> time:
 
 
 def from_payload(data: Mapping) -> Appointment:
-    addr = data["address"]
     family = data.get("family")
     window = data.get("window")
     slot = data.get("slot")
     return Appointment(
         id=str(data["id"]), id_number=str(data.get("id_number") or ""), name=str(data["name"]),
-        address=Address(addr["community"], addr["building"], addr.get("unit", ""),
-                        addr.get("room", "")),
+        address=address_from_payload(data.get("address")),
         phone=str(data["phone"]), reason=data["reason"],
         matters=tuple(data.get("matters") or ()), status=data["status"],
         family=None if not family else Contact(family["name"], family["phone"],

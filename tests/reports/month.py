@@ -267,7 +267,7 @@ def _case(month: Month, run: StationRun, cat, code: str, day: date, i: int, j: i
 
 
 def _visit(month: Month, run: StationRun, day: date, i: int, rng: random.Random) -> None:
-    from station.visits.model import Address, Appointment, Slot
+    from station.visits.model import Appointment, Slot, parse_address
     from station.visits.store import VisitStore
 
     n = len(month.names)
@@ -275,7 +275,8 @@ def _visit(month: Month, run: StationRun, day: date, i: int, rng: random.Random)
     store = VisitStore(run.queue)
     at = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=1)
     appt = Appointment(id=f"V-{run.station_id}-{day:%y%m%d}-001", id_number=number, name=name,
-                       address=Address(run.sites[i % 2], f"{n % 30 + 1}号", "1", "101"),
+                       address=parse_address(f"{run.sites[i % 2]}{n % 30 + 1}号1单元101室",
+                                             run.sites),
                        phone=phone, reason="age80", matters=("MZ01",),
                        slot=Slot(day, "am"), team=STAFF[i % 3])
     final = ("scheduled", "visited", "no_show", "cancelled", "rescheduled")[(i // 3) % 5]

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from station.identity import check_char, parse_id
 from station.visits.eligibility import visit_eligibility
-from station.visits.model import Address, Appointment, Slot, VisitError, normalise_phone
+from station.visits.model import Appointment, Slot, VisitError, normalise_phone, parse_address
 from station.visits.planning import plan_day, plan_half_day, window_of
 from station.visits.rules import load_rules
 from station.visits.scheduling import check_matters, schedule
@@ -29,7 +29,8 @@ def rid(birth: date, seq: int = 12):
 def appt(n: int, community="新成村", building="1号", unit="1", room="101", window=None,
          matters=("MZ01",), status="requested", slot=None, team="", birth=date(1940, 1, 1)):
     return Appointment(id=f"v{n:04d}", id_number=rid(birth, n % 1000).number, name=f"居民{n}",
-                       address=Address(community, building, unit, room), phone="13800138000",
+                       address=parse_address(f"{community} {building} {unit}单元 {room}室",
+                                             COMMUNITIES), phone="13800138000",
                        reason="age80", matters=tuple(matters), status=status, window=window,
                        slot=slot, team=team)
 
@@ -180,7 +181,7 @@ def test_plan_walks_by_community_then_building_and_reports_walking_time():
               appt(3, "沧海", "3号", status="scheduled", slot=slot, team="上门一组"),
               appt(4, "新成村", "10号", status="scheduled", slot=slot, team="上门一组")]
     plan = plan_half_day(visits, "上门一组", slot, RULES)
-    order = [(v.appointment.address.community, v.appointment.address.building)
+    order = [(v.appointment.address.place, v.appointment.address.part("number"))
              for v in plan.visits]
     assert order == [("新成村", "2号"), ("新成村", "10号"), ("沧海", "3号"), ("沧海", "12号")]
     # 中心→新成村 8, building change 3, 新成村→沧海 14, building change 3.

@@ -7,22 +7,25 @@ from datetime import date
 
 import pytest
 
-from station.visits.model import Address, VisitError, parse_address
+from station.visits.model import VisitError, parse_address
 from tests.support.station import ELDER_ID, YOUNG_ID
 
 COMMUNITIES = ("新成村", "爱里舍", "沧海", "嘉乐")
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("新成村 12号 3单元 402室", Address("新成村", "12号", "3", "402")),
-    ("爱里舍5号楼2单元301", Address("爱里舍", "5号", "2", "301")),
-    ("沧海 7栋 1102", Address("沧海", "7号", "", "1102")),
-    ("康健路1号", Address("康健路", "1号", "", "")),
-    ("嘉乐  9幢", Address("嘉乐", "9号", "", "")),
-    ("说不清楚的地方", Address("", "说不清楚的地方", "", "")),
+@pytest.mark.parametrize(("text", "site", "parts"), [
+    ("新成村 12号 3单元 402室", "新成村",
+     (("community", "新成村"), ("number", "12号"), ("unit", "3单元"), ("room", "402室"))),
+    ("爱里舍5号楼2单元301", "爱里舍",
+     (("community", "爱里舍"), ("building", "5号楼"), ("unit", "2单元"), ("room", "301"))),
+    ("沧海 7栋 1102", "沧海", (("community", "沧海"), ("building", "7栋"), ("room", "1102"))),
+    ("康健路1号", "", (("road", "康健路"), ("number", "1号"))),
+    ("嘉乐  9幢", "嘉乐", (("community", "嘉乐"), ("building", "9幢"))),
+    ("说不清楚的地方", "", ()),
 ])
-def test_phoned_in_addresses_are_split_for_the_walking_order(text, expected):
-    assert parse_address(text, COMMUNITIES) == expected
+def test_phoned_in_addresses_are_kept_whole_and_split_for_the_walk(text, site, parts):
+    address = parse_address(text, COMMUNITIES)
+    assert (address.text, address.site, address.parts) == (text, site, parts)
 
 
 def pull(service, uid: str, details: dict, *, update_id: int, matter: str = "MZ01") -> None:
@@ -51,7 +54,8 @@ def test_request_without_an_id_number_waits_to_be_completed(service):
     assert service.visits.import_requests() == 1
     [appt] = service.visits.appointments()
     assert (appt.id_number, appt.reason, appt.source) == ("", "approved", "centre")
-    assert appt.address == Address("嘉乐", "9号", "", "201")
+    assert appt.address.text == "嘉乐 9号 201"
+    assert appt.address.parts == (("community", "嘉乐"), ("number", "9号"), ("room", "201"))
     with pytest.raises(VisitError) as err:
         service.visits.schedule(appt.id, date(2026, 11, 25), "am")
     assert err.value.key == "visits.id_needed"

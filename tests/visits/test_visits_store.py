@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from station import paths
-from station.visits.model import Address, Appointment, Contact, Slot
+from station.visits.model import Appointment, Contact, Slot, parse_address
 from station.visits.store import CLEAR_KEYS, clear_meta, from_payload, payload
 from tests.support.station import ELDER_ID, PASS, book_elder, make_service
 
@@ -83,7 +83,7 @@ def test_payload_round_trip_and_clear_metadata_are_codes_only(name, building, ha
                                                               family, cases):
     appt = Appointment(
         id="V-ABCDEF-261123-001", id_number=ELDER_ID, name=name,
-        address=Address("新成村", f"{building}号", "2", "301"), phone="13912345678",
+        address=parse_address(f"新成村{building}号2单元301室", ["新成村"]), phone="13912345678",
         reason="age80", matters=("MZ01",), status=status,
         family=Contact("家属", "13800001111", "女儿") if family else None,
         slot=None if status == "requested" else Slot(date(2026, 11, 24), half),

@@ -59,7 +59,7 @@ def test_centre_request_to_visit_and_back(service, centre: Centre):
     [appt] = service.visits.appointments()
     assert (appt.source, appt.status, appt.reason) == ("centre", "requested", "age80")
     assert appt.preferred_days == (DAY,) and appt.preferred_half == "pm"
-    assert appt.address.text() == "新成村 12号 3单元 402室"
+    assert appt.address.text == "新成村 12号 3单元 402室"
     assert appt.phone == "13912345678" and appt.family.phone == "13700001234"
     assert appt.matters == ("MZ01",) and appt.notes == ("腿脚不便",)
 

@@ -127,10 +127,13 @@ async def test_serve_flow_books_a_home_visit_for_an_eligible_resident(ready, pri
         assert "Contact phone" in " ".join(shown_strings(form))
         await pilot.press("f11")
         assert form.query_one("#name").value == "张演示"
-        form.query_one("#address").value = "新成村 12号 3单元 402室"
+        form.query_one("#address").value = "说不清楚的地方"  # no door: said, nothing stored
         form.query_one("#phone").value = "12345"  # not a phone number: said, nothing stored
         form.query_one("#matters").value = "MZ01 MZ04"
         form.query_one("#when").value = "2026-11-24 pm"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "找不到门牌" in str(form.query_one("#outcome").render()))
+        form.query_one("#address").value = "沧海路100弄5号302室"
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: "电话号码不对" in str(form.query_one("#outcome").render()))
         assert ready.visits.rows() == []
@@ -140,6 +143,7 @@ async def test_serve_flow_books_a_home_visit_for_an_eligible_resident(ready, pri
         appt = ready.visits.get(form.booked.id)
         assert appt.status == "scheduled" and appt.slot == Slot(date(2026, 11, 24), "pm")
         assert appt.matters == ("MZ01", "MZ04") and appt.source == "desk"
+        assert appt.address.text == "沧海路100弄5号302室"  # the road and lane kept
         before = len(printer.submissions)
         await pilot.press("f9")
         await wait_for(pilot, lambda: len(printer.submissions) == before + 1)

@@ -111,7 +111,7 @@ class VisitsScreen(StationScreen):
             walk += line.walk_minutes
             when = (f"{t(f'visits.half_{line.half}')} {line.start:%H:%M}" if line.start
                     else t("visits.unplaced"))
-            table.add_row(str(line.order), when, a.address.text(), a.name,
+            table.add_row(str(line.order), when, a.address.text, a.name,
                           "、".join(a.matters), t(f"visits.status_{a.status}"), key=a.id)
         if self.lines:
             table.move_cursor(row=min(row, len(self.lines) - 1))
