@@ -52,11 +52,11 @@ def test_every_matter_has_sources_or_a_review_reason():
             assert date(2000, 1, 1) <= s.checked <= cat.published, m.code
 
 
-def test_sources_were_checked_on_the_day_of_this_review():
-    # Issue 15 part 5: every source entry records the day it was checked (2026-12-07).
+def test_sources_were_checked_in_this_review_or_later():
+    # Issue 15 part 5 checked every source on 2026-12-07; a later re-check may move the date on.
     cat = load_catalogue()
     checked = {s.checked for m in cat.matters for s in m.sources}
-    assert checked == {date(2026, 12, 7)}
+    assert checked and min(checked) >= date(2026, 12, 7)
 
 
 def test_a_matter_with_neither_sources_nor_review_is_refused(good):
