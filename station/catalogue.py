@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,8 @@ RESIDENCE = ("household", "shanghai", "any")
 FLAGS = ("care_assessed", "unemployed", "unemployed_registered", "insured", "only_child_parent",
          "only_child_lost", "low_income", "veteran", "entitled_group")
 WHEN = ("past", "future")
+# Who stands behind a source: the issuing body itself, or a third party repeating it.
+AUTHORITY = ("official", "third_party")
 # Message keys of the menus, for the English interface.
 MENU_KEYS = {"老年人": "elderly", "中年人": "middle_aged", "青年人": "youth", "妇女": "women",
              "儿童": "children"}
@@ -145,6 +147,21 @@ class Material:
 
 
 @dataclass(frozen=True, slots=True)
+class Source:
+    """Where a matter's rules were checked: a page (url) and/or a document number (doc)."""
+
+    confirms: str
+    checked: date
+    authority: str
+    url: str = ""
+    doc: str = ""
+
+    @property
+    def ref(self) -> str:
+        return self.url or self.doc
+
+
+@dataclass(frozen=True, slots=True)
 class Matter:
     code: str
     name: str
@@ -161,8 +178,9 @@ class Matter:
     aliases: tuple[str, ...] = ()
     notes: str = ""
     review: bool = False
-    review_note: str = ""
+    review_reason: str = ""
     contact: Contact | None = None
+    sources: tuple[Source, ...] = ()
 
     @property
     def display_name(self) -> str:
@@ -435,7 +453,7 @@ def parse_catalogue(data: dict[str, Any], source: str = "") -> Catalogue:
     matters: list[Matter] = []
     seen: set[str] = set()
     for i, raw in enumerate(matters_raw):
-        matter = _matter(raw, i, lines, common)
+        matter = _matter(raw, i, lines, common, published)
         if matter.code in seen:
             raise CatalogueError(matter.code, "code", "duplicate")
         seen.add(matter.code)
@@ -485,7 +503,8 @@ def _line(raw: Any, i: int) -> Line:
     return line
 
 
-def _matter(raw: Any, i: int, lines: tuple[Line, ...], common: tuple[FormField, ...]) -> Matter:
+def _matter(raw: Any, i: int, lines: tuple[Line, ...], common: tuple[FormField, ...],
+            published: date) -> Matter:
     where = raw.get("code") if isinstance(raw, dict) and isinstance(raw.get("code"), str) else None
     tb = _Table(raw, where or f"matters[{i}]")
     code = tb.text("code")
@@ -509,6 +528,8 @@ def _matter(raw: Any, i: int, lines: tuple[Line, ...], common: tuple[FormField, 
     if not materials:
         raise tb.fail("materials", "empty")
     _unique_in(code, "materials", [m.code for m in materials])
+    sources = tuple(_source(s, code, j, published)
+                    for j, s in enumerate(tb.tables("sources", [])))
     matter = Matter(
         code=code,
         name=tb.text("name"),
@@ -526,11 +547,45 @@ def _matter(raw: Any, i: int, lines: tuple[Line, ...], common: tuple[FormField, 
         materials=materials,
         notes=tb.text("notes", ""),
         review=tb.flag("review"),
-        review_note=tb.text("review_note", ""),
+        review_reason=tb.text("review_reason", ""),
         contact=_contact(contact_raw, f"{code}.contact") if contact_raw is not None else None,
+        sources=sources,
     )
     tb.done()
+    # Every rule either rests on a source or says why it still waits for an administrator.
+    if matter.needs_review and not matter.review_reason:
+        raise tb.fail("review_reason", "missing")
+    if not matter.needs_review and not matter.sources:
+        raise tb.fail("sources", "unsourced")
     return matter
+
+
+_URL_RE = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$")
+
+
+def _source(raw: Any, code: str, j: int, published: date) -> Source:
+    tb = _Table(raw, code, f"sources[{j}].")
+    url = tb.text("url", "")
+    doc = tb.text("doc", "")
+    if not url and not doc:
+        raise tb.fail("url", "missing")
+    if url and (len(url) > 500 or not _URL_RE.match(url)):
+        raise tb.fail("url", "format", example="https://zwdt.sh.gov.cn/…")
+    if len(doc) > 120:
+        raise tb.fail("doc", "range", low=1, high=120)
+    checked = tb.get("checked", date, expected="date")
+    # tomllib gives datetime (a date subclass) for a date-time; a check has a day, not a time.
+    if isinstance(checked, datetime):
+        raise tb.fail("checked", "type", expected="date")
+    if not date(2000, 1, 1) <= checked <= published:
+        raise tb.fail("checked", "range", low="2000-01-01", high=published.isoformat())
+    confirms = tb.text("confirms")
+    if len(confirms) > 300:
+        raise tb.fail("confirms", "range", low=1, high=300)
+    source = Source(confirms=confirms, checked=checked,
+                    authority=tb.choice("authority", AUTHORITY), url=url, doc=doc)
+    tb.done()
+    return source
 
 
 def _material(raw: Any, code: str, j: int) -> Material:
@@ -669,8 +724,8 @@ from station.answers import (  # noqa: E402 — re-exported: callers think of th
 )
 
 __all__ = [
-    "DELIVERY", "FIELD_TYPES", "FLAGS", "MENUS", "Catalogue", "CatalogueError",
+    "AUTHORITY", "DELIVERY", "FIELD_TYPES", "FLAGS", "MENUS", "Catalogue", "CatalogueError",
     "CatalogueFileError", "Contact", "Eligibility", "EligibilityResult", "FormField", "Line",
-    "Material", "Matter", "Site", "UnknownMatter", "check_eligibility", "install_catalogue",
-    "load_catalogue", "loads_catalogue", "parse_catalogue", "validate_answers",
+    "Material", "Matter", "Site", "Source", "UnknownMatter", "check_eligibility",
+    "install_catalogue", "load_catalogue", "loads_catalogue", "parse_catalogue", "validate_answers",
 ]

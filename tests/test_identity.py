@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
+import pycountry
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
@@ -72,7 +73,7 @@ def test_malformed_input_never_crashes(text):
         assert err.message()
         assert normalise(text) == "" or err.reason != "empty"
     else:
-        assert len(rid.number) == 18
+        assert len(rid.number) in (15, 18)
 
 
 @pytest.mark.parametrize(("text", "reason"), [
@@ -170,3 +171,99 @@ def test_cli_invalid_human_message():
     result = CliRunner().invoke(cli, ["id", "check", "12345"])
     assert result.exit_code == 1
     assert "18 位" in result.output
+
+
+# ── foreigner permanent residence cards ─────────────────────────────────────────────────
+# 2023 edition (国家移民管理局, https://www.nia.gov.cn/20231013/2.pdf, as reproduced at
+# http://www.eastcoms.com/service/pro/840.html): 9 + 受理地 (2) + ISO 3166-1 numeric
+# nationality (3) + YYYYMMDD + sequence (3) + MOD 11-2 check.
+
+
+def test_the_2023_card_example_from_the_immigration_notice():
+    # The notice's worked example as quoted in public code: 9 32 682 19850101 001 7
+    # (issued in 江苏, Saudi Arabia, born 1985-01-01).
+    rid = parse_id("932682198501010017", on=TODAY)
+    assert (rid.kind, rid.birth_date, rid.sex) == ("foreign_permanent", date(1985, 1, 1), "M")
+
+
+def make_2023(province: str, country: str, birth: date, seq: int) -> str:
+    first17 = f"9{province}{country}{birth:%Y%m%d}{seq:03d}"
+    return first17 + check_char(first17)
+
+
+@pytest.mark.parametrize(("province", "country", "reason"), [
+    ("99", "840", "region"),    # no such province
+    ("00", "840", "region"),
+    ("31", "000", "nationality"),  # not an ISO 3166-1 numeric code
+    ("31", "999", "nationality"),
+])
+def test_the_2023_card_checks_its_issuing_place_and_nationality(province, country, reason):
+    with pytest.raises(IdNumberError) as err:
+        parse_id(make_2023(province, country, date(1980, 5, 6), 12), on=TODAY)
+    assert err.value.reason == reason
+
+
+# 2017 edition: 3 Latin letters (the nationality, ISO 3166-1 alpha-3) + 12 digits: issuing place
+# (4), YYMMDD, sequence (1), check (1) — layout from howardli/CredentialKit
+# ForeignerPermanentResidenceIdNumberProcessor.java; the notice above: "3 位拉丁字母+12 位数字".
+
+
+def test_a_2017_card_is_accepted_and_decoded():
+    rid = parse_id("usa 3101 850115 1 2", on=TODAY)
+    assert rid.number == "USA310185011512"
+    assert (rid.kind, rid.birth_date, rid.sex) == ("foreign_permanent", date(1985, 1, 15), None)
+    assert rid.age(TODAY) == 41
+    # Its last four digits hold part of the birth date, so the mask keeps only the last two.
+    assert rid.masked == "USA3101******12" and "0115" not in rid.masked
+
+
+def test_the_2017_card_reads_two_digit_years_as_its_issuing_years_allow():
+    # Issued until 2023-11-30: 05 is 2005 (a child), 24 can only be 1924.
+    assert parse_id("DEU310105060712", on=TODAY).birth_date == date(2005, 6, 7)
+    assert parse_id("DEU310124060712", on=TODAY).birth_date == date(1924, 6, 7)
+    # Before the child was born, the same number is read in the earlier century.
+    assert parse_id("DEU310105060712", on=date(2004, 1, 1)).birth_date == date(1905, 6, 7)
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("XXA310185011512", "nationality"),   # ICAO-only code, not ISO 3166-1
+    ("ZZZ310185011512", "nationality"),
+    ("USA990185011512", "region"),
+    ("USA310185131512", "date"),          # month 13
+    ("USA310101022912", "date"),          # 29 Feb 2001 / 1901: neither exists
+    ("USA31018501151X", "chars"),         # 12 digits, no X
+    ("U5A310185011512", "chars"),
+    ("USA3101850115123", "length"),
+])
+def test_each_mistake_on_a_2017_card_has_its_reason(text, reason):
+    with pytest.raises(IdNumberError) as err:
+        parse_id(text, on=TODAY)
+    assert err.value.reason == reason
+    assert text not in err.value.message()
+    if reason == "date":
+        assert "8–13" in err.value.message()
+
+
+alpha3 = st.sampled_from(sorted(c.alpha_3 for c in pycountry.countries))
+births_2017 = st.dates(min_value=date(1924, 1, 1), max_value=date(2023, 11, 30))
+
+
+@settings(max_examples=80)
+@given(alpha3, st.sampled_from(["3101", "1101", "4403", "6501"]), births_2017,
+       st.integers(0, 9), st.integers(0, 9))
+def test_every_iso_country_and_birth_date_on_a_2017_card_decodes(code, place, birth, seq, chk):
+    number = f"{code}{place}{birth:%y%m%d}{seq}{chk}"
+    rid = parse_id(number, on=TODAY)
+    assert rid.number == number and rid.sex is None
+    assert rid.birth_date == birth
+
+
+def test_cli_on_a_2017_card():
+    result = CliRunner().invoke(cli, ["id", "check", "JPN310185011512", "--on", "2026-11-22",
+                                      "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert (data["kind"], data["birth_date"], data["sex"]) == ("foreign_permanent",
+                                                               "1985-01-15", None)
+    human = CliRunner().invoke(cli, ["id", "check", "JPN310185011512", "--on", "2026-11-22"])
+    assert human.exit_code == 0 and "性别以证件为准" in human.output

@@ -7,7 +7,7 @@ import unicodedata
 
 import click
 
-from station.catalogue import MENU_KEYS, MENUS, Catalogue, Matter, load_catalogue
+from station.catalogue import MENU_KEYS, MENUS, Catalogue, Matter, Source, load_catalogue
 from station.errors import StationError
 from station.i18n import get_locale, t
 
@@ -53,7 +53,15 @@ def as_json(matter: Matter) -> dict[str, object]:
         "home_visit": matter.home_visit,
         "delivery": list(matter.delivery),
         "review": matter.needs_review,
+        "review_reason": matter.review_reason or None,
+        "sources": [_source(s) for s in matter.sources],
     }
+
+
+def _source(source: Source) -> dict[str, str]:
+    out = {"url": source.url, "doc": source.doc, "confirms": source.confirms,
+           "checked": source.checked.isoformat(), "authority": source.authority}
+    return {k: v for k, v in out.items() if v}
 
 
 def _table(cat: Catalogue, matters: list[Matter]) -> list[str]:

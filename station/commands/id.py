@@ -23,7 +23,8 @@ def command() -> None:
               help="Date the age is computed on (YYYY-MM-DD; default today).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def check(number: str, on, as_json: bool) -> None:
-    """Check NUMBER (18-digit, legacy 15-digit, residence permit or foreigner card).
+    """Check NUMBER (18-digit, legacy 15-digit, residence permit, or a foreigner permanent
+    residence card of 2023 or 2017).
 
     Exits 0 when the number is valid, 1 when it is not.
     """
@@ -47,4 +48,4 @@ def check(number: str, on, as_json: bool) -> None:
         return
     click.echo(f"{t('identity.valid')}: {rid.masked}")
     click.echo(f"{t('identity.kind_' + rid.kind)} · {rid.birth_date.isoformat()} · "
-               f"{t('identity.sex_' + rid.sex)} · {rid.age(day)}")
+               f"{t('identity.sex_' + (rid.sex or 'unknown'))} · {rid.age(day)}")

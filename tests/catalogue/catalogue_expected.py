@@ -59,3 +59,21 @@ def parse_shared(text: str) -> dict[str, tuple[str, str]]:
             name = re.split(r"\s*[（(]", m[3])[0].strip()
             rows[m[1]] = (line, name)
     return rows
+
+
+# What public sources say about individual matters (checked 2026-12-07), written from the pages
+# themselves, not from station/data/catalogue.toml. Each entry names its page.
+SOURCED = {
+    # http://shebao.southmoney.com/banli/shebaozhishi/202406/552111.html — 本市户籍、年满65周岁；
+    # 本人身份证及复印件、申请登记表（现场填写）；no 户口簿 is asked for.
+    "MZ01": {"min_age": 65, "residence": "household",
+             "needs": (("身份证", "原件及复印件"), ("申请登记表", "原件")), "never": ("户口簿",)},
+    # https://efcnet.com/yule/202504-266.html — 照片、身份证、户口本首页及本人页、退役证件.
+    "TY01": {"needs": (("身份证", None), ("户口簿", None), ("退役证件", None),
+                       ("照片", None)), "never": ()},
+}
+# https://m.ganxl168.cn/archives/202.html — 补换卡 charges a 工本费.
+SB02_FEE_WORD = "工本费"
+# 《失业保险条例》（国务院令第258号）第十四条: contributions for at least one year, involuntary
+# loss of the job, registered as unemployed.
+RS02_MIN_INSURED_MONTHS = 12

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from catalogue_expected import EXPECTED, LINES, MENUS, SHARED, parse_shared
+import pytest
+from catalogue_expected import (
+    EXPECTED,
+    LINES,
+    MENUS,
+    RS02_MIN_INSURED_MONTHS,
+    SB02_FEE_WORD,
+    SHARED,
+    SOURCED,
+    parse_shared,
+)
 
 from station import catalogue as cat_mod
 from station.catalogue import FIELD_TYPES, FLAGS, MATERIAL_FORMS, load_catalogue
@@ -78,14 +88,35 @@ def test_instant_matters_and_home_visits_are_plausible():
 
 def test_shanghai_rules_the_street_relies_on():
     cat = load_catalogue()
-    el = cat.get("MZ01").eligibility
-    assert (el.min_age, el.residence) == (65, "household")
     assert cat.get("CL02").eligibility.disability_required
     assert cat.get("YB04").eligibility.min_age == 60
     assert "veteran" in cat.get("TY01").eligibility.flags
-    mats = {x.code: x for x in cat.get("MZ01").materials}
-    assert mats["id"].form == "原件" and not mats["id"].optional
-    assert mats["hukou"].form == "原件"
+
+
+@pytest.mark.parametrize("code", sorted(SOURCED))
+def test_materials_and_conditions_agree_with_the_sources(code):
+    want = SOURCED[code]
+    m = load_catalogue().get(code)
+    if "min_age" in want:
+        assert (m.eligibility.min_age, m.eligibility.residence) == (want["min_age"],
+                                                                    want["residence"])
+    required = [x for x in m.materials if not x.optional]
+    for word, form in want["needs"]:
+        found = [x for x in required if word in x.name]
+        assert found, (code, word)
+        if form is not None:
+            assert found[0].form == form, (code, word)
+    for word in want["never"]:
+        assert not any(word in x.name for x in m.materials), (code, word)
+
+
+def test_the_replacement_fee_and_the_benefit_conditions_are_stated():
+    cat = load_catalogue()
+    assert SB02_FEE_WORD in cat.get("SB02").notes
+    rs02 = cat.get("RS02")
+    assert rs02.field("insured_months").min == RS02_MIN_INSURED_MONTHS
+    assert rs02.field("involuntary").type == "bool"
+    assert "unemployed_registered" in rs02.eligibility.flags
 
 
 def test_guesses_are_marked_for_review():

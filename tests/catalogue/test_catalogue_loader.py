@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 
 import pytest
@@ -161,8 +162,7 @@ def test_str_of_the_error_is_only_the_key(good):
 
 
 def test_load_from_a_published_path(tmp_path):
-    text = default_path().read_text(encoding="utf-8").replace(
-        'version = "2026.11.1"', 'version = "2027.1.0"', 1)
+    text = published("2027.1.0")
     path = tmp_path / "catalogue.toml"
     path.write_text(text, encoding="utf-8")
     cat = load_catalogue(path)
@@ -192,33 +192,46 @@ def test_a_text_edit_in_the_file_is_reported_by_code(tmp_path):
     assert (info.value.where, info.value.field, info.value.problem) == ("TY3", "code", "format")
 
 
-def published(version: str, day: str = "2026-12-01") -> str:
+PACKAGED = tomllib.loads(default_path().read_text(encoding="utf-8"))["version"]
+
+
+def published(version: str, day: str = "2027-01-04") -> str:
+    """The packaged file as the centre would republish it (a later day than its sources)."""
     text = default_path().read_text(encoding="utf-8")
-    text = text.replace('version = "2026.11.1"', f'version = "{version}"', 1)
-    return text.replace("published = 2026-11-20", f"published = {day}", 1)
+    text = re.sub(r'(?m)^version = ".*"$', f'version = "{version}"', text, count=1)
+    return re.sub(r"(?m)^published = .*$", f"published = {day}", text, count=1)
 
 
 def test_installing_a_newer_publication_puts_it_in_force(tmp_path):
     from station.catalogue import install_catalogue, installed_path
 
-    assert load_catalogue().version == "2026.11.1"
-    cat = install_catalogue(published("2026.12.1"))
-    assert cat.version == "2026.12.1" and load_catalogue().version == "2026.12.1"
+    assert load_catalogue().version == PACKAGED
+    cat = install_catalogue(published("2027.1.1"))
+    assert cat.version == "2027.1.1" and load_catalogue().version == "2027.1.1"
     assert installed_path().is_file()
 
 
 def test_an_older_or_bad_publication_is_refused_and_changes_nothing():
     from station.catalogue import install_catalogue, installed_path
 
-    install_catalogue(published("2026.12.1"))
+    install_catalogue(published("2027.1.1"))
     with pytest.raises(CatalogueFileError) as info:
-        install_catalogue(published("2026.11.5", "2026-11-25"))
+        install_catalogue(published("2026.12.9", "2026-12-09"))
     assert info.value.key == "catalogue.error.older"
-    bad = published("2027.1.1", "2027-01-01").replace('code = "MZ05"', 'code = "MZ5"', 1)
+    bad = published("2027.2.1", "2027-02-01").replace('code = "MZ05"', 'code = "MZ5"', 1)
     with pytest.raises(CatalogueError) as err:
         install_catalogue(bad)
     assert err.value.where == "MZ5"
-    assert load_catalogue().version == "2026.12.1"
+    assert load_catalogue().version == "2027.1.1"
     # A file damaged on disk later: the desk keeps working on the packaged copy.
     installed_path().write_text("version = ", encoding="utf-8")
-    assert load_catalogue().version == "2026.11.1"
+    assert load_catalogue().version == PACKAGED
+
+
+def test_a_publication_dated_before_its_own_sources_were_checked_is_refused():
+    from station.catalogue import install_catalogue
+
+    with pytest.raises(CatalogueError) as err:
+        install_catalogue(published("2027.1.1", "2026-12-01"))
+    assert err.value.field.startswith("sources[") and err.value.problem == "range"
+    assert load_catalogue().version == PACKAGED

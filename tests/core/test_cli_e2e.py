@@ -52,16 +52,16 @@ def test_init_staff_case_list_show_print(tmp_path):
     assert json.loads(listed.output) == [{"id": "s01", "name": "王芳"},
                                          {"id": "s02", "name": "李明"}]
 
-    result = run(*mz01("--material", "id", "--material", "hukou"), "--staff", "李明",
+    result = run(*mz01("--material", "id", "--material", "form"), "--staff", "李明",
                  env={"STATION_PASSPHRASE": "second passphrase"})
     assert result.exit_code == 0, result.output
     case_no = result.stdout.strip().splitlines()[0]
     assert case_no.endswith("-001")
 
-    result = run(*mz01("--material", "id", "--json"))  # 户口簿 missing → 一次性告知单
+    result = run(*mz01("--material", "id", "--json"))  # 申请登记表 missing → 一次性告知单
     assert result.exit_code == 0, result.output
     pending = json.loads(result.output)
-    assert pending["status"] == "materials_pending" and pending["missing"] == ["hukou"]
+    assert pending["status"] == "materials_pending" and pending["missing"] == ["form"]
     assert pending["document"] == "notice" and pending["pdf"].startswith(str(paths.print_dir()))
 
     result = run("case", "list", "--json", env={})  # no passphrase needed: metadata only
@@ -122,5 +122,5 @@ def test_english_interface():
     assert result.exit_code == 1 and "required" in result.output
     listed = run("--lang", "en", "case", "list", env={})
     assert listed.exit_code == 0 and "No cases on that day yet." in listed.output
-    ok = run("--lang", "en", *mz01("--material", "id", "--material", "hukou"))
+    ok = run("--lang", "en", *mz01("--material", "id", "--material", "form"))
     assert ok.exit_code == 0 and "Receipt saved as PDF" in ok.stderr

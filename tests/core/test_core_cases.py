@@ -46,15 +46,15 @@ def test_complete_case_is_accepted_and_receipt_printed(service: Service, printer
 def test_missing_materials_print_the_one_time_notice(service: Service, printer, tmp_path):
     outcome = service.record_case(full_mz01(service, materials=frozenset({"id"})))
     case = outcome.case
-    assert case.status == "materials_pending" and case.missing == ("hukou",)
+    assert case.status == "materials_pending" and case.missing == ("form",)
     assert case.due_date is None
     assert outcome.print.document == "notice"
     text = pdf_text(printer.submissions[-1].data, tmp_path)
-    assert "户口簿" in text
+    assert "申请登记表" in text
     [row] = service.today_cases(status="materials_pending")
     assert row.status_label == "材料待补"
     # The missing paper arrives: amend → accepted, receipt prints, the promise starts.
-    amended = service.amend(case.case_no, reason="补交户口簿", materials={"id", "hukou"})
+    amended = service.amend(case.case_no, reason="补交申请登记表", materials={"id", "form"})
     assert amended.case.status == "accepted" and amended.case.version == 2
     assert amended.print.document == "receipt" and amended.case.due_date is not None
     assert [c.version for c in service.case_history(case.case_no)] == [1, 2]

@@ -41,7 +41,7 @@ def record(svc, materials: frozenset[str]) -> str:
 
 async def test_reports_screen_shows_figures_and_a_chart(ready):  # noqa: F811
     first = record(ready, frozenset({"id"}))  # household register missing: 材料待补
-    record(ready, frozenset({"id", "hukou", "photo"}))
+    record(ready, frozenset({"id", "form"}))
     ready.unlock(ready.staff()[0].id, PASSPHRASE)
     ready.rate(first, 4)
     ready.lock()

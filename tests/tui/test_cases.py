@@ -43,24 +43,24 @@ async def test_amend_then_withdraw(ready, printer):
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen_name(pilot) == "CaseScreen")
         shown = " ".join(shown_strings(app.screen))
-        assert "钱更正" in shown and "材料待补" in shown and "户口簿" in shown
+        assert "钱更正" in shown and "材料待补" in shown and "申请登记表" in shown
 
         # amend: the household register arrived
         await pilot.press("m")
         await wait_for(pilot, lambda: screen_name(pilot) == "AmendScreen")
         materials = app.screen.query_one("#materials")
         codes = [materials.get_option_at_index(i).value for i in range(materials.option_count)]
-        materials.highlighted = codes.index("hukou")
+        materials.highlighted = codes.index("form")
         await pilot.press("space", "ctrl+s")
         await wait_for(pilot, lambda: screen_name(pilot) == "ReasonModal")
         await pilot.press("enter")  # a reason is required
         assert "原因" in str(app.screen.query_one("#error").visual)
-        await pilot.press(*"hukou brought", "enter")
+        await pilot.press(*"form brought", "enter")
         await wait_for(pilot, lambda: screen_name(pilot) == "CaseScreen")
         await wait_for(pilot, lambda: app.screen.case.version == 2)
         case = ready.open_case(case_no)
-        assert case.status == "accepted" and case.reason == "hukou brought"
-        assert "hukou" in case.materials
+        assert case.status == "accepted" and case.reason == "form brought"
+        assert "form" in case.materials
         assert len(printer.submissions) == 2  # now the receipt
 
         # withdraw, with a reason; cancelling first changes nothing

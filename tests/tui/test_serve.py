@@ -65,7 +65,7 @@ async def test_missing_materials_prints_notice(ready, printer):
         await record(pilot)
         outcome = app.screen.flow.outcome
         assert outcome.case.status == "materials_pending"
-        assert set(outcome.case.missing) == {"id", "hukou"}
+        assert set(outcome.case.missing) == {"id", "form"}
         assert outcome.print.document == "notice" and outcome.print.printed
         assert len(printer.submissions) == 1
         await pilot.press("s")
