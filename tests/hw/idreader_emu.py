@@ -97,6 +97,7 @@ class Misbehaviour:
     bad_check: int = 0  # this many next answers carry a wrong check byte
     half_frames: int = 0  # this many next answers stop half-way, then silence
     delay: float = 0.0  # every answer waits this long first
+    only_on: str = ""  # "find" | "select" | "read": the three above hit only that answer
     log: list[str] = field(default_factory=list)
 
 
@@ -169,6 +170,7 @@ class EmulatedIdReader:
                 return buf
             length = int.from_bytes(buf[5:7], "big")
             if length < 3 or length > 0x0100:
+                self._current = "other"
                 self._send(answer_frame(0x11))  # 接收业务终端数据的长度错
                 buf = buf[7:]
                 continue
@@ -178,12 +180,15 @@ class EmulatedIdReader:
             self.received.append(whole)
             body = whole[5:-1]
             if xor(body) != whole[-1]:
+                self._current = "other"
                 self._send(answer_frame(0x10))  # 接收业务终端数据的校验和错
                 continue
             self._command(whole[7], whole[8])
 
     def _command(self, cmd: int, para: int) -> None:
         m = self.misbehave
+        self._current = {(0x20, 0x01): "find", (0x20, 0x02): "select",
+                         (0x30, 0x01): "read"}.get((cmd, para), "other")
         with self._lock:
             if (cmd, para) == (0x20, 0x01):
                 self._found = self.card is not None
@@ -218,6 +223,9 @@ class EmulatedIdReader:
     def _send(self, frame: bytes) -> None:
         m = self.misbehave
         self.answers.append(frame[9])
+        if m.only_on and m.only_on != getattr(self, "_current", ""):
+            self._write_paced(frame)
+            return
         if m.delay:
             time.sleep(m.delay)
         if m.bad_check:

@@ -15,7 +15,7 @@ from station.doctor import run_checks
 from station.hw.diagnostics import idcard_checks
 from station.hw.fakes import FakePrinter
 from station.hw.idreader import SerialIdCardReader
-from station.service import CaseDraft, Service
+from station.service import CaseDraft
 from tests.hw.idreader_emu import EmulatedIdReader, photo_bytes
 from tests.hw.test_idcard_serial import ABDULLAH, EXPIRED, WANG
 from tests.support.station import Clock, make_service, open_outing
