@@ -64,10 +64,11 @@ class CombinedCardReader:
             return self._part_for(reader).read(reader)
         for part in self.parts:
             try:
-                if part.card_present():
-                    return part.read()
-            except NoCardError:
+                present = part.card_present()
+            except StationError:  # that reader is down: the other may still have a card
                 continue
+            if present:
+                return part.read()
         raise NoCardOnAnyReader()
 
     def subscribe(self, listener: CardListener) -> Callable[[], None]:
