@@ -322,3 +322,24 @@ def test_nothing_personal_in_logs_exceptions_or_reprs(emu, idreader, caplog):
     # The photo is neither kept nor decoded: no 1 KB blob on the read.
     kept = [v for obj in (read, read.card, read.holder) for v in vars(obj).values()]
     assert not any(isinstance(v, bytes | bytearray) and len(v) >= 1024 for v in kept)
+
+
+def test_composition_and_factory_choose_the_serial_reader(emu):
+    from station.composition import choose_reader
+    from station.hw.factory import make_reader
+    from station.hw.simulated import SimulatedCardReader
+
+    emu.place(WANG)
+    made = make_reader(f"idcard:{emu.port}")
+    try:
+        assert isinstance(made, SerialIdCardReader) and made.read().holder.name == "王芳"
+    finally:
+        made.close()
+    # No pcscd answers in this test (the package's own is not started): the 二代证 alone.
+    chosen = choose_reader("auto", emu.port)
+    try:
+        assert isinstance(chosen, SerialIdCardReader | CombinedCardReader)
+        assert chosen.read().kind == "idcard"
+    finally:
+        chosen.close()
+    assert isinstance(choose_reader("simulated", emu.port), SimulatedCardReader)
