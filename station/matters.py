@@ -171,7 +171,8 @@ def resident_hints(resident: Resident, today: date) -> list[str]:
     if resident.source == "training":
         hints.append(t("service.hint_training"))
     elif resident.source == "card":
-        hints.append(t("service.hint_card"))
+        is_idcard = getattr(resident, "card_kind", "") == "idcard"
+        hints.append(t("idcard.hint_idcard" if is_idcard else "service.hint_card"))
     if age >= HOME_VISIT_AGE:
         hints.append(t("service.hint_80_plus"))
     elif age >= 60:

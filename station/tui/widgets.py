@@ -102,7 +102,10 @@ class ResidentPanel(Static):
         age = t("tui.resident.age", age=r.age(self.today))
         pieces: list[str | tuple[str, str]] = [(r.name, "bold"), "  " + r.masked_id, "  " + age]
         if r.source == "card":
-            pieces.append(("  " + t("tui.resident.from_card"), "dim"))
+            kind = getattr(r, "card_kind", "")
+            label = (t("idcard.from_card", kind=t(f"idcard.kind_{kind}"))
+                     if kind in ("idcard", "sscard") else t("tui.resident.from_card"))
+            pieces.append(("  " + label, "dim"))
         pieces += [("\n" + hint, "bold $accent") for hint in self.hints]
         self.update(Content.assemble(*pieces))
 

@@ -59,6 +59,11 @@ class BookVisitScreen(StationScreen):
             self.query_one("#id_number", Input).value = self.resident.id.number
             self.query_one("#id_number", Input).disabled = True
             self.query_one("#name", Input).value = self.resident.name
+            if getattr(self.resident, "address", ""):
+                # The 户籍地址 from the 身份证: a starting point that staff confirm, since it
+                # is not necessarily where the resident lives.
+                self.query_one("#address", Input).value = self.resident.address
+                self.query_one("#label_address", Label).update(t("idcard.address_from_card"))
         if self.matter:
             self.query_one("#matters", Input).value = self.matter
         first = "address" if self.resident is not None else "id_number"
@@ -70,6 +75,8 @@ class BookVisitScreen(StationScreen):
         for key in FIELDS:
             self.query_one(f"#label_{key}", Label).update(t(f"visits.field_{key}"))
             self.query_one(f"#{key}", Input).placeholder = t(f"visits.hint_{key}")
+        if getattr(self.resident, "address", ""):
+            self.query_one("#label_address", Label).update(t("idcard.address_from_card"))
         self.query_one(KeyBar).relabel()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
