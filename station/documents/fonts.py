@@ -6,7 +6,10 @@ document, far over the 150 ms a receipt may take. So, once per machine, we cut a
 "common" face holding ASCII, punctuation and every GB 2312 character,
 desubroutinised (a few seconds, cached on disk keyed by the source file), and
 parse each face once per process. A document whose text has a rarer character
-(a name with 𠮷 or 赟) uses the full face instead: slower, never wrong.
+(a name with 𠮷 or 赟) uses the full face instead: slower, never wrong. A character
+the full face lacks too (CJK Ext B–G) is drawn from a fallback face (see
+``coverage``), cut down to just that document's rare characters; one that no face
+draws stops the document with ``GlyphMissing`` before anything is printed.
 """
 
 from __future__ import annotations
@@ -22,6 +25,14 @@ from pathlib import Path
 
 import platformdirs
 
+from station.documents.coverage import (
+    Face,
+    GlyphMissing,
+    code_points,
+    drawn,
+    face_cmap,
+    find_fallbacks,
+)
 from station.errors import StationError
 
 FAMILY = "stationcjk"
@@ -39,7 +50,7 @@ class FontSource:
     index: int  # face number inside a .ttc/.otc collection
 
 
-def _fc(args: list[str]) -> str:
+def fc(args: list[str]) -> str:
     exe = shutil.which(args[0])
     if exe is None:
         return ""
@@ -65,11 +76,11 @@ def find_cjk_font() -> FontSource:
     """Ask fontconfig (fc-match, then fc-list) for a Simplified Chinese face with digits."""
     candidates: list[FontSource] = []
     for pattern in _PATTERNS:
-        out = _fc(["fc-match", "-f", "%{file}\t%{index}\n", pattern]).strip()
+        out = fc(["fc-match", "-f", "%{file}\t%{index}\n", pattern]).strip()
         if "\t" in out:
             file, index = out.split("\t", 1)
             candidates.append(FontSource(Path(file), int(index or 0)))
-    for line in _fc(["fc-list", ":lang=zh-cn", "file", "index"]).splitlines():
+    for line in fc(["fc-list", ":lang=zh-cn", "file", "index"]).splitlines():
         if ": index=" in line:
             file, index = line.rsplit(": index=", 1)
             candidates.append(FontSource(Path(file), int(index.strip() or 0)))
@@ -133,10 +144,20 @@ class _Face:
 class FontBook:
     """Parsed faces shared by every document this process renders."""
 
-    def __init__(self, source: FontSource | None = None) -> None:
+    def __init__(self, source: FontSource | None = None,
+                 fallbacks: list[Face] | None = None) -> None:
         self._source = source
+        self._fallbacks = fallbacks
         self._faces: dict[str, _Face] = {}
+        self._cuts: dict[tuple[Path, int, frozenset[int]], bytes] = {}
         self._lock = threading.Lock()
+
+    @property
+    def fallbacks(self) -> list[Face]:
+        """Looked up on the first document that needs one, never at start-up."""
+        if self._fallbacks is None:
+            self._fallbacks = find_fallbacks()
+        return self._fallbacks
 
     @property
     def source(self) -> FontSource:
@@ -175,15 +196,65 @@ class FontBook:
         """Build and parse the common face now (e.g. at start-up) instead of on first print."""
         self._face("common")
 
-    def install(self, pdf: object, text: str) -> str:
-        """Give ``pdf`` a fresh copy of the face that covers ``text``; returns the family."""
-        from fontTools import ttLib
-        from fpdf.fonts import SubsetMap
+    def plan(self, text: str) -> tuple[str, dict[Face, frozenset[int]]]:
+        """The main face for ``text`` ("common" or "full") and the characters each fallback
+        face must draw. Raises ``GlyphMissing`` (code points only) when no face can."""
+        needed = drawn(text)
+        which = "common" if needed <= self._face("common").cmap else "full"
+        rest = needed - self._face(which).cmap
+        extra: dict[Face, frozenset[int]] = {}
+        for fallback in self.fallbacks if rest else ():
+            mine = frozenset(rest & face_cmap(fallback.path, fallback.index))
+            if mine:
+                extra[fallback] = mine
+                rest -= mine
+            if not rest:
+                break
+        if rest:
+            raise GlyphMissing(chars=code_points(rest))
+        return which, extra
 
-        needed = {ord(ch) for ch in text if not ch.isspace()}
-        face = self._face("common")
-        if not needed <= face.cmap:
-            face = self._face("full")
+    def check(self, text: str) -> None:
+        """Raise ``GlyphMissing`` unless some installed face draws every character."""
+        self.plan(text)
+
+    def _cut(self, face: Face, chars: frozenset[int]) -> bytes:
+        """A TrueType face holding only ``chars`` (a few KB): parsing the whole 30–50 MB
+        fallback file into fpdf2 would cost ~0.9 s per process, cutting it ~0.2 s."""
+        key = (face.path, face.index, chars)
+        with self._lock:
+            cut = self._cuts.get(key)
+        if cut is not None:
+            return cut
+        from fontTools import subset as ftsubset
+        from fontTools import ttLib
+
+        font = ttLib.TTFont(face.path, fontNumber=face.index, lazy=True)
+        options = ftsubset.Options(notdef_outline=True, hinting=False, layout_features=[],
+                                   name_IDs=["*"], glyph_names=False)
+        options.drop_tables += ["GSUB", "GPOS", "GDEF", "VORG", "vhea", "vmtx", "FFTM",
+                                "meta"]
+        subsetter = ftsubset.Subsetter(options)
+        subsetter.populate(unicodes=chars)
+        subsetter.subset(font)
+        out = io.BytesIO()
+        font.save(out)
+        cut = out.getvalue()
+        with self._lock:
+            if len(self._cuts) >= _MAX_CUTS:  # names change all day: keep memory flat
+                self._cuts.pop(next(iter(self._cuts)))
+            self._cuts[key] = cut
+        return cut
+
+    def install(self, pdf: object, text: str) -> str:
+        """Give ``pdf`` a fresh copy of the face that covers ``text``, plus fallback faces
+        for what it lacks; returns the family. Raises ``GlyphMissing`` first if some
+        character has no face at all."""
+        from fontTools import ttLib
+        from fpdf.fonts import SubsetMap, TTFFont
+
+        which, extra = self.plan(text)
+        face = self._face(which)
         font = copy.copy(face.template)
         font.i = len(pdf.fonts) + 1  # type: ignore[attr-defined]
         # The subsetter rewrites ttfont in place at output: each document gets its own.
@@ -199,6 +270,16 @@ class FontBook:
         pdf.fonts[FAMILY] = font  # type: ignore[attr-defined]
         if font.is_cff and font.is_cid_keyed:
             pdf._set_min_pdf_version("1.6")  # type: ignore[attr-defined]
+        keys = []
+        for n, (fallback, chars) in enumerate(extra.items(), 1):
+            key = f"{FAMILY}fallback{n}"  # lower case: fpdf2 strips "B"/"I" style letters
+            cut = io.BytesIO(self._cut(fallback, chars))
+            pdf.fonts[key] = TTFFont(pdf, cut, key, "")  # type: ignore[attr-defined,arg-type]
+            keys.append(key)
+        # https://py-pdf.github.io/fpdf2/Unicode.html#fallback-fonts: per character, the
+        # first listed face whose cmap has it; each cut holds only its own characters.
+        if keys:
+            pdf.set_fallback_fonts(keys, exact_match=False)  # type: ignore[attr-defined]
         return FAMILY
 
 
@@ -219,6 +300,7 @@ def _reuse_parsed_maps(fresh: object, parsed: object) -> None:
     fresh["hmtx"] = hmtx  # type: ignore[index]
 
 
+_MAX_CUTS = 64
 _BOOK: FontBook | None = None
 
 
