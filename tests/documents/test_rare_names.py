@@ -64,10 +64,10 @@ def test_the_fallback_face_is_only_read_when_a_paper_needs_it():
     book = FontBook(find_cjk_font())
     book.check("受理回执 张演示 吴䶮")  # GB 2312 and Ext A: Noto Sans CJK alone
     assert book._fallbacks is None and book._cuts == {}
-    which, extra = book.plan("受理回执 𠀀䶮")
-    assert which == "full"
+    full, extra = book.plan("受理回执 𠀀䶮")
+    assert full == {ord(c) for c in "受理回执䶮"}  # cut from Noto Sans CJK itself
     assert [(f.label, sorted(chars)) for f, chars in extra.items()] == [("HanaMinB", [0x20000])]
-    assert book.plan("张演示")[1] == {}
+    assert book.plan("张演示") == (frozenset(), {})
 
 
 def test_a_character_no_face_draws_stops_the_paper_with_its_code_point():
@@ -98,3 +98,19 @@ def test_the_installed_faces_cover_extensions_a_to_f_and_part_of_g():
     # No Debian bookworm package covers all of Ext G; BabelStone Han draws 3 045 of 4 939.
     assert by_block["ext_g"].covered >= 3000
     assert by_block["ext_b"].assigned == 42720  # Blocks.txt's range, Unicode ≥ 13
+
+
+def test_a_glyph_the_font_lacks_after_all_stops_the_paper_before_output(caplog):
+    """Should planning ever miss a character (a bug), fpdf2 would drop it and log it by
+    name at output; the renderer's last guard refuses the paper first, with code points."""
+    from station.documents.layout import render
+    from station.documents.receipt import receipt
+
+    class Blind(FontBook):
+        def plan(self, text):
+            return frozenset(), {}  # "the common face draws it all": it does not
+
+    with pytest.raises(GlyphMissing) as caught:
+        render(receipt(receipt_data(resident_name="吴䶮")), Media.A4, Blind(find_cjk_font()))
+    assert "U+4DAE" in caught.value.message()
+    assert "䶮" not in caplog.text
