@@ -260,7 +260,11 @@ class FontBook:
         ``GlyphMissing`` before anything is drawn if some character has no face."""
         full, extra = self.plan(text)
         if full or extra:
-            self._install_cut(pdf, FAMILY, self._main(), full | {0x20})  # fpdf2 spaces by U+0020
+            main = self._main()
+            # ASCII and CJK punctuation too: callers (charts, number formats) may draw a
+            # few characters their text did not list; ~300 glyphs cost ~1 ms more.
+            safe = _ALWAYS_CUT & face_cmap(main.path, main.index)
+            self._install_cut(pdf, FAMILY, main, full | safe)
         else:
             self._install_common(pdf)
         keys = []
@@ -314,6 +318,8 @@ def _reuse_parsed_maps(fresh: object, parsed: object) -> None:
 
 
 _MAX_CUTS = 64
+_ALWAYS_CUT = frozenset(range(0x20, 0x7F)) | frozenset(range(0x2010, 0x2028)) | frozenset(
+    range(0x3000, 0x3012)) | frozenset(range(0xFF01, 0xFF5F))
 _BOOK: FontBook | None = None
 
 
