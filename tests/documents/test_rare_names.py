@@ -114,3 +114,33 @@ def test_a_glyph_the_font_lacks_after_all_stops_the_paper_before_output(caplog):
         render(receipt(receipt_data(resident_name="吴䶮")), Media.A4, Blind(find_cjk_font()))
     assert "U+4DAE" in caught.value.message()
     assert "䶮" not in caplog.text
+
+
+def test_doctor_reports_which_face_covers_which_block():
+    import json
+
+    from click.testing import CliRunner
+
+    from station.cli import cli
+
+    result = CliRunner().invoke(cli, ["doctor", "--json"])
+    checks = {c["name"]: c for c in json.loads(result.stdout)}
+    assert checks["cjk_fallback"]["status"] == "ok"
+    assert "HanaMinB" in checks["cjk_fallback"]["detail"]
+    b = checks["cjk_ext_b"]
+    assert b["status"] == "ok" and "42720/42720" in b["detail"] and "HanaMinB 42711" in b["detail"]
+    g = checks["cjk_ext_g"]  # partly covered: said, with what happens to a missing character
+    assert g["status"] == "warn" and "BabelStone Han" in g["detail"] and "U+" in g["hint"]
+    for block in ("ext_a", "ext_c", "ext_d", "ext_e", "ext_f"):
+        assert checks[f"cjk_{block}"]["status"] == "ok", checks[f"cjk_{block}"]
+
+
+def test_doctor_says_when_no_fallback_face_is_installed(monkeypatch):
+    from station import doctor
+    from station.documents import coverage
+
+    monkeypatch.setattr(coverage, "FALLBACK_FAMILIES", ("No Such Family 404",))
+    checks = {c.name: c for c in doctor.check_coverage()}
+    assert checks["cjk_fallback"].status == "warn"
+    assert "fonts-hanazono" in checks["cjk_fallback"].hint
+    assert checks["cjk_ext_b"].status == "warn" and "fonts-hanazono" in checks["cjk_ext_b"].hint

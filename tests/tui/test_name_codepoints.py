@@ -10,6 +10,7 @@ import pytest
 
 from tests.support.tui import TYPED_ID, make_app, screen_name, unlock, wait_for
 from tests.tui.test_serve import record, serve_mz01
+from tests.tui.textcheck import shown_strings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "documents"))
 from pdfcheck import flat, pdf_text
@@ -97,3 +98,23 @@ async def test_the_visit_booking_name_takes_codes_too(ready):
         app.screen.set_focus(name)
         await pilot.press(*"U+30EDEU+30EDE面")
         await wait_for(pilot, lambda: name.value == "𰻞𰻞面")
+
+
+async def test_a_name_no_font_can_print_is_recorded_and_the_paper_refused_in_words(ready, printer):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "documents"))
+    from test_rare_names import unprintable
+
+    code = f"U+{unprintable():04X}"
+    app = make_app(ready)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_identify(pilot)
+        await pilot.press(*f"王{code}", "enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "PickerScreen")
+        await serve_mz01(pilot)
+        await record(pilot)
+        outcome = app.screen.flow.outcome
+        assert not outcome.print.printed and printer.submissions == []
+        assert code in outcome.print.message and "王" not in outcome.print.message
+        assert outcome.print.message in " ".join(shown_strings(app.screen))
+        (case,) = ready.today_cases()
+        assert case.awaiting_reprint
