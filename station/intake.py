@@ -194,9 +194,11 @@ MAX_REASON = 200
 
 
 def clean_name(name: str) -> str:
+    """Whitespace tidied, ``U+XXXX`` typed for a rare character turned into it."""
+    from station.codepoints import expand
     from station.errors import StationError
 
-    name = " ".join((name or "").split())
+    name = " ".join(expand(name or "").split())
     if not name:
         raise StationError("intake.name_empty")
     if len(name) > MAX_NAME:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Literal
 
 from station import config, devices, intake, matters, outing, papers, paths
+from station.codepoints import expand
 from station.errors import StationError
 from station.i18n import LOCALES, t
 from station.identity import ResidentId, parse_id
@@ -451,7 +452,7 @@ class Service:
         relation = (relation or "").strip()
         if not relation:
             raise StationError("intake.agent_relation_empty")
-        return Agent(rid, relation, (name or "").strip())
+        return Agent(rid, relation, " ".join(expand(name or "").split()))
 
     # ---- matters -----------------------------------------------------------------
 

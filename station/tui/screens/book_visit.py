@@ -19,7 +19,7 @@ from station.errors import StationError
 from station.i18n import t
 from station.tui.base import StationScreen
 from station.tui.keys import Key
-from station.tui.widgets import KeyBar, StatusBar
+from station.tui.widgets import KeyBar, NameInput, StatusBar
 from station.visits.model import Contact, Slot
 
 FIELDS = ("id_number", "name", "address", "phone", "matters", "family_name", "family_phone",
@@ -50,7 +50,8 @@ class BookVisitScreen(StationScreen):
         with VerticalScroll(id="form"):
             for key in FIELDS:
                 yield Label(t(f"visits.field_{key}"), id=f"label_{key}")
-                yield Input(id=key, placeholder=t(f"visits.hint_{key}"))
+                kind = NameInput if key in ("name", "family_name") else Input
+                yield kind(id=key, placeholder=t(f"visits.hint_{key}"))
         yield Static("", id="outcome")
         yield KeyBar(self.KEYS)
 
