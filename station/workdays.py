@@ -20,12 +20,13 @@ weekend days swapped for them (调休) in a notice (国务院办公厅《关于 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -359,17 +360,26 @@ def installed_years() -> dict[int, YearDays]:
     return out
 
 
-def _stamp() -> tuple[str, tuple[tuple[str, int], ...]]:
-    folder = calendars_dir()
-    try:
-        return str(folder), tuple(sorted((p.name, p.stat().st_mtime_ns)
-                                         for p in folder.glob("*.toml")))
-    except OSError:
-        return str(folder), ()
-
-
 @cache
-def _calendar(stamp: tuple[str, tuple[tuple[str, int], ...]]) -> WorkCalendar:
+def _folder(home: str | None) -> str:
+    """calendars_dir() as text; it depends only on STATION_HOME (see station.paths)."""
+    return str(calendars_dir())
+
+
+def _stamp() -> tuple[str, int]:
+    """The folder's change time: every install renames a file into it, which moves it.
+
+    One stat per lookup (reports ask per day); a file edited in place by hand is seen
+    after the next install or restart."""
+    folder = _folder(os.environ.get("STATION_HOME"))
+    try:
+        return folder, os.stat(folder).st_mtime_ns
+    except OSError:
+        return folder, 0
+
+
+@lru_cache(maxsize=8)
+def _calendar(stamp: tuple[str, int]) -> WorkCalendar:
     return WorkCalendar(installed_years())
 
 

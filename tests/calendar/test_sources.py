@@ -80,11 +80,15 @@ def test_a_published_year_wins_over_the_package():
 
 def test_a_damaged_installed_file_is_skipped():
     install_calendar(notice_text(2026))
-    path = workdays.calendars_dir() / "2026.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace("year = 2026", "year = 20"),
-                    encoding="utf-8")
+    folder = workdays.calendars_dir()
+
+    def put(name: str, text: str) -> None:  # as an install does: a new file renamed in
+        (folder / "new.tmp").write_text(text, encoding="utf-8")
+        (folder / "new.tmp").replace(folder / name)
+
+    put("2026.toml", notice_text(2026).replace("year = 2026", "year = 20"))
     assert load_calendar().year(2026).source == "chinesecalendar"
-    (workdays.calendars_dir() / "2025.toml").write_text(notice_text(2026), encoding="utf-8")
+    put("2025.toml", notice_text(2026))
     assert load_calendar().year(2025).source == "chinesecalendar"  # names another year
 
 
