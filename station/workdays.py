@@ -404,3 +404,22 @@ def is_working_day(day: date, calendar: WorkCalendar | None = None) -> bool:
 def due_estimated(since: date, due_day: date | None) -> bool:
     """Whether a promised date counted from ``since`` rests on the estimate (see above)."""
     return due_day is not None and load_calendar().estimated_between(since, due_day)
+
+
+def calendar_check(today: date | None = None):
+    """`station doctor`: whether this year and next come from a published notice.
+
+    Why next year too: from autumn on, promised dates reach into it; staff should know
+    before residents do that those dates are estimates."""
+    from station.checks import Check
+    from station.i18n import t
+
+    today = today or date.today()
+    cal = load_calendar()
+    missing = [y for y in (today.year, today.year + 1) if cal.year(y).estimated]
+    if missing:
+        return Check("calendar", "warn", t("calendar.doctor_estimate", year=missing[0]),
+                     t("calendar.doctor_hint"))
+    sources = "、".join(sorted({cal.year(y).version for y in (today.year, today.year + 1)}))
+    return Check("calendar", "ok", t("calendar.doctor_ok", first=today.year,
+                                     last=today.year + 1, sources=sources))

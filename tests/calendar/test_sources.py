@@ -150,3 +150,15 @@ def test_estimate_is_only_where_the_count_went():
     start = D(2026, 12, 7)
     assert cal.working_days_between(start, cal.add_working_days(start, 20)) == 20
     assert cal.add_working_days(start, 20) - start == timedelta(days=29)
+
+
+def test_doctor_warns_before_residents_get_estimates():
+    from station.workdays import calendar_check
+
+    check = calendar_check(D(2026, 12, 7))
+    assert check.status == "warn" and "2027" in check.detail and "center calendar" in check.hint
+    assert calendar_check(D(2026, 3, 1)).status == "warn"  # 2027 is next year already
+    assert calendar_check(D(2025, 6, 1)).status == "ok"
+    install_calendar(notice_text(2026))
+    ok = calendar_check(D(2025, 6, 1))
+    assert ok.status == "ok" and "2026.1" in ok.detail and "chinesecalendar" in ok.detail
