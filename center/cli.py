@@ -303,6 +303,11 @@ from center.reports.cli import report  # noqa: E402
 
 cli.add_command(report)
 
+# `center calendar publish`: a year's holiday schedule for every station.
+from center.calendar_cli import calendar  # noqa: E402
+
+cli.add_command(calendar)
+
 
 @report.command("coverage")
 @click.option("--json", "as_json", is_flag=True)

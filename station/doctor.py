@@ -118,9 +118,15 @@ def _hardware() -> list[Check]:
     return hardware_checks()
 
 
+def _calendar() -> Check:
+    from station.workdays import calendar_check
+
+    return calendar_check()
+
+
 def run_checks() -> list[Check]:
     steps: list[Callable[[], Check | list[Check]]] = [
-        check_python, check_paths, check_font, check_coverage, check_disk, _hardware,
+        check_python, check_paths, check_font, check_coverage, check_disk, _hardware, _calendar,
     ]
     results: list[Check] = []
     for step in steps:
