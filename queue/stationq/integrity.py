@@ -7,6 +7,7 @@ malformed, never hides the others.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import sqlite3
@@ -14,7 +15,7 @@ import sqlite3
 from stationq import audit as audit_chain
 from stationq import ids, keys, sealing
 from stationq.model import RecordProblem, VerifyReport
-from stationq.schema import CONFLICT, PENDING, SENT, STATE_NAMES
+from stationq.schema import ACKNOWLEDGED, CONFLICT, PENDING, PURGED, SENT, STATE_NAMES
 
 
 def verify(db: sqlite3.Connection, *, station_id: str, key_id: str,
@@ -31,6 +32,7 @@ def verify(db: sqlite3.Connection, *, station_id: str, key_id: str,
         ("sequence", lambda: _sequence(db, report), report.sequence),
         ("records", lambda: _records(db, report, key_id, cipher, enrolled), report.integrity),
         ("audit", lambda: _audit(db, report, station_id), report.audit),
+        ("states", lambda: _states(db, report), report.integrity),
     )
     for name, run, target in checks:
         try:
@@ -138,4 +140,83 @@ def _audit(db: sqlite3.Connection, report: VerifyReport, station_id: str) -> Non
     if row and row[0]:
         n, digest = json.loads(row[0])
         head = (int(n), bytes.fromhex(digest))
-    report.audit.extend(audit_chain.check(db, station_id, head))
+    broken: list[int] = []
+    report.audit.extend(audit_chain.check(db, station_id, head, broken))
+    for seq in broken:  # a record row's own entry: name the record, not only the entry
+        found = db.execute("SELECT record_id, version FROM records WHERE seq = ?",
+                           (seq,)).fetchone()
+        if found is not None:
+            report.records.append(RecordProblem(seq, str(found[0]), found[1], ROW_ALTERED))
+
+
+ROW_ALTERED = ("clear fields (metadata, kind, time) do not match the record's audit entry "
+               "(altered or damaged)")
+UNACKED = "marked acknowledged, but the centre never acknowledged it (altered or damaged)"
+NO_CONFLICT = "marked as a conflict, but the centre never refused it (altered or damaged)"
+
+
+def parse_ranges(text: object) -> list[tuple[int, int]]:
+    """'1-3,7' -> [(1, 3), (7, 7)]; anything malformed yields nothing (see ``_ranges``)."""
+    out = []
+    for part in str(text or "").split(","):
+        lo, _, hi = part.partition("-")
+        try:
+            out.append((int(lo), int(hi or lo)))
+        except ValueError:
+            continue
+    return out
+
+
+class _Spans:
+    """Seq ranges from audit events, merged, for membership tests by bisection."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for lo, hi in sorted(spans):  # a resent batch is acknowledged twice: spans overlap
+            if merged and lo <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        self._lows = [lo for lo, _ in merged]
+        self._highs = [hi for _, hi in merged]
+
+    def __contains__(self, seq: int) -> bool:
+        i = bisect.bisect_right(self._lows, seq) - 1
+        return i >= 0 and seq <= self._highs[i]
+
+
+def state_spans(db: sqlite3.Connection) -> tuple[_Spans, _Spans]:
+    """(acknowledged, refused as conflict) seqs, as the audit chain recorded them."""
+    acked: list[tuple[int, int]] = []
+    conflicted: list[tuple[int, int]] = []
+    for event, fields in db.execute("SELECT event, fields FROM audit "
+                                    "WHERE event IN ('acknowledge', 'conflict')"):
+        try:
+            seqs = json.loads(fields).get("seqs")
+        except (ValueError, AttributeError):
+            continue
+        (acked if event == "acknowledge" else conflicted).extend(parse_ranges(seqs))
+    return _Spans(acked), _Spans(conflicted)
+
+
+def state_problem(state: object, seq: int, acked: _Spans, conflicted: _Spans) -> str | None:
+    """Why a row's state column contradicts the audit chain, or None.
+
+    The state is the one clear field that changes after the append, so the row's own
+    entry cannot cover it; every change that takes a row out of ``pending()`` is an
+    audited event naming its seqs, so a row out of ``pending()`` must be named by one.
+    """
+    if state in (ACKNOWLEDGED, PURGED) and seq not in acked:
+        return UNACKED
+    if state == CONFLICT and seq not in conflicted and seq not in acked:
+        return NO_CONFLICT
+    return None
+
+
+def _states(db: sqlite3.Connection, report: VerifyReport) -> None:
+    acked, conflicted = state_spans(db)
+    for seq, rid, version, state in db.execute(
+            "SELECT seq, record_id, version, state FROM records WHERE state >= 2"):
+        problem = state_problem(state, seq, acked, conflicted)
+        if problem is not None:
+            report.records.append(RecordProblem(seq, str(rid), version, problem))

@@ -78,6 +78,10 @@ def local_aad(record_id: str, version: int, kind: str, seq: int, key_id: str) ->
     return f"stationq/local/1\x1f{record_id}\x1f{version}\x1f{kind}\x1f{seq}\x1f{key_id}".encode()
 
 
+def secret_aad(label: str, key_id: str) -> bytes:
+    return f"stationq/secret/1\x1f{label}\x1f{key_id}".encode()
+
+
 class LocalCipher:
     """AES-256-GCM under the DEK for local copies; holds one AESGCM object for speed.
 
@@ -99,6 +103,13 @@ class LocalCipher:
         except (InvalidTag, ValueError):
             return None
         return json.loads(raw)
+
+    def decrypt_bytes(self, blob: bytes, aad: bytes) -> bytes | None:
+        """The plaintext bytes, or None when the blob fails authentication."""
+        try:
+            return self._aead.decrypt(blob[:NONCE_LEN], blob[NONCE_LEN:], aad)
+        except (InvalidTag, ValueError):
+            return None
 
     def check(self, blob: bytes, aad: bytes) -> bool:
         try:
