@@ -36,7 +36,6 @@ from stationq.errors import (
     NotFoundError,
     NotReadableError,
     StorageError,
-    WrongKeyError,
 )
 from stationq.ids import uuid7_bound
 from stationq.model import (
@@ -575,7 +574,7 @@ class Queue(KeySlots):
     def _row_info(self, row: tuple) -> RecordInfo:
         rid, version, seq, kind, state, created, updated, meta, attempts, err, loc, sld = row
         return RecordInfo(rid, version, seq, kind, STATE_NAMES.get(state, f"unknown:{state}"),
-                          _ts(created), _ts(updated), json.loads(meta), attempts, err,
+                          _ts(created), _ts(updated), _meta_or_empty(meta), attempts, err,
                           bool(loc), bool(sld))
 
     def info(self, record_id: str, version: int | None = None) -> RecordInfo:
@@ -628,7 +627,9 @@ class Queue(KeySlots):
             args["kind"] = kind
         for i, (key, value) in enumerate(meta.items()):
             clearmeta.check_key(key)
-            where.append(f"AND json_extract(meta, :mk{i}) = :mv{i}")
+            # A row whose metadata is no longer JSON matches every filter (instead of
+            # failing the whole query): the caller sees it, damaged() names it.
+            where.append(f"AND (NOT json_valid(meta) OR json_extract(meta, :mk{i}) = :mv{i})")
             args[f"mk{i}"], args[f"mv{i}"] = f'$."{key}"', value
         if not all_versions:  # no later version (later versions have their own index)
             where.append("AND NOT EXISTS (SELECT 1 FROM records n WHERE n.record_id = "
@@ -855,24 +856,15 @@ class Queue(KeySlots):
             tx.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, current + 1))
             return current + 1
 
-    def wrap_secret(self, label: str, secret: bytes) -> bytes:
-        """``secret`` encrypted under the data key (AES-256-GCM, bound to ``label`` and the
-        key id): for a caller's own key that must open only after unlock. Unlocked only."""
+    def derived_secret(self, label: str) -> bytes:
+        """32 bytes derived from the data key for ``label`` (HKDF-SHA256, RFC 5869): a
+        caller's own key that exists only while the queue is unlocked — e.g. the private
+        half of a key pair others may seal to while the station is locked. Unlocked only."""
+        if not isinstance(label, str) or not _COUNTER_RE.match(label):
+            raise InvalidArgumentError("A label is 1-64 chars of a-z 0-9 _ . - /")
         with self._lock:
-            self._require_unlocked("protecting a secret")
-            assert self._cipher is not None
-            return self._cipher.encrypt(bytes(secret), keys.secret_aad(label, self.key_id))
-
-    def unwrap_secret(self, label: str, blob: bytes) -> bytes:
-        """The secret ``wrap_secret`` protected (unlocked only); a blob that
-        fails authentication (another key, label or damage) raises ``WrongKeyError``."""
-        with self._lock:
-            self._require_unlocked("opening a secret")
-            assert self._cipher is not None
-            raw = self._cipher.decrypt_bytes(bytes(blob), keys.secret_aad(label, self.key_id))
-        if raw is None:
-            raise WrongKeyError()
-        return raw
+            dek = self._require_unlocked("deriving a key")
+            return keys.derive(dek, f"stationq/derived/1\x1f{label}\x1f{self.key_id}")
 
     def damaged(self, items: Iterable[Key | SealedRecord | RecordInfo]) -> dict[Key, str]:
         """The quick per-row form of ``verify()`` for a list on screen: each named version
@@ -1027,6 +1019,16 @@ class Queue(KeySlots):
                                     cipher=self._cipher, enrolled=self._centre is not None)
 
 
+def _meta_or_empty(text: object) -> dict[str, str]:
+    """A row's clear metadata; {} when the stored text is not a JSON object (damaged:
+    ``verify()`` and ``damaged()`` report it), so one row never breaks a list."""
+    try:
+        meta = json.loads(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
 def private_files(path: Path) -> None:
     """The queue file (created if missing) and its -wal/-shm side files: owner only (0600).
 
@@ -1087,8 +1089,8 @@ def _check_kind(kind: str) -> None:
         _KINDS_SEEN.add(kind)
 
 
-for _name in ("mark_unopenable", "unopenable", "reseal", "next_number", "wrap_secret",
-              "unwrap_secret", "damaged", "unlock", "unlock_with_key", "add_slot",
+for _name in ("mark_unopenable", "unopenable", "reseal", "next_number", "derived_secret",
+              "damaged", "unlock", "unlock_with_key", "add_slot",
               "rotate_slot", "remove_slot", "slots",
               "set_centre_key", "append_many", "amend", "audit", "info", "history",
               "read", "list", "pending", "mark_sent", "record_failure", "mark_conflict",

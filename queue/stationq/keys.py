@@ -14,8 +14,10 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 NONCE_LEN = 12
 
@@ -78,8 +80,10 @@ def local_aad(record_id: str, version: int, kind: str, seq: int, key_id: str) ->
     return f"stationq/local/1\x1f{record_id}\x1f{version}\x1f{kind}\x1f{seq}\x1f{key_id}".encode()
 
 
-def secret_aad(label: str, key_id: str) -> bytes:
-    return f"stationq/secret/1\x1f{label}\x1f{key_id}".encode()
+def derive(dek: bytes, info: str) -> bytes:
+    """HKDF-SHA256 (RFC 5869) of the DEK: a separate key per purpose, never the DEK itself."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                info=info.encode()).derive(bytes(dek))
 
 
 class LocalCipher:
@@ -103,13 +107,6 @@ class LocalCipher:
         except (InvalidTag, ValueError):
             return None
         return json.loads(raw)
-
-    def decrypt_bytes(self, blob: bytes, aad: bytes) -> bytes | None:
-        """The plaintext bytes, or None when the blob fails authentication."""
-        try:
-            return self._aead.decrypt(blob[:NONCE_LEN], blob[NONCE_LEN:], aad)
-        except (InvalidTag, ValueError):
-            return None
 
     def check(self, blob: bytes, aad: bytes) -> bool:
         try:

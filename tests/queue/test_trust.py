@@ -11,7 +11,7 @@ import stat
 import pytest
 from queue_testkit import PASS, SLOT, STATION
 from stationq import Queue, schema
-from stationq.errors import InvalidArgumentError, LockedError, WrongKeyError
+from stationq.errors import InvalidArgumentError, LockedError
 from stationq.sealing import open_envelope
 
 
@@ -77,18 +77,20 @@ def test_counters_never_repeat_even_when_rows_go(make_queue, tmp_path):
     again.close()
 
 
-def test_a_secret_opens_only_with_the_data_key(make_queue):
+def test_a_derived_secret_needs_the_data_key(make_queue, tmp_path, clock):
     q = make_queue()
-    blob = q.wrap_secret("inbox", b"k" * 32)
-    assert b"k" * 8 not in blob
-    assert q.unwrap_secret("inbox", blob) == b"k" * 32
-    with pytest.raises(WrongKeyError):
-        q.unwrap_secret("other", blob)  # bound to its label
-    with pytest.raises(WrongKeyError):
-        q.unwrap_secret("inbox", blob[:-1] + bytes([blob[-1] ^ 1]))
+    first = q.derived_secret("inbox-lock")
+    assert len(first) == 32 and first != q.derived_secret("other")
     q.lock()
     with pytest.raises(LockedError):
-        q.unwrap_secret("inbox", blob)
+        q.derived_secret("inbox-lock")
+    q.close()
+    again = Queue.open(tmp_path / "q.sqlite3", clock=clock)
+    again.unlock(SLOT, PASS)
+    assert again.derived_secret("inbox-lock") == first  # the same after a restart
+    with pytest.raises(InvalidArgumentError):
+        again.derived_secret("Bad Label")
+    again.close()
 
 
 def test_a_v4_file_is_migrated_and_its_old_rows_still_verify(make_queue, tmp_path, clock):
