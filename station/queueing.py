@@ -188,26 +188,27 @@ class CaseStore:
 
 
 def _row(info: RecordInfo, damaged: str, seen: set[str]) -> CaseRow:
-    """A list row from clear metadata; anything missing or malformed marks it damaged."""
+    """A list row from clear metadata; anything missing or malformed marks it damaged
+    (what did parse is still shown, so staff can tell which case it is)."""
     meta = info.meta
     created, updated = info.record_created_at.astimezone(), info.created_at.astimezone()
+    case_no, matter, status = (meta.get(k) for k in ("case_no", "matter", "status"))
     try:
         day = date.fromisoformat(meta["date"])
-        status, case_no, matter = meta["status"], meta["case_no"], meta["matter"]
-        if status not in intake.STATUSES or not isinstance(case_no, str) or not isinstance(
-                matter, str):
-            raise ValueError("unknown status")
     except (KeyError, TypeError, ValueError):
+        day, damaged = created.date(), damaged or "clear metadata unreadable"
+    if (status not in intake.STATUSES or not isinstance(case_no, str)
+            or not isinstance(matter, str)):
         damaged = damaged or "clear metadata unreadable"
-        day, status, case_no, matter = created.date(), DAMAGED, "", ""
+    case_no = case_no if isinstance(case_no, str) else ""
     if damaged:
         status = DAMAGED
         if not case_no or case_no in seen or len(case_no) > 30:
             case_no = f"#{info.seq}"  # the list needs a unique key; the seq names the row
     return CaseRow(case_no=case_no, record_id=info.record_id, version=info.version,
-                   matter=str(matter)[:16], line=str(meta.get("line", ""))[:16],
+                   matter=str(matter or "")[:16], line=str(meta.get("line", ""))[:16],
                    site=str(meta.get("site", ""))[:40], staff_id=str(meta.get("staff", ""))[:64],
-                   day=day, status=status, created_at=created, updated_at=updated,
+                   day=day, status=str(status), created_at=created, updated_at=updated,
                    damaged=damaged)
 
 

@@ -654,11 +654,12 @@ class Service:
         from station import verification
 
         with self._lock:
+            files = verification.loose_files()
             queue = self._cases().queue
             with translated():
                 if quick:
-                    return verification.quick(queue, self._now())
-                return verification.full(queue)
+                    return verification.quick(queue, self._now(), files)
+                return verification.full(queue, files)
 
     def _purge_if_due(self) -> None:
         """Once a day; a failure is logged (counts and keys only) and never blocks work."""

@@ -10,6 +10,7 @@ metadata value, never personal data.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -36,6 +37,10 @@ _PROBLEMS = (
     ("clear metadata", "meta_unreadable"),
     ("unreadable row", "meta_unreadable"),
 )
+
+
+# A record row's own chain entry: already named above as that record (clear_altered).
+_RECORD_ENTRY = re.compile(r"audit entry \d+ \((append|amend)\) does not match the chain")
 
 
 @dataclass(frozen=True)
@@ -78,20 +83,21 @@ def _code(problem: str) -> str:
     return "other"
 
 
-def full(queue: Queue, folders: Iterable[Path] | None = None) -> Outcome:
-    """Everything the queue's ``verify()`` checks, plus the station's file modes."""
+def full(queue: Queue, files: list[Finding]) -> Outcome:
+    """Everything the queue's ``verify()`` checks, plus ``files`` (``loose_files``)."""
     report = queue.verify()
     findings = [Finding("record", _code(p.problem), p.problem, p.seq, p.record_id, p.version)
                 for p in report.records]
+    named = any(f.code == "clear_altered" for f in findings)
     findings += [Finding(area, "", line) for area, lines in (
         ("integrity", report.integrity), ("sequence", report.sequence),
-        ("audit", report.audit)) for line in lines]
-    findings += _files(folders)
+        ("audit", report.audit)) for line in lines
+        if not (named and area == "audit" and _RECORD_ENTRY.search(line))]
+    findings += files
     return Outcome(tuple(findings), report.records_checked, report.aead_checked, False)
 
 
-def quick(queue: Queue, now: datetime, folders: Iterable[Path] | None = None,
-          days: int = 2) -> Outcome:
+def quick(queue: Queue, now: datetime, files: list[Finding], days: int = 2) -> Outcome:
     """The versions written in the last ``days`` days, each checked against its own audit
     entry and state (``Queue.damaged``), plus file modes: cheap enough for doctor."""
     since = (now - timedelta(days=days - 1)).date()
@@ -100,11 +106,13 @@ def quick(queue: Queue, now: datetime, folders: Iterable[Path] | None = None,
     findings = [Finding("record", _code(problem), problem, info.seq, info.record_id,
                         info.version)
                 for info in infos if (problem := damaged.get(info.key))]
-    findings += _files(folders)
+    findings += files
     return Outcome(tuple(findings), len(infos), False, True)
 
 
-def _files(folders: Iterable[Path] | None) -> list[Finding]:
+def loose_files(folders: Iterable[Path] | None = None) -> list[Finding]:
+    """Files and folders of the station others could read. Taken before the station opens
+    its queue: opening tightens them (``Service._cases``), which would hide the finding."""
     folders = list(folders) if folders is not None else [
         paths.data_dir(), paths.config_dir(), paths.print_dir()]
     return [Finding("file", "too_open", str(path)) for path in too_open(folders)]
