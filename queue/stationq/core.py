@@ -356,7 +356,7 @@ class Queue(KeySlots):
                     "local FROM records WHERE sealed IS NULL AND local IS NOT NULL "
                     "AND state < 2 ORDER BY seq").fetchall()
                 for seq, rid, version, kind, created, updated, meta, local in rows:
-                    plain = self._decrypt(rid, version, kind, seq, local)
+                    plain = self._decrypt(rid, version, kind, seq, local, meta)
                     if plain is None:
                         continue  # damaged: stays unsealed; verify() reports it
                     envelope = sealing.make_envelope(
@@ -376,10 +376,17 @@ class Queue(KeySlots):
 
     # ---------------------------------------------------------------- writing records
 
-    def _decrypt(self, rid: str, version: int, kind: str, seq: int, blob: bytes
-                 ) -> dict[str, Any] | None:
+    def _decrypt(self, rid: str, version: int, kind: str, seq: int, blob: bytes,
+                 meta_text: str) -> dict[str, Any] | None:
         assert self._cipher is not None
-        return self._cipher.decrypt(blob, keys.local_aad(rid, version, kind, seq, self.key_id))
+        return self._cipher.decrypt(blob, self._local_aad(rid, version, kind, seq, self.key_id,
+                                                          meta_text))
+
+    def _local_aad(self, rid: str, version: int, kind: str, seq: int, key_id: str,
+                   meta_text: str) -> bytes:
+        """AAD of a row's local copy: with its metadata digest from schema v5 on."""
+        sha = audit_chain.meta_digest(str(meta_text)) if seq >= self._bound_from else None
+        return keys.local_aad(rid, version, kind, seq, key_id, sha)
 
     def _clean_meta(self, meta: Mapping[str, str] | None) -> tuple[dict[str, str], str]:
         """Validated clear metadata and its JSON; cached, as the same few values repeat.
@@ -422,16 +429,16 @@ class Queue(KeySlots):
         """The parameters of ``_INSERT`` for one version: encrypted, sealed and chained."""
         cipher = self._cipher
         local = key_id = None
+        meta_sha = audit_chain.meta_digest(meta_json) if seq >= self._bound_from else None
         if cipher is not None:
             key_id = self.key_id
             local = cipher.encrypt(_local_plain(body, reason),
-                                   keys.local_aad(rid, version, kind, seq, key_id))
+                                   keys.local_aad(rid, version, kind, seq, key_id, meta_sha))
         suite = digest = blob = None
         if self._sealer is not None:
             suite, digest, blob = self._seal(rid, version, seq, kind, meta_dict, now, reason,
                                              body)
         n = tail[0] + 1  # the row is its own audit entry (see audit.py), metadata included
-        meta_sha = audit_chain.meta_digest(meta_json) if seq >= self._bound_from else None
         return (seq, rid, version, kind, now, meta_json, key_id, suite, digest, n,
                 audit_chain.record_hash(tail[1], n, now, rid, kind, local is None, seq, version,
                                         meta_sha),
@@ -598,13 +605,14 @@ class Queue(KeySlots):
         with self._lock:
             self._require_unlocked("reading a record")
             info = self.info(record_id, version)
-            blob, key_id = self._db.execute(
-                "SELECT local, key_id FROM records WHERE seq = ?", (info.seq,)).fetchone()
+            blob, key_id, meta_text = self._db.execute(
+                "SELECT local, key_id, meta FROM records WHERE seq = ?", (info.seq,)).fetchone()
             if blob is None:
                 why = ("it was appended while the queue was locked (sealed copy only)"
                        if key_id is None else "it was removed after the retention window")
                 raise NotReadableError(info.record_id, info.version, why)
-            plain = self._decrypt(info.record_id, info.version, info.kind, info.seq, blob)
+            plain = self._decrypt(info.record_id, info.version, info.kind, info.seq, blob,
+                                  meta_text)
             if plain is None:
                 raise DamagedRecordError(info.record_id, info.version)
             with self._write() as tx:
@@ -815,7 +823,7 @@ class Queue(KeySlots):
                         continue
                     if not audit_chain.row_entry_ok(tx, self.station_id, seq):
                         continue
-                    plain = self._decrypt(rid, version, row[0], seq, row[3])
+                    plain = self._decrypt(rid, version, row[0], seq, row[3], row[2])
                     if plain is None:
                         continue
                     suite, digest, blob = self._seal(rid, version, seq, row[0],

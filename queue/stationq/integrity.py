@@ -94,13 +94,15 @@ def _unsent_mark(db: sqlite3.Connection, report: VerifyReport) -> None:
 
 def _records(db: sqlite3.Connection, report: VerifyReport, key_id: str,
              cipher: keys.LocalCipher | None, enrolled: bool) -> None:
+    bound = audit_chain.bound_from(db)
     for row in db.execute(
         "SELECT seq, record_id, version, kind, state, meta, key_id, suite, sealed_sha, "
         "local, sealed FROM records ORDER BY seq"
     ):
         report.records_checked += 1
         try:
-            problems = _row_problems(*row, queue_key_id=key_id, cipher=cipher, enrolled=enrolled)
+            problems = _row_problems(*row, queue_key_id=key_id, cipher=cipher, enrolled=enrolled,
+                                     bound_from=bound)
         except Exception as exc:  # a malformed row must not stop the others being checked
             problems = [f"unreadable row ({type(exc).__name__})"]
         report.records.extend(RecordProblem(row[0], str(row[1]), row[2], p) for p in problems)
@@ -109,17 +111,23 @@ def _records(db: sqlite3.Connection, report: VerifyReport, key_id: str,
 def _row_problems(seq: int, rid: str, version: int, kind: str, state: int, meta: str,
                   key_id: str | None, suite: str | None, sealed_sha: bytes | None,
                   local: bytes | None, sealed: bytes | None, *, queue_key_id: str,
-                  cipher: keys.LocalCipher | None, enrolled: bool) -> list[str]:
+                  cipher: keys.LocalCipher | None, enrolled: bool,
+                  bound_from: int) -> list[str]:
     problems = []
     if state not in STATE_NAMES:
         problems.append(f"unknown state {state!r}")
-    if not isinstance(json.loads(meta), dict):
+    try:
+        is_object = isinstance(json.loads(meta), dict)
+    except (TypeError, ValueError):
+        is_object = False
+    if not is_object:  # reported, and the other checks still run
         problems.append("clear metadata is not a JSON object")
     if local is not None:
         if key_id != queue_key_id:
             problems.append("local copy is under an unknown data key")
         elif cipher is not None and not cipher.check(
-            local, keys.local_aad(rid, version, kind, seq, key_id)
+            local, keys.local_aad(rid, version, kind, seq, key_id, audit_chain.meta_digest(
+                str(meta)) if seq >= bound_from else None)
         ):
             problems.append("local copy fails authentication (altered or damaged)")
     if sealed is not None:

@@ -128,6 +128,8 @@ def test_every_flipped_byte_of_the_clear_metadata_is_found(filled, tmp_path, clo
     check (``damaged``) names it too."""
     rows = sqlite3.connect(filled).execute("SELECT seq, record_id, version, meta "
                                            "FROM records").fetchall()
+    local_of = dict(sqlite3.connect(filled).execute(
+        "SELECT seq, local IS NOT NULL FROM records").fetchall())
     cases = 0
     for seq, rid, version, meta in rows:
         raw = meta.encode()
@@ -144,6 +146,8 @@ def test_every_flipped_byte_of_the_clear_metadata_is_found(filled, tmp_path, clo
             report = q.verify()
             assert {(p.seq, p.record_id) for p in report.records} == {(seq, rid)}, pos
             assert any("audit entry" in p.problem for p in report.records)
+            if not locked and local_of[seq]:  # the local copy's AAD binds it too
+                assert any("fails authentication" in p.problem for p in report.records)
             assert list(q.damaged([(rid, version)])) == [(rid, version)]
             others = [(r, v) for s, r, v, _ in rows if s != seq]
             assert q.damaged(others) == {}

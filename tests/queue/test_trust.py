@@ -113,7 +113,10 @@ def test_a_v4_file_is_migrated_and_its_old_rows_still_verify(make_queue, tmp_pat
     new = q.append("case", {"n": 9}, {"matter": "A01"})
     q._db.execute("UPDATE records SET meta = ? WHERE seq = ?", ('{"matter":"A02"}', new.seq))
     report = q.verify()
-    assert [p.seq for p in report.records] == [new.seq]
+    assert {p.seq for p in report.records} == {new.seq}
+    problems = " / ".join(p.problem for p in report.records)
+    # bound twice: by its audit entry, and by its local copy's AAD (local/2)
+    assert "audit entry" in problems and "fails authentication" in problems
 
 
 def test_queue_files_are_owner_only(make_queue, tmp_path, clock):
