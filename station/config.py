@@ -11,7 +11,6 @@ as they are on every save, so other parts can extend the file.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import tomllib
 from dataclasses import dataclass, field
@@ -145,9 +144,9 @@ def save(cfg: StationConfig, path: Path | None = None) -> None:
         **{k: v for k, v in cfg.extra.items() if k not in ("station", "centre", "staff")},
         "staff": [{"id": s.id, "name": s.name} for s in cfg.staff],
     }
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(dumps(doc), encoding="utf-8")
-    os.replace(tmp, path)
+    from station.private_files import write_private_text
+
+    write_private_text(path, dumps(doc))  # it carries the station's pinned keys: owner only
 
 
 # ------------------------------------------------------------------ a small TOML writer

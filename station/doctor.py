@@ -27,8 +27,10 @@ def check_python() -> Check:
 
 
 def _writable(folder: Path) -> bool:
+    from station.private_files import private_dir
+
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder)  # the station's own folders: owner only
     except OSError:
         return False
     return os.access(folder, os.W_OK)
@@ -112,6 +114,27 @@ def check_disk() -> Check:
     return Check("disk", "warn", t("doctor.disk_low", free_mb=free_mb), t("doctor.disk_hint"))
 
 
+def check_queue() -> Check:
+    """The quick form of `station verify`: recent rows against their audit entries and
+    states, and owner-only files. Works locked; counts only, no personal data."""
+    from station import config
+
+    if not paths.queue_file().exists() or not config.exists():
+        return Check("queue_integrity", "ok", t("verify.doctor_none"))
+    from station.service import open_service
+
+    service = open_service()
+    try:
+        outcome = service.verify(quick=True)
+    finally:
+        service.close()
+    if outcome.ok:
+        return Check("queue_integrity", "ok",
+                     t("verify.doctor_ok", records=outcome.records_checked))
+    return Check("queue_integrity", "fail", t("verify.doctor_bad", n=len(outcome.findings)),
+                 t("verify.doctor_hint"))
+
+
 def _hardware() -> list[Check]:
     from station.hw.diagnostics import hardware_checks
 
@@ -126,7 +149,8 @@ def _calendar() -> Check:
 
 def run_checks() -> list[Check]:
     steps: list[Callable[[], Check | list[Check]]] = [
-        check_python, check_paths, check_font, check_coverage, check_disk, _hardware, _calendar,
+        check_python, check_paths, check_font, check_coverage, check_disk, check_queue, _hardware,
+        _calendar,
     ]
     results: list[Check] = []
     for step in steps:

@@ -13,7 +13,7 @@ from datetime import date
 from station.catalogue import Catalogue, Matter, check_eligibility, load_catalogue
 from station.errors import StationError
 from station.i18n import get_locale, t
-from station.intake import DELIVERIES, Resident
+from station.intake import DELIVERIES, STATUSES, Resident
 from station.views import (
     CaseSummary,
     Choice,
@@ -191,6 +191,10 @@ def resident_hints(resident: Resident, today: date) -> list[str]:
 
 
 def status_label(status: str) -> str:
+    """The status in words; a status the catalogue does not know (a damaged or newer row)
+    is shown as damaged rather than failing the whole list."""
+    if status not in (*STATUSES, "damaged"):
+        status = "damaged"
     return t(f"service.status_{status}")
 
 

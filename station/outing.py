@@ -9,7 +9,6 @@ An outing from another day is simply not "current" — staff choose again.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -57,9 +56,8 @@ def start(today: date, site: str, staff_ids: Iterable[str], known_staff: Iterabl
         raise StationError("service.staff_unknown", staff=", ".join(unknown))
     outing = Outing(today, site, ids)
     path = path or outing_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"day": today.isoformat(), "site": site, "staff_ids": list(ids)},
-                              ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    from station.private_files import write_private_text
+
+    write_private_text(path, json.dumps({"day": today.isoformat(), "site": site,
+                                         "staff_ids": list(ids)}, ensure_ascii=False))
     return outing

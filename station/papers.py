@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from datetime import datetime
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from station import paths
 from station.errors import StationError
 from station.i18n import t
 from station.intake import Case
+from station.private_files import private_dir, write_private, write_private_text
 from station.views import PrintOutcome
 
 PRINT_TIMEOUT_S = 30.0
@@ -44,10 +44,7 @@ def awaiting_reprint() -> list[str]:
 
 def _save_reprint(case_nos: list[str]) -> None:
     path = _reprint_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(sorted(set(case_nos))), encoding="utf-8")
-    os.replace(tmp, path)
+    write_private_text(path, json.dumps(sorted(set(case_nos))))
 
 
 def mark_reprint(case_no: str) -> None:
@@ -97,14 +94,11 @@ def print_case(case: Case, *, station_name: str, staff_name: str, printer: objec
         log.error("rendering %s failed: %s", document, type(err).__name__)
         return _failed(case, document, None, t("service.print_failed_unknown"))
     if pdf is not None:
-        pdf = Path(pdf)
-        pdf.parent.mkdir(parents=True, exist_ok=True)
-        pdf.write_bytes(data)
+        pdf = write_private(Path(pdf), data)  # it names the resident: owner only
         return PrintOutcome(document, True, str(pdf), pdf,
                             t(f"service.saved_{document}", destination=str(pdf)))
-    spool = spool_dir() / f"{case.case_no}-v{case.version}-{document}.pdf"
-    spool.parent.mkdir(parents=True, exist_ok=True)
-    spool.write_bytes(data)
+    spool = private_dir(spool_dir()) / f"{case.case_no}-v{case.version}-{document}.pdf"
+    write_private(spool, data)
     title = f"{t(f'service.doc_{document}')} {case.case_no}"  # no personal data: CUPS logs it
     media = Media.ROLL80 if paper == "roll80" else Media.A4
     try:

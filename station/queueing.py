@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from stationq import Queue
+from stationq import Queue, RecordInfo
 from stationq import errors as qerr
 
 from station import intake, queue_access
@@ -41,6 +41,10 @@ class CaseRow:
     status: str
     created_at: datetime
     updated_at: datetime
+    damaged: str = ""  # why the row cannot be trusted ("" = intact); see _row
+
+
+DAMAGED = "damaged"  # the status a damaged row is listed with
 
 
 class CaseStore:
@@ -100,28 +104,40 @@ class CaseStore:
     # ---- cases -------------------------------------------------------------------
 
     def _rows(self, **meta: str) -> list[CaseRow]:
-        """Latest version of each matching case (the queue lists latest versions only)."""
+        """Latest version of each matching case (the queue lists latest versions only).
+
+        A row whose clear fields fail their check (``Queue.damaged``) or do not parse is
+        listed as damaged, never dropped and never allowed to stop the list."""
         with _translated():
             infos = self._q.list(kind=CASE_KIND, **meta)
-        rows = [CaseRow(
-            case_no=info.meta["case_no"], record_id=info.record_id, version=info.version,
-            matter=info.meta["matter"], line=info.meta.get("line", ""),
-            site=info.meta.get("site", ""), staff_id=info.meta.get("staff", ""),
-            day=date.fromisoformat(info.meta["date"]), status=info.meta["status"],
-            created_at=info.record_created_at.astimezone(), updated_at=info.created_at.astimezone(),
-        ) for info in infos]
+            damaged = self._q.damaged(infos) if infos else {}
+        rows, seen = [], set()
+        for info in infos:
+            row = _row(info, damaged.get(info.key, ""), seen)
+            seen.add(row.case_no)
+            rows.append(row)
         return sorted(rows, key=lambda r: (r.created_at, r.case_no), reverse=True)
 
     def summaries(self, day: date) -> list[CaseRow]:
         return self._rows(date=day.isoformat())
 
     def next_case_no(self, day: date) -> str:
-        count = len(self._rows(date=day.isoformat()))
-        return f"{self._station_id}-{day:%y%m%d}-{count + 1:03d}"
+        """The day's next number from a counter kept in the queue file: never handed out
+        twice, even when a row goes missing, and drawn without recounting the day."""
+        prefix = f"{self._station_id}-{day:%y%m%d}-"
+
+        def used() -> int:  # first number of the day (or a file from before the counter)
+            numbers = [int(r.case_no[len(prefix):]) for r in self._rows(date=day.isoformat())
+                       if r.case_no.startswith(prefix) and r.case_no[len(prefix):].isdigit()]
+            return max(numbers, default=0)
+
+        with _translated():
+            n = self._q.next_number(f"case/{day:%y%m%d}", used)
+        return f"{prefix}{n:03d}"
 
     def _find(self, case_no: str) -> CaseRow:
         case_no = (case_no or "").strip().upper()
-        rows = self._rows(case_no=case_no) if case_no else []
+        rows = [r for r in self._rows(case_no=case_no) if not r.damaged] if case_no else []
         if not rows:
             raise StationError("service.case_unknown", case=case_no[:30])
         return rows[0]
@@ -169,6 +185,31 @@ class CaseStore:
         with _translated():
             stats = self._q.stats()
         return sum(stats.counts.get(s, 0) for s in ("pending", "sent"))
+
+
+def _row(info: RecordInfo, damaged: str, seen: set[str]) -> CaseRow:
+    """A list row from clear metadata; anything missing or malformed marks it damaged
+    (what did parse is still shown, so staff can tell which case it is)."""
+    meta = info.meta
+    created, updated = info.record_created_at.astimezone(), info.created_at.astimezone()
+    case_no, matter, status = (meta.get(k) for k in ("case_no", "matter", "status"))
+    try:
+        day = date.fromisoformat(meta["date"])
+    except (KeyError, TypeError, ValueError):
+        day, damaged = created.date(), damaged or "clear metadata unreadable"
+    if (status not in intake.STATUSES or not isinstance(case_no, str)
+            or not isinstance(matter, str)):
+        damaged = damaged or "clear metadata unreadable"
+    case_no = case_no if isinstance(case_no, str) else ""
+    if damaged:
+        status = DAMAGED
+        if not case_no or case_no in seen or len(case_no) > 30:
+            case_no = f"#{info.seq}"  # the list needs a unique key; the seq names the row
+    return CaseRow(case_no=case_no, record_id=info.record_id, version=info.version,
+                   matter=str(matter or "")[:16], line=str(meta.get("line", ""))[:16],
+                   site=str(meta.get("site", ""))[:40], staff_id=str(meta.get("staff", ""))[:64],
+                   day=day, status=str(status), created_at=created, updated_at=updated,
+                   damaged=damaged)
 
 
 class _Paused(Exception):

@@ -19,15 +19,15 @@ of a day do not purge again each time.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from stationq import Queue, Retention
 
 from station import paths
 from station.i18n import t
+from station.private_files import write_private_text
 from station.queue_access import translated
 from station.visits.store import VisitStore
 
@@ -40,16 +40,22 @@ class PurgeSummary:
     tombstones: int  # synced versions that became tombstones (reports still count them)
     kept: int  # expired copies of open home visits kept
     local_days: int
+    papers_removed: int = 0  # PDFs past the window deleted from the print folder
+    requests_removed: int = 0  # handled visit requests whose sealed details were erased
 
     def message(self) -> str:
         window = (t("retention.window_day") if self.local_days == 0
                   else t("retention.window_days", days=self.local_days))
         return t("retention.purged", removed=self.local_removed, tombstones=self.tombstones,
-                 kept=self.kept, window=window)
+                 kept=self.kept, window=window) + t(
+            "retention.papers_removed", papers=self.papers_removed,
+            requests=self.requests_removed)
 
     def to_dict(self) -> dict[str, int]:
         return {"local_removed": self.local_removed, "tombstones": self.tombstones,
-                "kept": self.kept, "local_days": self.local_days}
+                "kept": self.kept, "local_days": self.local_days,
+                "papers_removed": self.papers_removed,
+                "requests_removed": self.requests_removed}
 
 
 def marker_file() -> Path:
@@ -69,17 +75,62 @@ def due(today: date, path: Path | None = None) -> bool:
 
 
 def purge(queue: Queue, *, local_days: int, now: datetime,
-          path: Path | None = None) -> PurgeSummary:
-    """Purge with open appointments held; then note the day. Works locked."""
+          path: Path | None = None, print_folder: Path | None = None) -> PurgeSummary:
+    """Purge with open appointments held, then papers and handled visit requests past the
+    same window; then note the day. Works locked."""
     with translated():
         result = queue.purge(now, keep=VisitStore(queue).held_versions(),
                              retention=Retention(local_days))
+    papers = purge_papers(print_folder or paths.print_dir(), cutoff(now, local_days))
+    requests = _purge_requests()
     _mark(now.date(), path or marker_file())
-    return PurgeSummary(result.local_removed, result.purged, result.kept, local_days)
+    return PurgeSummary(result.local_removed, result.purged, result.kept, local_days,
+                        papers, requests)
+
+
+def cutoff(now: datetime, local_days: int) -> datetime:
+    """Start of the local day ``local_days`` before ``now``'s: what was written before it
+    is past the window (the queue's own rule, ``Queue.purge``)."""
+    return datetime.combine(now.date() - timedelta(days=local_days), datetime.min.time())
+
+
+def purge_papers(folder: Path, before: datetime) -> int:
+    """Delete the PDFs (and half-written ``.part`` files) the PDF-folder printer left in
+    ``folder`` before ``before`` — a withdrawn case's receipt included: a paper is a copy
+    of a local record and goes with the same window. Returns how many went.
+
+    Age is the file's modification time, which the station sets when it writes the
+    paper; a paper is never needed back from the folder (a reprint renders afresh from
+    the encrypted case while its local copy is held)."""
+    if not folder.is_dir():
+        return 0
+    limit, removed = before.timestamp(), 0
+    for one in folder.iterdir():
+        if one.is_symlink() or not one.is_file():
+            continue
+        if not one.name.endswith((".pdf", ".part")):
+            continue
+        try:
+            if one.stat().st_mtime < limit:
+                one.unlink()
+                removed += 1
+        except OSError:
+            continue  # gone meanwhile, or not ours: the next purge tries again
+    return removed
+
+
+def _purge_requests() -> int:
+    """Erase the sealed details of visit requests already booked into the queue."""
+    from station.sync.inbox import Inbox, inbox_file
+
+    if not inbox_file().exists():
+        return 0
+    inbox = Inbox()
+    try:
+        return inbox.purge_handled()
+    finally:
+        inbox.close()
 
 
 def _mark(day: date, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"day": day.isoformat()}), encoding="utf-8")
-    os.replace(tmp, path)
+    write_private_text(path, json.dumps({"day": day.isoformat()}))

@@ -27,7 +27,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
-from station import config, devices, intake, matters, outing, papers, paths
+from station import config, devices, intake, matters, outing, papers, paths, private_files
 from station.codepoints import expand
 from station.errors import StationError
 from station.i18n import LOCALES, t
@@ -41,6 +41,7 @@ from station.intake import (
     Resident,
 )
 from station.outing import Outing
+from station.queue_access import translated
 from station.queueing import CaseStore
 from station.views import (
     CardEvent,
@@ -159,6 +160,8 @@ class Service:
     def _cases(self) -> CaseStore:
         if self._store is None:
             cfg = self._config()
+            for folder in (paths.data_dir(), paths.config_dir(), paths.print_dir()):
+                private_files.tighten_tree(folder)  # files an older version left 0644
             self._store = CaseStore.open(paths.queue_file(), station_id=cfg.station_id,
                                          clock=self._clock)
             papers.purge_spool()
@@ -231,6 +234,7 @@ class Service:
             # The config is written last: a failure above leaves no half-made station behind.
             self._save_config(cfg)
             self._store = store  # created unlocked for its first staff member
+            self._after_unlock(store)
             self._staff = StaffMember(entry.id, entry.name)
             self.touch()
             return self._staff
@@ -280,6 +284,7 @@ class Service:
             self._staff = StaffMember(entry.id, entry.name)
             self.touch()
             self._bind_centre_key(store)
+            self._after_unlock(store)
             self._purge_if_due()  # the first unlock of a day: yesterday's copies go
             return self._staff
 
@@ -297,6 +302,25 @@ class Service:
             return
         if sealed:
             log.info("sealed %d earlier record versions for the centre", sealed)
+
+    def _after_unlock(self, store: CaseStore) -> None:
+        """What only an unlocked station can do, done at once: note the key the inbox key
+        is sealed to (and seal an inbox key still in the clear), and seal again from the
+        local copies what the centre could not open. A failure is logged (a code, never
+        personal data) and never blocks the unlock."""
+        from stationq.errors import QueueError
+
+        from station.sync.identity import protect_inbox_key
+
+        try:
+            if protect_inbox_key(store.queue):
+                log.info("the inbox key is now sealed under the data key")
+            resealed = store.queue.reseal_unopenable()
+        except (QueueError, StationError, OSError) as err:
+            log.warning("after unlock: %s", type(err).__name__)
+            return
+        if resealed:
+            log.info("sealed %d record versions again for the centre", resealed)
 
     def lock(self) -> None:
         """Drop the data key; personal data is unreadable until the next unlock."""
@@ -626,6 +650,20 @@ class Service:
             cfg = self._config()
             return retention.purge(self._cases().queue, local_days=cfg.retention_days,
                                    now=self._now())
+
+    def verify(self, *, quick: bool = False):  # -> station.verification.Outcome
+        """What in the queue and the station's files cannot be trusted (works locked; local
+        copies are authenticated too while unlocked). ``quick``: the last two days' rows
+        only, for doctor. Findings carry no personal data."""
+        from station import verification
+
+        with self._lock:
+            files = verification.loose_files()
+            queue = self._cases().queue
+            with translated():
+                if quick:
+                    return verification.quick(queue, self._now(), files)
+                return verification.full(queue, files)
 
     def _purge_if_due(self) -> None:
         """Once a day; a failure is logged (counts and keys only) and never blocks work."""

@@ -53,6 +53,9 @@ from stationq.schema import ACKNOWLEDGED, PURGED, STATE_NAMES
 from stationq.slots import RECOVERY_SLOT, KeySlots, check_slot_name, default_delay
 
 _KIND_RE = re.compile(r"[a-z][a-z0-9_.-]{0,31}\Z")
+_COUNTER_RE = re.compile(r"[a-z0-9][a-z0-9_./-]{0,63}\Z")
+# The error a version keeps when the centre could not open its sealed copy (see reseal).
+UNOPENABLE = "cannot_open"
 _INFO_COLS = ("record_id, version, seq, kind, state, created_at, updated_at, meta, attempts, "
               "last_error, local IS NOT NULL, sealed IS NOT NULL")
 _MAX_ERROR_LEN = 200
@@ -156,6 +159,7 @@ class Queue(KeySlots):
 
     @staticmethod
     def _connect(path: Path, new: bool = False) -> sqlite3.Connection:
+        private_files(path)
         db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
         if new:  # small pages: an append dirties 3 B-tree leaves, each page is written whole
             db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
@@ -234,6 +238,8 @@ class Queue(KeySlots):
         self.clear_keys = frozenset(json.loads(rows["clear_keys"]))
         # Records from this seq on have ids that carry their seq (schema v4).
         self._ids_from = int(rows.get("id_seq_from", 1))
+        # Records from this seq on bind their clear metadata into their audit entry (v5).
+        self._bound_from = int(rows.get("meta_bound_from", 1))
         self._init_version_sql()
         self._centre: sealing.CentreKey | None = None
         self._sealer: sealing.Sealer | None = None
@@ -350,7 +356,7 @@ class Queue(KeySlots):
                     "local FROM records WHERE sealed IS NULL AND local IS NOT NULL "
                     "AND state < 2 ORDER BY seq").fetchall()
                 for seq, rid, version, kind, created, updated, meta, local in rows:
-                    plain = self._decrypt(rid, version, kind, seq, local)
+                    plain = self._decrypt(rid, version, kind, seq, local, meta)
                     if plain is None:
                         continue  # damaged: stays unsealed; verify() reports it
                     envelope = sealing.make_envelope(
@@ -370,10 +376,17 @@ class Queue(KeySlots):
 
     # ---------------------------------------------------------------- writing records
 
-    def _decrypt(self, rid: str, version: int, kind: str, seq: int, blob: bytes
-                 ) -> dict[str, Any] | None:
+    def _decrypt(self, rid: str, version: int, kind: str, seq: int, blob: bytes,
+                 meta_text: str) -> dict[str, Any] | None:
         assert self._cipher is not None
-        return self._cipher.decrypt(blob, keys.local_aad(rid, version, kind, seq, self.key_id))
+        return self._cipher.decrypt(blob, self._local_aad(rid, version, kind, seq, self.key_id,
+                                                          meta_text))
+
+    def _local_aad(self, rid: str, version: int, kind: str, seq: int, key_id: str,
+                   meta_text: str) -> bytes:
+        """AAD of a row's local copy: with its metadata digest from schema v5 on."""
+        sha = audit_chain.meta_digest(str(meta_text)) if seq >= self._bound_from else None
+        return keys.local_aad(rid, version, kind, seq, key_id, sha)
 
     def _clean_meta(self, meta: Mapping[str, str] | None) -> tuple[dict[str, str], str]:
         """Validated clear metadata and its JSON; cached, as the same few values repeat.
@@ -416,17 +429,19 @@ class Queue(KeySlots):
         """The parameters of ``_INSERT`` for one version: encrypted, sealed and chained."""
         cipher = self._cipher
         local = key_id = None
+        meta_sha = audit_chain.meta_digest(meta_json) if seq >= self._bound_from else None
         if cipher is not None:
             key_id = self.key_id
             local = cipher.encrypt(_local_plain(body, reason),
-                                   keys.local_aad(rid, version, kind, seq, key_id))
+                                   keys.local_aad(rid, version, kind, seq, key_id, meta_sha))
         suite = digest = blob = None
         if self._sealer is not None:
             suite, digest, blob = self._seal(rid, version, seq, kind, meta_dict, now, reason,
                                              body)
-        n = tail[0] + 1  # the row is its own audit entry (see audit.py)
+        n = tail[0] + 1  # the row is its own audit entry (see audit.py), metadata included
         return (seq, rid, version, kind, now, meta_json, key_id, suite, digest, n,
-                audit_chain.record_hash(tail[1], n, now, rid, kind, local is None, seq, version),
+                audit_chain.record_hash(tail[1], n, now, rid, kind, local is None, seq, version,
+                                        meta_sha),
                 local, blob)
 
     def _seal(self, rid: str, version: int, seq: int, kind: str, meta: dict[str, str],
@@ -566,7 +581,7 @@ class Queue(KeySlots):
     def _row_info(self, row: tuple) -> RecordInfo:
         rid, version, seq, kind, state, created, updated, meta, attempts, err, loc, sld = row
         return RecordInfo(rid, version, seq, kind, STATE_NAMES.get(state, f"unknown:{state}"),
-                          _ts(created), _ts(updated), json.loads(meta), attempts, err,
+                          _ts(created), _ts(updated), _meta_or_empty(meta), attempts, err,
                           bool(loc), bool(sld))
 
     def info(self, record_id: str, version: int | None = None) -> RecordInfo:
@@ -590,13 +605,14 @@ class Queue(KeySlots):
         with self._lock:
             self._require_unlocked("reading a record")
             info = self.info(record_id, version)
-            blob, key_id = self._db.execute(
-                "SELECT local, key_id FROM records WHERE seq = ?", (info.seq,)).fetchone()
+            blob, key_id, meta_text = self._db.execute(
+                "SELECT local, key_id, meta FROM records WHERE seq = ?", (info.seq,)).fetchone()
             if blob is None:
                 why = ("it was appended while the queue was locked (sealed copy only)"
                        if key_id is None else "it was removed after the retention window")
                 raise NotReadableError(info.record_id, info.version, why)
-            plain = self._decrypt(info.record_id, info.version, info.kind, info.seq, blob)
+            plain = self._decrypt(info.record_id, info.version, info.kind, info.seq, blob,
+                                  meta_text)
             if plain is None:
                 raise DamagedRecordError(info.record_id, info.version)
             with self._write() as tx:
@@ -619,7 +635,9 @@ class Queue(KeySlots):
             args["kind"] = kind
         for i, (key, value) in enumerate(meta.items()):
             clearmeta.check_key(key)
-            where.append(f"AND json_extract(meta, :mk{i}) = :mv{i}")
+            # A row whose metadata is no longer JSON matches every filter (instead of
+            # failing the whole query): the caller sees it, damaged() names it.
+            where.append(f"AND (NOT json_valid(meta) OR json_extract(meta, :mk{i}) = :mv{i})")
             args[f"mk{i}"], args[f"mv{i}"] = f'$."{key}"', value
         if not all_versions:  # no later version (later versions have their own index)
             where.append("AND NOT EXISTS (SELECT 1 FROM records n WHERE n.record_id = "
@@ -767,6 +785,120 @@ class Queue(KeySlots):
                 "UPDATE records SET state = 2, updated_at = :now, sealed = NULL "
                 "WHERE seq = :seq AND state IN (0, 1, 4)", acks, audit_as="acknowledge")
 
+    # ---------------------------------------------------------------- unopenable copies
+
+    def mark_unopenable(self, keys_: Iterable[Key | SealedRecord], error: str = UNOPENABLE
+                        ) -> int:
+        """The centre could not open these sealed copies: back to pending with the error
+        ``UNOPENABLE`` (kept out of ``purge`` until resealed: the local copy is then the only
+        good one). ``reseal_unopenable`` seals them again once the queue is unlocked."""
+        with self._lock:
+            return self._update_keys(
+                "UPDATE records SET state = 0, updated_at = :now, last_error = :err "
+                "WHERE seq = :seq AND state < 2", keys_, err=UNOPENABLE)
+
+    def unopenable(self) -> list[Key]:
+        """Versions the centre refused as unopenable and not resealed yet (works locked)."""
+        with self._lock:
+            return [(rid, v) for rid, v in self._db.execute(
+                "SELECT record_id, version FROM records WHERE state < 2 AND attempts > 0 "
+                "AND last_error = ? ORDER BY seq", (UNOPENABLE,))]
+
+    def reseal(self, keys_: Iterable[Key | SealedRecord | RecordInfo]) -> int:
+        """Seal these versions again from their local copies (unlocked; versions the centre
+        has not acknowledged). A version without an intact local copy, or whose clear
+        fields fail their audit entry, is left as it is. Audited; returns how many."""
+        with self._lock:
+            self._require_unlocked("sealing a record again")
+            if self._sealer is None:
+                return 0
+            done = []
+            with self._write() as tx:
+                for rid, version in _as_keys(keys_):
+                    seq = self._seq_of(rid, version)
+                    row = None if seq is None else tx.execute(
+                        "SELECT kind, created_at, meta, local, state FROM records "
+                        "WHERE seq = ?", (seq,)).fetchone()
+                    if row is None or row[3] is None or row[4] not in (0, 1):
+                        continue
+                    if not audit_chain.row_entry_ok(tx, self.station_id, seq):
+                        continue
+                    plain = self._decrypt(rid, version, row[0], seq, row[3], row[2])
+                    if plain is None:
+                        continue
+                    suite, digest, blob = self._seal(rid, version, seq, row[0],
+                                                     json.loads(row[2]), row[1], plain["r"],
+                                                     _json(plain["p"]))
+                    tx.execute("UPDATE records SET suite = ?, sealed = ?, sealed_sha = ?, "
+                               "last_error = NULL, updated_at = ? WHERE seq = ?",
+                               (suite, blob, digest, self._clock(), seq))
+                    done.append(seq)
+                if done:
+                    self._audit(tx, "reseal", {"count": len(done), "seqs": _ranges(done)})
+            return len(done)
+
+    def reseal_unopenable(self) -> int:
+        """``reseal`` every version the centre refused as unopenable; 0 while locked."""
+        if not self.unlocked:
+            return 0
+        return self.reseal(self.unopenable())
+
+    # ---------------------------------------------------------------- counters, secrets
+
+    def next_number(self, name: str, start: Callable[[], int] | None = None) -> int:
+        """The next value of a persisted counter (1, 2, 3 … never handed out twice).
+
+        Why in the queue file: a number drawn here survives with the records it labels,
+        and a record that goes missing leaves its number used. ``start`` gives the value
+        already used when the counter does not exist yet (called once, inside the
+        transaction). Works locked.
+        """
+        if not isinstance(name, str) or not _COUNTER_RE.match(name):
+            raise InvalidArgumentError("A counter name is 1-64 chars of a-z 0-9 _ . - /")
+        key = f"counter/{name}"
+        with self._lock, self._write() as tx:
+            row = tx.execute("SELECT v FROM meta WHERE k = ?", (key,)).fetchone()
+            current = row[0] if row is not None and type(row[0]) is int else None
+            if current is None:
+                current = max(0, int(start())) if start is not None else 0
+            tx.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, current + 1))
+            return current + 1
+
+    def derived_secret(self, label: str) -> bytes:
+        """32 bytes derived from the data key for ``label`` (HKDF-SHA256, RFC 5869): a
+        caller's own key that exists only while the queue is unlocked — e.g. the private
+        half of a key pair others may seal to while the station is locked. Unlocked only."""
+        if not isinstance(label, str) or not _COUNTER_RE.match(label):
+            raise InvalidArgumentError("A label is 1-64 chars of a-z 0-9 _ . - /")
+        with self._lock:
+            dek = self._require_unlocked("deriving a key")
+            return keys.derive(dek, f"stationq/derived/1\x1f{label}\x1f{self.key_id}")
+
+    def damaged(self, items: Iterable[Key | SealedRecord | RecordInfo]) -> dict[Key, str]:
+        """The quick per-row form of ``verify()`` for a list on screen: each named version
+        whose clear fields fail its audit entry, or whose state contradicts the chain,
+        with the problem (no personal data). Works locked; a cost of two lookups a row."""
+        out: dict[Key, str] = {}
+        spans = None
+        with self._lock:
+            for rid, version in _as_keys(items):
+                seq = self._seq_of(rid, version)
+                if seq is None:
+                    continue
+                if not audit_chain.row_entry_ok(self._db, self.station_id, seq):
+                    out[(rid, version)] = integrity.ROW_ALTERED
+                    continue
+                state = self._db.execute("SELECT state FROM records WHERE seq = ?",
+                                         (seq,)).fetchone()[0]
+                if state not in STATE_NAMES:
+                    out[(rid, version)] = f"unknown state {state!r}"
+                elif state >= ACKNOWLEDGED:
+                    spans = spans or integrity.state_spans(self._db)
+                    problem = integrity.state_problem(state, seq, *spans)
+                    if problem is not None:
+                        out[(rid, version)] = problem
+        return out
+
     # ---------------------------------------------------------------- retention
 
     def _cutoff(self, now: float, retention: Retention) -> float:
@@ -783,8 +915,10 @@ class Queue(KeySlots):
 
     # A local copy may go once it is past the cutoff and the data is safe elsewhere
     # (acknowledged, or sealed and waiting), unless the caller holds it.
+    # A copy the centre could not open is not safe there: its local copy stays.
     _EXPIRED = ("local IS NOT NULL AND created_at < ? "
-                "AND (state = 2 OR (state < 2 AND sealed IS NOT NULL))")
+                "AND (state = 2 OR (state < 2 AND sealed IS NOT NULL "
+                f"AND last_error IS NOT '{UNOPENABLE}'))")
 
     def purge(self, now: datetime | float | None = None, *,
               keep: Iterable[Key | SealedRecord | RecordInfo] = (),
@@ -893,6 +1027,34 @@ class Queue(KeySlots):
                                     cipher=self._cipher, enrolled=self._centre is not None)
 
 
+def _meta_or_empty(text: object) -> dict[str, str]:
+    """A row's clear metadata; {} when the stored text is not a JSON object (damaged:
+    ``verify()`` and ``damaged()`` report it), so one row never breaks a list."""
+    try:
+        meta = json.loads(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def private_files(path: Path) -> None:
+    """The queue file (created if missing) and its -wal/-shm side files: owner only (0600).
+
+    SQLite gives a new -wal/-shm file the main file's mode, so the main file is made
+    0600 before SQLite opens it; files an older version left 0644 are tightened too.
+    """
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    except OSError:
+        return  # e.g. a read-only place: sqlite3 will say what is wrong
+    for side in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        try:
+            if side.stat().st_mode & 0o077:
+                side.chmod(0o600)
+        except OSError:
+            continue
+
+
 def _advance_unsent_mark(tx: sqlite3.Connection) -> None:
     """Move the unsent mark up to the oldest version still never sent (or past the end).
 
@@ -935,7 +1097,9 @@ def _check_kind(kind: str) -> None:
         _KINDS_SEEN.add(kind)
 
 
-for _name in ("unlock", "unlock_with_key", "add_slot", "rotate_slot", "remove_slot", "slots",
+for _name in ("mark_unopenable", "unopenable", "reseal", "next_number", "derived_secret",
+              "damaged", "unlock", "unlock_with_key", "add_slot",
+              "rotate_slot", "remove_slot", "slots",
               "set_centre_key", "append_many", "amend", "audit", "info", "history",
               "read", "list", "pending", "mark_sent", "record_failure", "mark_conflict",
               "acknowledge", "purge", "stats", "pending_count", "audit_entries",

@@ -115,7 +115,8 @@ class DamagedRecordError(QueueError):
     def __init__(self, record_id: str, version: int) -> None:
         super().__init__(
             f"Record {record_id} version {version} failed authentication: its stored bytes "
-            "were altered or damaged. Run verify() for the full report."
+            "were altered or damaged. Run verify() (on a station: `station verify`) for the "
+            "full report."
         )
         self.record_id = record_id
         self.version = version
@@ -150,7 +151,7 @@ class StorageError(QueueError):
     def __init__(self, detail: str) -> None:
         super().__init__(
             f"The queue file could not be read or written ({detail}); this call changed "
-            "nothing. Check the disk, then run verify().")
+            "nothing. Check the disk, then run verify() (on a station: `station verify`).")
         self.detail = detail
 
 

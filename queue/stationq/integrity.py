@@ -7,6 +7,7 @@ malformed, never hides the others.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import sqlite3
@@ -14,7 +15,7 @@ import sqlite3
 from stationq import audit as audit_chain
 from stationq import ids, keys, sealing
 from stationq.model import RecordProblem, VerifyReport
-from stationq.schema import CONFLICT, PENDING, SENT, STATE_NAMES
+from stationq.schema import ACKNOWLEDGED, CONFLICT, PENDING, PURGED, SENT, STATE_NAMES
 
 
 def verify(db: sqlite3.Connection, *, station_id: str, key_id: str,
@@ -31,6 +32,7 @@ def verify(db: sqlite3.Connection, *, station_id: str, key_id: str,
         ("sequence", lambda: _sequence(db, report), report.sequence),
         ("records", lambda: _records(db, report, key_id, cipher, enrolled), report.integrity),
         ("audit", lambda: _audit(db, report, station_id), report.audit),
+        ("states", lambda: _states(db, report), report.integrity),
     )
     for name, run, target in checks:
         try:
@@ -92,13 +94,15 @@ def _unsent_mark(db: sqlite3.Connection, report: VerifyReport) -> None:
 
 def _records(db: sqlite3.Connection, report: VerifyReport, key_id: str,
              cipher: keys.LocalCipher | None, enrolled: bool) -> None:
+    bound = audit_chain.bound_from(db)
     for row in db.execute(
         "SELECT seq, record_id, version, kind, state, meta, key_id, suite, sealed_sha, "
         "local, sealed FROM records ORDER BY seq"
     ):
         report.records_checked += 1
         try:
-            problems = _row_problems(*row, queue_key_id=key_id, cipher=cipher, enrolled=enrolled)
+            problems = _row_problems(*row, queue_key_id=key_id, cipher=cipher, enrolled=enrolled,
+                                     bound_from=bound)
         except Exception as exc:  # a malformed row must not stop the others being checked
             problems = [f"unreadable row ({type(exc).__name__})"]
         report.records.extend(RecordProblem(row[0], str(row[1]), row[2], p) for p in problems)
@@ -107,17 +111,23 @@ def _records(db: sqlite3.Connection, report: VerifyReport, key_id: str,
 def _row_problems(seq: int, rid: str, version: int, kind: str, state: int, meta: str,
                   key_id: str | None, suite: str | None, sealed_sha: bytes | None,
                   local: bytes | None, sealed: bytes | None, *, queue_key_id: str,
-                  cipher: keys.LocalCipher | None, enrolled: bool) -> list[str]:
+                  cipher: keys.LocalCipher | None, enrolled: bool,
+                  bound_from: int) -> list[str]:
     problems = []
     if state not in STATE_NAMES:
         problems.append(f"unknown state {state!r}")
-    if not isinstance(json.loads(meta), dict):
+    try:
+        is_object = isinstance(json.loads(meta), dict)
+    except (TypeError, ValueError):
+        is_object = False
+    if not is_object:  # reported, and the other checks still run
         problems.append("clear metadata is not a JSON object")
     if local is not None:
         if key_id != queue_key_id:
             problems.append("local copy is under an unknown data key")
         elif cipher is not None and not cipher.check(
-            local, keys.local_aad(rid, version, kind, seq, key_id)
+            local, keys.local_aad(rid, version, kind, seq, key_id, audit_chain.meta_digest(
+                str(meta)) if seq >= bound_from else None)
         ):
             problems.append("local copy fails authentication (altered or damaged)")
     if sealed is not None:
@@ -138,4 +148,83 @@ def _audit(db: sqlite3.Connection, report: VerifyReport, station_id: str) -> Non
     if row and row[0]:
         n, digest = json.loads(row[0])
         head = (int(n), bytes.fromhex(digest))
-    report.audit.extend(audit_chain.check(db, station_id, head))
+    broken: list[int] = []
+    report.audit.extend(audit_chain.check(db, station_id, head, broken))
+    for seq in broken:  # a record row's own entry: name the record, not only the entry
+        found = db.execute("SELECT record_id, version FROM records WHERE seq = ?",
+                           (seq,)).fetchone()
+        if found is not None:
+            report.records.append(RecordProblem(seq, str(found[0]), found[1], ROW_ALTERED))
+
+
+ROW_ALTERED = ("clear fields (metadata, kind, time) do not match the record's audit entry "
+               "(altered or damaged)")
+UNACKED = "marked acknowledged, but the centre never acknowledged it (altered or damaged)"
+NO_CONFLICT = "marked as a conflict, but the centre never refused it (altered or damaged)"
+
+
+def parse_ranges(text: object) -> list[tuple[int, int]]:
+    """'1-3,7' -> [(1, 3), (7, 7)]; anything malformed yields nothing (see ``_ranges``)."""
+    out = []
+    for part in str(text or "").split(","):
+        lo, _, hi = part.partition("-")
+        try:
+            out.append((int(lo), int(hi or lo)))
+        except ValueError:
+            continue
+    return out
+
+
+class _Spans:
+    """Seq ranges from audit events, merged, for membership tests by bisection."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for lo, hi in sorted(spans):  # a resent batch is acknowledged twice: spans overlap
+            if merged and lo <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        self._lows = [lo for lo, _ in merged]
+        self._highs = [hi for _, hi in merged]
+
+    def __contains__(self, seq: int) -> bool:
+        i = bisect.bisect_right(self._lows, seq) - 1
+        return i >= 0 and seq <= self._highs[i]
+
+
+def state_spans(db: sqlite3.Connection) -> tuple[_Spans, _Spans]:
+    """(acknowledged, refused as conflict) seqs, as the audit chain recorded them."""
+    acked: list[tuple[int, int]] = []
+    conflicted: list[tuple[int, int]] = []
+    for event, fields in db.execute("SELECT event, fields FROM audit "
+                                    "WHERE event IN ('acknowledge', 'conflict')"):
+        try:
+            seqs = json.loads(fields).get("seqs")
+        except (ValueError, AttributeError):
+            continue
+        (acked if event == "acknowledge" else conflicted).extend(parse_ranges(seqs))
+    return _Spans(acked), _Spans(conflicted)
+
+
+def state_problem(state: object, seq: int, acked: _Spans, conflicted: _Spans) -> str | None:
+    """Why a row's state column contradicts the audit chain, or None.
+
+    The state is the one clear field that changes after the append, so the row's own
+    entry cannot cover it; every change that takes a row out of ``pending()`` is an
+    audited event naming its seqs, so a row out of ``pending()`` must be named by one.
+    """
+    if state in (ACKNOWLEDGED, PURGED) and seq not in acked:
+        return UNACKED
+    if state == CONFLICT and seq not in conflicted and seq not in acked:
+        return NO_CONFLICT
+    return None
+
+
+def _states(db: sqlite3.Connection, report: VerifyReport) -> None:
+    acked, conflicted = state_spans(db)
+    for seq, rid, version, state in db.execute(
+            "SELECT seq, record_id, version, state FROM records WHERE state >= 2"):
+        problem = state_problem(state, seq, acked, conflicted)
+        if problem is not None:
+            report.records.append(RecordProblem(seq, str(rid), version, problem))

@@ -14,8 +14,10 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 NONCE_LEN = 12
 
@@ -74,8 +76,21 @@ def key_check(dek: bytes, key_id: str) -> bytes:
     return AESGCM(dek).encrypt(b"\x00" * NONCE_LEN, b"", f"stationq/check/1\x1f{key_id}".encode())
 
 
-def local_aad(record_id: str, version: int, kind: str, seq: int, key_id: str) -> bytes:
-    return f"stationq/local/1\x1f{record_id}\x1f{version}\x1f{kind}\x1f{seq}\x1f{key_id}".encode()
+def local_aad(record_id: str, version: int, kind: str, seq: int, key_id: str,
+              meta_sha: str | None = None) -> bytes:
+    """The local copy's associated data. From schema v5 (``meta_sha`` given: the SHA-256
+    of the row's clear-metadata text) it binds the clear metadata too, so a metadata
+    byte changed by someone who also rebuilt the audit chain still breaks the tag."""
+    head = f"{record_id}\x1f{version}\x1f{kind}\x1f{seq}\x1f{key_id}"
+    if meta_sha is None:
+        return f"stationq/local/1\x1f{head}".encode()
+    return f"stationq/local/2\x1f{head}\x1f{meta_sha}".encode()
+
+
+def derive(dek: bytes, info: str) -> bytes:
+    """HKDF-SHA256 (RFC 5869) of the DEK: a separate key per purpose, never the DEK itself."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                info=info.encode()).derive(bytes(dek))
 
 
 class LocalCipher:

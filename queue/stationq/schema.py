@@ -98,7 +98,17 @@ def _v4(db: sqlite3.Connection) -> None:
     db.execute("DROP INDEX records_id")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4]
+def _v5(db: sqlite3.Connection) -> None:
+    # Record rows from here on carry the SHA-256 of their clear metadata in their own
+    # audit entry (see audit.py), so verify() finds a flipped metadata byte; rows
+    # already written keep their entries (their metadata was never hashed, and
+    # re-hashing it now would vouch for whatever the file holds today).
+    # (OR IGNORE: a file whose mark is already there keeps it.)
+    first = db.execute("SELECT coalesce(max(seq), 0) + 1 FROM records").fetchone()[0]
+    db.execute("INSERT OR IGNORE INTO meta VALUES ('meta_bound_from', ?)", (first,))
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
 LATEST = len(MIGRATIONS)
 
 

@@ -42,5 +42,8 @@ def command(url: str, code: str, hybrid: bool, fingerprint: str | None,
             t("sync.passphrase_prompt"), hide_input=True)
         queue.unlock(staff, passphrase)
         click.echo(t("sync.queue_sealed", n=seal_existing(queue, done.pinned)))
+        from station.sync.identity import protect_inbox_key
+
+        protect_inbox_key(queue)  # the inbox key's private half: sealed under the data key
     finally:
         queue.close()

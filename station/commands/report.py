@@ -121,10 +121,10 @@ def _reconcile(report: StationReport, queue: object) -> None:
 def _print(report: StationReport) -> None:
     from station import config, paths
     from station.composition import choose_printer
+    from station.private_files import private_dir
     from station.reports.pdf import render_pdf
 
-    folder = paths.print_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dir(paths.print_dir())  # the print folder is the staff account's alone
     # The file name holds only the station id and the period: nothing personal.
     pdf = folder / f"report-{report.station_id}-{report.date_from}-{report.date_to}.pdf"
     render_pdf(report.document(), pdf)

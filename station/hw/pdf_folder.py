@@ -2,17 +2,18 @@
 
 Documents land in `station.paths.print_dir()` and the UI names the file; a "job"
 completes the moment the file is there, so the rest of the station treats it as
-any other printer.
+any other printer. The folder is 0700 and each paper 0600 (they name residents);
+`station purge` removes papers past the retention window (`station.retention`).
 """
 
 from __future__ import annotations
 
 import itertools
-import shutil
 from pathlib import Path
 
 from station import paths
 from station.hw.ports import JobState, JobStatus, Media, PrinterState, PrinterStatus, PrintJob
+from station.private_files import private_dir, tighten, write_private
 
 NAME = "pdf"
 
@@ -37,12 +38,12 @@ class PdfFolderPrinter:
 
     def submit(self, pdf: Path, *, title: str, media: Media = Media.A4, copies: int = 1,
                printer: str | None = None) -> PrintJob:
-        folder = self.folder
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = private_dir(self.folder)  # papers name residents: owner only
         target = pdf
         if pdf.resolve().parent != folder.resolve():
-            target = folder / pdf.name
-            shutil.copyfile(pdf, target)
+            target = write_private(folder / pdf.name, pdf.read_bytes())
+        else:
+            tighten(target)
         return PrintJob(NAME, next(self._ids), target)
 
     def job_state(self, job: PrintJob) -> JobState:

@@ -39,14 +39,11 @@ class PrintOutcome:
 
 def keep_pdf(pdf: bytes, stem: str, folder: Path | None = None) -> Path:
     """Write ``pdf`` to the print folder as ``<time>-<stem>.pdf`` (stem sanitised)."""
-    folder = folder or paths.print_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    from station.private_files import private_dir, write_private
+
+    folder = private_dir(folder or paths.print_dir())  # papers name residents: owner only
     safe = _SAFE.sub("_", stem).strip("_") or "document"
-    path = folder / f"{datetime.now():%Y%m%d-%H%M%S-%f}-{safe}.pdf"
-    tmp = path.with_suffix(".part")
-    tmp.write_bytes(pdf)
-    tmp.replace(path)
-    return path
+    return write_private(folder / f"{datetime.now():%Y%m%d-%H%M%S-%f}-{safe}.pdf", pdf)
 
 
 def print_pdf(printer: Printer, pdf: bytes, *, stem: str, title: str,

@@ -48,7 +48,9 @@ def render_pdf(doc: Document, path: Path | None = None) -> bytes:
         pdf.multi_cell(0, 5, note, new_x="LMARGIN", new_y="NEXT")
     data = bytes(pdf.output())
     if path is not None:
-        path.write_bytes(data)
+        from station.private_files import write_private
+
+        write_private(path, data)  # owner only, like every paper the station writes
     return data
 
 

@@ -65,7 +65,11 @@ class QueueLike(Protocol):
     def acknowledge(self, acks: list[Key]) -> Any: ...
     def mark_conflict(self, keys: list[Key], error: str) -> Any: ...
     def record_failure(self, keys: list[Key], error: str) -> Any: ...
+    def mark_unopenable(self, keys: list[Key]) -> Any: ...
+    def reseal(self, keys: list[Key]) -> int: ...
     def stats(self) -> Any: ...
+    @property
+    def unlocked(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,7 @@ class SyncFailed(Exception):
             return t("sync.err_refused", code=self.code)
 
 
+CANNOT_OPEN = "cannot_open"  # a per-record refusal: the centre could not open the sealed copy
 KNOWN_REFUSALS = {"bad_signature", "unknown_station", "station_revoked", "clock_skew",
                   "replayed_nonce", "too_large"}
 
@@ -243,9 +248,21 @@ class SyncClient:
             raise SyncFailed("bad_answer")
         by_key = {(a.get("record_id"), a.get("version")): a.get("status")
                   for a in acks if isinstance(a, dict)}
+        reasons = {(a.get("record_id"), a.get("version")): a.get("reason")
+                   for a in acks if isinstance(a, dict)}
         stored = [k for k in keys if by_key.get(k) == "stored"]
         conflicted = [k for k in keys if by_key.get(k) == "conflict"]
         refused = [k for k in keys if by_key.get(k) not in ("stored", "conflict")]
+        # The centre could not open these sealed copies (centre/app.py `_open_all`:
+        # "cannot_open"): the intact local copy can be sealed again, now if unlocked,
+        # else at the next unlock (Service._after_unlock); the next run sends them.
+        unopenable = [k for k in refused if by_key.get(k) == "rejected"
+                      and reasons.get(k) == CANNOT_OPEN]
+        if unopenable:
+            refused = [k for k in refused if k not in set(unopenable)]
+            self.queue.mark_unopenable(unopenable)
+            if self.queue.unlocked:
+                self.queue.reseal(unopenable)
         if stored:
             self.queue.acknowledge(stored)
         if conflicted:
@@ -253,7 +270,7 @@ class SyncClient:
             self.queue.mark_conflict(conflicted, "conflict at centre")
         if refused:
             self.queue.record_failure(refused, "rejected by centre")
-        return len(stored), len(conflicted), len(refused)
+        return len(stored), len(conflicted), len(refused) + len(unopenable)
 
     def _send_push(self, batch: list[Any]) -> dict[str, Any]:
         """One push request, v2 unless the centre has shown it only speaks v1."""

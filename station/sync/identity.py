@@ -1,45 +1,110 @@
 """The station's sync identity: its own keys and what it pinned about the centre.
 
-Why the private keys sit in a 0600 file and not under a staff passphrase: sync must
-run while the station is locked (that is the point of the sealed copies). The
-signing key only proves "this laptop" to the centre — it opens nothing; the inbox
-key opens downstream notes and visit requests, which is why those are shown only
-to an unlocked station (see station/sync/inbox.py).
+Why the signing key sits in a 0600 file and not under a staff passphrase: sync must
+run while the station is locked (that is the point of the sealed copies). It only
+proves "this laptop" to the centre — it opens nothing (a stolen laptop's key is
+revoked at the centre).
+
+The inbox key opens downstream notes and visit requests, which name residents, so
+its private half is never stored in the clear: it is sealed (HPKE, RFC 9180) to a
+"lock" key pair derived from the queue's data key (``Queue.derived_secret``). The
+lock's public half is kept beside the keys, so a locked station can still enrol and
+seal; only an unlocked one can derive the lock's private half and open the inbox.
+A keys file from before (private inbox key in the clear) is sealed on the first
+unlock (``protect_inbox_key``); until a station was ever unlocked there is no lock
+key, and a key made then waits in the clear for that first unlock.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
 from station import config, paths
 from station.errors import StationError
 from station.sync.protocol import b64d, b64e
+
+LOCK_LABEL = "sync/inbox-lock"
+_LOCK_INFO = b"liudong-station/inbox-key/1"
 
 
 def keys_file() -> Path:
     return paths.config_dir() / "sync-keys.json"
 
 
+def lock_file() -> Path:
+    """The lock key's public half (clear: it opens nothing)."""
+    return paths.config_dir() / "inbox-lock.pub"
+
+
 @dataclass
 class StationKeys:
     sign: Ed25519PrivateKey
-    inbox: X25519PrivateKey
+    inbox: X25519PrivateKey | None  # None while sealed (see open_inbox_key)
+    inbox_public: bytes = b""
+    inbox_sealed: bytes = b""  # the private half, sealed to the lock key
 
     def sign_pub(self) -> bytes:
         return self.sign.public_key().public_bytes_raw()
 
     def inbox_pub(self) -> bytes:
+        if self.inbox_public:
+            return self.inbox_public
+        assert self.inbox is not None
         return self.inbox.public_key().public_bytes_raw()
+
+
+def _suite() -> Any:
+    from cryptography.hazmat.primitives import hpke
+
+    return hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
+
+
+def _lock_private(queue: Any) -> X25519PrivateKey:
+    return X25519PrivateKey.from_private_bytes(queue.derived_secret(LOCK_LABEL))
+
+
+def remember_lock_key(queue: Any) -> bytes:
+    """Write the lock key's public half (needs the queue unlocked); returns it."""
+    from station.private_files import write_private
+
+    public = _lock_private(queue).public_key().public_bytes_raw()
+    try:
+        if lock_file().read_bytes() == public:
+            return public
+    except OSError:
+        pass
+    write_private(lock_file(), public)
+    return public
+
+
+def _lock_public() -> X25519PublicKey | None:
+    try:
+        return X25519PublicKey.from_public_bytes(lock_file().read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def _save(path: Path, keys: StationKeys, lock: X25519PublicKey | None) -> None:
+    from station.private_files import write_private_text
+
+    assert keys.inbox is not None
+    doc = {"sign": b64e(keys.sign.private_bytes_raw()), "inbox_pub": b64e(keys.inbox_pub())}
+    if lock is None:  # no station unlocked yet: sealed at the first unlock
+        doc["inbox"] = b64e(keys.inbox.private_bytes_raw())
+    else:
+        doc["inbox_sealed"] = b64e(_suite().encrypt(keys.inbox.private_bytes_raw(), lock,
+                                                    info=_LOCK_INFO))
+    write_private_text(path, json.dumps(doc))
 
 
 def load_or_create_keys(path: Path | None = None) -> StationKeys:
@@ -47,26 +112,52 @@ def load_or_create_keys(path: Path | None = None) -> StationKeys:
     if path.exists():
         return load_keys(path)
     keys = StationKeys(Ed25519PrivateKey.generate(), X25519PrivateKey.generate())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        json.dump({"sign": b64e(keys.sign.private_bytes_raw()),
-                   "inbox": b64e(keys.inbox.private_bytes_raw())}, fh)
-    os.replace(tmp, path)
+    _save(path, keys, _lock_public())
     return keys
 
 
 def load_keys(path: Path | None = None) -> StationKeys:
+    """The keys file; the inbox key's private half only if it is still in the clear."""
     path = path or keys_file()
     try:
         doc = json.loads(path.read_text())
-        return StationKeys(Ed25519PrivateKey.from_private_bytes(b64d(doc["sign"])),
-                           X25519PrivateKey.from_private_bytes(b64d(doc["inbox"])))
+        sign = Ed25519PrivateKey.from_private_bytes(b64d(doc["sign"]))
+        if "inbox" in doc:
+            inbox = X25519PrivateKey.from_private_bytes(b64d(doc["inbox"]))
+            return StationKeys(sign, inbox, inbox.public_key().public_bytes_raw())
+        public = b64d(doc["inbox_pub"])
+        X25519PublicKey.from_public_bytes(public)  # well-formed, or the file is broken
+        return StationKeys(sign, None, public, b64d(doc["inbox_sealed"]))
     except FileNotFoundError:
         raise StationError("sync.not_enrolled") from None
     except (ValueError, KeyError, TypeError):
         raise StationError("sync.keys_broken", path=str(path)) from None
+
+
+def protect_inbox_key(queue: Any, path: Path | None = None) -> bool:
+    """On unlock: note the lock key, and seal an inbox key still in the clear (a keys file
+    from before, or one made before any unlock). True when a clear key was sealed."""
+    lock = X25519PublicKey.from_public_bytes(remember_lock_key(queue))
+    path = path or keys_file()
+    if not path.exists():
+        return False
+    keys = load_keys(path)
+    if keys.inbox is None:
+        return False
+    _save(path, keys, lock)
+    return True
+
+
+def open_inbox_key(queue: Any, path: Path | None = None) -> X25519PrivateKey:
+    """The inbox key's private half (needs the queue unlocked)."""
+    keys = load_keys(path)
+    if keys.inbox is not None:
+        return keys.inbox
+    try:
+        raw = _suite().decrypt(keys.inbox_sealed, _lock_private(queue), info=_LOCK_INFO)
+        return X25519PrivateKey.from_private_bytes(raw)
+    except (InvalidTag, ValueError):
+        raise StationError("sync.keys_broken", path=str(path or keys_file())) from None
 
 
 @dataclass(frozen=True)

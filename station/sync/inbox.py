@@ -8,6 +8,11 @@ update id and applying it twice leaves the same rows — and it keeps the pull
 cursor in the same transaction as the items, so a cut never skips or repeats.
 Personal fields (a visit's name/phone/address, a return reason) arrive sealed to
 the station's inbox key and are stored sealed; only clear codes and dates are columns.
+The inbox key's private half is itself sealed to a key derived from the queue's data
+key (``station.sync.identity``), so what a locked station pulls stays sealed until a
+staff member unlocks. Once a visit request is booked into the encrypted queue its
+sealed details are erased here (``mark_visit_handled``; ``purge_handled`` sweeps any
+left from older versions): the queue's retention then governs the only copy.
 """
 
 from __future__ import annotations
@@ -78,6 +83,7 @@ class Inbox:
     def __init__(self, path: Path | None = None) -> None:
         path = path or inbox_file()
         path.parent.mkdir(parents=True, exist_ok=True)
+        _private(path)
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
@@ -125,7 +131,20 @@ class Inbox:
         return [VisitRequest(*r[:6], bool(r[6])) for r in rows]
 
     def mark_visit_handled(self, uid: str) -> None:
-        self._db.execute("UPDATE visit_requests SET handled = 1 WHERE uid = ?", (uid,))
+        """Booked into the queue: the sealed details go (zeroed on disk, see purge_handled)."""
+        self._db.execute("PRAGMA secure_delete = ON")
+        self._db.execute("UPDATE visit_requests SET handled = 1, sealed = '' WHERE uid = ?",
+                         (uid,))
+
+    def purge_handled(self) -> int:
+        """Erase the sealed details of every handled request (older versions kept them);
+        freed pages are zeroed and the WAL truncated so no old copy lingers. The row stays
+        (uid and clear codes), so a request pulled again is still recognised."""
+        self._db.execute("PRAGMA secure_delete = ON")
+        n = self._db.execute("UPDATE visit_requests SET sealed = '' WHERE handled = 1 "
+                             "AND sealed != ''").rowcount
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return n
 
     def latest_catalogue(self) -> tuple[str, str] | None:
         """(version, content) of the newest catalogue the centre published."""
@@ -145,6 +164,19 @@ class Inbox:
                       "catalogue_versions"):
             out[table] = self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
         return out
+
+
+def _private(path: Path) -> None:
+    """The inbox file and its -wal/-shm: owner only (SQLite copies the main file's mode)."""
+    import os
+
+    from station.private_files import tighten
+
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    except OSError:
+        return
+    tighten(path)
 
 
 def _apply_one(db: sqlite3.Connection, item: dict[str, Any]) -> None:

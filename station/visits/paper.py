@@ -157,9 +157,9 @@ def print_paper(pdf: bytes, *, document: Paper, ref: str, printer: object | None
 
     name = t(f"visits.doc_{document}")
     if to is not None:
-        to = Path(to)
-        to.parent.mkdir(parents=True, exist_ok=True)
-        to.write_bytes(pdf)
+        from station.private_files import write_private
+
+        to = write_private(Path(to), pdf)  # it names residents: owner only
         return PaperOutcome(document, True, str(to), to,
                             t("visits.saved", document=name, destination=str(to)))
     # Job title and file name: the document kind and the visit number or day only.

@@ -235,9 +235,9 @@ class VisitService:
         with self._svc._lock:
             staff = self._staff()
             try:
-                from station.sync.identity import load_keys
+                from station.sync.identity import open_inbox_key
 
-                keys = load_keys()
+                inbox_key = open_inbox_key(self._svc._cases().queue)
             except StationError:
                 return 0  # not enrolled: nothing can have come down
             station_id = self._svc._config().station_id
@@ -248,7 +248,7 @@ class VisitService:
             try:
                 for req in inbox.visit_requests():
                     if req.uid not in known:
-                        details = open_for_station(keys.inbox, station_id, req.uid, req.sealed)
+                        details = open_for_station(inbox_key, station_id, req.uid, req.sealed)
                         appt = self._from_request(req, details, store, station_id)
                         store.add(appt, staff=staff, at=self._svc._now())
                         known.add(req.uid)

@@ -90,11 +90,13 @@ def test_station_purge_prints_counts_only(service, clock):
     result = CliRunner().invoke(cli, ["purge", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {"local_removed": 2, "tombstones": 1, "kept": 0,
-                                         "local_days": 0}
+                                         "local_days": 0, "papers_removed": 0,
+                                         "requests_removed": 0}
     result = CliRunner().invoke(cli, ["purge"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == t("retention.purged", removed=0, tombstones=0, kept=0,
-                                      window=t("retention.window_day"))
+                                      window=t("retention.window_day")) + t(
+        "retention.papers_removed", papers=0, requests=0)
     for secret in (ELDER_ID, ELDER_NAME, "13812345678"):
         assert secret not in result.output
 

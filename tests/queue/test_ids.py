@@ -66,7 +66,7 @@ def test_two_stations_never_share_an_id(tmp_path, clock):
 def test_an_append_writes_no_id_index(make_queue):
     q = make_queue()
     assert _index_names(q) == {"records_versions", "records_tried"}
-    assert schema.version(q._db) == schema.LATEST == 4
+    assert schema.version(q._db) == schema.LATEST == 5
 
 
 def test_lookups_use_the_primary_key_and_the_versions_index(make_queue):
@@ -182,7 +182,7 @@ def test_a_v3_file_keeps_its_ids_and_its_records(tmp_path, clock, centre, monkey
 
     q = Queue.open(path, clock=clock)
     q.unlock(SLOT, PASS)
-    assert schema.version(q._db) == 4
+    assert schema.version(q._db) == schema.LATEST
     assert _index_names(q) == {"records_versions", "records_legacy_id", "records_tried"}
     assert q.verify().ok
     for info in old:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import shutil
 import sqlite3
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -106,8 +107,84 @@ def test_altered_clear_binding_is_detected(filled, tmp_path, clock):
     db.commit()
     db.close()
     q, report = _verify(copy, clock)
-    assert [p.seq for p in report.records] == [2]
+    assert {p.seq for p in report.records} == {2}
+    problems = " / ".join(p.problem for p in report.records)
+    assert "fails authentication" in problems and "audit entry" in problems
     assert len(report.audit) == 1 and "audit entry" in report.audit[0]
+    q.close()
+
+
+def _sql(path: Path, sql: str, *args) -> None:
+    db = sqlite3.connect(path)
+    db.execute(sql, args)
+    db.commit()
+    db.close()
+
+
+@pytest.mark.parametrize("locked", [False, True])
+def test_every_flipped_byte_of_the_clear_metadata_is_found(filled, tmp_path, clock, locked):
+    """The metadata is in each row's own audit entry (schema v5): any byte flipped in the
+    stored text is reported for that record alone, locked or not, and the quick per-row
+    check (``damaged``) names it too."""
+    rows = sqlite3.connect(filled).execute("SELECT seq, record_id, version, meta "
+                                           "FROM records").fetchall()
+    local_of = dict(sqlite3.connect(filled).execute(
+        "SELECT seq, local IS NOT NULL FROM records").fetchall())
+    cases = 0
+    for seq, rid, version, meta in rows:
+        raw = meta.encode()
+        for pos in range(len(raw)):
+            copy = tmp_path / f"meta-{seq}-{pos}.sqlite3"
+            shutil.copy(filled, copy)
+            flipped = bytearray(raw)
+            flipped[pos] ^= 0x04
+            _sql(copy, "UPDATE records SET meta = ? WHERE seq = ?",
+                 bytes(flipped).decode("utf-8", "replace"), seq)
+            q = Queue.open(copy, clock=clock)
+            if not locked:
+                q.unlock(SLOT, PASS)
+            report = q.verify()
+            assert {(p.seq, p.record_id) for p in report.records} == {(seq, rid)}, pos
+            assert any("audit entry" in p.problem for p in report.records)
+            if not locked and local_of[seq]:  # the local copy's AAD binds it too
+                assert any("fails authentication" in p.problem for p in report.records)
+            assert list(q.damaged([(rid, version)])) == [(rid, version)]
+            others = [(r, v) for s, r, v, _ in rows if s != seq]
+            assert q.damaged(others) == {}
+            q.close()
+            cases += 1
+    assert cases >= 20
+
+
+@pytest.mark.parametrize("state", [2, 3, 4])
+def test_a_row_marked_done_without_the_centre_saying_so_is_found(filled, tmp_path, clock,
+                                                                 state):
+    """An unsent row flipped to acknowledged / purged / conflict leaves pending() for good;
+    only the audit chain's acknowledge and conflict events can put it there."""
+    copy = tmp_path / "state.sqlite3"
+    shutil.copy(filled, copy)
+    _sql(copy, "UPDATE records SET state = ? WHERE seq = 3", state)
+    q = Queue.open(copy, clock=clock)
+    report = q.verify()
+    assert [p.seq for p in report.records] == [3]
+    assert "never" in report.records[0].problem
+    info = q.list(all_versions=True)[2]
+    assert q.damaged([info]) == {info.key: report.records[0].problem}
+    q.close()
+
+
+def test_states_the_centre_gave_verify_clean(make_queue, centre, clock):
+    _, key = centre
+    q = make_queue(key)
+    infos = [q.append("case", {"n": i}, {"matter": "A01"}) for i in range(5)]
+    q.mark_sent(infos)
+    q.acknowledge(infos[:2])
+    q.acknowledge(infos[:1])  # a resend acknowledged again
+    q.mark_conflict(infos[2:3], "conflict at centre")
+    q.purge(datetime.now() + timedelta(days=3))
+    report = q.verify()
+    assert report.ok, str(report)
+    assert q.damaged(infos) == {}
     q.close()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 
@@ -22,6 +23,9 @@ def test_enroll_and_sync_commands_seal_what_was_recorded_before(centre: Centre) 
                         env={"STATION_PASSPHRASE": STAFF_PASS})
     assert out.exit_code == 0, out.output
     assert "已在中心登记" in out.output and "12 条记录已封存" in out.output
+    from station.sync.identity import keys_file
+
+    assert "inbox" not in json.loads(keys_file().read_text())  # sealed under the data key
     out = runner.invoke(sync, ["--once"])
     assert out.exit_code == 0, out.output
     assert "上传 12 条" in out.output
