@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from syncrig import PG_BIN, ROOT, free_port
@@ -241,6 +241,17 @@ def log_in(http, user: str, password: str, headers: dict[str, str] | None = None
     assert form.status_code == 200
     data = hidden_inputs(form.text) | {"user": user, "password": password}
     return http.post("/reports/login", data=data, headers=headers)
+
+
+@contextmanager
+def station_home(home: Path):
+    """Several stations in one test: each its own STATION_HOME while it acts."""
+    old = os.environ.get("STATION_HOME")
+    os.environ["STATION_HOME"] = str(home)
+    try:
+        yield
+    finally:
+        os.environ["STATION_HOME"] = old or ""
 
 
 def wait_until(condition, timeout: float = 60.0) -> bool:

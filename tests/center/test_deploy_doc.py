@@ -14,7 +14,6 @@ import shutil
 import ssl
 import subprocess
 import zlib
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -27,6 +26,7 @@ from deployrig import (
     doc_steps,
     log_in,
     make_ca_and_server,
+    station_home,
 )
 from syncrig import add_cases, client_for, make_station, pg_available
 
@@ -40,16 +40,6 @@ def debian_pg():
     pg = DebianPostgres()
     yield pg
     pg.destroy()
-
-
-@contextmanager
-def station_home(home: Path):
-    old = os.environ.get("STATION_HOME")
-    os.environ["STATION_HOME"] = str(home)
-    try:
-        yield
-    finally:
-        os.environ["STATION_HOME"] = old or ""
 
 
 def test_the_doc_has_every_step_the_test_runs() -> None:
