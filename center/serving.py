@@ -71,6 +71,7 @@ def _announce_when_ready(server: uvicorn.Server, scheme: str, host: str, port: i
 
 def _answers(url: str, verify: ssl.SSLContext | bool) -> bool:
     try:
-        return httpx.get(url, timeout=2, verify=verify).status_code == 200
+        # trust_env off: a site proxy in $HTTPS_PROXY must not answer for our own socket.
+        return httpx.get(url, timeout=2, verify=verify, trust_env=False).status_code == 200
     except httpx.HTTPError:
         return False
