@@ -28,7 +28,15 @@ from deployrig import (
     make_ca_and_server,
     station_home,
 )
-from syncrig import add_cases, client_for, make_station, pg_available
+from syncrig import (
+    PASSPHRASE,
+    add_cases,
+    client_for,
+    free_port,
+    make_centre_home,
+    make_station,
+    pg_available,
+)
 
 pytestmark = pytest.mark.skipif(not pg_available() or os.geteuid() != 0
                                 or shutil.which("runuser") is None,
@@ -238,7 +246,16 @@ def test_database_faults_are_named(tmp_path) -> None:
         down = run(base % ("right-password", "centre"))
         assert down.returncode == 1 and "没有 PostgreSQL 在运行" in down.stderr
         assert f"端口 {pg.port}" in down.stderr and "systemctl start postgresql" in down.stderr
-        for out in (wrong, missing, down):
+        # `center serve` says the same before it starts, and never claims to have started.
+        serve = subprocess.run([str(CENTER_BIN), "serve", "--port", str(free_port())],
+                               env=dict(os.environ, CENTER_DB=base % ("right-password",
+                                                                      "centre"),
+                                        CENTER_HOME=str(make_centre_home(tmp_path / "c")),
+                                        CENTER_PASSPHRASE=PASSPHRASE),
+                               capture_output=True, text=True, timeout=120)
+        assert serve.returncode == 1 and "没有 PostgreSQL 在运行" in serve.stderr
+        assert "已启动" not in serve.stderr
+        for out in (wrong, missing, down, serve):
             assert "Traceback" not in out.stderr and "right-password" not in out.stderr
     finally:
         pg.destroy()
