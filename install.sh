@@ -32,6 +32,7 @@ else
 fi
 
 runtime_pkgs=(pcscd libpcsclite1 libpcsclite-dev cups-client libcups2-dev fonts-noto-cjk
+              fonts-hanazono fonts-babelstone-han
               fontconfig python3 python3-venv python3-dev build-essential swig pkg-config)
 dev_pkgs=(vsmartcard-vpcd cups printer-driver-cups-pdf poppler-utils tmux postgresql chromium
           nginx-light)  # nginx: the reverse-proxy snippet in docs/deploy-centre.md is tested
@@ -95,6 +96,10 @@ fi
 say "准备回执字体 / preparing the receipt font"
 .venv/bin/python -c 'from station.documents.fonts import font_book; font_book().warm()' \
   || fail "没有找到中文字体 / the Chinese font could not be prepared (fonts-noto-cjk)."
+# Rare given names (CJK Ext B–G) print from these; they are read only when a paper needs them.
+.venv/bin/python -c 'import sys; from station.documents.coverage import find_fallbacks
+sys.exit(0 if find_fallbacks() else 1)' \
+  || fail "没有找到生僻字字体 / the rare-character fonts were not found (fonts-hanazono, fonts-babelstone-han)."
 
 # --- commands on PATH ---------------------------------------------------------------------
 if [ "$(id -u)" -eq 0 ]; then bindir=/usr/local/bin; else bindir="$HOME/.local/bin"; fi

@@ -10,11 +10,14 @@
   present: every key event the app received in that window, counted by the app itself
   while the Pilot drives the flow (the contact phone is required only for a posted result
   or a home visit, so with the default delivery — collected at the centre — none is typed);
+* keystrokes from a 身份证: the same, the card placed on the 二代证 reader (the emulated
+  serial reader of tests/hw/idreader_emu.py on a pseudo-terminal, read by the station's
+  serial adapter) instead of the 社保卡;
 * serve: one resident end to end (card → matter → materials → details → record → receipt
   on the fake printer → rating → back at the desk) under the Pilot, real queue and crypto.
 
 The last stdout line is one JSON object (startup_s, keypress_p99_ms, keystrokes_jlk,
-serve_median_s, …). The full run also rewrites this benchmark's section of
+keystrokes_jlk_idcard, serve_median_s, …). The full run also rewrites this benchmark's section of
 bench/RESULTS.md, leaving other sections alone.
 """
 
@@ -76,6 +79,21 @@ def make_station(home: Path):
     from station.service import Service
 
     service = Service(reader=SimulatedCardReader(), printer=FakePrinter())
+    member = service.initialise(name="基准测试办事厅", sites=["新成村"], staff_name="王小明",
+                                passphrase=PASSPHRASE)
+    service.start_outing("新成村", [member.id])
+    service.lock()
+    return service
+
+
+def make_idcard_station(home: Path, port: str):
+    """The same station, its reader the 二代证 reader on ``port`` (a pty)."""
+    os.environ["STATION_HOME"] = str(home)
+    from station.hw.fakes import FakePrinter
+    from station.hw.idreader import SerialIdCardReader
+    from station.service import Service
+
+    service = Service(reader=SerialIdCardReader(port), printer=FakePrinter())
     member = service.initialise(name="基准测试办事厅", sites=["新成村"], staff_name="王小明",
                                 passphrase=PASSPHRASE)
     service.start_outing("新成村", [member.id])
@@ -178,13 +196,16 @@ def counting_app(service):
     return app
 
 
-async def serve_one(pilot, service, printer) -> tuple[float, list[str]]:
-    """(seconds, keys the app received from card insert to receipt) for one 敬老卡 resident."""
+async def serve_one(pilot, service, printer, card=None) -> tuple[float, list[str]]:
+    """(seconds, keys the app received from card insert to receipt) for one 敬老卡 resident.
+    ``card`` = (place, remove); the simulated reader's 社保卡 by default."""
+    place, remove = card or (lambda: service.insert_training_card("elder"),
+                             lambda: service.insert_training_card(None))
     app = pilot.app
     before = len(printer.submissions)
     start = time.perf_counter()
     app.keys_seen.clear()
-    service.insert_training_card("elder")
+    place()
     steps = ["GuideScreen", "DetailsScreen", "ConfirmScreen", None]
     await _wait(pilot, lambda: _name(pilot) == "PickerScreen")
     for keys, reached in zip(SERVE_KEYS, steps, strict=True):
@@ -199,12 +220,12 @@ async def serve_one(pilot, service, printer) -> tuple[float, list[str]]:
     assert not outcome.case.missing and outcome.case.delivery == "centre"
     await pilot.press("5")
     await _wait(pilot, lambda: _name(pilot) == "DeskScreen")
-    service.insert_training_card(None)
+    remove()
     await pilot.pause()
     return time.perf_counter() - start, keys
 
 
-async def bench_serve(service, residents: int) -> tuple[list[float], list[str]]:
+async def bench_serve(service, residents: int, card=None) -> tuple[list[float], list[str]]:
     printer = service._printer  # the FakePrinter handed in by make_station
     app = counting_app(service)
     times: list[float] = []
@@ -212,12 +233,33 @@ async def bench_serve(service, residents: int) -> tuple[list[float], list[str]]:
     async with app.run_test(size=(80, 24)) as pilot:
         await _unlock(pilot)
         for _ in range(residents):
-            seconds, seen = await serve_one(pilot, service, printer)
+            seconds, seen = await serve_one(pilot, service, printer, card)
+            if card is not None:
+                await asyncio.sleep(0.4)  # the reader's poll sees the field empty
             if keys and seen != keys:
                 raise RuntimeError(f"key count changed between residents: {keys} / {seen}")
             keys = seen
             times.append(seconds)
     return times, keys
+
+
+def bench_idcard_serve(home: Path, residents: int) -> tuple[list[float], list[str]]:
+    """The 敬老卡 serve from a 身份证 placed on the emulated 二代证 reader."""
+    sys.path.insert(0, str(ROOT / "tests" / "hw"))
+    from datetime import date
+
+    from idreader_emu import EmulatedIdReader, Resident
+
+    elder = Resident("张演示", "1", "01", date(1938, 3, 12), "上海市黄浦区新成村12号",
+                     "310101193803120013", "上海市公安局黄浦分局", date(2008, 5, 1), None)
+    emu = EmulatedIdReader()
+    service = make_idcard_station(home, emu.port)
+    try:
+        return asyncio.run(bench_serve(service, residents,
+                                       card=(lambda: emu.place(elder), emu.remove)))
+    finally:
+        service.close()
+        emu.close()
 
 
 def write_results(result: dict) -> None:
@@ -233,12 +275,16 @@ def write_results(result: dict) -> None:
         ("keys from card insert to receipt, 敬老卡申领, all materials present "
          "(key events the app received)", str(r["keystrokes_jlk"])),
         ("… the keys, in order", " ".join(f"`{k}`" for k in r["keys"])),
+        ("keys from placing a 身份证 on the 二代证 reader (pty) to receipt, 敬老卡申领",
+         str(r["keystrokes_jlk_idcard"])),
+        ("… the keys, in order", " ".join(f"`{k}`" for k in r["keys_idcard"])),
         (f"one resident served end to end under the Pilot, median of {r['residents']}",
          f"{r['serve_median_s']:.2f} s"),
     ]
     table = "\n".join(f"| {k} | {v} |" for k, v in rows)
     met = {"start-up": r["startup_s"] <= 1.0, "keypress p99": r["keypress_p99_ms"] <= 50,
-           "keys to receipt": r["keystrokes_jlk"] <= 10}
+           "keys to receipt": r["keystrokes_jlk"] <= 10,
+           "keys to receipt from a 身份证": r["keystrokes_jlk_idcard"] <= 10}
     verdict = "; ".join(f"{name} {'met' if ok else '**not met**'}" for name, ok in met.items())
     load = os.getloadavg()[0]
     section = f"""{SECTION}
@@ -282,6 +328,8 @@ def main() -> None:
         typing = asyncio.run(bench_typing(service, rounds))
         serve, keys = asyncio.run(bench_serve(service, residents))
         service.close()
+        id_serve, id_keys = bench_idcard_serve(Path(tmp) / "station-idcard",
+                                               2 if args.quick else 5)
 
     result = {
         "startup_s": round(statistics.median(startup), 3),
@@ -292,6 +340,9 @@ def main() -> None:
         "keypresses": len(typing),
         "keystrokes_jlk": len(keys),
         "keys": keys,
+        "keystrokes_jlk_idcard": len(id_keys),
+        "keys_idcard": id_keys,
+        "serve_idcard_median_s": round(statistics.median(id_serve), 3),
         "serve_median_s": round(statistics.median(serve), 3),
         "residents": residents,
     }

@@ -294,9 +294,15 @@ from center.reports.cli import report  # noqa: E402
 
 cli.add_command(report)
 
+# `center supervisor …`: accounts for the report pages, at the top level for district IT.
 from center.supervisor_cli import supervisor  # noqa: E402
 
 cli.add_command(supervisor)
+
+# `center calendar publish`: a year's holiday schedule for every station.
+from center.calendar_cli import calendar  # noqa: E402
+
+cli.add_command(calendar)
 
 
 @report.command("coverage")

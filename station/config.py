@@ -53,6 +53,8 @@ class StationConfig:
     locale: str = "zh_CN"  # the interface language last chosen (the F11 switch)
     idle_lock_minutes: int = 5
     reader: str = "auto"  # "auto" | "pcsc" | "simulated"
+    # The 二代证 reader's serial port: "auto" (probe USB serial ports) | "off" | a path
+    idcard_port: str = "auto"
     printer: str = "auto"  # "auto" | "pdf" | "cups" | "cups:<queue name>"
     paper: str = "a4"  # "a4" | "roll80"
     # Days a local copy stays after its outing day (0 = until the day is over); see
@@ -102,6 +104,7 @@ def load(path: Path | None = None) -> StationConfig:
             locale=_locale(station.get("locale")),
             idle_lock_minutes=int(station.get("idle_lock_minutes", 5)),
             reader=str(station.get("reader", "auto")),
+            idcard_port=str(station.get("idcard_port", "auto")),
             printer=str(station.get("printer", "auto")),
             paper=str(station.get("paper", "a4")),
             retention_days=_retention_days(station.get("retention_days", 0)),
@@ -133,7 +136,8 @@ def save(cfg: StationConfig, path: Path | None = None) -> None:
         "station": {
             "id": cfg.station_id, "name": cfg.name, "sites": list(cfg.sites),
             "locale": cfg.locale, "idle_lock_minutes": cfg.idle_lock_minutes,
-            "reader": cfg.reader, "printer": cfg.printer, "paper": cfg.paper,
+            "reader": cfg.reader, "idcard_port": cfg.idcard_port,
+            "printer": cfg.printer, "paper": cfg.paper,
             "retention_days": cfg.retention_days,
         },
         "centre": {"url": cfg.centre.url, "public_key": cfg.centre.public_key,

@@ -69,6 +69,39 @@ def check_font() -> Check:
     return Check("cjk_font", "fail", t("doctor.font_missing"), t("doctor.font_hint"))
 
 
+def check_coverage() -> list[Check]:
+    """Which CJK extension blocks the documents can print, and from which faces: the same
+    faces and order the renderer uses (``station.documents.fonts``)."""
+    from station.documents.coverage import block_coverage, face_cmap, family_name, find_fallbacks
+    from station.documents.fonts import FontMissing
+    from station.documents.fonts import find_cjk_font as main_face
+
+    faces: list[tuple[str, frozenset[int]]] = []
+    try:
+        main = main_face()
+        faces.append((family_name(main.path, main.index), face_cmap(main.path, main.index)))
+    except FontMissing:
+        pass  # check_font says so
+    fallbacks = find_fallbacks()
+    faces += [(f.label, face_cmap(f.path, f.index)) for f in fallbacks]
+    if fallbacks:
+        results = [Check("cjk_fallback", "ok",
+                         t("doctor.fallback_ok", faces="、".join(f.label for f in fallbacks)))]
+    else:
+        results = [Check("cjk_fallback", "warn", t("doctor.fallback_missing"),
+                         t("doctor.fallback_hint"))]
+    for cov in block_coverage(faces):
+        by = "、".join(f"{label} {n}" for label, n in cov.by_face) or t("doctor.coverage_none")
+        detail = t("doctor.coverage_line", block=t(f"doctor.block_{cov.block}"),
+                   covered=cov.covered, assigned=cov.assigned, faces=by)
+        if cov.covered == cov.assigned:
+            results.append(Check(f"cjk_{cov.block}", "ok", detail))
+        else:
+            hint = t("doctor.coverage_gap_hint" if fallbacks else "doctor.fallback_hint")
+            results.append(Check(f"cjk_{cov.block}", "warn", detail, hint))
+    return results
+
+
 def check_disk() -> Check:
     folder = paths.data_dir()
     probe = folder if folder.exists() else Path.home()
@@ -85,9 +118,15 @@ def _hardware() -> list[Check]:
     return hardware_checks()
 
 
+def _calendar() -> Check:
+    from station.workdays import calendar_check
+
+    return calendar_check()
+
+
 def run_checks() -> list[Check]:
     steps: list[Callable[[], Check | list[Check]]] = [
-        check_python, check_paths, check_font, check_disk, _hardware,
+        check_python, check_paths, check_font, check_coverage, check_disk, _hardware, _calendar,
     ]
     results: list[Check] = []
     for step in steps:

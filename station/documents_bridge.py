@@ -14,6 +14,7 @@ from station import matters
 from station.documents.data import MissingItem, NoticeData, ReceiptData
 from station.i18n import t
 from station.intake import Case
+from station.workdays import due_estimated
 
 
 def _material_text(m) -> str:
@@ -33,7 +34,8 @@ def receipt_data(case: Case, *, station_name: str, staff_name: str) -> ReceiptDa
         due_date=case.due_date, delivery=t(f"service.delivery_{case.delivery}"),
         centre_phone=contact.phone, materials_missing=missing,
         agent_name=case.agent.name if case.agent else "", qr_payload=case.case_no,
-        large_print=case.resident.age(case.outing_date) >= matters.HOME_VISIT_AGE)
+        large_print=case.resident.age(case.outing_date) >= matters.HOME_VISIT_AGE,
+        due_estimated=due_estimated(case.outing_date, case.due_date))
 
 
 def notice_data(case: Case, *, station_name: str, staff_name: str,

@@ -34,6 +34,8 @@ class Resident:
     name: str = field(repr=False)
     source: Literal["card", "training", "typed"] = "typed"  # training = simulated reader
     warnings: tuple[str, ...] = ()  # message keys from the card read, e.g. "hw.card_expired"
+    address: str = field(default="", repr=False)  # 身份证 only: 户籍地址, pre-fills visits
+    card_kind: str = ""  # "sscard" | "idcard" when read from a card
 
     @property
     def masked_id(self) -> str:
@@ -192,9 +194,11 @@ MAX_REASON = 200
 
 
 def clean_name(name: str) -> str:
+    """Whitespace tidied, ``U+XXXX`` typed for a rare character turned into it."""
+    from station.codepoints import expand
     from station.errors import StationError
 
-    name = " ".join((name or "").split())
+    name = " ".join(expand(name or "").split())
     if not name:
         raise StationError("intake.name_empty")
     if len(name) > MAX_NAME:

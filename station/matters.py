@@ -132,6 +132,13 @@ def due_date(m: Matter, today: date) -> date:
     return add_working_days(today, m.time_limit_days) if m.time_limit_days else today
 
 
+def due_estimated(m: Matter, today: date) -> bool:
+    """Whether ``due_date`` rests on the statutory estimate (a year with no notice yet)."""
+    from station.workdays import due
+
+    return due(today, m.time_limit_days).estimated
+
+
 def guide(code: str, resident: Resident | None, today: date) -> MatterGuide:
     m = matter(code)
     return MatterGuide(
@@ -142,6 +149,7 @@ def guide(code: str, resident: Resident | None, today: date) -> MatterGuide:
         deliveries=deliveries(m),
         due_date=due_date(m, today) if m.time_limit_days else None,
         notes=m.notes,
+        due_estimated=due_estimated(m, today),
     )
 
 
@@ -171,7 +179,8 @@ def resident_hints(resident: Resident, today: date) -> list[str]:
     if resident.source == "training":
         hints.append(t("service.hint_training"))
     elif resident.source == "card":
-        hints.append(t("service.hint_card"))
+        is_idcard = getattr(resident, "card_kind", "") == "idcard"
+        hints.append(t("idcard.hint_idcard" if is_idcard else "service.hint_card"))
     if age >= HOME_VISIT_AGE:
         hints.append(t("service.hint_80_plus"))
     elif age >= 60:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Literal
 
 from station import config, devices, intake, matters, outing, papers, paths
+from station.codepoints import expand
 from station.errors import StationError
 from station.i18n import LOCALES, t
 from station.identity import ResidentId, parse_id
@@ -179,7 +180,8 @@ class Service:
         if self._reader is None:
             from station.composition import choose_reader
 
-            self._reader = choose_reader(self._cfg.reader if self._cfg else "auto")
+            self._reader = choose_reader(self._cfg.reader if self._cfg else "auto",
+                                         self._cfg.idcard_port if self._cfg else "auto")
         return self._reader
 
     def _printer_port(self):
@@ -390,15 +392,17 @@ class Service:
         """Translated hints for the resident panel, e.g. "80 岁以上，可预约上门服务"."""
         return matters.resident_hints(resident, self._today())
 
-    def read_card(self) -> Resident:
-        """Read the card now in the reader (blocking, ~100–300 ms). Raises a ``StationError``
-        from the reader (no reader, no card, not a social-security card, …) — or
-        ``LockedError``: no personal data is read while the station is locked."""
+    def read_card(self, reader: str | None = None) -> Resident:
+        """Read the card now in ``reader`` (None: whichever has one; blocking, ~100–300 ms).
+        Raises a ``StationError`` from the reader (no reader, no card, not a
+        social-security card, …) — or ``LockedError``: no personal data is read while
+        the station is locked. A 身份证 also gives the household address (for visits)."""
         if self.locked:
             raise LockedError()
-        read = self._reader_port().read()
+        read = self._reader_port().read(reader)
         return Resident(read.holder.resident_id, read.holder.name,
-                        "training" if read.simulated else "card", tuple(read.warnings))
+                        "training" if read.simulated else "card", tuple(read.warnings),
+                        address=read.address, card_kind=read.kind)
 
     def watch_cards(self, on_event: Callable[[CardEvent], None]) -> Callable[[], None]:
         """Subscribe to card insert/remove; returns the unsubscribe function.
@@ -411,7 +415,7 @@ class Service:
                 on_event(CardEvent("removed"))
                 return
             try:
-                resident = self.read_card()
+                resident = self.read_card(event.reader or None)
             except StationError as err:
                 on_event(CardEvent("error", error=err))
                 return
@@ -448,7 +452,7 @@ class Service:
         relation = (relation or "").strip()
         if not relation:
             raise StationError("intake.agent_relation_empty")
-        return Agent(rid, relation, (name or "").strip())
+        return Agent(rid, relation, " ".join(expand(name or "").split()))
 
     # ---- matters -----------------------------------------------------------------
 

@@ -117,6 +117,7 @@ class MatterGuide:
     deliveries: tuple[Choice, ...]  # allowed ways the result reaches the resident, default first
     due_date: date | None  # today + time limit in working days (None for 即办 = today)
     notes: str = ""  # extra guidance from the catalogue
+    due_estimated: bool = False  # due_date counted through a year with no published notice
 
 
 @dataclass(frozen=True)

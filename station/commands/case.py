@@ -17,6 +17,7 @@ from station.commands._unlock import open_unlocked, passphrase_option, passphras
 from station.errors import StationError
 from station.i18n import t
 from station.intake import DELIVERIES, Case, CaseDraft
+from station.workdays import due_estimated
 
 
 @click.group(name="case", help=t("cli.help_case_group"))
@@ -82,6 +83,7 @@ def add(matter: str, id_number: str, name: str, fields: tuple[str, ...],
             "case_no": case.case_no, "status": case.status, "matter": case.matter,
             "missing": list(case.missing),
             "due_date": case.due_date.isoformat() if case.due_date else None,
+            "due_date_estimated": due_estimated(case.outing_date, case.due_date),
             "document": printed.document if printed else None,
             "printed": printed.printed if printed else False,
             "pdf": str(printed.pdf_path) if printed and printed.pdf_path else None,
@@ -122,6 +124,14 @@ def list_(day, as_json: bool) -> None:
                    f"{r.status_label}  {r.staff_name}  {r.site}")
 
 
+def _due_text(case: Case) -> str:
+    if case.due_date is None:
+        return "-"
+    if due_estimated(case.outing_date, case.due_date):
+        return t("calendar.due_estimated", due=case.due_date.isoformat())
+    return case.due_date.isoformat()
+
+
 def case_dict(case: Case, today: date) -> dict[str, object]:
     """What `case show --json` prints: the ID masked, as on every screen and paper."""
     return {
@@ -137,6 +147,7 @@ def case_dict(case: Case, today: date) -> dict[str, object]:
         "staff": case.staff_id, "date": case.outing_date.isoformat(),
         "created_at": case.created_at.isoformat(), "updated_at": case.updated_at.isoformat(),
         "due_date": case.due_date.isoformat() if case.due_date else None,
+        "due_date_estimated": due_estimated(case.outing_date, case.due_date),
         "rating": case.rating, "reason": case.reason,
     }
 
@@ -181,7 +192,7 @@ def show(case_no: str, staff: str | None, as_json: bool, passphrase_stdin: bool)
     lines += [
         (t("cli.label_delivery"), t(f"service.delivery_{case.delivery}")),
         (t("cli.label_site"), f"{case.site}  {case.outing_date.isoformat()}"),
-        (t("cli.label_due"), case.due_date.isoformat() if case.due_date else "-"),
+        (t("cli.label_due"), _due_text(case)),
     ]
     if case.rating:
         lines.append((t("cli.label_rating"), str(case.rating)))

@@ -34,6 +34,7 @@ class ReceiptData:
     agent_name: str = ""  # 帮办代办: who applied on the resident's behalf
     qr_payload: str = ""  # defaults to the case number
     large_print: bool = False
+    due_estimated: bool = False  # due_date counted through a year with no published notice
 
 
 @dataclass(frozen=True)

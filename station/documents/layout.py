@@ -18,10 +18,12 @@ _ID_LIKE = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])")
 
 
 def scrub(text: str) -> str:
-    """Last line of defence: no whole ID number reaches paper, whatever the caller sent."""
+    """Last line of defence: no whole ID number reaches paper, whatever the caller sent;
+    and no variation selector, which no face here draws (it would print as a box)."""
+    from station.documents.coverage import strip_ignorable
     from station.identity import mask_id
 
-    return _ID_LIKE.sub(lambda m: mask_id(m.group(0)), text)
+    return _ID_LIKE.sub(lambda m: mask_id(m.group(0)), strip_ignorable(text))
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,7 @@ class Document:
             elif isinstance(b, Table):
                 parts += list(b.headers)
                 parts += [c for row in b.rows for c in row]
-        return "".join(parts) + "0123456789.·:：-（）"
+        return "".join(parts) + "0123456789.·:：-（）—"  # what the renderer adds itself
 
 
 class _Renderer:
@@ -246,16 +248,30 @@ class _Renderer:
         self.gap()
 
 
+def _every_glyph_drawn(pdf: object) -> None:
+    """The last guard, before fpdf2 writes (and logs) any character it had no glyph for:
+    the page would silently lack it. Code points only: they may be a name's."""
+    from station.documents.coverage import GlyphMissing, code_points
+
+    missing = {cp for font in pdf.fonts.values()  # type: ignore[attr-defined]
+               for cp in getattr(font, "missing_glyphs", ())}
+    if missing:
+        raise GlyphMissing(chars=code_points(missing))
+
+
 def render(doc: Document, media: Media = Media.A4, book: FontBook | None = None) -> bytes:
-    """The document as PDF bytes. A roll page is exactly as long as its content."""
+    """The document as PDF bytes. A roll page is exactly as long as its content.
+    Raises ``GlyphMissing`` rather than print a character no installed face draws."""
     book = book or font_book()
     if media is Media.A4:
         r = _Renderer(doc, media, book, A4_HEIGHT)
         r.render(doc.blocks)
+        _every_glyph_drawn(r.pdf)
         return bytes(r.pdf.output())
     draft = _Renderer(doc, media, book, ROLL_DRAFT_HEIGHT)
     draft.render(doc.blocks)
     height = draft.pdf.get_y() + ROLL_PAGE.margin + 6  # room for the cutter
     final = _Renderer(doc, media, book, height)
     final.render(doc.blocks)
+    _every_glyph_drawn(final.pdf)
     return bytes(final.pdf.output())

@@ -8,12 +8,13 @@ from station.documents.layout import QR, Document, Field, Items, Para, Rule, Tit
 from station.i18n import t
 
 
-def time_limit_text(days: int, due: object) -> str:
+def time_limit_text(days: int, due: object, estimated: bool = False) -> str:
     if days <= 0:
         return t("documents.limit_immediate")
     if due is None:
         return t("documents.limit_days", days=days)
-    return t("documents.limit_days_due", days=days, due=fmt_date(due))  # type: ignore[arg-type]
+    key = "calendar.limit_days_due_estimated" if estimated else "documents.limit_days_due"
+    return t(key, days=days, due=fmt_date(due))  # type: ignore[arg-type]
 
 
 def receipt(data: ReceiptData) -> Document:
@@ -36,7 +37,8 @@ def receipt(data: ReceiptData) -> Document:
         blocks.append(Items(t("documents.materials_missing"), data.materials_missing))
         blocks.append(Para(t("documents.see_notice"), small=True))
     blocks += [
-        Field(t("documents.time_limit"), time_limit_text(data.time_limit_days, data.due_date),
+        Field(t("documents.time_limit"), time_limit_text(data.time_limit_days, data.due_date,
+                                                       data.due_estimated),
               strong=True),
         Field(t("documents.delivery"), data.delivery),
         Field(t("documents.staff"), data.staff),

@@ -94,7 +94,56 @@ def printer_checks(printer: Printer | None = None) -> list[Check]:
     return checks
 
 
+def _configured_idcard_port() -> str:
+    from station import config
+
+    try:
+        return config.load().idcard_port if config.exists() else "auto"
+    except StationError:
+        return "auto"  # a broken config is said by the other checks
+
+
+def idcard_checks(reader: object | None = None) -> list[Check]:
+    """The 二代证 reader: which port, and whether a card lies on it. The card is only
+    found, never read, so the check shows nothing personal."""
+    from station.hw.idreader import SerialIdCardReader, find_port
+
+    own = reader is None
+    if reader is None:
+        setting = _configured_idcard_port()
+        if setting.strip() == "off":
+            return [Check("idcard_reader", "ok", t("idcard.check_reader_off"))]
+        try:
+            port = find_port(setting)
+            reader = SerialIdCardReader(port) if port else None
+        except StationError as err:
+            return [Check("idcard_reader", "warn", err.message(), t("hw.check_reinstall_hint"))]
+        if reader is None:
+            return [Check("idcard_reader", "warn", t("idcard.check_reader_none"),
+                          t("idcard.check_reader_none_hint"))]
+    port = getattr(reader, "port", "")
+    try:
+        if not reader.readers():  # type: ignore[attr-defined]
+            return [Check("idcard_reader", "warn",
+                          t("idcard.no_reader", port=port), t("idcard.check_reader_none_hint"))]
+        checks = [Check("idcard_reader", "ok", t("idcard.check_reader_ok", port=port))]
+        try:
+            present = reader.card_present()  # type: ignore[attr-defined]
+        except StationError as err:
+            checks.append(Check("idcard_card", "warn",
+                                t("idcard.check_reader_fail", port=port, message=err.message()),
+                                t("hw.check_card_hint")))
+            return checks
+        checks.append(Check("idcard_card", "ok", t("idcard.check_card_present" if present
+                                                   else "idcard.check_card_none")))
+        return checks
+    finally:
+        if own:
+            reader.close()  # type: ignore[attr-defined]
+
+
 def hardware_checks(reader: CardReader | None = None,
                     printer: Printer | None = None) -> list[Check]:
-    """Readers seen by pcscd, a test read when a card is in, CUPS queues and their state."""
-    return reader_checks(reader) + printer_checks(printer)
+    """Readers seen by pcscd, a test read when a card is in, the 二代证 reader and whether a
+    card is on it, CUPS queues and their state."""
+    return reader_checks(reader) + idcard_checks() + printer_checks(printer)

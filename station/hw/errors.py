@@ -100,6 +100,73 @@ class CardCommError(CardError):
     key = "hw.card_comm"
 
 
+# -- the resident ID card (二代证) reader on a serial link ------------------------
+
+
+class IdCardError(CardError):
+    key = "idcard.failed"
+
+
+class IdReaderMissing(IdCardError):
+    """No serial port answers like an ID card reader (params: port)."""
+
+    key = "idcard.no_reader"
+
+
+class IdReaderNoAnswer(IdCardError):
+    """The reader stayed silent, or stopped half-way through an answer, after a retry."""
+
+    key = "idcard.no_answer"
+
+
+class IdReaderGarbled(IdCardError):
+    """Answers kept failing their check byte or length (line noise, wrong baud rate)."""
+
+    key = "idcard.garbled"
+
+
+class IdNoCard(NoCardError):
+    key = "idcard.absent"
+
+
+class IdCardRemoved(CardRemovedError):
+    """The card left the reader's field between finding it and reading it (SW3 81 / 41)."""
+
+    key = "idcard.removed"
+
+
+class IdCardNotGenuine(IdCardError):
+    """The security module could not authenticate the card (SW3 31 / 32 / 33 / 40)."""
+
+    key = "idcard.not_genuine"
+
+
+class IdReaderModuleFault(IdCardError):
+    """The reader's security module refuses work (SW3 47 / 60 / 66, params: code)."""
+
+    key = "idcard.module_fault"
+
+
+class IdReaderRefused(IdCardError):
+    """The module did not accept a command (SW3 21 / 23 / 24 / 91, params: code)."""
+
+    key = "idcard.refused"
+
+
+class IdCardFieldError(IdCardError):
+    """A text-block field is missing or malformed (params: field name in words, problem)."""
+
+    key = "idcard.field"
+
+    def __init__(self, name: str, problem: str) -> None:
+        from station.i18n import t
+
+        self.field_name = name
+        self.problem = problem
+        super().__init__(self.key, field=t(f"idcard.field_{name}"),
+                         problem=t(f"hw.field_{problem}"))
+
+
 # -- printer ----------------------------------------------------------------------
 
 

@@ -13,10 +13,15 @@ from station.hw.ports import CardReader, Printer
 
 
 def make_reader(setting: str = "auto") -> CardReader:
+    """``auto`` | ``pcsc`` | ``simulated`` | ``idcard:<serial port>`` (the 二代证 reader)."""
     from station.hw.simulated import SimulatedCardReader
 
     if setting == "simulated":
         return SimulatedCardReader()
+    if setting.startswith("idcard:"):
+        from station.hw.idreader import SerialIdCardReader
+
+        return SerialIdCardReader(setting.split(":", 1)[1])
     try:
         from station.hw.pcsc import PcscCardReader
 

@@ -57,10 +57,12 @@ class CardRead:
     holder: CardHolder
     warnings: tuple[str, ...] = ()
     simulated: bool = False  # True for the training reader: the UI says so
+    kind: str = "sscard"  # "sscard" (社保卡, PC/SC) | "idcard" (二代证, serial reader)
+    address: str = field(default="", repr=False)  # 二代证 only: the household (户籍) address
 
     @property
     def expired(self) -> bool:
-        return "hw.card_expired" in self.warnings
+        return "hw.card_expired" in self.warnings or "idcard.expired" in self.warnings
 
 
 class CardEventKind(enum.Enum):

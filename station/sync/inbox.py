@@ -1,4 +1,5 @@
-"""What the centre sent down: case statuses, home-visit requests, catalogue versions.
+"""What the centre sent down: case statuses, home-visit requests, catalogue versions,
+holiday calendars.
 
 Why a small table of its own and not queue records: queue records are units of
 *upstream* sync; putting downstream updates there would send them back to the
@@ -11,12 +12,17 @@ the station's inbox key and are stored sealed; only clear codes and dates are co
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from station import paths
+from station.catalogue import CatalogueError, CatalogueFileError
+
+_log = logging.getLogger("station.sync.inbox")
 
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS cursor (k TEXT PRIMARY KEY, v INTEGER NOT NULL)",
@@ -35,6 +41,11 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS catalogue_versions (
         version TEXT PRIMARY KEY, update_id INTEGER NOT NULL, sha256 TEXT NOT NULL,
         filename TEXT NOT NULL, content TEXT NOT NULL, at TEXT NOT NULL)""",
+    # A year's holiday calendar; `installed` 0 when it failed the station's own checks.
+    """CREATE TABLE IF NOT EXISTS calendars (
+        update_id INTEGER PRIMARY KEY, year INTEGER NOT NULL, version TEXT NOT NULL,
+        sha256 TEXT NOT NULL, content TEXT NOT NULL, at TEXT NOT NULL,
+        installed INTEGER NOT NULL)""",
 ]
 
 
@@ -122,6 +133,12 @@ class Inbox:
                                " ORDER BY update_id DESC LIMIT 1").fetchone()
         return (row[0], row[1]) if row else None
 
+    def calendars(self) -> list[tuple[int, str, bool]]:
+        """(year, version, installed) of every holiday calendar the centre sent, oldest first."""
+        rows = self._db.execute("SELECT year, version, installed FROM calendars"
+                                " ORDER BY update_id").fetchall()
+        return [(int(y), str(v), bool(i)) for y, v, i in rows]
+
     def counts(self) -> dict[str, int]:
         out = {}
         for table in ("case_status", "case_status_history", "visit_requests",
@@ -153,5 +170,32 @@ def _apply_one(db: sqlite3.Connection, item: dict[str, Any]) -> None:
         db.execute("INSERT OR IGNORE INTO catalogue_versions VALUES (?, ?, ?, ?, ?, ?)",
                    (str(item["version"]), update_id, item["sha256"], item["filename"],
                     item["content"], item["at"]))
+    elif kind == "calendar":
+        _apply_calendar(db, item, update_id)
     # Unknown kinds come from a newer centre: skipped, the cursor still moves past them.
 
+
+def _apply_calendar(db: sqlite3.Connection, item: dict[str, Any], update_id: int) -> None:
+    """Check a year's calendar again (signed is not sane) and put it in force.
+
+    A calendar that fails is kept, marked not installed, and the pull goes on: that year
+    keeps its previous source, and stays marked an estimate where it was one."""
+    from station.workdays import install_calendar, parse_calendar_text
+
+    content, year, sha = item.get("content"), item.get("year"), item.get("sha256")
+    installed = False
+    typed = type(content) is str and type(year) is int and type(sha) is str
+    if typed and hashlib.sha256(content.encode("utf-8")).hexdigest() == sha:
+        try:
+            if parse_calendar_text(content).year == year:
+                install_calendar(content)
+                installed = True
+        except (CatalogueError, CatalogueFileError):
+            pass
+    if not installed:
+        _log.warning("calendar update %d refused: not a valid calendar for its year",
+                     update_id)
+    db.execute("INSERT OR IGNORE INTO calendars VALUES (?, ?, ?, ?, ?, ?, ?)",
+               (update_id, year if type(year) is int else 0, str(item.get("version", ""))[:40],
+                str(sha)[:64], content if type(content) is str else "",
+                str(item.get("at", ""))[:40], int(installed)))

@@ -44,7 +44,7 @@ NEXT_STATUS = {
     "returned": (),
 }
 # Downstream item kinds a station applies.
-PULL_KINDS = ("case_status", "visit_request", "catalogue")
+PULL_KINDS = ("case_status", "visit_request", "catalogue", "calendar")
 
 
 # --- push, version 2: a binary body -------------------------------------------------------

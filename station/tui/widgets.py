@@ -1,12 +1,13 @@
-"""Small widgets shared by several screens: status bar, key bar, resident panel."""
+"""Small widgets shared by several screens: status bar, key bar, resident panel, name field."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rich.text import Text
+from textual import events, on
 from textual.content import Content
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from station.i18n import t
 from station.tui.keys import Key, display
@@ -102,7 +103,10 @@ class ResidentPanel(Static):
         age = t("tui.resident.age", age=r.age(self.today))
         pieces: list[str | tuple[str, str]] = [(r.name, "bold"), "  " + r.masked_id, "  " + age]
         if r.source == "card":
-            pieces.append(("  " + t("tui.resident.from_card"), "dim"))
+            kind = getattr(r, "card_kind", "")
+            label = (t("idcard.from_card", kind=t(f"idcard.kind_{kind}"))
+                     if kind in ("idcard", "sscard") else t("tui.resident.from_card"))
+            pieces.append(("  " + label, "dim"))
         pieces += [("\n" + hint, "bold $accent") for hint in self.hints]
         self.update(Content.assemble(*pieces))
 
@@ -153,3 +157,37 @@ class Styled:
     @property
     def content(self) -> Content:
         return Content.assemble(*self.parts)
+
+
+class NameInput(Input):
+    """A name field where ``U+20000`` becomes 𠀀: most input methods cannot type rare
+    given names (CJK Ext B–G). A sequence turns into its character as soon as the next
+    character is typed, or when the field is left or submitted; a bad code is left as
+    typed, and the core's name check then says what is wrong."""
+
+    def _expand(self, *, finished: bool) -> None:
+        from station.codepoints import CodePointError, expand
+
+        value = self.value
+        try:
+            new = expand(value, finished=finished)
+        except CodePointError:
+            return
+        if new != value:
+            at_end = self.cursor_position >= len(value)
+            self.value = new
+            if at_end:
+                self.cursor_position = len(new)
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self._expand(finished=True)
+        super()._on_blur(event)
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        if event.input is self:
+            self._expand(finished=False)
+
+    async def action_submit(self) -> None:
+        self._expand(finished=True)
+        await super().action_submit()

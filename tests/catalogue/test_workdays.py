@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from station.workdays import (
     HolidayDataError,
+    WorkCalendar,
     add_working_days,
     is_working_day,
     load_calendar,
@@ -57,11 +58,15 @@ def test_new_year_2026_swap():
     assert add_working_days(D(2025, 12, 31), 1) == D(2026, 1, 4)  # Sunday worked
 
 
-def test_beyond_the_data_only_weekends_count():
+def test_beyond_the_notices_the_statutory_holidays_count_as_an_estimate():
     cal = load_calendar()
     assert cal.covers(D(2026, 12, 31)) and not cal.covers(D(2027, 1, 1))
-    assert add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 1)  # a Friday, no data yet
-    assert add_working_days(D(2027, 1, 1), 1) == D(2027, 1, 4)
+    # 1 January 2027 (a Friday) is 元旦 by law even before the 2027 notice (issue 15).
+    assert add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 4)
+    assert cal.due(D(2026, 12, 31), 1).estimated
+    assert not cal.due(D(2026, 12, 30), 1).estimated
+    assert cal.estimated_between(D(2026, 12, 7), D(2027, 1, 5))
+    assert not cal.estimated_between(D(2026, 12, 7), D(2026, 12, 31))
 
 
 def test_holiday_names():
@@ -87,25 +92,32 @@ def test_the_promised_day_is_n_working_days_away(start, n):
 
 
 def good() -> dict:
-    return {"version": "1", "years": [2030],
-            "periods": [{"name": "国庆节", "start": D(2030, 10, 1), "end": D(2030, 10, 7),
-                         "work": [D(2030, 9, 29)]}]}
+    """A year's file as the centre publishes it (docs/CONTRACTS.md): the notice's periods."""
+    from station.workdays import statutory_days
+
+    periods = [{"name": name, "start": day, "end": day}
+               for day, name in statutory_days(2030).items() if day.month != 10]
+    periods.append({"name": "国庆节", "start": D(2030, 10, 1), "end": D(2030, 10, 7),
+                    "work": [D(2030, 9, 29)]})
+    return {"version": "1", "year": 2030, "periods": periods}
 
 
 def test_parse_a_published_year():
-    cal = parse_calendar(good())
+    cal = WorkCalendar({2030: parse_calendar(good())})
     assert not cal.is_working_day(D(2030, 10, 2)) and cal.is_working_day(D(2030, 9, 29))
+    assert not cal.day(D(2030, 10, 7)).estimated and cal.holiday_name(D(2030, 10, 7)) == "国庆节"
 
 
 def test_bad_holiday_data_names_the_entry_and_field():
     data = good()
-    data["periods"][0]["work"] = [D(2030, 9, 30)]  # a Monday cannot be a swapped working day
+    data["periods"][-1]["work"] = [D(2030, 9, 30)]  # a Monday cannot be a swapped working day
     with pytest.raises(HolidayDataError) as info:
         parse_calendar(data)
-    assert (info.value.where, info.value.field) == ("periods[0]", "work")
-    assert "periods[0]" in info.value.message()
+    where = f"periods[{len(data['periods'])}]"
+    assert (info.value.where, info.value.field) == (where, "work")
+    assert where in info.value.message()
     data = good()
-    data["periods"][0]["end"] = D(2030, 9, 1)
+    data["periods"][-1]["end"] = D(2030, 9, 1)
     with pytest.raises(HolidayDataError) as info:
         parse_calendar(data)
     assert info.value.field == "end"
@@ -117,15 +129,17 @@ def test_bad_holiday_data_names_the_entry_and_field():
 
 
 def test_the_centre_can_publish_the_next_year():
-    from station.workdays import default_path, install_calendar
+    from station.workdays import install_calendar, statutory_days
 
-    text = default_path().read_text(encoding="utf-8").replace(
-        "years = [2025, 2026]", "years = [2025, 2026, 2027]", 1)
-    text += '\n[[periods]]\nname = "元旦"\nstart = 2027-01-01\nend = 2027-01-03\n'
+    periods = "".join(f'[[periods]]\nname = "{name}"\nstart = {day}\nend = {day}\n'
+                      for day, name in statutory_days(2027).items() if day != D(2027, 1, 1))
+    text = ('version = "2027.1"\nyear = 2027\n[[periods]]\nname = "元旦"\n'
+            "start = 2027-01-01\nend = 2027-01-03\n" + periods)
     install_calendar(text)
     cal = load_calendar()
     assert cal.covers(D(2027, 1, 1)) and not cal.is_working_day(D(2027, 1, 1))
     assert add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 4)
+    assert not cal.due(D(2026, 12, 7), 20).estimated
     with pytest.raises(HolidayDataError):
-        install_calendar('version = "x"\nyears = ["2027"]\n')
+        install_calendar('version = "x"\nyear = "2027"\nperiods = []\n')
     assert load_calendar().covers(D(2027, 6, 1))  # the bad one was not installed

@@ -19,7 +19,7 @@ from station.errors import StationError
 from station.i18n import t
 from station.tui.base import StationScreen
 from station.tui.keys import Key
-from station.tui.widgets import KeyBar, StatusBar
+from station.tui.widgets import KeyBar, NameInput, StatusBar
 from station.visits.model import Contact, Slot
 
 FIELDS = ("id_number", "name", "address", "phone", "matters", "family_name", "family_phone",
@@ -50,7 +50,8 @@ class BookVisitScreen(StationScreen):
         with VerticalScroll(id="form"):
             for key in FIELDS:
                 yield Label(t(f"visits.field_{key}"), id=f"label_{key}")
-                yield Input(id=key, placeholder=t(f"visits.hint_{key}"))
+                kind = NameInput if key in ("name", "family_name") else Input
+                yield kind(id=key, placeholder=t(f"visits.hint_{key}"))
         yield Static("", id="outcome")
         yield KeyBar(self.KEYS)
 
@@ -59,6 +60,11 @@ class BookVisitScreen(StationScreen):
             self.query_one("#id_number", Input).value = self.resident.id.number
             self.query_one("#id_number", Input).disabled = True
             self.query_one("#name", Input).value = self.resident.name
+            if getattr(self.resident, "address", ""):
+                # The 户籍地址 from the 身份证: a starting point that staff confirm, since it
+                # is not necessarily where the resident lives.
+                self.query_one("#address", Input).value = self.resident.address
+                self.query_one("#label_address", Label).update(t("idcard.address_from_card"))
         if self.matter:
             self.query_one("#matters", Input).value = self.matter
         first = "address" if self.resident is not None else "id_number"
@@ -70,6 +76,8 @@ class BookVisitScreen(StationScreen):
         for key in FIELDS:
             self.query_one(f"#label_{key}", Label).update(t(f"visits.field_{key}"))
             self.query_one(f"#{key}", Input).placeholder = t(f"visits.hint_{key}")
+        if getattr(self.resident, "address", ""):
+            self.query_one("#label_address", Label).update(t("idcard.address_from_card"))
         self.query_one(KeyBar).relabel()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

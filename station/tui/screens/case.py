@@ -13,6 +13,7 @@ from station.i18n import t
 from station.tui.base import StationScreen
 from station.tui.keys import Key
 from station.tui.widgets import KeyBar, Styled
+from station.workdays import due_estimated
 
 
 class CaseScreen(StationScreen):
@@ -73,7 +74,10 @@ class CaseScreen(StationScreen):
         delivery = next((d.label for d in g.deliveries if d.value == c.delivery), c.delivery)
         text.append(t("tui.confirm.delivery", delivery=delivery) + "\n")
         if c.due_date is not None:
-            text.append(t("tui.case.due", due=c.due_date.isoformat()) + "\n")
+            due = c.due_date.isoformat()
+            if due_estimated(c.outing_date, c.due_date):
+                due = t("calendar.due_estimated", due=due)
+            text.append(t("tui.case.due", due=due) + "\n")
         text.append(t("tui.case.where", site=c.site, time=c.created_at.strftime("%H:%M")) + "\n")
         if c.rating:
             text.append(t("tui.case.rating", score=c.rating) + "\n")

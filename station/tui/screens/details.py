@@ -18,7 +18,7 @@ from station.i18n import t
 from station.tui.base import StationScreen
 from station.tui.flow import ServeFlow
 from station.tui.keys import Key
-from station.tui.widgets import KeyBar, ResidentPanel
+from station.tui.widgets import KeyBar, NameInput, ResidentPanel
 
 # Catalogue field types that Textual's Input can restrict as they are typed.
 INPUT_TYPES = {"integer": "integer", "number": "number", "money": "number"}
@@ -57,7 +57,7 @@ class DetailsScreen(StationScreen):
                 yield Input(id="agent_id", max_length=18,
                             placeholder=t("tui.details.agent_id"))
                 yield Input(id="agent_relation", placeholder=t("tui.details.agent_relation"))
-                yield Input(id="agent_name", placeholder=t("tui.details.agent_name"))
+                yield NameInput(id="agent_name", placeholder=t("tui.details.agent_name"))
             yield Static("", id="agent_error", classes="error")
             yield Static("", id="form_error", classes="error")
         yield KeyBar(self.KEYS)

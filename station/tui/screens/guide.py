@@ -22,7 +22,8 @@ def limit_text(guide: Any) -> str:
     if days == 0:
         return t("tui.matter.immediate")
     if guide.due_date is not None:
-        return t("tui.matter.days_due", days=days, due=guide.due_date.isoformat())
+        key = "calendar.matter_days_due_estimated" if guide.due_estimated else "tui.matter.days_due"
+        return t(key, days=days, due=guide.due_date.isoformat())
     return t("tui.matter.days", days=days)
 
 

@@ -13,7 +13,7 @@ from station.i18n import t
 from station.tui.base import StationScreen
 from station.tui.flow import ServeFlow
 from station.tui.keys import Key
-from station.tui.widgets import KeyBar, StatusBar
+from station.tui.widgets import KeyBar, NameInput, StatusBar
 
 
 class IdentifyScreen(StationScreen):
@@ -30,7 +30,7 @@ class IdentifyScreen(StationScreen):
             yield Input(id="id_number", max_length=18, placeholder=t("tui.identify.id_hint"))
             yield Static("", id="id_check")
             yield Label(t("tui.identify.name"))
-            yield Input(id="name", placeholder=t("tui.identify.name_hint"))
+            yield NameInput(id="name", placeholder=t("tui.identify.name_hint"))
             yield Static("", id="error", classes="error")
         yield KeyBar(self.KEYS)
 
