@@ -34,7 +34,8 @@ fi
 runtime_pkgs=(pcscd libpcsclite1 libpcsclite-dev cups-client libcups2-dev fonts-noto-cjk
               fonts-hanazono fonts-babelstone-han
               fontconfig python3 python3-venv python3-dev build-essential swig pkg-config)
-dev_pkgs=(vsmartcard-vpcd cups printer-driver-cups-pdf poppler-utils tmux postgresql chromium)
+dev_pkgs=(vsmartcard-vpcd cups printer-driver-cups-pdf poppler-utils tmux postgresql chromium
+          nginx-light)  # nginx: the reverse-proxy snippet in docs/deploy-centre.md is tested
 pkgs=("${runtime_pkgs[@]}")
 [ "$dev" -eq 1 ] && pkgs+=("${dev_pkgs[@]}")
 

@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from stationq.errors import QueueError
 from stationq.sealing import MLKEM768_X25519, X25519, open_bytes, record_info
@@ -355,6 +355,10 @@ def _guard(handler: Callable[[Request], Awaitable[Response]]
     return wrapped
 
 
+async def _to_reports(request: Request) -> Response:
+    return RedirectResponse("/reports", status_code=302)
+
+
 def create_app(store: Store, keys: CentreKeys, threads: int = 40,
                push_pool: PushPool | None = None) -> Starlette:
     """`push_pool`: push processes for `--workers N` (started and stopped with the app);
@@ -380,6 +384,8 @@ def create_app(store: Store, keys: CentreKeys, threads: int = 40,
         Route(f"{PREFIX}/pull", _guard(centre.pull), methods=["POST"]),
         Route("/openapi.json", centre.openapi, methods=["GET"]),
         Route("/healthz", centre.health, methods=["GET"]),
+        # A browser pointed at the centre lands on the supervisors' pages.
+        Route("/", _to_reports, methods=["GET"]),
     ]
     from center.reports.routes import report_routes  # supervisors' pages, stations' day check
 

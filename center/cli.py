@@ -62,9 +62,9 @@ class CenterGroup(click.Group):
 
 
 @click.group(cls=CenterGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--home", default=None, help="Centre folder (keys, SQLite); or $CENTER_HOME.")
-@click.option("--db", default=None, envvar="CENTER_DB",
-              help="sqlite:///PATH or postgresql://… (default: SQLite in the centre folder).")
+@click.option("--home", default=None, metavar="DIR", help=t("center.help_home"))
+@click.option("--db", default=None, envvar="CENTER_DB", show_envvar=True, metavar="URL",
+              help=t("center.help_db"))
 @click.pass_context
 def cli(ctx: click.Context, home: str | None, db: str | None) -> None:
     """社区事务受理服务中心 — the district centre stations sync to."""
@@ -72,17 +72,9 @@ def cli(ctx: click.Context, home: str | None, db: str | None) -> None:
 
 
 def _store(ctx: click.Context):
-    from center.db import open_store
+    from center.dbopen import open_checked  # says which database fault, and what to do
 
-    try:
-        store = open_store(ctx.obj["db"], ctx.obj["home"])
-    except ValueError as err:
-        raise CenterError("center.bad_db") from err
-    except Exception as err:  # psycopg / pool: the database is not reachable
-        if type(err).__module__.startswith(("psycopg", "sqlite3")):
-            raise CenterError("center.db_unreachable") from err
-        raise
-    store.migrate()
+    store = open_checked(ctx.obj["db"], ctx.obj["home"])
     ctx.call_on_close(store.close)
     return store
 
@@ -105,7 +97,7 @@ def init(ctx: click.Context, passphrase_stdin: bool, force: bool) -> None:
                  key_id=keys.load_public(home)["key_id"]))
 
 
-@cli.command()
+@cli.command(help=t("center.help_serve"))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8443, show_default=True, type=int)
 @click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False), default=None)
@@ -117,29 +109,28 @@ def init(ctx: click.Context, passphrase_stdin: bool, force: bool) -> None:
 @click.option("--workers", default=1, show_default=True, type=int,
               help="Processes that open pushed records, fed in arrival order (use the"
                    " cores: opening sealed records is CPU work).")
+@click.option("--forwarded-allow-ips", default="127.0.0.1", show_default=True,
+              help=t("center.help_forwarded"))
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, tls_cert: str | None, tls_key: str | None,
-          passphrase_stdin: bool, threads: int, workers: int) -> None:
-    """Serve the sync API (Starlette under uvicorn)."""
-    import uvicorn
-
+          passphrase_stdin: bool, threads: int, workers: int, forwarded_allow_ips: str) -> None:
     from center import keys
     from center.app import create_app
     from center.push_pool import PushPool
+    from center.serving import serve_until_stopped
 
     if bool(tls_cert) != bool(tls_key):
         raise CenterError("center.tls_pair")
     passphrase = read_passphrase(passphrase_stdin)
     secret = keys.load(ctx.obj["home"], passphrase)  # fails early on a wrong passphrase
-    click.echo(t("center.serving", url=f"{'https' if tls_cert else 'http'}://{host}:{port}"),
-               err=True)
-    options = {"host": host, "port": port, "ssl_certfile": tls_cert, "ssl_keyfile": tls_key,
-               "log_level": "warning", "access_log": False, "timeout_graceful_shutdown": 5}
+    store = _store(ctx)  # fails early, with the reason, on a database fault
     pool = None
     if workers > 1:
         pool = PushPool(workers, ctx.obj["home"], ctx.obj["db"], passphrase)
-    app = create_app(_store(ctx), secret, threads=threads, push_pool=pool)
-    uvicorn.run(app, **options)
+    app = create_app(store, secret, threads=threads, push_pool=pool)
+    # The banner waits until /healthz answers (push processes ready, socket bound).
+    serve_until_stopped(app, host=host, port=port, tls_cert=tls_cert, tls_key=tls_key,
+                        forwarded_allow_ips=forwarded_allow_ips)
 
 
 @cli.command()
@@ -302,6 +293,11 @@ def _file_version(file: Path, text: str) -> str | None:
 from center.reports.cli import report  # noqa: E402
 
 cli.add_command(report)
+
+# `center supervisor …`: accounts for the report pages, at the top level for district IT.
+from center.supervisor_cli import supervisor  # noqa: E402
+
+cli.add_command(supervisor)
 
 # `center calendar publish`: a year's holiday schedule for every station.
 from center.calendar_cli import calendar  # noqa: E402

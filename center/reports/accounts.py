@@ -62,6 +62,17 @@ def remove(store: Any, name: str) -> bool:
         return cur.rowcount > 0
 
 
+def set_password(store: Any, name: str, password: str) -> bool:
+    """A new password, and the account's lockout lifted (an administrator vouched for
+    the person); False if no such account."""
+    ensure_tables(store)
+    phc = hash_password(password)
+    with store.tx() as cur:
+        cur.execute(store.q("UPDATE report_supervisors SET phc = ?, failures = 0, retry_at = 0"
+                            " WHERE name = ?"), (phc, name))
+        return cur.rowcount > 0
+
+
 def names(store: Any) -> list[str]:
     ensure_tables(store)
     with store.tx() as cur:

@@ -21,14 +21,10 @@ from station.reports.formats import FORMATS, render_csv, render_json, render_tab
 
 
 def _store(ctx: click.Context):
-    from center.db import open_store
+    from center.dbopen import open_checked  # says which database fault, and what to do
 
     root = ctx.find_root()
-    try:
-        store = open_store(root.obj["db"], root.obj["home"])
-    except ValueError as err:
-        raise CenterError("center.bad_db") from err
-    store.migrate()
+    store = open_checked(root.obj["db"], root.obj["home"])
     root.call_on_close(store.close)
     return store
 
