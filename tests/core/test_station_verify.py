@@ -23,7 +23,7 @@ def run(*args: str, env: dict | None = None):
 def mz01() -> list[str]:
     return ["case", "add", "--matter", "MZ01", "--id-number", ELDER_ID, "--name", ELDER_NAME,
             "--field", "phone=13812345678", "--field", "payout=社保卡（敬老卡）",
-            "--material", "id", "--material", "hukou"]
+            "--material", "id", "--material", "form"]
 
 
 def _station_with_cases(n: int) -> list[str]:
