@@ -126,6 +126,20 @@ def supervisor_remove(ctx: click.Context, name: str) -> None:
     click.echo(t("reports.user_removed", user=name))
 
 
+@supervisor.command("password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from stdin.")
+@click.pass_context
+def supervisor_password(ctx: click.Context, name: str, password_stdin: bool) -> None:
+    """Set a new password; every session of the account ends."""
+    from center.reports import accounts
+
+    password = _password(password_stdin)
+    if not accounts.set_password(_store(ctx), name, password):
+        raise CenterError("reports.user_unknown", user=name)
+    click.echo(t("reports.user_password_set", user=name))
+
+
 @supervisor.command("list")
 @click.pass_context
 def supervisor_list(ctx: click.Context) -> None:
