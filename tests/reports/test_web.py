@@ -89,7 +89,7 @@ def test_wrong_password_gets_no_data(month: Month, tmp_path):
     finally:
         browser.close()
     # and without a browser: no cookie, a wrong password or a forged cookie show nothing
-    with httpx.Client(base_url=base, follow_redirects=False) as http:
+    with httpx.Client(base_url=base, follow_redirects=False, timeout=120) as http:
         page = http.get(f"/reports/day/{FIRST.isoformat()}")
         assert page.status_code == 303 and page.headers["location"].startswith("/reports/login")
         assert http.post("/reports/login", data={"user": SUPERVISOR[0], "password": "nope"}
