@@ -24,8 +24,8 @@ def served(centre):  # noqa: F811 - the fixture imported above
     return centre
 
 
-def client(centre) -> httpx.Client:
-    return httpx.Client(base_url=centre.url, follow_redirects=False, timeout=120)
+def client(server) -> httpx.Client:
+    return httpx.Client(base_url=server.url, follow_redirects=False, timeout=120)
 
 
 def login_token(http: httpx.Client) -> str:
