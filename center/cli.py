@@ -50,6 +50,16 @@ def read_passphrase(from_stdin: bool, confirm: bool = False) -> str:
     return value
 
 
+def _plain(value: str, field: str, *, multiline: bool = False) -> str:
+    """Refuse control and direction characters, as every station input does."""
+    from station.text import forbidden_char
+
+    bad = forbidden_char(value or "", multiline=multiline)
+    if bad is not None:
+        raise CenterError("text.control_char", field=t(field), position=bad[0], char=bad[1])
+    return value
+
+
 class CenterGroup(click.Group):
     """Errors become a sentence and exit 1, as on the station."""
 
@@ -149,6 +159,8 @@ def serve(ctx: click.Context, host: str, port: int, tls_cert: str | None, tls_ke
 def enroll(ctx: click.Context, name: str, ttl_hours: float) -> None:
     """Print a one-time enrolment code for a station."""
     from center.app import code_hash
+
+    _plain(name, "text.field_station_name")
     from station.sync.protocol import now_ms
 
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
@@ -247,6 +259,12 @@ def visit_request(ctx: click.Context, name: str, day: dt.datetime, slot: str,
                   note: str, id_number: str, family_name: str, family_phone: str,
                   family_relation: str) -> None:
     """Send a home-visit request phoned in to the centre down to a station."""
+    for value, field in ((resident_name, "text.field_name"), (phone, "text.field_phone"),
+                         (address, "text.field_address"), (note, "text.field_note"),
+                         (matter, "text.field_matter"), (id_number, "text.field_id_number"),
+                         (family_name, "text.field_family"), (family_phone, "text.field_family"),
+                         (family_relation, "text.field_relation")):
+        _plain(value, field)
     store = _store(ctx)
     found = store.find_station(name)
     if found is None:
@@ -280,6 +298,7 @@ def catalogue_publish(ctx: click.Context, file: Path, version: str | None) -> No
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         raise CenterError("center.catalogue_not_text") from err
+    _plain(text, "text.field_catalogue", multiline=True)
     sha = hashlib.sha256(raw).hexdigest()
     version = version or _file_version(file, text) or sha[:12]
     body = {"uid": uuid.uuid4().hex, "version": str(version), "sha256": sha,

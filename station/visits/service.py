@@ -24,6 +24,7 @@ from station.hw.ports import Media
 from station.i18n import t
 from station.identity import mask_id, parse_id
 from station.intake import Resident, clean_name
+from station.text import check_text, is_plain
 from station.visits import paper
 from station.visits.eligibility import Eligibility, visit_eligibility
 from station.visits.model import (
@@ -92,7 +93,7 @@ def rules_file() -> Path:
 
 
 def _note(text: str) -> str:
-    text = " ".join((text or "").split())
+    text = " ".join(check_text(text or "", "text.field_reason").split())
     if not text:
         raise VisitError("visits.reason_empty")
     return text[:MAX_NOTE]
@@ -165,6 +166,12 @@ class VisitService:
             rid = parse_id(id_number, on=self._today())
             codes = tuple(dict.fromkeys(c.strip().upper() for c in matters_ if c.strip()))
             check_matters(codes, self._home_visit)
+            for text, field in ((note, "text.field_note"), (approved_by, "text.field_approved_by"),
+                                (disability_cert, "text.field_certificate"),
+                                (address if isinstance(address, str) else "",
+                                 "text.field_address"),
+                                (family.relation if family else "", "text.field_relation")):
+                check_text(text or "", field)
             if isinstance(address, str):
                 address = parse_address(address, self.communities())
             if not address.community or not address.building:
@@ -247,7 +254,12 @@ class VisitService:
 
     def _from_request(self, req, details: dict, store: VisitStore,
                       station_id: str) -> Appointment:
-        """A request as the centre took it down; what is missing is for staff to fill in."""
+        """A request as the centre took it down; what is missing is for staff to fill in.
+
+        A text holding control or direction characters (station/text.py) is not taken:
+        it is left out, and a note tells staff to call back."""
+        dropped = [k for k, v in details.items() if isinstance(v, str) and not is_plain(v)]
+        details = {k: ("" if k in dropped else v) for k, v in details.items()}
         id_number, reason, approved = "", "approved", "centre"
         number = str(details.get("id_number") or "").strip()
         if number:
@@ -272,6 +284,10 @@ class VisitService:
                              str(details["family_phone"]), str(details.get("family_relation")
                                                                 or ""))
         note = str(details.get("note") or "").strip()
+        if dropped:
+            log.warning("a centre request held control characters in %s", ", ".join(
+                sorted(k for k in dropped if k.isidentifier())[:10]))
+            note = " ".join(filter(None, (note, t("text.request_dropped"))))
         half = req.slot if req.slot in ("am", "pm") else None
         try:
             preferred = (date.fromisoformat(req.date),)
@@ -314,6 +330,8 @@ class VisitService:
             if phone is not None:
                 changes["phone"] = normalise_phone(phone)
             if address is not None:
+                if isinstance(address, str):
+                    check_text(address, "text.field_address")
                 changes["address"] = (parse_address(address, self.communities())
                                       if isinstance(address, str) else address)
             new = replace(appt, **changes)
@@ -358,6 +376,8 @@ class VisitService:
 
     def mark_visited(self, visit_id: str, note: str = "") -> Appointment:
         """Done at the door; the cases recorded on this visit are linked to it."""
+        check_text(note or "", "text.field_note")
+
         def visited(store: VisitStore, appt: Appointment) -> Appointment:
             cases = tuple(dict.fromkeys([*appt.cases, *store.linked_cases(appt.id)]))
             notes = (*appt.notes, note.strip()) if note.strip() else appt.notes
