@@ -59,8 +59,9 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def visible(value: object) -> str:
+def visible(value: object, *, multiline: bool = False) -> str:
     """`value` as text with every forbidden code point written out (``\\x1b``), so
-    printing it can neither drive the terminal nor reorder what is shown."""
+    printing it can neither drive the terminal nor reorder what is shown. `multiline`
+    keeps line breaks and tabs (a screen's own multi-line messages)."""
     text = value if isinstance(value, str) else str(value)
-    return FORBIDDEN.sub(_escape, text)
+    return (FORBIDDEN_MULTILINE if multiline else FORBIDDEN).sub(_escape, text)

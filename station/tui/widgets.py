@@ -6,10 +6,10 @@ from typing import Any
 
 from rich.text import Text
 from textual.content import Content
-from textual.widgets import DataTable, Static
 
 from station.i18n import t
 from station.tui.keys import Key, display
+from station.tui.plain import DataTable, Static, shown
 
 
 class StatusBar(Static):
@@ -41,7 +41,8 @@ class StatusBar(Static):
         for i, (label, tone) in enumerate(parts):
             if i:
                 pieces.append((" │ ", "dim"))
-            pieces.append((label, {"warn": "bold $warning", "bad": "bold $error"}.get(tone, "")))
+            pieces.append((shown(label),
+                           {"warn": "bold $warning", "bad": "bold $error"}.get(tone, "")))
         self.set_class(s.training, "-training")
         self.update(Content.assemble(*pieces))
 
@@ -100,10 +101,11 @@ class ResidentPanel(Static):
     def relabel(self) -> None:
         r = self.resident
         age = t("tui.resident.age", age=r.age(self.today))
-        pieces: list[str | tuple[str, str]] = [(r.name, "bold"), "  " + r.masked_id, "  " + age]
+        pieces: list[str | tuple[str, str]] = [(shown(r.name), "bold"), "  " + r.masked_id,
+                                               "  " + age]
         if r.source == "card":
             pieces.append(("  " + t("tui.resident.from_card"), "dim"))
-        pieces += [("\n" + hint, "bold $accent") for hint in self.hints]
+        pieces += [("\n" + shown(hint), "bold $accent") for hint in self.hints]
         self.update(Content.assemble(*pieces))
 
 
@@ -147,6 +149,7 @@ class Styled:
             self.append(text, style)
 
     def append(self, text: str, style: str = "") -> Styled:
+        text = shown(text)  # Content.assemble takes str literally; control chars made visible
         self.parts.append((text, style) if style else text)
         return self
 

@@ -13,12 +13,13 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input
 
 from station.errors import StationError
 from station.i18n import t
 from station.tui.base import StationScreen
 from station.tui.keys import Key
+from station.tui.plain import Label, Static
 from station.tui.widgets import KeyBar, StatusBar
 from station.visits.model import Contact, Slot
 
