@@ -14,7 +14,8 @@ refused if it holds one of these code points:
   (the "Trojan Source" attack, CVE-2021-42574, uses exactly these).
 
 `visible()` is the other half, for output: what an older or hostile stored row still
-holds is shown escaped (``\\x1b``, ``\\u202e``), never sent raw to a terminal.
+holds is shown escaped (``\\x1b``, ``\\u202e``), never sent raw to a terminal
+(the CLI's every line goes through it: station/commands/_echo.py).
 """
 
 from __future__ import annotations
@@ -55,8 +56,10 @@ def is_plain(value: str, *, multiline: bool = False) -> bool:
 
 
 def _escape(match: re.Match[str]) -> str:
+    # C0 as \x1b; DEL, C1 and the direction marks as \u009b — also a valid escape
+    # inside a JSON string, where json.dumps has already escaped C0 itself.
     code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return f"\\x{code:02x}" if code < 0x20 else f"\\u{code:04x}"
 
 
 def visible(value: object, *, multiline: bool = False) -> str:
