@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 
 import pytest
@@ -222,3 +223,20 @@ def test_an_older_or_bad_publication_is_refused_and_changes_nothing():
     # A file damaged on disk later: the desk keeps working on the packaged copy.
     installed_path().write_text("version = ", encoding="utf-8")
     assert load_catalogue().version == "2026.11.1"
+
+
+@pytest.mark.parametrize("bad", ["\x1b[2J", "\u202e", "\x9b", "\u2066"])
+def test_a_published_catalogue_with_control_characters_is_refused(bad):
+    """A catalogue from the centre is shown on every desk: no terminal control, no
+    reordering marks (station/text.py); line breaks in guidance stay allowed."""
+    from station.catalogue import CatalogueError, default_path, loads_catalogue
+
+    text = default_path().read_text(encoding="utf-8")
+    assert loads_catalogue(text + '\n# a comment\n')  # the shipped one passes
+    name = re.search(r'^name = "([^"]+)"', text, re.M).group(1)
+    escaped = "".join(f"\\u{ord(c):04X}" for c in bad)  # TOML's own escapes: valid TOML
+    hostile = text.replace(f'name = "{name}"', f'name = "{name}{escaped}"', 1)
+    with pytest.raises(CatalogueError) as err:
+        loads_catalogue(hostile)
+    assert err.value.problem == "control_char"
+    assert f"U+{ord(bad[0]):04X}" in err.value.message()

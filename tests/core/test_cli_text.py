@@ -15,7 +15,7 @@ from tests.support.station import ELDER_ID, PASS
 HOSTILE = ["\x1b[2Jx", "\x1b]0;owned\x07x", "a\u202ebc", "\x9b31mx", "a\u2066b", "x\u200fy"]
 
 
-@pytest.mark.parametrize("name", HOSTILE + ["a\x00b", "a\nb", "a\x7fb", "a\u061cb"])
+@pytest.mark.parametrize("name", [*HOSTILE, "a\x00b", "a\nb", "a\x7fb", "a\u061cb"])
 def test_the_rule_refuses_controls_and_direction_marks(name):
     assert forbidden_char(name) is not None
     with pytest.raises(text.StationError) as err:
