@@ -15,7 +15,7 @@ from station.identity import check_char
 from station.intake import CaseDraft
 from station.visits.model import Slot
 from tests.support.station import NOW
-from tests.support.tui import PASSPHRASE, make_app, screen_name, wait_for
+from tests.support.tui import PASSPHRASE, TYPED_ID, make_app, screen_name, wait_for
 from tests.tui.textcheck import shown_strings
 
 pytestmark = pytest.mark.anyio
@@ -186,3 +186,48 @@ async def test_hostile_names_show_literally_on_every_screen(ready_hostile):
 @pytest.fixture
 def ready_hostile(service):
     return service, seed(service)
+
+
+async def test_typed_control_characters_are_refused_with_a_message(service):
+    """First run and the identify screen: a name holding a direction override or ESC
+    (pasted from elsewhere) is refused with the field named, and nothing is stored."""
+    app = make_app(service)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await wait_for(pilot, lambda: screen_name(pilot) == "FirstRunScreen")
+        screen = app.screen
+        screen.query_one("#name").value = "新\u202e办事厅"
+        screen.query_one("#more_sites").value = "新成村"
+        screen.query_one("#staff").value = "李工作"
+        screen.query_one("#pass1").value = PASSPHRASE
+        screen.query_one("#pass2").value = PASSPHRASE
+        screen.query_one("#pass2").focus()
+        await pilot.press("enter")
+        error = screen.query_one("#error")
+        await wait_for(pilot, lambda: "U+202E" in str(error.visual))
+        assert "办事点名称" in str(error.visual) and not service.initialised
+        screen.query_one("#name").value = "新办事厅"
+        screen.query_one("#staff").value = "李\x1b]0;x\x07工作"
+        screen.query_one("#pass2").focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "U+001B" in str(error.visual))
+        assert "\x1b" not in str(error.visual) and not service.initialised
+        screen.query_one("#staff").value = "李工作"
+        screen.query_one("#pass2").focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) in ("OutingScreen", "DeskScreen"))
+        if screen_name(pilot) == "OutingScreen":
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: screen_name(pilot) == "DeskScreen")
+
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: screen_name(pilot) == "IdentifyScreen")
+        screen = app.screen
+        screen.query_one("#id_number").value = TYPED_ID
+        screen.query_one("#name").value = "王\x1b[2J小明"
+        screen.query_one("#name").focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "U+001B" in str(screen.query_one("#error").visual))
+        assert screen_name(pilot) == "IdentifyScreen"
+        screen.query_one("#name").value = "王小明"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "PickerScreen")
