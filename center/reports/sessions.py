@@ -196,18 +196,18 @@ def succeeded(store: Any, keys: dict[str, str]) -> None:
     and an office's daily logins must not lock it out)."""
     lock = " FOR UPDATE" if store.engine == "postgresql" else ""
     with store.tx() as cur:
-        cur.execute(store.q("DELETE FROM report_login_throttle WHERE k = ?"),
-                    (f"user:{keys['user']}",))
+        # Rows are locked in take_turn's order ("addr:" before "user:"): no deadlock.
         k = f"addr:{keys['addr']}"
         cur.execute(store.q(f"SELECT failures FROM report_login_throttle WHERE k = ?{lock}"),
                     (k,))
         row = cur.fetchone()
-        if row is None:
-            return
-        left = max(0, int(row[0]) - 1)
-        reset = " , retry_at = 0" if delay_s("addr", left) == 0 else ""
-        cur.execute(store.q(f"UPDATE report_login_throttle SET failures = ?{reset} WHERE k = ?"),
-                    (left, k))
+        if row is not None:
+            left = max(0, int(row[0]) - 1)
+            reset = ", retry_at = 0" if delay_s("addr", left) == 0 else ""
+            cur.execute(store.q(f"UPDATE report_login_throttle SET failures = ?{reset}"
+                                " WHERE k = ?"), (left, k))
+        cur.execute(store.q("DELETE FROM report_login_throttle WHERE k = ?"),
+                    (f"user:{keys['user']}",))
 
 
 def failures(store: Any, kind: str, value: str) -> int:
