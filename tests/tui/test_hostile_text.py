@@ -120,6 +120,12 @@ async def test_hostile_names_show_literally_on_every_screen(ready_hostile):
             await wait_for(pilot, lambda: screen_name(pilot) == "CaseScreen")
             check_screen(app, [name])
             await click_each(pilot, app, "#detail")
+            if name == HOSTILE[1]:  # the amend form draws from the same stored case
+                await pilot.press("m")
+                await wait_for(pilot, lambda: screen_name(pilot) == "AmendScreen")
+                check_screen(app, [])
+                await pilot.press("escape")
+                await wait_for(pilot, lambda: screen_name(pilot) == "CaseScreen")
             await pilot.press("escape")
             await wait_for(pilot, lambda: screen_name(pilot) == "CasesScreen")
             await pilot.press("slash", *(["backspace"] * 20), "enter")

@@ -11,6 +11,7 @@ from textual.widgets import Input, RadioButton, RadioSet, SelectionList
 from textual.widgets.selection_list import Selection
 
 from station.i18n import t
+from station.text import visible
 from station.tui.base import StationScreen
 from station.tui.keys import Key
 from station.tui.plain import Label, Static, plain
@@ -46,7 +47,8 @@ class AmendScreen(StationScreen):
                             yield RadioButton(plain(ch.label), value=ch.value == value,
                                               name=ch.value)
                 else:
-                    yield Input(value, id=f"field-{i}", placeholder=f.hint)
+                    # a stored value is shown (and saved back) with control chars written out
+                    yield Input(visible(value), id=f"field-{i}", placeholder=f.hint)
             yield Static(t("tui.details.delivery"), classes="section")
             with RadioSet(id="delivery"):
                 for d in g.deliveries:

@@ -17,6 +17,7 @@ from textual.widgets import Input
 
 from station.errors import StationError
 from station.i18n import t
+from station.text import visible
 from station.tui.base import StationScreen
 from station.tui.keys import Key
 from station.tui.plain import Label, Static
@@ -59,7 +60,7 @@ class BookVisitScreen(StationScreen):
         if self.resident is not None:
             self.query_one("#id_number", Input).value = self.resident.id.number
             self.query_one("#id_number", Input).disabled = True
-            self.query_one("#name", Input).value = self.resident.name
+            self.query_one("#name", Input).value = visible(self.resident.name)
         if self.matter:
             self.query_one("#matters", Input).value = self.matter
         first = "address" if self.resident is not None else "id_number"

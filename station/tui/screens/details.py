@@ -15,6 +15,7 @@ from textual.widgets import Checkbox, Input, RadioButton, RadioSet
 
 from station.errors import StationError
 from station.i18n import t
+from station.text import visible
 from station.tui.base import StationScreen
 from station.tui.flow import ServeFlow
 from station.tui.keys import Key
@@ -76,7 +77,7 @@ class DetailsScreen(StationScreen):
             yield Checkbox(plain(label), value == "true", id=f"field-{i}", classes="field")
         else:
             yield Label(label)
-            yield Input(value, id=f"field-{i}", classes="field", placeholder=f.hint,
+            yield Input(visible(value), id=f"field-{i}", classes="field", placeholder=f.hint,
                         max_length=f.max_length or 0, valid_empty=True,
                         type=INPUT_TYPES.get(f.kind, "text"))  # type: ignore[arg-type]
         yield Static("", id=f"error-{i}", classes="error")
