@@ -215,6 +215,7 @@ def case() -> None:
 @click.pass_context
 def case_set_status(ctx: click.Context, case_ref: str, status: str, note: str | None) -> None:
     """Move a case: 受理 → 审批中 → 办结, or 退回 with a reason."""
+    _plain(note or "", "text.field_reason")
     store = _store(ctx)
     code = _status_code(status)
     found = store.find_case(case_ref)

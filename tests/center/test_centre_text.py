@@ -26,6 +26,9 @@ def test_centre_inputs_refuse_control_characters(centre: Centre, tmp_path) -> No
     assert store.counts()["updates"] == before  # nothing was sent down
     assert centre.cli(*base).returncode == 0  # the same request, plain, goes through
 
+    note = centre.cli("case", "set-status", "ANY", "returned", "--note", "材料\u202e不全")
+    assert note.returncode == 1 and "U+202E" in note.stderr
+
     bad_name = centre.cli("enroll", "--station", "徐汇\x1b]0;x\x07")
     assert bad_name.returncode == 1 and "U+001B" in bad_name.stderr
 
