@@ -236,10 +236,15 @@ def hidden_inputs(html: str) -> dict[str, str]:
 
 
 def log_in(http, user: str, password: str, headers: dict[str, str] | None = None):
-    """Sign in through the real form (GET it first: it may carry a CSRF token)."""
+    """Sign in through the real form (GET it first: it carries a CSRF token tied to a
+    pre-login cookie). Behind a TLS proxy (`headers` say https) that cookie is marked
+    Secure, which a plain-HTTP test client withholds, so it is sent back by hand."""
     form = http.get("/reports/login", headers=headers)
     assert form.status_code == 200
     data = hidden_inputs(form.text) | {"user": user, "password": password}
+    if headers and form.cookies:
+        cookie = "; ".join(f"{k}={v}" for k, v in form.cookies.items())
+        headers = {**headers, "cookie": cookie}
     return http.post("/reports/login", data=data, headers=headers)
 
 
