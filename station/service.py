@@ -558,10 +558,11 @@ class Service:
             return self._cases().history(case_no)
 
     def reprint(self, case_no: str, *, pdf: Path | None = None) -> PrintOutcome:
-        """Render the case's current paper again and print it (or write it to ``pdf``)."""
+        """Render the case's current paper again and print it (or write it to ``pdf``),
+        marked 补打 with the time of this print; 受理时间 stays the case's own."""
         with self._lock:
             case = self._changeable(self._cases(), case_no)
-        return self._print(case, pdf=pdf)
+        return self._print(case, pdf=pdf, reprint=True)
 
     def _changeable(self, store: CaseStore, case_no: str) -> Case:
         """The case's latest version for a staff member to print or change; a withdrawn
@@ -652,14 +653,15 @@ class Service:
 
     # ---- printing ----------------------------------------------------------------
 
-    def _print(self, case: Case, *, pdf: Path | None = None) -> PrintOutcome:
+    def _print(self, case: Case, *, pdf: Path | None = None,
+               reprint: bool = False) -> PrintOutcome:
         """Render and print outside the lock (the printer may take seconds)."""
         cfg = self._config()
         staff = cfg.staff_by_id(case.staff_id)
         outcome = papers.print_case(
             case, station_name=cfg.name, staff_name=staff.name if staff else case.staff_id,
             printer=None if pdf else self._printer_port(), pdf=pdf, paper=cfg.paper,
-            now=self._now())
+            reprinted_at=self._now() if reprint else None)
         with self._lock:
             self._cases().audit_print(case, outcome)
         return outcome
