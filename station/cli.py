@@ -50,6 +50,10 @@ def cli(ctx: click.Context, lang: str | None) -> None:
         from station.i18n import set_locale
 
         set_locale(lang)
+    if ctx.invoked_subcommand is not None:
+        from station import notices
+
+        notices.listen(lambda text: click.echo(text, err=True))
     if ctx.invoked_subcommand is None:
         from station.tui.app import run_app  # imported late: only the TUI needs Textual
 
