@@ -67,7 +67,7 @@ def add(matter: str, id_number: str, name: str, fields: tuple[str, ...],
                           agent=agent, delivery=delivery)  # type: ignore[arg-type]
         problems = service.validate(draft)
         if problems:
-            raise problems[0]
+            _refuse(problems, matter)
         me = service.current_staff.id
         outing = service.current_outing()
         if outing is None or (site and site.strip() != outing.site):
@@ -93,6 +93,39 @@ def add(matter: str, id_number: str, name: str, fields: tuple[str, ...],
     click.echo(case.case_no)
     if printed:
         click.echo(printed.message, err=True)
+
+
+def explain(err: StationError, code: str) -> str:
+    """The problem, plus what the command line accepts instead: the field's key and its
+    choices, the matter's keys for an unknown one, its material codes for a wrong code."""
+    from station import matters
+
+    text = err.message()
+    try:
+        m = matters.matter(code)
+    except StationError:
+        return text
+    if err.key == "intake.field_problem":
+        key = str(err.params.get("field", ""))
+        field = next((f for f in m.fields if f.key == key), None)
+        if field is None:
+            return t("cli.field_keys", message=text, keys=" / ".join(f.key for f in m.fields),
+                     code=m.code)
+        if field.choices:
+            return t("cli.field_hint_choices", message=text, key=key,
+                     choices=" / ".join(field.choices))
+        return t("cli.field_hint", message=text, key=key)
+    if err.key == "intake.material_unknown":
+        return t("cli.material_codes", message=text,
+                 codes=" / ".join(x.code for x in m.materials), code=m.code)
+    return text
+
+
+def _refuse(problems: list[StationError], code: str) -> None:
+    """Every problem at once (one run fixes them all); nothing is recorded."""
+    for err in problems:
+        click.echo(explain(err, code), err=True)
+    raise SystemExit(1)
 
 
 @command.command(name="list", help=t("cli.help_case_list"))
