@@ -129,6 +129,7 @@ class Service:
         self._online = False
         self._sync_error: str | None = None
         self._sync_client = None
+        self._day_index = None  # station.duplicates.DayIndex of today, built on first check
         self._unsubscribers: list[Callable[[], None]] = []
         self._stoppers: list[Callable[[], None]] = []
 
@@ -304,6 +305,7 @@ class Service:
             if self._store is not None:
                 self._store.lock()
             self._staff = None
+            self._day_index = None  # names and ID numbers: gone with the key
 
     def touch(self) -> None:
         """Call on every key press / click: resets the idle timer."""
@@ -449,6 +451,9 @@ class Service:
         if not (id_text or "").strip():
             raise StationError("intake.agent_id_needed")
         rid = self.check_id(id_text)
+        if rid.age(self._today()) < intake.ADULT_AGE:
+            raise StationError("intake.agent_minor", age=rid.age(self._today()),
+                               adult=intake.ADULT_AGE)
         relation = (relation or "").strip()
         if not relation:
             raise StationError("intake.agent_relation_empty")
@@ -490,6 +495,26 @@ class Service:
         field's key, so the TUI can put it under that field."""
         return intake.problems(draft, self._today())
 
+    def duplicate_warnings(self, draft: CaseDraft) -> list[str]:
+        """Reasons to stop before recording (translated; empty = none): the same ID number
+        under another name today, or the same matter for this resident again today. Staff
+        may go on with a reason: put it in ``draft.duplicate_reason`` (recorded, encrypted).
+        The first call of a day reads that day's cases once (audited reads)."""
+        from station.duplicates import DayIndex
+
+        with self._lock:
+            self._require_staff()
+            today = self._today()
+            index = self._day_index
+            if index is None or index[0] != today:
+                built = DayIndex()
+                store = self._cases()
+                for row in store.summaries(today):
+                    if row.status != "withdrawn":
+                        built.add(store.get(row.case_no))
+                index = self._day_index = (today, built)
+            return index[1].warnings(draft)
+
     def record_case(self, draft: CaseDraft) -> RecordOutcome:
         """Validate (raises the first error, nothing stored), append to the queue, then print
         the receipt — or the 一次性告知单 when materials are missing (status 材料待补).
@@ -506,6 +531,8 @@ class Service:
                                    site=today_outing.site, staff_id=staff.id,
                                    outing_date=today_outing.day, now=now)
             case = store.append(case, staff_on_duty=today_outing.staff_ids)
+            if self._day_index is not None and self._day_index[0] == case.outing_date:
+                self._day_index[1].add(case)
         return RecordOutcome(case, self._print(case))
 
     def rate(self, case_no: str, rating: int | None) -> None:
@@ -595,6 +622,7 @@ class Service:
                 raise problems[0]
             new = intake.amended(old, draft, reason=reason, now=self._now())
             new = store.amend(new, reason_code="amend")
+            self._day_index = None  # rebuilt on the next check
         if new.status != old.status or new.missing != old.missing or new.due_date != old.due_date:
             return RecordOutcome(new, self._print(new))
         return RecordOutcome(new, None)
@@ -608,6 +636,7 @@ class Service:
             new = replace(old, status="withdrawn", reason=reason, updated_at=self._now(),
                           due_date=None)
             new = store.amend(new, reason_code="withdraw")
+            self._day_index = None  # rebuilt on the next check
             papers.clear_reprint(new.case_no)
             return new
 

@@ -9,6 +9,7 @@ written, so bad input changes nothing.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 
 import click
@@ -16,7 +17,7 @@ import click
 from station.commands._unlock import open_unlocked, passphrase_option, passphrases, staff_option
 from station.errors import StationError
 from station.i18n import t
-from station.intake import DELIVERIES, Case, CaseDraft
+from station.intake import DELIVERIES, Case, CaseDraft, clean_reason
 from station.workdays import due_estimated
 
 
@@ -49,13 +50,16 @@ def _answers(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--delivery", type=click.Choice(DELIVERIES), default=None,
               help=t("cli.help_delivery"))
 @click.option("--site", default=None, help=t("cli.help_case_site"))
+@click.option("--confirm-duplicate", "duplicate_reason", default=None, metavar="REASON",
+              help=t("cli.help_confirm_duplicate"))
 @staff_option
 @click.option("--json", "as_json", is_flag=True, help=t("cli.help_json"))
 @passphrase_option
 def add(matter: str, id_number: str, name: str, fields: tuple[str, ...],
         materials: tuple[str, ...], agent_id: str | None, agent_relation: str | None,
-        agent_name: str, delivery: str | None, site: str | None, staff: str | None,
-        as_json: bool, passphrase_stdin: bool) -> None:
+        agent_name: str, delivery: str | None, site: str | None,
+        duplicate_reason: str | None, staff: str | None, as_json: bool,
+        passphrase_stdin: bool) -> None:
     (passphrase,) = passphrases(passphrase_stdin)
     service = open_unlocked(staff, passphrase)
     try:
@@ -68,6 +72,14 @@ def add(matter: str, id_number: str, name: str, fields: tuple[str, ...],
         problems = service.validate(draft)
         if problems:
             _refuse(problems, matter)
+        warnings = service.duplicate_warnings(draft)
+        if warnings:
+            if duplicate_reason is None:
+                for text in warnings:
+                    click.echo(text, err=True)
+                click.echo(t("cli.duplicate_refused"), err=True)
+                raise SystemExit(1)
+            draft = replace(draft, duplicate_reason=clean_reason(duplicate_reason))
         me = service.current_staff.id
         outing = service.current_outing()
         if outing is None or (site and site.strip() != outing.site):
@@ -131,7 +143,7 @@ def _refuse(problems: list[StationError], code: str) -> None:
 @command.command(name="list", help=t("cli.help_case_list"))
 @click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help=t("cli.help_date"))
-@click.option("--json", "as_json", is_flag=True, help=t("cli.help_json"))
+@click.option("--json", "as_json", is_flag=True, help=t("cli.help_json_list"))
 def list_(day, as_json: bool) -> None:
     from station.service import open_service
 
@@ -182,6 +194,7 @@ def case_dict(case: Case, today: date) -> dict[str, object]:
         "due_date": case.due_date.isoformat() if case.due_date else None,
         "due_date_estimated": due_estimated(case.outing_date, case.due_date),
         "rating": case.rating, "reason": case.reason,
+        "duplicate_reason": case.duplicate_reason or None,
     }
 
 
@@ -231,5 +244,7 @@ def show(case_no: str, staff: str | None, as_json: bool, passphrase_stdin: bool)
         lines.append((t("cli.label_rating"), str(case.rating)))
     if case.reason:
         lines.append((t("cli.label_reason"), case.reason))
+    if case.duplicate_reason:
+        lines.append((t("cli.label_duplicate_reason"), case.duplicate_reason))
     for label, value in lines:
         click.echo(f"{label}: {value}")
