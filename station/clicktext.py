@@ -69,6 +69,12 @@ class StationHelpFormatter(click.HelpFormatter):
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
         super().write_usage(prog, metavar(args), prefix)
 
+    def write_heading(self, heading: str) -> None:
+        if get_locale() == "en":
+            super().write_heading(heading)
+        else:  # Chinese text takes the full-width colon
+            self.write(f"{'':>{self.current_indent}}{heading}：\n")
+
     def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
         super().write_dl([(metavar(a), b) for a, b in rows], col_max, col_spacing)
 

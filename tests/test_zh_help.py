@@ -90,6 +90,8 @@ def test_click_errors_are_chinese(monkeypatch):
     out = CliRunner().invoke(cli, ["case", "add", "--nonsense"], prog_name="station").output
     assert "没有选项" in out and "用法" in out and "错误" in out
     assert "No such option" not in out and "Usage" not in out
+    out = CliRunner().invoke(cli, ["case", "--help"], prog_name="station").output
+    assert "选项：" in out and "命令：" in out and "选项:" not in out
     out = CliRunner().invoke(cli, ["catalogue", "--menu", "x"], prog_name="station").output
     assert "不在可选值" in out and "Invalid value" not in out
     out = CliRunner().invoke(cli, ["nosuch"], prog_name="station").output
