@@ -476,7 +476,7 @@ class Service:
         return matters.search(query, line=line, menu=menu)
 
     def matter_guide(self, code: str, resident: Resident | None = None) -> MatterGuide:
-        """办事样本: materials, form fields, eligibility for this resident, delivery choices."""
+        """办事指南: materials, form fields, eligibility for this resident, delivery choices."""
         return matters.guide(code, resident, self._today())
 
     def validate_field(self, code: str, key: str, value: str) -> str | None:
