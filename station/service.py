@@ -287,6 +287,8 @@ class Service:
     def _bind_centre_key(self, store: CaseStore) -> None:
         """Enrolled while locked (`station enroll` without --staff): the queue gets the
         centre key at the next unlock and seals what was recorded before, so it can sync."""
+        if not self._config().centre.public_key:
+            return  # not enrolled: nothing to bind (and no need to load the sync stack)
         from stationq.errors import QueueError
 
         from station.sync.enrol import ensure_centre_key
