@@ -92,9 +92,11 @@ fi
 .venv/bin/python -c 'import station, center, stationq' \
   || fail "项目没有装好 / the project did not install (see pip's output above)."
 
-# Cut the receipt font subset once now, so the first receipt on the street is not slow.
+# Cut the receipt font subset once now, into the virtualenv's share/ folder that every user of
+# this install reads (station/paths.py: shared_font_cache_dir), so no user's first receipt
+# waits ~13 s of CPU for it.
 say "准备回执字体 / preparing the receipt font"
-.venv/bin/python -c 'from station.documents.fonts import font_book; font_book().warm()' \
+.venv/bin/python -c 'from station.documents.fonts import prepare_shared_cache; prepare_shared_cache()' \
   || fail "没有找到中文字体 / the Chinese font could not be prepared (fonts-noto-cjk)."
 # Rare given names (CJK Ext B–G) print from these; they are read only when a paper needs them.
 .venv/bin/python -c 'import sys; from station.documents.coverage import find_fallbacks

@@ -16,6 +16,7 @@ import click
 
 from center.errors import CenterError
 from station.catalogue import CatalogueError, CatalogueFileError
+from station.commands._echo import echo
 from station.i18n import t
 from station.workdays import parse_calendar_text
 
@@ -43,4 +44,4 @@ def calendar_publish(ctx: click.Context, file: Path) -> None:
     body = {"uid": uuid.uuid4().hex, "year": days.year, "version": days.version,
             "sha256": hashlib.sha256(raw).hexdigest(), "content": text, "at": _now_iso()}
     _store(ctx).add_update(None, "calendar", body)
-    click.echo(t("calendar.center_published", year=days.year, version=days.version))
+    echo(t("calendar.center_published", year=days.year, version=days.version))

@@ -21,6 +21,7 @@ import click
 import platformdirs
 
 from center.errors import CenterError
+from station import clicktext
 from station.commands._echo import echo  # printed text is never terminal control
 from station.i18n import t
 from station.sync.protocol import (
@@ -30,6 +31,7 @@ from station.sync.protocol import (
     seal_for_station,
 )
 
+clicktext.install()  # Click's own texts (Usage:, Options:, errors) in the staff's language
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
 
 
@@ -72,7 +74,8 @@ class CenterGroup(click.Group):
             sys.exit(1)
 
 
-@click.group(cls=CenterGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=CenterGroup, help=t("center.help_root"),
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--home", default=None, metavar="DIR", help=t("center.help_home"))
 @click.option("--db", default=None, envvar="CENTER_DB", show_envvar=True, metavar="URL",
               help=t("center.help_db"))
@@ -90,9 +93,9 @@ def _store(ctx: click.Context):
     return store
 
 
-@cli.command()
-@click.option("--passphrase-stdin", is_flag=True, help="Read the passphrase from stdin.")
-@click.option("--force", is_flag=True, help="Replace existing keys (stations must re-enrol).")
+@cli.command(help=t("center.help_init"))
+@click.option("--passphrase-stdin", is_flag=True, help=t("center.help_passphrase_stdin"))
+@click.option("--force", is_flag=True, help=t("center.help_force"))
 @click.pass_context
 def init(ctx: click.Context, passphrase_stdin: bool, force: bool) -> None:
     """Create the centre's keys (HPKE + Ed25519), encrypted under a passphrase."""
@@ -115,11 +118,9 @@ def init(ctx: click.Context, passphrase_stdin: bool, force: bool) -> None:
 @click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), default=None)
 @click.option("--passphrase-stdin", is_flag=True)
 @click.option("--threads", default=40, show_default=True, type=int,
-              help="Threads for pulls, reports and database calls (pushes run one at a"
-                   " time: use --workers).")
+              help=t("center.help_threads"))
 @click.option("--workers", default=1, show_default=True, type=int,
-              help="Processes that open pushed records, fed in arrival order (use the"
-                   " cores: opening sealed records is CPU work).")
+              help=t("center.help_workers"))
 @click.option("--forwarded-allow-ips", default="127.0.0.1", show_default=True,
               help=t("center.help_forwarded"))
 @click.pass_context
@@ -144,8 +145,8 @@ def serve(ctx: click.Context, host: str, port: int, tls_cert: str | None, tls_ke
                         forwarded_allow_ips=forwarded_allow_ips)
 
 
-@cli.command()
-@click.option("--station", "name", required=True, help="Name of the station (e.g. 徐汇-01).")
+@cli.command(help=t("center.help_enroll"))
+@click.option("--station", "name", required=True, help=t("center.help_station_name"))
 @click.option("--ttl-hours", default=24.0, show_default=True, type=float)
 @click.pass_context
 def enroll(ctx: click.Context, name: str, ttl_hours: float) -> None:
@@ -164,7 +165,7 @@ def enroll(ctx: click.Context, name: str, ttl_hours: float) -> None:
     echo(code)
 
 
-@cli.group()
+@cli.group(help=t("center.help_station_group"))
 def station() -> None:
     """Enrolled stations."""
 
@@ -176,7 +177,7 @@ def station_list(ctx: click.Context) -> None:
         echo(f"{name}\t{station_id}\t{status}")
 
 
-@station.command("revoke")
+@station.command("revoke", help=t("center.help_revoke"))
 @click.argument("name")
 @click.pass_context
 def station_revoke(ctx: click.Context, name: str) -> None:
@@ -194,15 +195,15 @@ def _status_code(text: str) -> str:
                       allowed=" / ".join(f"{STATUS_ZH[c]}({c})" for c in CASE_STATUSES))
 
 
-@cli.group()
+@cli.group(help=t("center.help_case_group"))
 def case() -> None:
     """Cases received from stations."""
 
 
-@case.command("set-status")
+@case.command("set-status", help=t("center.help_set_status"))
 @click.argument("case_ref", metavar="CASE")
-@click.argument("status")
-@click.option("--note", default=None, help="Reason (required for 退回/returned).")
+@click.argument("status", metavar="STATUS")
+@click.option("--note", default=None, help=t("center.help_note"))
 @click.pass_context
 def case_set_status(ctx: click.Context, case_ref: str, status: str, note: str | None) -> None:
     """Move a case: 受理 → 审批中 → 办结, or 退回 with a reason."""
@@ -228,22 +229,22 @@ def case_set_status(ctx: click.Context, case_ref: str, status: str, note: str | 
     echo(t("center.status_set", case=case_id, status=STATUS_ZH[code]))
 
 
-@cli.group()
+@cli.group(help=t("center.help_visit_group"))
 def visit() -> None:
     """Home-visit requests for elderly and disabled residents."""
 
 
-@visit.command("request")
-@click.option("--station", "name", required=True, help="Station that will make the visit.")
+@visit.command("request", help=t("center.help_visit_request"))
+@click.option("--station", "name", required=True, help=t("center.help_visit_station"))
 @click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--slot", type=click.Choice(["am", "pm"]), default="am", show_default=True)
 @click.option("--resident-name", required=True)
 @click.option("--phone", required=True)
 @click.option("--address", required=True)
-@click.option("--matter", default="", help="Matter code, if known.")
+@click.option("--matter", default="", help=t("center.help_visit_matter"))
 @click.option("--note", default="")
-@click.option("--id-number", default="", help="Resident's ID number (age is derived from it).")
-@click.option("--family-name", default="", help="Someone else to call.")
+@click.option("--id-number", default="", help=t("center.help_visit_id"))
+@click.option("--family-name", default="", help=t("center.help_visit_family"))
 @click.option("--family-phone", default="")
 @click.option("--family-relation", default="")
 @click.pass_context
@@ -275,14 +276,14 @@ def visit_request(ctx: click.Context, name: str, day: dt.datetime, slot: str,
     echo(t("center.visit_sent", station=station_name, date=body["date"], slot=slot))
 
 
-@cli.group()
+@cli.group(help=t("center.help_catalogue_group"))
 def catalogue() -> None:
     """The matters catalogue stations use."""
 
 
-@catalogue.command("publish")
+@catalogue.command("publish", help=t("center.help_catalogue_publish"))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--version", "version", default=None, help="Version label (default: from file).")
+@click.option("--version", "version", default=None, help=t("center.help_catalogue_version"))
 @click.pass_context
 def catalogue_publish(ctx: click.Context, file: Path, version: str | None) -> None:
     """Publish a new catalogue version to every station."""
@@ -326,7 +327,7 @@ from center.calendar_cli import calendar  # noqa: E402
 cli.add_command(calendar)
 
 
-@report.command("coverage")
+@report.command("coverage", help=t("center.help_coverage"))
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def report_coverage(ctx: click.Context, as_json: bool) -> None:
@@ -346,7 +347,7 @@ def report_coverage(ctx: click.Context, as_json: bool) -> None:
                            else t("center.coverage_gapless")))
 
 
-@cli.command()
+@cli.command(help=t("center.help_migrate"))
 @click.pass_context
 def migrate(ctx: click.Context) -> None:
     """Bring the database schema up to date (serve does this too)."""

@@ -16,10 +16,10 @@ import threading
 import time
 from typing import Any
 
-import click
 import httpx
 import uvicorn
 
+from station.commands._echo import echo
 from station.i18n import t
 
 READY_TIMEOUT_S = 300.0
@@ -63,8 +63,8 @@ def _announce_when_ready(server: uvicorn.Server, scheme: str, host: str, port: i
     while time.monotonic() < deadline and not server.should_exit:
         if server.started and _answers(f"{scheme}://{probe_host}:{port}/healthz", verify):
             url = public_url(scheme, host, port)
-            click.echo(t("center.serving", url=url), err=True)
-            click.echo(t("center.serving_reports", url=url), err=True)
+            echo(t("center.serving", url=url), err=True)
+            echo(t("center.serving_reports", url=url), err=True)
             return
         time.sleep(0.05)
 

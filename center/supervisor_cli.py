@@ -11,6 +11,7 @@ import click
 
 from center.errors import CenterError
 from center.reports.cli import _password, _store
+from station.commands._echo import echo
 from station.i18n import t
 
 
@@ -30,7 +31,7 @@ def add(ctx: click.Context, name: str, password_stdin: bool) -> None:
     password = _password(password_stdin)
     if not accounts.add(_store(ctx), name, password):
         raise CenterError("reports.user_exists", user=name)
-    click.echo(t("reports.user_added", user=name))
+    echo(t("reports.user_added", user=name))
 
 
 @supervisor.command("remove", help=t("center.help_sup_remove"))
@@ -41,7 +42,7 @@ def remove(ctx: click.Context, name: str) -> None:
 
     if not accounts.remove(_store(ctx), name):
         raise CenterError("reports.user_unknown", user=name)
-    click.echo(t("reports.user_removed", user=name))
+    echo(t("reports.user_removed", user=name))
 
 
 @supervisor.command("reset-password", help=t("center.help_sup_reset"))
@@ -56,7 +57,7 @@ def reset_password(ctx: click.Context, name: str, password_stdin: bool) -> None:
         raise CenterError("reports.user_unknown", user=name)
     if not accounts.set_password(store, name, _password(password_stdin)):
         raise CenterError("reports.user_unknown", user=name)
-    click.echo(t("center.password_reset_done", user=name))
+    echo(t("center.password_reset_done", user=name))
 
 
 @supervisor.command("list", help=t("center.help_sup_list"))
@@ -65,4 +66,4 @@ def list_(ctx: click.Context) -> None:
     from center.reports import accounts
 
     for name in accounts.names(_store(ctx)):
-        click.echo(name)
+        echo(name)

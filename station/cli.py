@@ -13,10 +13,12 @@ import sys
 
 import click
 
-from station import commands
+from station import clicktext, commands
 from station.commands._echo import echo
 from station.errors import StationError
 from station.i18n import t
+
+clicktext.install()  # Click's own texts (Usage:, Options:, errors) in the staff's language
 
 
 class StationGroup(click.Group):
@@ -40,17 +42,20 @@ class StationGroup(click.Group):
             sys.exit(2)
 
 
-@click.group(cls=StationGroup, invoke_without_command=True,
+@click.group(cls=StationGroup, invoke_without_command=True, help=t("cli.help_root"),
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--lang", type=click.Choice(["zh_CN", "en"]), default=None,
-              help="Interface language / 界面语言 (default zh_CN, or $STATION_LANG).")
+              help=t("cli.help_lang"))
 @click.pass_context
 def cli(ctx: click.Context, lang: str | None) -> None:
-    """流动办事厅 Station — run with no command to open the terminal UI."""
     if lang:
         from station.i18n import set_locale
 
         set_locale(lang)
+    if ctx.invoked_subcommand is not None:
+        from station import notices
+
+        notices.listen(lambda text: click.echo(text, err=True))
     if ctx.invoked_subcommand is None:
         from station.tui.app import run_app  # imported late: only the TUI needs Textual
 

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from station import matters
 from station.documents.data import MissingItem, NoticeData, ReceiptData
-from station.i18n import t
+from station.i18n import RESIDENT_LOCALE, locale_as, t
 from station.intake import Case
 from station.workdays import due_estimated
 
@@ -21,7 +21,8 @@ def _material_text(m) -> str:
     return f"{m.name}（{matters.material_view(m).detail}）"
 
 
-def receipt_data(case: Case, *, station_name: str, staff_name: str) -> ReceiptData:
+def receipt_data(case: Case, *, station_name: str, staff_name: str,
+                 reprinted_at: datetime | None = None) -> ReceiptData:
     m = matters.matter(case.matter)
     received = tuple(_material_text(x) for x in m.materials if x.code in case.materials)
     missing = tuple(x.name for x in m.materials if x.code in case.missing)
@@ -35,11 +36,13 @@ def receipt_data(case: Case, *, station_name: str, staff_name: str) -> ReceiptDa
         centre_phone=contact.phone, materials_missing=missing,
         agent_name=case.agent.name if case.agent else "", qr_payload=case.case_no,
         large_print=case.resident.age(case.outing_date) >= matters.HOME_VISIT_AGE,
-        due_estimated=due_estimated(case.outing_date, case.due_date))
+        due_estimated=due_estimated(case.outing_date, case.due_date),
+        reprinted_at=reprinted_at,
+        post_address=case.answers.get("address", "") if case.delivery == "post" else "")
 
 
 def notice_data(case: Case, *, station_name: str, staff_name: str,
-                now: datetime) -> NoticeData:
+                reprinted_at: datetime | None = None) -> NoticeData:
     m = matters.matter(case.matter)
     contact = matters.catalogue().contact_for(m)
     missing = tuple(
@@ -48,21 +51,27 @@ def notice_data(case: Case, *, station_name: str, staff_name: str,
         for x in m.materials if x.code in case.missing)
     bring_to = "，".join(p for p in (contact.name, contact.address, contact.hours) if p)
     return NoticeData(
-        station_name=station_name, site=case.site, staff=staff_name, when=now,
-        matter_code=m.code, matter_name=m.display_name, resident_name=case.resident.name,
+        station_name=station_name, site=case.site, staff=staff_name, when=case.created_at,
+        reprinted_at=reprinted_at, matter_code=m.code, matter_name=m.display_name,
+        resident_name=case.resident.name,
         masked_id=case.resident.masked_id, missing=missing, bring_to=bring_to, bring_by=None,
         centre_phone=contact.phone, case_number=case.case_no,
         large_print=case.resident.age(case.outing_date) >= matters.HOME_VISIT_AGE)
 
 
 def render_case(case: Case, *, document: str, station_name: str, staff_name: str, paper: str,
-                now: datetime) -> bytes:
+                reprinted_at: datetime | None = None) -> bytes:
+    """The paper in Chinese whatever the staff's language: the resident reads it.
+    ``reprinted_at`` marks a reprint (补打); 受理时间 stays the case's own."""
     from station import documents
     from station.hw.ports import Media
 
     media = Media.ROLL80 if paper == "roll80" else Media.A4
-    if document == "notice":
-        return documents.render_notice(notice_data(case, station_name=station_name,
-                                                   staff_name=staff_name, now=now), media)
-    return documents.render_receipt(receipt_data(case, station_name=station_name,
-                                                 staff_name=staff_name), media)
+    with locale_as(RESIDENT_LOCALE):
+        if document == "notice":
+            return documents.render_notice(
+                notice_data(case, station_name=station_name, staff_name=staff_name,
+                            reprinted_at=reprinted_at), media)
+        return documents.render_receipt(
+            receipt_data(case, station_name=station_name, staff_name=staff_name,
+                         reprinted_at=reprinted_at), media)

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from importlib import resources
 from string import Formatter
@@ -20,6 +23,12 @@ LOCALES = ("zh_CN", "en")
 _locale = os.environ.get("STATION_LANG", DEFAULT_LOCALE)
 if _locale not in LOCALES:
     _locale = DEFAULT_LOCALE
+
+
+# Papers a resident takes home are Chinese whatever language staff chose; the override is
+# per thread/task (a ContextVar), so rendering a receipt never flips the staff's screen.
+RESIDENT_LOCALE = "zh_CN"
+_override: ContextVar[str | None] = ContextVar("station_locale_override", default=None)
 
 
 class MissingMessage(KeyError):
@@ -50,13 +59,25 @@ def set_locale(locale: str) -> None:
 
 
 def get_locale() -> str:
-    return _locale
+    return _override.get() or _locale
+
+
+@contextmanager
+def locale_as(locale: str) -> Iterator[None]:
+    """Texts in ``locale`` inside the block, for this thread only (residents' papers)."""
+    if locale not in LOCALES:
+        raise ValueError(f"unknown locale {locale!r}; choose one of {', '.join(LOCALES)}")
+    token = _override.set(locale)
+    try:
+        yield
+    finally:
+        _override.reset(token)
 
 
 def t(key: str, /, **params: object) -> str:
     """Text for ``key`` in the current locale, falling back to zh_CN, never to the key."""
     msgs = catalogue()
-    text = msgs[_locale].get(key)
+    text = msgs[_override.get() or _locale].get(key)
     if text is None:
         text = msgs[DEFAULT_LOCALE].get(key)
     if text is None:

@@ -65,6 +65,8 @@ class CaseDraft:
     agent: Agent | None = None
     delivery: Delivery | None = None  # None → the matter's default way
     visit: str = ""  # the home-visit appointment this case is served on (station.visits)
+    # Why staff went on despite a duplicate warning (station.duplicates); encrypted.
+    duplicate_reason: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ class Case:
     rating: int | None = None  # 好差评 1–5, None until the resident rates (or skips)
     reason: str = ""  # why the latest amendment / withdrawal was made
     visit: str = ""  # appointment id when recorded on a home visit
+    duplicate_reason: str = field(default="", repr=False)  # see CaseDraft
 
 
 # ------------------------------------------------------------------ queue payload / clear metadata
@@ -152,6 +155,7 @@ def payload(case: Case, staff_on_duty: tuple[str, ...] = ()) -> dict[str, object
         "rating": case.rating,
         "reason": case.reason,
         "visit": case.visit,
+        "duplicate_reason": case.duplicate_reason,
     }
 
 
@@ -183,6 +187,7 @@ def case_from_payload(data: Mapping[str, object], record_id: str, version: int) 
         rating=data.get("rating"),  # type: ignore[arg-type]
         reason=str(data.get("reason") or ""),
         visit=str(data.get("visit") or ""),
+        duplicate_reason=str(data.get("duplicate_reason") or ""),
     )
 
 
@@ -191,6 +196,7 @@ def case_from_payload(data: Mapping[str, object], record_id: str, version: int) 
 MAX_NAME = 40
 MAX_RELATION = 20
 MAX_REASON = 200
+ADULT_AGE = 18  # 民法典 第十七条: 十八周岁以上的自然人为成年人
 
 
 def clean_name(name: str) -> str:
@@ -265,6 +271,9 @@ def problems(draft: CaseDraft, today: date) -> list:
                                           position=bad[0], char=bad[1]))
         if agent.id.number == draft.resident.id.number:
             found.append(StationError("intake.agent_same_person"))
+        elif agent.id.age(today) < ADULT_AGE:
+            found.append(StationError("intake.agent_minor", age=agent.id.age(today),
+                                      adult=ADULT_AGE))
     return found
 
 
@@ -305,7 +314,8 @@ def new_case(draft: CaseDraft, *, case_no: str, site: str, staff_id: str, outing
         matter=matters.matter(draft.matter).code, answers=_stripped(draft.answers),
         materials=frozenset(draft.materials), missing=missing, agent=draft.agent,
         delivery=delivery, site=site, staff_id=staff_id, outing_date=outing_date,
-        created_at=now, updated_at=now, due_date=due, visit=draft.visit)
+        created_at=now, updated_at=now, due_date=due, visit=draft.visit,
+        duplicate_reason=" ".join(draft.duplicate_reason.split())[:MAX_REASON])
 
 
 def amended(old: Case, draft: CaseDraft, *, reason: str, now: datetime) -> Case:

@@ -71,23 +71,25 @@ def document_of(case: Case) -> str:
 
 
 def render(case: Case, *, station_name: str, staff_name: str, paper: str,
-           now: datetime) -> bytes:
-    """The PDF bytes of the case's current paper (receipt or 一次性告知单)."""
+           reprinted_at: datetime | None = None) -> bytes:
+    """The PDF bytes of the case's current paper (receipt or 一次性告知单); 受理时间 is
+    always the case's own, and a reprint says 补打 with ``reprinted_at``."""
     from station.documents_bridge import render_case
 
     return render_case(case, document=document_of(case), station_name=station_name,
-                       staff_name=staff_name, paper=paper, now=now)
+                       staff_name=staff_name, paper=paper, reprinted_at=reprinted_at)
 
 
 def print_case(case: Case, *, station_name: str, staff_name: str, printer: object | None,
-               pdf: Path | None, paper: str, now: datetime) -> PrintOutcome:
+               pdf: Path | None, paper: str,
+               reprinted_at: datetime | None = None) -> PrintOutcome:
     """Print (or with ``pdf``, only save) the case's paper; failures become an outcome."""
     from station.hw.ports import JobStatus, Media
 
     document = document_of(case)
     try:
         data = render(case, station_name=station_name, staff_name=staff_name, paper=paper,
-                      now=now)
+                      reprinted_at=reprinted_at)
     except StationError as err:  # e.g. no CJK font: the case is safe, the paper waits
         return _failed(case, document, None, err.message())
     except Exception as err:  # a bug must not turn a recorded case into an error screen

@@ -8,6 +8,7 @@ get an isolated station without touching the real one.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -42,3 +43,16 @@ def config_file() -> Path:
 
 def queue_file() -> Path:
     return data_dir() / "queue.sqlite3"
+
+
+def shared_font_cache_dir() -> Path:
+    """The font cut every user of this install reads: built once by ``install.sh`` (whoever
+    installs owns the virtualenv, so it is writable then and readable by all later).
+    ``STATION_FONT_CACHE`` points it elsewhere (e.g. ``/var/cache/liudong-station``)."""
+    value = os.environ.get("STATION_FONT_CACHE")
+    return Path(value) if value else Path(sys.prefix) / "share" / APP / "fonts"
+
+
+def user_font_cache_dir() -> Path:
+    """The fallback when the shared cut is missing and its folder is not ours to write."""
+    return Path(platformdirs.user_cache_dir(APP)) / "fonts"

@@ -131,6 +131,7 @@ class Service:
         self._online = False
         self._sync_error: str | None = None
         self._sync_client = None
+        self._day_index = None  # station.duplicates.DayIndex of today, built on first check
         self._unsubscribers: list[Callable[[], None]] = []
         self._stoppers: list[Callable[[], None]] = []
 
@@ -293,6 +294,8 @@ class Service:
     def _bind_centre_key(self, store: CaseStore) -> None:
         """Enrolled while locked (`station enroll` without --staff): the queue gets the
         centre key at the next unlock and seals what was recorded before, so it can sync."""
+        if not self._config().centre.public_key:
+            return  # not enrolled: nothing to bind (and no need to load the sync stack)
         from stationq.errors import QueueError
 
         from station.sync.enrol import ensure_centre_key
@@ -330,6 +333,7 @@ class Service:
             if self._store is not None:
                 self._store.lock()
             self._staff = None
+            self._day_index = None  # names and ID numbers: gone with the key
 
     def touch(self) -> None:
         """Call on every key press / click: resets the idle timer."""
@@ -475,6 +479,9 @@ class Service:
         if not (id_text or "").strip():
             raise StationError("intake.agent_id_needed")
         rid = self.check_id(id_text)
+        if rid.age(self._today()) < intake.ADULT_AGE:
+            raise StationError("intake.agent_minor", age=rid.age(self._today()),
+                               adult=intake.ADULT_AGE)
         relation = check_text(relation or "", "text.field_relation").strip()
         if not relation:
             raise StationError("intake.agent_relation_empty")
@@ -498,7 +505,7 @@ class Service:
         return matters.search(query, line=line, menu=menu)
 
     def matter_guide(self, code: str, resident: Resident | None = None) -> MatterGuide:
-        """办事样本: materials, form fields, eligibility for this resident, delivery choices."""
+        """办事指南: materials, form fields, eligibility for this resident, delivery choices."""
         return matters.guide(code, resident, self._today())
 
     def validate_field(self, code: str, key: str, value: str) -> str | None:
@@ -517,6 +524,26 @@ class Service:
         field's key, so the TUI can put it under that field."""
         return intake.problems(draft, self._today())
 
+    def duplicate_warnings(self, draft: CaseDraft) -> list[str]:
+        """Reasons to stop before recording (translated; empty = none): the same ID number
+        under another name today, or the same matter for this resident again today. Staff
+        may go on with a reason: put it in ``draft.duplicate_reason`` (recorded, encrypted).
+        The first call of a day reads that day's cases once (audited reads)."""
+        from station.duplicates import DayIndex
+
+        with self._lock:
+            self._require_staff()
+            today = self._today()
+            index = self._day_index
+            if index is None or index[0] != today:
+                built = DayIndex()
+                store = self._cases()
+                for row in store.summaries(today):
+                    if row.status != "withdrawn":
+                        built.add(store.get(row.case_no))
+                index = self._day_index = (today, built)
+            return index[1].warnings(draft)
+
     def record_case(self, draft: CaseDraft) -> RecordOutcome:
         """Validate (raises the first error, nothing stored), append to the queue, then print
         the receipt — or the 一次性告知单 when materials are missing (status 材料待补).
@@ -533,6 +560,8 @@ class Service:
                                    site=today_outing.site, staff_id=staff.id,
                                    outing_date=today_outing.day, now=now)
             case = store.append(case, staff_on_duty=today_outing.staff_ids)
+            if self._day_index is not None and self._day_index[0] == case.outing_date:
+                self._day_index[1].add(case)
         return RecordOutcome(case, self._print(case))
 
     def rate(self, case_no: str, rating: int | None) -> None:
@@ -585,10 +614,11 @@ class Service:
             return self._cases().history(case_no)
 
     def reprint(self, case_no: str, *, pdf: Path | None = None) -> PrintOutcome:
-        """Render the case's current paper again and print it (or write it to ``pdf``)."""
+        """Render the case's current paper again and print it (or write it to ``pdf``),
+        marked 补打 with the time of this print; 受理时间 stays the case's own."""
         with self._lock:
             case = self._changeable(self._cases(), case_no)
-        return self._print(case, pdf=pdf)
+        return self._print(case, pdf=pdf, reprint=True)
 
     def _changeable(self, store: CaseStore, case_no: str) -> Case:
         """The case's latest version for a staff member to print or change; a withdrawn
@@ -621,6 +651,7 @@ class Service:
                 raise problems[0]
             new = intake.amended(old, draft, reason=reason, now=self._now())
             new = store.amend(new, reason_code="amend")
+            self._day_index = None  # rebuilt on the next check
         if new.status != old.status or new.missing != old.missing or new.due_date != old.due_date:
             return RecordOutcome(new, self._print(new))
         return RecordOutcome(new, None)
@@ -634,6 +665,7 @@ class Service:
             new = replace(old, status="withdrawn", reason=reason, updated_at=self._now(),
                           due_date=None)
             new = store.amend(new, reason_code="withdraw")
+            self._day_index = None  # rebuilt on the next check
             papers.clear_reprint(new.case_no)
             return new
 
@@ -693,14 +725,15 @@ class Service:
 
     # ---- printing ----------------------------------------------------------------
 
-    def _print(self, case: Case, *, pdf: Path | None = None) -> PrintOutcome:
+    def _print(self, case: Case, *, pdf: Path | None = None,
+               reprint: bool = False) -> PrintOutcome:
         """Render and print outside the lock (the printer may take seconds)."""
         cfg = self._config()
         staff = cfg.staff_by_id(case.staff_id)
         outcome = papers.print_case(
             case, station_name=cfg.name, staff_name=staff.name if staff else case.staff_id,
             printer=None if pdf else self._printer_port(), pdf=pdf, paper=cfg.paper,
-            now=self._now())
+            reprinted_at=self._now() if reprint else None)
         with self._lock:
             self._cases().audit_print(case, outcome)
         return outcome

@@ -108,7 +108,7 @@ class Eligibility:
 
 @dataclass(frozen=True)
 class MatterGuide:
-    """办事样本 for one matter and (optionally) one resident."""
+    """办事指南 for one matter and (optionally) one resident."""
 
     matter: MatterSummary
     materials: tuple[MaterialView, ...]

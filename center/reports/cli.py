@@ -79,7 +79,7 @@ def report(ctx: click.Context, station: str | None, day: str | None, start: str 
         echo(t("reports.written", path=str(output)), err=True)
 
 
-@report.group(name="supervisor", help="Supervisor accounts for the report pages.")
+@report.group(name="supervisor", help=t("center.help_supervisor"))
 def supervisor() -> None:
     pass
 
@@ -101,7 +101,7 @@ def _password(from_stdin: bool) -> str:
 
 @supervisor.command("add")
 @click.argument("name")
-@click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
+@click.option("--password-stdin", is_flag=True, help=t("center.help_password_stdin"))
 @click.pass_context
 def supervisor_add(ctx: click.Context, name: str, password_stdin: bool) -> None:
     from center.reports import accounts

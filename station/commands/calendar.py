@@ -14,6 +14,7 @@ from datetime import date
 import click
 
 from station import workdays
+from station.commands._echo import echo
 from station.i18n import t
 
 MAX_DAYS = 1000  # working days; every catalogue time limit is far below this
@@ -22,7 +23,7 @@ _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # only this form: no week 
 
 def _fail(key: str, **params: object) -> None:
     """A sentence on stderr and exit 2 (bad usage), as click does for its own checks."""
-    click.echo(t(key, **params), err=True)
+    echo(t(key, **params), err=True)
     raise click.exceptions.Exit(2)
 
 
@@ -64,18 +65,18 @@ def day_(day_text: str, as_json: bool) -> None:
     day = _date(day_text)
     info = workdays.load_calendar().day(day)
     if as_json:
-        click.echo(json.dumps(day_json(info), ensure_ascii=False))
+        echo(json.dumps(day_json(info), ensure_ascii=False))
         return
     words = {"date": day.isoformat(), "weekday": _weekday(day)}
     if info.working:
         key = "calendar.day_swapped" if day.weekday() >= 5 else "calendar.day_working"
-        click.echo(t(key, **words))
+        echo(t(key, **words))
     elif info.name:
-        click.echo(t("calendar.day_holiday", name=info.name, **words))
+        echo(t("calendar.day_holiday", name=info.name, **words))
     else:
-        click.echo(t("calendar.day_rest", **words))
+        echo(t("calendar.day_rest", **words))
     if info.estimated:
-        click.echo(t("calendar.estimate_note", year=day.year))
+        echo(t("calendar.estimate_note", year=day.year))
 
 
 @command.command(name="due", help=t("calendar.help_due"))
@@ -90,8 +91,8 @@ def due_(start_text: str, days_text: str, as_json: bool) -> None:
         _fail("calendar.too_far", start=start.isoformat(), days=n, high=workdays.MAX_YEAR)
         raise
     if as_json:
-        click.echo(json.dumps({"from": start.isoformat(), "days": n,
+        echo(json.dumps({"from": start.isoformat(), "days": n,
                                "due": due.day.isoformat(), "estimated": due.estimated}))
         return
     key = "calendar.due_line_estimated" if due.estimated else "calendar.due_line"
-    click.echo(t(key, start=start.isoformat(), days=n, due=due.day.isoformat()))
+    echo(t(key, start=start.isoformat(), days=n, due=due.day.isoformat()))

@@ -9,6 +9,7 @@ written, so bad input changes nothing.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 
 import click
@@ -17,7 +18,7 @@ from station.commands._echo import echo
 from station.commands._unlock import open_unlocked, passphrase_option, passphrases, staff_option
 from station.errors import StationError
 from station.i18n import t
-from station.intake import DELIVERIES, Case, CaseDraft
+from station.intake import DELIVERIES, Case, CaseDraft, clean_reason
 from station.workdays import due_estimated
 
 
@@ -50,13 +51,16 @@ def _answers(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--delivery", type=click.Choice(DELIVERIES), default=None,
               help=t("cli.help_delivery"))
 @click.option("--site", default=None, help=t("cli.help_case_site"))
+@click.option("--confirm-duplicate", "duplicate_reason", default=None, metavar="REASON",
+              help=t("cli.help_confirm_duplicate"))
 @staff_option
 @click.option("--json", "as_json", is_flag=True, help=t("cli.help_json"))
 @passphrase_option
 def add(matter: str, id_number: str, name: str, fields: tuple[str, ...],
         materials: tuple[str, ...], agent_id: str | None, agent_relation: str | None,
-        agent_name: str, delivery: str | None, site: str | None, staff: str | None,
-        as_json: bool, passphrase_stdin: bool) -> None:
+        agent_name: str, delivery: str | None, site: str | None,
+        duplicate_reason: str | None, staff: str | None, as_json: bool,
+        passphrase_stdin: bool) -> None:
     (passphrase,) = passphrases(passphrase_stdin)
     service = open_unlocked(staff, passphrase)
     try:
@@ -68,7 +72,15 @@ def add(matter: str, id_number: str, name: str, fields: tuple[str, ...],
                           agent=agent, delivery=delivery)  # type: ignore[arg-type]
         problems = service.validate(draft)
         if problems:
-            raise problems[0]
+            _refuse(problems, matter)
+        warnings = service.duplicate_warnings(draft)
+        if warnings:
+            if duplicate_reason is None:
+                for text in warnings:
+                    echo(text, err=True)
+                echo(t("cli.duplicate_refused"), err=True)
+                raise SystemExit(1)
+            draft = replace(draft, duplicate_reason=clean_reason(duplicate_reason))
         me = service.current_staff.id
         outing = service.current_outing()
         if outing is None or (site and site.strip() != outing.site):
@@ -96,10 +108,43 @@ def add(matter: str, id_number: str, name: str, fields: tuple[str, ...],
         echo(printed.message, err=True)
 
 
+def explain(err: StationError, code: str) -> str:
+    """The problem, plus what the command line accepts instead: the field's key and its
+    choices, the matter's keys for an unknown one, its material codes for a wrong code."""
+    from station import matters
+
+    text = err.message()
+    try:
+        m = matters.matter(code)
+    except StationError:
+        return text
+    if err.key == "intake.field_problem":
+        key = str(err.params.get("field", ""))
+        field = next((f for f in m.fields if f.key == key), None)
+        if field is None:
+            return t("cli.field_keys", message=text, keys=" / ".join(f.key for f in m.fields),
+                     code=m.code)
+        if field.choices:
+            return t("cli.field_hint_choices", message=text, key=key,
+                     choices=" / ".join(field.choices))
+        return t("cli.field_hint", message=text, key=key)
+    if err.key == "intake.material_unknown":
+        return t("cli.material_codes", message=text,
+                 codes=" / ".join(x.code for x in m.materials), code=m.code)
+    return text
+
+
+def _refuse(problems: list[StationError], code: str) -> None:
+    """Every problem at once (one run fixes them all); nothing is recorded."""
+    for err in problems:
+        echo(explain(err, code), err=True)
+    raise SystemExit(1)
+
+
 @command.command(name="list", help=t("cli.help_case_list"))
 @click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help=t("cli.help_date"))
-@click.option("--json", "as_json", is_flag=True, help=t("cli.help_json"))
+@click.option("--json", "as_json", is_flag=True, help=t("cli.help_json_list"))
 def list_(day, as_json: bool) -> None:
     from station.service import open_service
 
@@ -150,6 +195,7 @@ def case_dict(case: Case, today: date) -> dict[str, object]:
         "due_date": case.due_date.isoformat() if case.due_date else None,
         "due_date_estimated": due_estimated(case.outing_date, case.due_date),
         "rating": case.rating, "reason": case.reason,
+        "duplicate_reason": case.duplicate_reason or None,
     }
 
 
@@ -199,5 +245,7 @@ def show(case_no: str, staff: str | None, as_json: bool, passphrase_stdin: bool)
         lines.append((t("cli.label_rating"), str(case.rating)))
     if case.reason:
         lines.append((t("cli.label_reason"), case.reason))
+    if case.duplicate_reason:
+        lines.append((t("cli.label_duplicate_reason"), case.duplicate_reason))
     for label, value in lines:
         echo(f"{label}: {value}")

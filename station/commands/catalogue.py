@@ -82,12 +82,16 @@ def _table(cat: Catalogue, matters: list[Matter]) -> list[str]:
     return lines
 
 
-@click.command("catalogue", help=t("catalogue.cli.help"))
+@click.group("catalogue", help=t("catalogue.cli.help"), invoke_without_command=True)
 @click.option("--search", "-s", "search", metavar="TEXT", help=t("catalogue.cli.search"))
 @click.option("--menu", "-m", type=click.Choice(MENUS), help=t("catalogue.cli.menu"))
 @click.option("--line", "-l", "line", metavar="LINE", help=t("catalogue.cli.line"))
 @click.option("--json", "as_json_flag", is_flag=True, help=t("catalogue.cli.json"))
-def command(search: str | None, menu: str | None, line: str | None, as_json_flag: bool) -> None:
+@click.pass_context
+def command(ctx: click.Context, search: str | None, menu: str | None, line: str | None,
+            as_json_flag: bool) -> None:
+    if ctx.invoked_subcommand is not None:
+        return
     cat = load_catalogue()
     matters = cat.search(search) if search else list(cat.matters)
     if menu:
@@ -110,3 +114,81 @@ def command(search: str | None, menu: str | None, line: str | None, as_json_flag
         echo(row)
     echo(t("catalogue.cli.count", count=len(matters), version=cat.version,
                  published=cat.published.isoformat()))
+
+
+# ---- `station catalogue show CODE`: what `case add` accepts, without reading the source ----
+
+def _condition(f_or_m: object, labels: dict[str, str]) -> dict[str, object] | None:
+    cond = getattr(f_or_m, "required_if", None)
+    if cond is None:
+        return None
+    return {"field": cond.field, "values": list(cond.values)}
+
+
+def _condition_text(cond: dict[str, object] | None, labels: dict[str, str]) -> str:
+    if cond is None:
+        return ""
+    key = str(cond["field"])
+    values = [t(f"service.delivery_{v}") if key == "delivery" else str(v)
+              for v in cond["values"]]  # type: ignore[union-attr]
+    label = t("catalogue.cli.delivery_label") if key == "delivery" else labels.get(key, key)
+    return t("catalogue.cli.when", label=label, values=" / ".join(values))
+
+
+def guide_json(m: Matter) -> dict[str, object]:
+    """Fields and materials as `case add` takes them (--field KEY=VALUE, --material CODE)."""
+    from station.answers import hint_of, label_of
+
+    labels = {f.key: label_of(f) for f in m.fields}
+    fields = []
+    for f in m.fields:
+        cond = _condition(f, labels)
+        fields.append({
+            "key": f.key, "label": label_of(f), "type": f.type,
+            "type_label": t(f"catalogue.cli.type_{f.type}"),
+            "choices": list(f.choices), "required": f.required,
+            "required_if": cond, "required_when": _condition_text(cond, labels),
+            "default": getattr(f, "default", None) or None, "hint": hint_of(f) or None,
+        })
+    materials = []
+    for x in m.materials:
+        cond = _condition(x, labels)
+        required = not x.optional and cond is None
+        when = _condition_text(cond, labels) or (
+            "；".join(p for p in (t("catalogue.cli.always"), x.notes) if p) if required
+            else x.notes or t("catalogue.cli.sometimes"))
+        materials.append({
+            "code": x.code, "name": x.name, "form": x.form, "count": x.count,
+            "required": required, "required_if": cond, "notes": x.notes or None,
+            "when": when})
+    return {"code": m.code, "name": m.name, "time_limit_days": m.time_limit_days,
+            "delivery": list(m.delivery), "fields": fields, "materials": materials}
+
+
+@command.command("show", help=t("catalogue.cli.show_help"))
+@click.argument("code", metavar="CODE")
+@click.option("--json", "as_json_flag", is_flag=True, help=t("catalogue.cli.json"))
+def show(code: str, as_json_flag: bool) -> None:
+    from station import matters
+
+    data = guide_json(matters.matter(code))
+    if as_json_flag:
+        echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    echo(f"{data['code']} {data['name']}  {_limit(int(data['time_limit_days']))}")  # type: ignore[call-overload]
+    echo(t("catalogue.cli.show_delivery", allowed=" / ".join(
+        f"{d}（{t(f'service.delivery_{d}')}）" for d in data["delivery"])))  # type: ignore[union-attr]
+    echo(t("catalogue.cli.show_fields"))
+    for f in data["fields"]:  # type: ignore[union-attr]
+        need = (t("catalogue.cli.required") if f["required"]
+                else f["required_when"] or t("catalogue.cli.optional"))
+        line = f"  {f['key']:<16} {f['label']}（{f['type_label']}，{need}）"
+        if f["choices"]:
+            line += " " + t("catalogue.cli.choices", choices=" / ".join(f["choices"]))
+        if f["default"]:
+            line += " " + t("catalogue.cli.default", value=f["default"])
+        echo(line)
+    echo(t("catalogue.cli.show_materials"))
+    for x in data["materials"]:  # type: ignore[union-attr]
+        echo(f"  {x['code']:<16} {x['name']}（{x['when']}）")
+    echo(t("catalogue.cli.show_usage", code=data["code"]))

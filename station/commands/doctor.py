@@ -12,13 +12,10 @@ from station.doctor import run_checks
 from station.i18n import t
 
 
-@click.command(name="doctor")
-@click.option("--json", "as_json", is_flag=True, help="Print the checks as a JSON list.")
+@click.command(name="doctor", help=t("cli.help_doctor"))
+@click.option("--json", "as_json", is_flag=True, help=t("cli.help_doctor_json"))
 def command(as_json: bool) -> None:
-    """Check Python, folders, the Chinese font, card readers, printers and free disk.
-
-    Exits 1 when any check failed, 0 otherwise (warnings included).
-    """
+    """Exit 1 when any check failed, 0 otherwise (warnings included)."""
     checks = run_checks()
     if as_json:
         echo(json.dumps([c.as_dict() for c in checks], ensure_ascii=False, indent=1))

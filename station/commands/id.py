@@ -13,22 +13,18 @@ from station.i18n import t
 from station.identity import IdNumberError, mask_id, normalise, parse_id
 
 
-@click.group(name="id", help="Resident ID numbers / 证件号码.")
+@click.group(name="id", help=t("cli.help_id_group"))
 def command() -> None:
     pass
 
 
-@command.command(name="check")
-@click.argument("number")
+@command.command(name="check", help=t("cli.help_id_check"))
+@click.argument("number", metavar="NUMBER")
 @click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Date the age is computed on (YYYY-MM-DD; default today).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+              help=t("cli.help_id_on"))
+@click.option("--json", "as_json", is_flag=True, help=t("cli.help_json"))
 def check(number: str, on, as_json: bool) -> None:
-    """Check NUMBER (18-digit, legacy 15-digit, residence permit, or a foreigner permanent
-    residence card of 2023 or 2017).
-
-    Exits 0 when the number is valid, 1 when it is not.
-    """
+    """Exit 0 when the number is valid, 1 when it is not."""
     day: date = on.date() if on else date.today()
     try:
         rid = parse_id(number, on=day)

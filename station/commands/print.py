@@ -17,8 +17,6 @@ from station.commands._echo import echo
 from station.hw.ports import Media
 from station.i18n import t
 
-PRINTER_HELP = "auto | pdf | cups | cups:<queue> (default: the station's setting)"
-
 
 def _settings() -> tuple[str, str]:
     """(printer, paper) from the station's config, or the defaults before `station init`."""
@@ -68,19 +66,19 @@ def emit(pdf: bytes, *, stem: str, title: str, printer_setting: str | None = Non
     return True
 
 
-@click.group(name="print")
+@click.group(name="print", help=t("cli.help_print_group"))
 def command() -> None:
-    """Print documents: a test page, and (from other parts) receipts and notices."""
+    pass
 
 
-@command.command(name="test")
-@click.option("--printer", "printer_setting", default=None, help=PRINTER_HELP)
+@command.command(name="test", help=t("cli.help_print_test"))
+@click.option("--printer", "printer_setting", default=None, metavar="auto|pdf|cups|cups:QUEUE",
+              help=t("cli.help_print_printer"))
 @click.option("--paper", type=click.Choice([m.value for m in Media]), default=None,
-              help="a4 | roll80 (default: the station's setting)")
+              help=t("cli.help_print_paper"))
 @click.option("--timeout", type=float, default=60.0, show_default=True,
-              help="Seconds to follow the job before giving up (the PDF is kept).")
+              help=t("cli.help_print_timeout"))
 def test_page_command(printer_setting: str | None, paper: str | None, timeout: float) -> None:
-    """Print a test page: Chinese font, QR code and margins; exit 1 if it did not print."""
     from station.documents.layout import render
     from station.documents.testpage import test_page
 

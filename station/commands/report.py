@@ -131,4 +131,4 @@ def _print(report: StationReport) -> None:
     printer = choose_printer(config.load().printer)
     job = printer.submit(pdf, title=f"report {report.date_from}")  # type: ignore[attr-defined]
     state = printer.wait(job)  # type: ignore[attr-defined]
-    echo(t("reports.printed", outcome=state.status.value), err=True)
+    echo(t("reports.printed", outcome=t(f"reports.job_{state.status.value}")), err=True)

@@ -35,7 +35,7 @@ def add(name: str, staff: str | None, as_json: bool, passphrase_stdin: bool) -> 
 
 
 @command.command(name="list", help=t("cli.help_staff_list"))
-@click.option("--json", "as_json", is_flag=True, help=t("cli.help_json"))
+@click.option("--json", "as_json", is_flag=True, help=t("cli.help_json_list"))
 def list_(as_json: bool) -> None:
     from station.service import open_service
 

@@ -22,9 +22,9 @@ def _report(state) -> None:
         echo(t("sync.run_rejected", n=state.rejected), err=True)
 
 
-@click.command(name="sync", help="Sync with the centre / 与中心同步.")
-@click.option("--once", is_flag=True, help="One run, then exit (exit 1 if it failed).")
-@click.option("--interval", default=60.0, show_default=True, help="Seconds between runs.")
+@click.command(name="sync", help=t("cli.help_sync"))
+@click.option("--once", is_flag=True, help=t("cli.help_sync_once"))
+@click.option("--interval", default=60.0, show_default=True, help=t("cli.help_sync_interval"))
 def command(once: bool, interval: float) -> None:
     from station.sync import make_client, run_forever
 

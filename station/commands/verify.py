@@ -16,6 +16,7 @@ import sys
 
 import click
 
+from station.commands._echo import echo
 from station.commands._unlock import passphrase_option, passphrases, staff_option
 from station.i18n import t
 
@@ -39,15 +40,15 @@ def command(as_json: bool, staff: str | None, passphrase_stdin: bool) -> None:
     finally:
         service.close()
     if as_json:
-        click.echo(json.dumps({
+        echo(json.dumps({
             "ok": outcome.ok, "records_checked": outcome.records_checked,
             "local_copies_checked": outcome.aead_checked,
             "findings": [f.as_dict() for f in outcome.findings]}, ensure_ascii=False))
     else:
         for finding in outcome.findings:
-            click.echo(finding.words())
-        click.echo(t("verify.summary_ok" if outcome.ok else "verify.summary_bad",
+            echo(finding.words())
+        echo(t("verify.summary_ok" if outcome.ok else "verify.summary_bad",
                      n=len(outcome.findings), records=outcome.records_checked))
         if not outcome.aead_checked:
-            click.echo(t("verify.locked_note"))
+            echo(t("verify.locked_note"))
     sys.exit(0 if outcome.ok else 1)

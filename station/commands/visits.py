@@ -55,7 +55,7 @@ def _summary_dict(s) -> dict[str, object]:
 @click.option("--date", "day", type=DAY, default=None, help=t("visits.help_date_any"))
 @click.option("--status", default=None, help=t("visits.help_status"))
 @staff_option
-@click.option("--json", "as_json", is_flag=True, help=t("cli.help_json"))
+@click.option("--json", "as_json", is_flag=True, help=t("cli.help_json_list"))
 @passphrase_option
 def list_(day: datetime | None, status: str | None, staff: str | None, as_json: bool,
           passphrase_stdin: bool) -> None:
@@ -177,7 +177,7 @@ def mark(visit: str, outcome: str, reason: str, staff: str | None,
 @command.command(name="plan", help=t("visits.help_plan"))
 @click.option("--date", "day", type=DAY, default=None, help=t("cli.help_date"))
 @staff_option
-@click.option("--json", "as_json", is_flag=True, help=t("cli.help_json"))
+@click.option("--json", "as_json", is_flag=True, help=t("cli.help_json_list"))
 @passphrase_option
 def plan(day: datetime | None, staff: str | None, as_json: bool, passphrase_stdin: bool) -> None:
     service = _service(staff, passphrase_stdin)

@@ -35,6 +35,8 @@ class ReceiptData:
     qr_payload: str = ""  # defaults to the case number
     large_print: bool = False
     due_estimated: bool = False  # due_date counted through a year with no published notice
+    reprinted_at: datetime | None = None  # 补打: when this copy was printed again
+    post_address: str = ""  # where a posted result (delivery by post) goes
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class NoticeData:
     case_number: str = ""
     note: str = ""
     large_print: bool = False
+    reprinted_at: datetime | None = None  # 补打: when this copy was printed again
 
 
 @dataclass(frozen=True)

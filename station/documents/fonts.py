@@ -18,14 +18,15 @@ from __future__ import annotations
 import copy
 import hashlib
 import io
+import logging
+import os
 import shutil
 import subprocess
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
+from station import notices, paths
 from station.documents.coverage import (
     Face,
     GlyphMissing,
@@ -103,18 +104,63 @@ def common_chars() -> set[int]:
     return chars
 
 
-def _cache_dir() -> Path:
-    return Path(platformdirs.user_cache_dir("liudong-station")) / "fonts"
+log = logging.getLogger("station.documents.fonts")
+
+
+def _cache_dirs() -> tuple[Path, Path]:
+    """(shared, per-user): read in that order; a cut is written to the first we may write."""
+    return paths.shared_font_cache_dir(), paths.user_font_cache_dir()
+
+
+def _writable(folder: Path) -> bool:
+    probe = folder
+    while not probe.exists():  # the nearest existing parent decides whether we may create it
+        if probe.parent == probe:
+            return False
+        probe = probe.parent
+    return os.access(probe, os.W_OK | os.X_OK)
+
+
+def cached_common_face(source: FontSource) -> Path | None:
+    """The GB 2312 cut of ``source`` if some cache already holds it (shared first)."""
+    name = _common_name(source)
+    for folder in _cache_dirs():
+        if (folder / name).is_file() and os.access(folder / name, os.R_OK):
+            return folder / name
+    return None
+
+
+def _common_name(source: FontSource) -> str:
+    stat = source.path.stat()
+    key = f"{source.path}|{source.index}|{stat.st_size}|{stat.st_mtime_ns}|{_CACHE_VERSION}"
+    return f"common-{hashlib.sha256(key.encode()).hexdigest()[:16]}.otf"
+
+
+def prepare_shared_cache() -> Path:
+    """install.sh: cut the GB 2312 face into the shared cache, so no user waits for it."""
+    source = find_cjk_font()
+    shared = paths.shared_font_cache_dir()
+    if (shared / _common_name(source)).is_file():
+        return shared / _common_name(source)
+    return _build_common(source, shared)
 
 
 def common_face(source: FontSource) -> Path:
-    """The cached GB 2312 face cut from ``source``, built on first use."""
-    stat = source.path.stat()
-    key = f"{source.path}|{source.index}|{stat.st_size}|{stat.st_mtime_ns}|{_CACHE_VERSION}"
-    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-    target = _cache_dir() / f"common-{digest}.otf"
-    if target.exists():
-        return target
+    """The cached GB 2312 face cut from ``source``, built on first use: into the shared
+    cache when we may write it (install.sh), else into this user's cache, with a notice."""
+    found = cached_common_face(source)
+    if found is not None:
+        return found
+    shared, mine = _cache_dirs()
+    return _build_common(source, shared if _writable(shared) else mine)
+
+
+def _build_common(source: FontSource, folder: Path) -> Path:
+    shared = paths.shared_font_cache_dir()
+    if folder != shared:
+        log.warning("font cut missing from the shared cache; building it for this user")
+    notices.announce("documents.font_building")  # many seconds: staff must see why
+    target = folder / _common_name(source)
     from fontTools import subset as ftsubset
     from fontTools import ttLib
 
@@ -127,8 +173,13 @@ def common_face(source: FontSource) -> Path:
     subsetter.populate(unicodes=common_chars())
     subsetter.subset(font)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(f".{threading.get_ident()}.part")
+    tmp = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
     font.save(tmp)
+    if folder == shared:  # every user of the install reads it; the font is public data
+        tmp.chmod(0o644)
+        for d in (target.parent, target.parent.parent):
+            if d.stat().st_uid == os.getuid():
+                d.chmod(0o755)
     tmp.replace(target)
     return target
 

@@ -23,6 +23,8 @@ def notice(data: NoticeData) -> Document:
         Field(t("documents.site"), data.site),
         Field(t("documents.when"), fmt_datetime(data.when)),
     ]
+    if data.reprinted_at is not None:
+        blocks.append(Field(t("documents.reprinted"), fmt_datetime(data.reprinted_at)))
     if data.case_number:
         blocks.append(Field(t("documents.case_number"), data.case_number))
     blocks += [

@@ -22,6 +22,10 @@ def receipt(data: ReceiptData) -> Document:
         Title(t("documents.receipt_title"), data.station_name),
         Field(t("documents.site"), data.site),
         Field(t("documents.when"), fmt_datetime(data.when)),
+    ]
+    if data.reprinted_at is not None:
+        blocks.append(Field(t("documents.reprinted"), fmt_datetime(data.reprinted_at)))
+    blocks += [
         Field(t("documents.case_number"), data.case_number, strong=True),
         Field(t("documents.matter"), f"{data.matter_name}（{data.matter_code}）"),
         Field(t("documents.resident"), data.resident_name),
@@ -41,6 +45,10 @@ def receipt(data: ReceiptData) -> Document:
                                                        data.due_estimated),
               strong=True),
         Field(t("documents.delivery"), data.delivery),
+    ]
+    if data.post_address:
+        blocks.append(Field(t("documents.post_address"), data.post_address))
+    blocks += [
         Field(t("documents.staff"), data.staff),
         QR(data.qr_payload or data.case_number, t("documents.qr_caption")),
         Rule(),

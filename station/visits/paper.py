@@ -22,7 +22,7 @@ from station.documents.runsheet import run_sheet
 from station.documents.slip import slip
 from station.errors import StationError
 from station.hw.ports import Media
-from station.i18n import t
+from station.i18n import RESIDENT_LOCALE, locale_as, t
 from station.identity import mask_id
 from station.visits.model import Appointment
 from station.visits.planning import Plan
@@ -84,8 +84,9 @@ def slip_data(appt: Appointment, *, station_name: str, centre_phone: str,
 
 def render_slip(appt: Appointment, *, station_name: str, centre_phone: str, rules: VisitRules,
                 media: Media = Media.A4) -> bytes:
-    return render(slip(slip_data(appt, station_name=station_name, centre_phone=centre_phone,
-                                 rules=rules)), media)
+    with locale_as(RESIDENT_LOCALE):  # the resident's paper: Chinese whatever staff chose
+        return render(slip(slip_data(appt, station_name=station_name,
+                                     centre_phone=centre_phone, rules=rules)), media)
 
 
 def _stop_note(appt: Appointment) -> str:

@@ -30,7 +30,10 @@ def check_resident_free(existing: Iterable[Appointment], appt: Appointment) -> N
         # A centre request may come without the ID number: no number, nothing to compare.
         if (other.id != appt.id and appt.id_number and other.id_number == appt.id_number
                 and other.status in ACTIVE):
-            raise VisitError("visits.resident_already_booked", status=other.status)
+            from station.i18n import t
+
+            raise VisitError("visits.resident_already_booked",  # the status in words, not a code
+                             status=t(f"visits.status_{other.status}"), visit=other.id)
 
 
 def schedule(existing: list[Appointment], appt: Appointment, slot: Slot, team: str,

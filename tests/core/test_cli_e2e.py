@@ -58,7 +58,12 @@ def test_init_staff_case_list_show_print(tmp_path):
     case_no = result.stdout.strip().splitlines()[0]
     assert case_no.endswith("-001")
 
-    result = run(*mz01("--material", "id", "--json"))  # 申请登记表 missing → 一次性告知单
+    # The same resident and matter again today: refused with the warning, then recorded
+    # with the reason given.
+    refused = run(*mz01("--material", "id", "--json"))
+    assert refused.exit_code == 1 and "同一事项" in refused.output and case_count() == 1
+    result = run(*mz01("--material", "id", "--json", "--confirm-duplicate", "补交前先登记"))
+    # 申请登记表 missing → 一次性告知单
     assert result.exit_code == 0, result.output
     pending = json.loads(result.output)
     assert pending["status"] == "materials_pending" and pending["missing"] == ["form"]

@@ -142,7 +142,7 @@ def test_print_goes_through_the_printer_port(month: Month):
 
         printed = list(paths.print_dir().rglob("report-*.pdf"))
     assert printed and t(
-        "reports.printed", outcome="completed") in result.output
+        "reports.printed", outcome=t("reports.job_completed")) in result.output
     assert t("reports.station_title", name=run.name) in pdf_text(printed[0])
 
 

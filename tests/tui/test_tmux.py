@@ -106,7 +106,7 @@ def test_installed_station_first_run_and_one_resident(station_env):
         tmux.type("jlk")
         tmux.wait("MZ01")
         tmux.keys("Enter")
-        tmux.wait("办事样本")
+        tmux.wait("办事指南")
         tmux.keys("a", "Enter")
         tmux.wait("联系电话")  # offered; required only for a posted result or a home visit
         tmux.keys("Enter")  # the defaults: payout preselected, collected at the centre
