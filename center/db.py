@@ -375,13 +375,17 @@ class Store:
     def coverage(self) -> list[dict[str, Any]]:
         """Per station: contiguous sequence ranges received, and the gaps between them."""
         out = []
+        # Only whole positive numbers count: a row of another type (SQLite keeps any type
+        # in any column) must not break the report that reads this.
+        ok = " AND seq >= 1" + (" AND typeof(seq) = 'integer'" if self.engine == "sqlite"
+                                else "")
         for station_id, name, status in self.stations():
             with self.tx() as cur:
                 cur.execute(self.q(
                     "SELECT MIN(seq), MAX(seq), COUNT(*) FROM ("
                     " SELECT seq, seq - ROW_NUMBER() OVER (ORDER BY seq) AS grp FROM ("
-                    "  SELECT seq FROM records WHERE station_id = ?"
-                    "  UNION SELECT seq FROM conflicts WHERE station_id = ?) s) g"
+                    f"  SELECT seq FROM records WHERE station_id = ?{ok}"
+                    f"  UNION SELECT seq FROM conflicts WHERE station_id = ?{ok}) s) g"
                     " GROUP BY grp ORDER BY 1"), (station_id, station_id))
                 ranges = [(int(a), int(b)) for a, b, _ in cur.fetchall()]
             gaps = []
