@@ -285,24 +285,28 @@ class Centre:
         enrolled = station.enrolled_at if station is not None else now_ms()
         return record_rules.Bounds.make(station_id, enrolled, self.matters.codes)
 
-    def _check_clear(self, rec: dict[str, Any], bounds: record_rules.Bounds
+    def _check_clear(self, rec: dict[str, Any], created: int | None,
+                     bounds: record_rules.Bounds, id_range: tuple[str, str]
                      ) -> tuple[Refused | None, record_rules.Bounds]:
         """Signed is not trusted: the clear fields against the strict schema."""
-        bad = record_rules.check(rec["record_id"], rec["kind"], rec["meta"],
-                                 rec["created_at"], bounds)
+        bad = record_rules.check(rec["record_id"], rec["kind"], rec["meta"], created, bounds,
+                                 id_range)
         if bad is not None and bad[0] == "unknown_matter" and self.matters.reread():
             bounds = self._bounds(bounds.station_id, self._station_key(bounds.station_id,
                                                                        True))
-            bad = record_rules.check(rec["record_id"], rec["kind"], rec["meta"],
-                                     rec["created_at"], bounds)
+            bad = record_rules.check(rec["record_id"], rec["kind"], rec["meta"], created,
+                                     bounds)
         return (None if bad is None else Refused(*bad)), bounds
 
     def _open_all(self, station_id: str, records: list[dict[str, Any]],
                   station: StationKey | None = None) -> list[Incoming | Refused | str]:
         out: list[Incoming | Refused | str] = []
         bounds = self._bounds(station_id, station)
+        id_range = bounds.id_range
+        created_ms = record_rules.created_ms
         for rec in records:
-            refused, bounds = self._check_clear(rec, bounds)
+            created = created_ms(rec["created_at"])
+            refused, bounds = self._check_clear(rec, created, bounds, id_range)
             if refused is not None:  # not even opened: nothing of it is believed
                 out.append(refused)
                 continue
@@ -325,7 +329,7 @@ class Centre:
                 continue
             if (env.get("seq") != rec["seq"] or env.get("kind") != rec["kind"]
                     or env.get("meta") != rec["meta"]
-                    or not _same_time(env.get("created_at"), rec["created_at"])):
+                    or not _same_time(env.get("created_at"), created)):
                 # The centre opens every record anyway: the clear copy must be the sealed one.
                 out.append(Refused("meta_mismatch", "meta"))
                 continue
@@ -368,13 +372,12 @@ class Centre:
 _scan = json.JSONDecoder().scan_once
 
 
-def _same_time(sealed: Any, clear: str) -> bool:
-    """The envelope's creation time (epoch seconds) is the clear field's, to the ms the
-    clear ISO text keeps (microseconds, rounded)."""
+def _same_time(sealed: Any, clear_ms: int | None) -> bool:
+    """The envelope's creation time (epoch seconds) is the clear field's (in ms, as
+    `record_rules.created_ms` reads the ISO text)."""
     if type(sealed) is not float and type(sealed) is not int:
         return False
-    ms = record_rules.created_ms(clear)
-    return ms is not None and abs(sealed * 1000 - ms) < 2
+    return clear_ms is not None and abs(sealed * 1000 - clear_ms) < 2
 
 
 def _loads(raw: bytes) -> Any:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -76,6 +76,22 @@ class Bounds:
     first_day: date
     last_day: date
     matters: Mapping[str, str]  # matter code → its line's prefix (the published catalogue)
+    # Verdicts on texts a batch repeats (days, YYMMDD parts), kept for the batch.
+    days: dict[str, bool] = field(default_factory=dict, compare=False)
+
+    @property
+    def id_range(self) -> tuple[str, str]:
+        """The first 13 characters of the lowest and highest UUIDv7 in range: lowercase
+        hex in fixed width compares as text as the times compare as numbers."""
+        lo, hi = self.lo_ms, self.hi_ms
+        return f"{lo >> 16:08x}-{lo & 0xFFFF:04x}", f"{hi >> 16:08x}-{hi & 0xFFFF:04x}"
+
+    def day_ok(self, text: str) -> bool:
+        ok = self.days.get(text)
+        if ok is None:
+            day = real_day(text)
+            ok = self.days[text] = day is not None and self.first_day <= day <= self.last_day
+        return ok
 
     @classmethod
     def make(cls, station_id: str, enrolled_at_ms: int, matters: Mapping[str, str],
@@ -99,11 +115,6 @@ def real_day(text: str) -> date | None:
 
 
 @lru_cache(maxsize=4096)
-def _yymmdd(text: str) -> bool:
-    return real_day(f"20{text[:2]}-{text[2:4]}-{text[4:]}") is not None
-
-
-@lru_cache(maxsize=4096)
 def _label(key: str, text: str) -> str | None:
     """A free-text field (site, team, community): short, visible, not personal data."""
     if len(text) > MAX_TEXT or _HIDDEN(text):
@@ -113,6 +124,11 @@ def _label(key: str, text: str) -> str | None:
     except ClearMetaError:
         return "personal_data"
     return None
+
+
+@lru_cache(maxsize=1024)
+def _yymmdd(text: str) -> bool:
+    return real_day(f"20{text[:2]}-{text[2:4]}-{text[4:]}") is not None
 
 
 def created_ms(text: Any) -> int | None:
@@ -136,15 +152,17 @@ def id_ms(record_id: str) -> int:
     return int(record_id[:8] + record_id[9:13], 16)
 
 
-def check(record_id: Any, kind: Any, meta: Any, created: Any, bounds: Bounds
-          ) -> Refusal | None:
-    """None when the clear fields are what an honest station writes; else why not."""
+def check(record_id: Any, kind: Any, meta: Any, created: int | None, bounds: Bounds,
+          id_range: tuple[str, str] | None = None) -> Refusal | None:
+    """None when the clear fields are what an honest station writes; else why not.
+    `created` is `created_ms` of the clear creation time; `id_range` is
+    `bounds.id_range`, which a caller checking a batch computes once."""
     if type(record_id) is not str or not _UUID7(record_id):
         return "bad_record_id", "record_id"
-    if not bounds.lo_ms <= id_ms(record_id) <= bounds.hi_ms:
+    lo, hi = id_range or bounds.id_range
+    if not lo <= record_id[:13] <= hi:
         return "record_time", "record_id"
-    ms = created_ms(created)
-    if ms is None or not bounds.lo_ms <= ms <= bounds.hi_ms:
+    if created is None or not bounds.lo_ms <= created <= bounds.hi_ms:
         return "bad_created_at", "created_at"
     if type(meta) is not dict:
         return "meta_keys", "meta"
@@ -156,25 +174,28 @@ def check(record_id: Any, kind: Any, meta: Any, created: Any, bounds: Bounds
 
 
 def _texts(meta: dict[str, Any]) -> Refusal | None:
+    try:
+        "".join(meta.values())  # one C call: raises unless every value is text
+        return None
+    except TypeError:
+        pass
     for key, value in meta.items():
         if type(value) is not str:
             return "not_text", key
-    return None
+    return None  # pragma: no cover - join raised, so some value is not text
 
 
 def _day(text: str, bounds: Bounds, empty_ok: bool) -> bool:
-    if not text:
-        return empty_ok
-    day = real_day(text)
-    return day is not None and bounds.first_day <= day <= bounds.last_day
+    return bounds.day_ok(text) if text else empty_ok
 
 
 def _own_code(match: re.Match[str] | None, bounds: Bounds) -> str | None:
     if match is None:
         return "bad_value"
-    if match.group(1) != bounds.station_id:
+    prefix, yymmdd = match.groups()
+    if prefix != bounds.station_id:
         return "foreign_case_no"
-    return None if _yymmdd(match.group(2)) else "bad_value"
+    return None if _yymmdd(yymmdd) else "bad_value"  # a real day
 
 
 def _case(meta: dict[str, Any], bounds: Bounds) -> Refusal | None:
