@@ -166,7 +166,14 @@ class Store:
             if row is None:
                 return None
             name = row[0]
-            # Re-enrolling a name replaces the old station's keys (a new laptop).
+            # A revoked station keeps its row under a new name, so its records stay in the
+            # reports and its key keeps getting 401 (docs/sync-protocol.md, "A stolen
+            # laptop"); an active one is replaced (new keys for that name); a laptop
+            # re-enrolled under its old id replaces its own row.
+            cur.execute(self.q("DELETE FROM stations WHERE station_id = ?"), (station_id,))
+            cur.execute(self.q("UPDATE stations SET name = name || ' (revoked ' ||"
+                               " station_id || ')' WHERE name = ? AND status = 'revoked'"),
+                        (name,))
             cur.execute(self.q("DELETE FROM stations WHERE name = ?"), (name,))
             cur.execute(self.q(
                 "INSERT INTO stations (station_id, name, sign_pub, inbox_pub, status,"

@@ -182,3 +182,36 @@ def test_a_revoked_station_gets_401_on_push_and_pull(centre) -> None:
     finally:
         store.close()
     client.close()
+
+
+def test_stolen_laptop_revoke_and_replace_keeps_what_the_centre_has(centre, tmp_path,
+                                                                     monkeypatch) -> None:
+    """docs/sync-protocol.md, "A lost or stolen laptop": revoke, enrol a replacement under
+    the same name; the old key stays refused, the old records stay in the reports."""
+    import json
+
+    old = make_station("徐汇-07", centre=centre)
+    old_client = client_for(old)
+    for i in (1, 2):
+        old.append("case", {"n": i}, case_meta(old.station_id, i))
+    assert old_client.run_once().pushed == 2
+    out = centre.cli("station", "revoke", "徐汇-07")
+    assert out.returncode == 0 and "center enroll" in out.stdout, out.stderr
+    monkeypatch.setenv("STATION_HOME", str(tmp_path / "replacement"))
+    new = make_station("徐汇-07", centre=centre)
+    new_client = client_for(new)
+    new.append("case", {"n": 1}, case_meta(new.station_id, 1))
+    assert new_client.run_once().pushed == 1
+    rec = sealed_record(old, seq=3, meta=case_meta(old.station_id, 3))
+    resp = push(centre, old_client, [rec], 2)
+    assert resp.status_code == 401 and resp.json()["error"] == "station_revoked"
+    listed = centre.cli("station", "list").stdout.splitlines()
+    assert f"徐汇-07\t{new.station_id}\tactive" in listed
+    assert f"徐汇-07 (revoked {old.station_id})\t{old.station_id}\trevoked" in listed
+    report = json.loads(centre.cli("report", "--from", "2026-11-01", "--to", "2026-11-30",
+                                   "--format", "json").stdout)
+    assert report["total"]["received"] == 3
+    assert {c["station_id"]: c["received"] for c in report["coverage"]} == {
+        old.station_id: 2, new.station_id: 1}
+    old_client.close()
+    new_client.close()
