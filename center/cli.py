@@ -321,6 +321,7 @@ cli.add_command(report)
 from center.supervisor_cli import supervisor  # noqa: E402
 
 cli.add_command(supervisor)
+report.add_command(supervisor)  # `center report supervisor …`: the same group
 
 # `center calendar publish`: a year's holiday schedule for every station.
 from center.calendar_cli import calendar  # noqa: E402

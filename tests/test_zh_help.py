@@ -23,6 +23,8 @@ ALLOWED = {
     # values typed on the command line as they are (visits --status, pinyin search examples)
     "requested", "scheduled", "visited", "no_show", "cancelled", "rescheduled", "jinglaoka",
     "jlk", "Starlette", "uvicorn", "CENTER_HOME", "docs", "CONTRACTS", "md",
+    # environment variables, header names and metavars shown as they are typed
+    "CENTER_DB", "CENTER_SUPERVISOR_PASSWORD", "NAME", "Forwarded", "For", "Proto", "centre",
 }
 WORD = re.compile(r"(?<![\w\-./%{])[A-Za-z][A-Za-z0-9_]+")
 

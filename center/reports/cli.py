@@ -79,11 +79,6 @@ def report(ctx: click.Context, station: str | None, day: str | None, start: str 
         echo(t("reports.written", path=str(output)), err=True)
 
 
-@report.group(name="supervisor", help=t("center.help_supervisor"))
-def supervisor() -> None:
-    pass
-
-
 def _password(from_stdin: bool) -> str:
     if from_stdin:
         value = sys.stdin.readline().rstrip("\n")
@@ -97,50 +92,3 @@ def _password(from_stdin: bool) -> str:
     if len(value) < MIN_PASSWORD:
         raise CenterError("reports.password_short")
     return value
-
-
-@supervisor.command("add")
-@click.argument("name")
-@click.option("--password-stdin", is_flag=True, help=t("center.help_password_stdin"))
-@click.pass_context
-def supervisor_add(ctx: click.Context, name: str, password_stdin: bool) -> None:
-    from center.reports import accounts
-
-    password = _password(password_stdin)
-    if not accounts.add(_store(ctx), name, password):
-        raise CenterError("reports.user_exists", user=name)
-    echo(t("reports.user_added", user=name))
-
-
-@supervisor.command("remove")
-@click.argument("name")
-@click.pass_context
-def supervisor_remove(ctx: click.Context, name: str) -> None:
-    from center.reports import accounts
-
-    if not accounts.remove(_store(ctx), name):
-        raise CenterError("reports.user_unknown", user=name)
-    echo(t("reports.user_removed", user=name))
-
-
-@supervisor.command("password")
-@click.argument("name")
-@click.option("--password-stdin", is_flag=True, help="Read the new password from stdin.")
-@click.pass_context
-def supervisor_password(ctx: click.Context, name: str, password_stdin: bool) -> None:
-    """Set a new password; every session of the account ends."""
-    from center.reports import accounts
-
-    password = _password(password_stdin)
-    if not accounts.set_password(_store(ctx), name, password):
-        raise CenterError("reports.user_unknown", user=name)
-    echo(t("reports.user_password_set", user=name))
-
-
-@supervisor.command("list")
-@click.pass_context
-def supervisor_list(ctx: click.Context) -> None:
-    from center.reports import accounts
-
-    for name in accounts.names(_store(ctx)):
-        echo(name)
