@@ -76,8 +76,8 @@ def test_password_change_and_removal_end_sessions(served):
     with client(served) as http:
         assert log_in(http, *SUPERVISOR).status_code == 303
         assert http.get("/reports").status_code == 200
-        out = served.cli("report", "supervisor", "reset-password", SUPERVISOR[0], "--password-stdin",
-                         input="another long password\n")
+        out = served.cli("report", "supervisor", "reset-password", SUPERVISOR[0],
+                         "--password-stdin", input="another long password\n")
         assert out.returncode == 0, out.stderr
         assert http.get("/reports").status_code == 303
         assert log_in(http, SUPERVISOR[0], "another long password").status_code == 303
