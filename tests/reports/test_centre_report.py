@@ -212,3 +212,22 @@ def test_summary_opens_with_exceptions_only_and_points_to_the_detail(month: Mont
     day = csv_tables(centre_report(month, "--day", FIRST.isoformat(), "--format", "csv",
                                    "--today", TODAY.isoformat()).stdout)
     assert {r[1] for r in day["station_days"][1:]} == {FIRST.isoformat()}
+
+
+def test_help_kind_words_and_bom(month: Month, tmp_path):
+    help_text = CliRunner().invoke(center_cli, ["report", "--help"]).output
+    assert "锁定" not in help_text and "locked" not in help_text
+    assert "--detail" in help_text and "--day" in help_text
+    out = tmp_path / "centre.csv"
+    centre_report(month, *PERIOD, "--detail", "--format", "csv", "--output", str(out))
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel on a Chinese Windows
+    tables = csv_tables(raw.decode("utf-8-sig"))
+    assert [r[-1] for r in tables["conflicts"][1:]] == [t("reports.kind_case")]
+
+
+def test_a_single_seq_prints_alone():
+    from station.reports.document import seq_ranges
+
+    assert seq_ranges([(36, 36)]) == "36"
+    assert seq_ranges([(1, 35), (37, 37)]) == "1–35, 37"
