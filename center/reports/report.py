@@ -272,8 +272,16 @@ def _late(due: date, today: date) -> int:
 
 
 def build_centre_report(store: Any, *, date_from: date, date_to: date, station: str | None = None,
-                        today: date | None = None, now: datetime | None = None) -> CentreReport:
-    """Per station and day in [date_from, date_to]; `station` is a name or id."""
+                        today: date | None = None, now: datetime | None = None,
+                        line: str | None = None, matter: str | None = None,
+                        status: str | None = None) -> CentreReport:
+    """Per station and day in [date_from, date_to]; `station` is a name or id.
+
+    `line` (code prefix), `matter` (code) and `status` (a centre status) narrow the
+    counted cases; visits have neither line nor matter, so any filter leaves them out.
+    Callers validate the values (center/reports/web.py `_filters`).
+    """
+    filtered, status_filter = bool(line or matter or status), status
     from station.catalogue import load_catalogue
     from station.workdays import add_working_days
 
@@ -331,6 +339,11 @@ def build_centre_report(store: Any, *, date_from: date, date_to: date, station: 
         day = record_day(v.meta, uuid7_time(v.record_id))
         if not lo <= day <= hi or v.kind not in ("case", "visit"):
             return
+        status = statuses.get(v.record_id, "accepted")
+        if filtered and (v.kind == "visit" or (line and v.meta.get("line") != line)
+                         or (matter and v.meta.get("matter") != matter)
+                         or (status_filter and status != status_filter)):
+            return
         r = row(v.station_id, day)
         if v.kind == "visit":
             r.figures.add_visit(v.meta)
@@ -338,7 +351,6 @@ def build_centre_report(store: Any, *, date_from: date, date_to: date, station: 
         r.figures.add_case(v.meta, "acknowledged")
         per_line[v.meta.get("line", "")] += 1
         per_day[day] += 1
-        status = statuses.get(v.record_id, "accepted")
         r.statuses[status] += 1
         if v.meta.get("status") == "withdrawn" or status in CLOSED:
             return

@@ -33,8 +33,10 @@ def test_log_in_open_a_day_check_figures_screenshot(month: Month, tmp_path):
     base = month.centre.url
     browser = Browser(tmp_path / "profile")
     try:
+        # one station is its detail: its days, each linking to the day page
         browser.open(f"{base}/reports?" + urlencode({"from": FIRST.isoformat(),
-                                                      "to": LAST.isoformat()}))
+                                                      "to": LAST.isoformat(),
+                                                      "station": run.station_id}))
         assert browser.js("location.pathname") == "/reports/login"
         assert "data-table" not in browser.dom()
         browser.submit(login_js(*SUPERVISOR))
