@@ -60,7 +60,9 @@ def test_log_in_open_a_day_check_figures_screenshot(month: Month, tmp_path):
         differ = {r[3]: r for r in tables["reconcile_records"][1:]}
         for v in month.lost:
             assert differ[v.record_id][2] == t("reports.diff_missing_at_centre")
-        assert html.count("<svg") == 3 and 'data-chart="coverage"' in html
+        # lines and coverage; a single day draws no one-point trend
+        assert html.count("<svg") == 2 and 'data-chart="coverage"' in html
+        assert 'data-chart="cases_per_day"' not in html
         assert "<script" not in html.lower()
         assert_no_personal(html, month.personal(), "day page")
         shot = tmp_path / "day.png"
