@@ -341,8 +341,10 @@ def report_coverage(ctx: click.Context, as_json: bool) -> None:
     if not rows:
         echo(t("center.coverage_none"))
     for row in rows:
-        ranges = ", ".join(f"{a}–{b}" for a, b in row["ranges"]) or "—"
-        gaps = ", ".join(f"{a}–{b}" if a != b else str(a) for a, b in row["gaps"])
+        from station.reports.document import seq_ranges
+
+        ranges = seq_ranges(row["ranges"]) or "—"
+        gaps = seq_ranges(row["gaps"])
         echo(t("center.coverage_line", name=row["name"], received=row["received"],
                      ranges=ranges))
         echo("  " + (t("center.coverage_gaps", gaps=gaps) if gaps

@@ -63,6 +63,8 @@ def document_html(doc: Document, links: dict[str, dict[int, str]] | None = None)
     if doc.facts:
         parts.append('<dl class="facts">' + "".join(
             f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in doc.facts) + "</dl>")
+    for table in doc.lead:
+        parts.append(table_html(table, links.get(table.key)))
     for chart in doc.charts:
         parts.append(f"<h2>{escape(chart.title)}</h2>{svg_chart(chart)}")
     for table in doc.tables:

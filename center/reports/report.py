@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from stationq.ids import uuid7_time
 
 from center.reports import data
 from station.i18n import t
-from station.reports.document import Chart, Document, Table, period_text
+from station.reports.document import Chart, Document, Table, kind_text, period_text, seq_ranges
 from station.reports.figures import Figures, record_day
 from station.reports.reconcile import DayDiff, compare
 from station.reports.station import reconciliation_tables
@@ -105,7 +106,52 @@ class CentreReport:
         }
 
     # ------------------------------------------------------------------------ document
-    def document(self, day_detail: bool = False) -> Document:
+    def document(self, detail: bool = False) -> Document:
+        """The district summary, or with `detail` every station-day, strip and case.
+
+        Why a summary first: at 50 stations the full report runs to hundreds of pages;
+        a supervisor needs the stations, the lines, the trend and what went wrong, and
+        reaches the rest per station or day (`--station`, `--day`, `--detail`).
+        """
+        doc = self._head()
+        if not detail:
+            return self._summary(doc)
+        return self._detail(doc)
+
+    def stations_table(self) -> Table | None:
+        """The one-row-per-station pulse table that opens the summary (None: not known)."""
+        return None
+
+    def _summary(self, doc: Document) -> Document:
+        stations = self.stations_table()
+        doc.lead = [*([stations] if stations is not None else []), self.exceptions_table()]
+        doc.charts = [c for c in self.charts() if c.key != "coverage"]
+        if self.unreadable.rows:
+            doc.tables.append(self.unreadable_table())
+        doc.notes += [t("reports.note_detail"), t("reports.note_locked")]
+        return doc
+
+    def exceptions_table(self) -> Table:
+        """Per station, only what needs a person: gaps, disagreeing days, conflicts, overdue."""
+        gaps = {c["station_id"]: c["gaps"] for c in self.coverage}
+        missing = {sid: sum(b - a + 1 for a, b in g) for sid, g in gaps.items()}
+        ids = {name: sid for sid, name in self.names.items()}
+        disagree: Counter = Counter(ids.get(n, n) for n, d in self.diffs if not d.agrees)
+        conflicts: Counter = Counter(v.station_id for v in self.conflicts)
+        overdue: Counter = Counter(ids.get(o.station, o.station) for o in self.overdue)
+        table = Table("exceptions", t("reports.table_exceptions"),
+                      [t("reports.col_station"), t("reports.col_gaps"),
+                       t("reports.col_missing"), t("reports.col_disagree_days"),
+                       t("reports.col_conflict"), t("reports.col_overdue")],
+                      empty=t("reports.no_exceptions"))
+        for sid, name in sorted(self.names.items(), key=lambda p: p[1]):
+            row = [missing.get(sid, 0), disagree[sid], conflicts[sid], overdue[sid]]
+            if any(row):
+                table.rows.append([name, _ranges(gaps.get(sid, [])) or t("reports.no_gaps"),
+                                   *row])
+        return table
+
+    def _head(self) -> Document:
         period = period_text(self.date_from, self.date_to)
         doc = Document(t("reports.centre_title"), t(
             "reports.subtitle", period=period, at=self.generated_at.strftime("%Y-%m-%d %H:%M")))
@@ -120,6 +166,9 @@ class CentreReport:
             *tot.visit_and_rating_facts(),
             (t("reports.fact_unreadable"), str(len(self.unreadable))),
         ]
+        return doc
+
+    def _detail(self, doc: Document) -> Document:
         doc.tables.append(self.days_table())
         doc.tables.append(self.coverage_table())
         doc.tables.append(self.conflicts_table())
@@ -173,7 +222,7 @@ class CentreReport:
                       empty=t("reports.no_conflicts"))
         for v in self.conflicts:
             table.rows.append([self.names.get(v.station_id, v.station_id), v.day, v.record_id,
-                               v.version, v.seq, v.kind])
+                               v.version, v.seq, kind_text(v.kind)])
         return table
 
     def overdue_table(self) -> Table:
@@ -195,11 +244,12 @@ class CentreReport:
         return table
 
     def charts(self) -> list[Chart]:
+        trend = [Chart("cases_per_day", t("reports.chart_per_day"), "line", list(self.per_day),
+                       [float(v) for v in self.per_day.values()])]
         return [
             Chart("cases_per_line", t("reports.chart_cases_per_line"), "bar",
                   list(self.per_line), [float(v) for v in self.per_line.values()]),
-            Chart("cases_per_day", t("reports.chart_per_day"), "line", list(self.per_day),
-                  [float(v) for v in self.per_day.values()]),
+            *(trend if len(self.per_day) > 1 else []),  # one day is no trend
             Chart("coverage", t("reports.chart_coverage"), "coverage",
                   [c["name"] for c in self.coverage], [float(c["received"]) for c in self.coverage],
                   ranges=[list(c["ranges"]) for c in self.coverage],
@@ -209,7 +259,7 @@ class CentreReport:
 
 
 def _ranges(ranges: list[tuple[int, int]]) -> str:
-    return ", ".join(f"{a}–{b}" if a != b else str(a) for a, b in ranges)
+    return seq_ranges(ranges)
 
 
 def _late(due: date, today: date) -> int:
@@ -223,8 +273,16 @@ def _late(due: date, today: date) -> int:
 
 
 def build_centre_report(store: Any, *, date_from: date, date_to: date, station: str | None = None,
-                        today: date | None = None, now: datetime | None = None) -> CentreReport:
-    """Per station and day in [date_from, date_to]; `station` is a name or id."""
+                        today: date | None = None, now: datetime | None = None,
+                        line: str | None = None, matter: str | None = None,
+                        status: str | None = None) -> CentreReport:
+    """Per station and day in [date_from, date_to]; `station` is a name or id.
+
+    `line` (code prefix), `matter` (code) and `status` (a centre status) narrow the
+    counted cases; visits have neither line nor matter, so any filter leaves them out.
+    Callers validate the values (center/reports/web.py `_filters`).
+    """
+    filtered, status_filter = bool(line or matter or status), status
     from station.catalogue import load_catalogue
     from station.workdays import add_working_days
 
@@ -278,9 +336,24 @@ def build_centre_report(store: Any, *, date_from: date, date_to: date, station: 
     per_line: Counter = Counter()
     per_day: Counter = Counter()
 
+    # A month has some 30 days × 30 time limits: the working-day sums are made once each,
+    # not once per case (20,000 cases took 10 s in the calendar).
+    @cache
+    def due_of(day: str, limit: int) -> date:
+        return add_working_days(date.fromisoformat(day), limit)
+
+    @cache
+    def late_of(due: date) -> int:
+        return _late(due, today)
+
     def count(v: data.Version) -> None:
         day = record_day(v.meta, uuid7_time(v.record_id))
         if not lo <= day <= hi or v.kind not in ("case", "visit"):
+            return
+        status = statuses.get(v.record_id, "accepted")
+        if filtered and (v.kind == "visit" or (line and v.meta.get("line") != line)
+                         or (matter and v.meta.get("matter") != matter)
+                         or (status_filter and status != status_filter)):
             return
         r = row(v.station_id, day)
         if v.kind == "visit":
@@ -289,7 +362,6 @@ def build_centre_report(store: Any, *, date_from: date, date_to: date, station: 
         r.figures.add_case(v.meta, "acknowledged")
         per_line[v.meta.get("line", "")] += 1
         per_day[day] += 1
-        status = statuses.get(v.record_id, "accepted")
         r.statuses[status] += 1
         if v.meta.get("status") == "withdrawn" or status in CLOSED:
             return
@@ -297,8 +369,8 @@ def build_centre_report(store: Any, *, date_from: date, date_to: date, station: 
             limit = cat.get(v.meta.get("matter", "")).time_limit_days
         except Exception:  # a matter an older catalogue had: no promise to check
             return
-        due = add_working_days(date.fromisoformat(day), limit)
-        if today > due and (late := _late(due, today)) > 0:
+        due = due_of(day, limit)
+        if today > due and (late := late_of(due)) > 0:
             r.overdue += 1
             report.overdue.append(Overdue(r.name, v.meta.get("case_no", ""),
                                           v.meta.get("matter", ""), day, due.isoformat(),

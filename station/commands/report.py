@@ -101,7 +101,8 @@ def command(day: str | None, start: str | None, end: str | None, by: str, fmt: s
     if output is None:
         write(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        # Excel on a Chinese Windows reads a CSV without BOM as GBK: the BOM says UTF-8
+        output.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
         echo(t("reports.written", path=str(output)), err=True)
 
 

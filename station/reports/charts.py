@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from station.reports.document import Chart
+from station.reports.document import Chart, seq_ranges
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 _SPARK = "▁▂▃▄▅▆▇█"
@@ -108,8 +108,8 @@ def _svg_line(chart: Chart) -> tuple[str, int]:
     path = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
     parts = [f'<line x1="{pad}" y1="{height - pad}" x2="{_W - pad}" y2="{height - pad}"'
              ' stroke="#888"/>',
-             f'<polyline class="trend" points="{path}" fill="none" stroke="#c05621"'
-             ' stroke-width="2"/>']
+             *([f'<polyline class="trend" points="{path}" fill="none" stroke="#c05621"'
+                ' stroke-width="2"/>'] if n > 1 else [])]
     for (x, y), label, value in zip(pts, chart.labels, chart.values, strict=True):
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#c05621">'
                      f"<title>{escape(label)}: {value:g}</title></circle>")
@@ -135,7 +135,8 @@ def _svg_coverage(chart: Chart) -> tuple[str, int]:
         for lo, hi in ranges:
             x = left + span * (lo - 1) / max(1, total)
             w = span * (hi - lo + 1) / max(1, total)
+            span_text = seq_ranges([(lo, hi)])
             parts.append(f'<rect class="received" x="{x:.1f}" y="{y + 3}" width="{w:.1f}"'
-                         f' height="{row - 6}" fill="#38a169"><title>{lo}–{hi}</title></rect>')
+                         f' height="{row - 6}" fill="#38a169"><title>{span_text}</title></rect>')
         parts.append(f'<text x="{_W - right + 4}" y="{y + 14}" font-size="11">{total}</text>')
     return "".join(parts), 8 + row * max(1, len(chart.labels))

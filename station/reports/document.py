@@ -40,6 +40,9 @@ class Document:
     title: str
     subtitle: str = ""
     facts: list[tuple[str, str]] = field(default_factory=list)
+    # Tables that open the report, before its charts (the centre's stations and
+    # exceptions: what a supervisor must see first)
+    lead: list[Table] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -49,7 +52,7 @@ class Document:
         parts: list[Any] = [self.title, self.subtitle, *self.notes]
         for label, value in self.facts:
             parts += [label, value]
-        for t in self.tables:
+        for t in [*self.lead, *self.tables]:
             parts += [t.title, t.empty, *t.columns, *(c for row in t.rows for c in row)]
         for c in self.charts:
             parts += [c.title, *c.labels, *(str(v) for v in c.values)]
@@ -62,6 +65,25 @@ def cell_text(value: Cell) -> str:
     if isinstance(value, float):
         return f"{value:.2f}"
     return str(value)
+
+
+def is_numeric_column(table: Table, i: int) -> bool:
+    """A column of figures (numbers or blanks, at least one number): right-aligned."""
+    values = [row[i] for row in table.rows]
+    return (any(isinstance(v, int | float) for v in values)
+            and all(isinstance(v, int | float) or v is None for v in values))
+
+
+def seq_ranges(ranges: list[tuple[int, int]] | list[list[int]]) -> str:
+    """Sequence ranges as people write them: `1–35, 37`, a single number alone."""
+    return ", ".join(f"{a}–{b}" if a != b else str(a) for a, b in ranges)
+
+
+def kind_text(kind: str) -> str:
+    """A record kind in words (办件 / 上门服务); an unknown stored kind shows as stored."""
+    from station.i18n import t
+
+    return t(f"reports.kind_{kind}") if kind in ("case", "visit") else kind
 
 
 def period_text(date_from: date, date_to: date) -> str:

@@ -55,7 +55,7 @@ def render_table(doc: Document, *, charts: bool = True) -> str:
         cols = max(width(label) for label, _ in doc.facts)
         out += [f"{_pad(label, cols, False)}  {value}" for label, value in doc.facts]
         out.append("")
-    out += [text_table(t) for t in doc.tables]
+    out += [text_table(t) for t in [*doc.lead, *doc.tables]]
     if charts:
         out += [text_chart(c) for c in doc.charts]
     out += doc.notes
@@ -68,7 +68,7 @@ def render_csv(doc: Document) -> str:
     if doc.facts:
         for label, value in doc.facts:
             w.writerow(["facts", label, value])
-    for t in doc.tables:
+    for t in [*doc.lead, *doc.tables]:
         w.writerow([t.key, *t.columns])
         for row in t.rows:
             w.writerow([t.key, *("" if c is None else c for c in row)])

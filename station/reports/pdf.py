@@ -13,7 +13,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from station.documents.fonts import font_book
-from station.reports.document import Chart, Document, Table, cell_text
+from station.reports.document import Chart, Document, Table, cell_text, is_numeric_column
 
 _BLUE = (43, 108, 176)
 _ORANGE = (192, 86, 33)
@@ -39,6 +39,8 @@ def render_pdf(doc: Document, path: Path | None = None) -> bytes:
         pdf.cell(55, 6, label)
         pdf.multi_cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
+    for table in doc.lead:
+        _table(pdf, family, table)
     for chart in doc.charts:
         _chart(pdf, family, chart)
     for table in doc.tables:
@@ -74,12 +76,14 @@ def _table(pdf: FPDF, family: str, table: Table) -> None:
                    # the embedded CJK face has no bold: headings are shaded instead
                    headings_style=FontFace(emphasis="", fill_color=(237, 242, 247))) as tbl:
         header = tbl.row()
-        for label in table.columns:
-            header.cell(label)
+        numeric = [is_numeric_column(table, i) for i in range(len(table.columns))]
+        for label, num in zip(table.columns, numeric, strict=True):
+            header.cell(label, align="RIGHT" if num else None)
         for row in table.rows:
             r = tbl.row()
-            for value in row:
-                r.cell(cell_text(value))
+            for value, num in zip(row, numeric, strict=True):
+                # figures line up by their last digit, as on any printed ledger
+                r.cell(cell_text(value), align="RIGHT" if num else None)
     pdf.ln(3)
 
 
@@ -96,43 +100,72 @@ def _widths(pdf: FPDF, table: Table, usable: float) -> list[float]:
     return [w * usable / total for w in need]
 
 
+_ROW = 5.0  # one bar or coverage strip, mm
+_TITLE = 7.0
+
+
 def _chart(pdf: FPDF, family: str, chart: Chart) -> None:
-    rows = max(1, len(chart.labels))
-    height = 45.0 if chart.kind == "line" else min(150.0, 5.0 * rows + 4)
-    _ensure(pdf, height + 10)
-    pdf.set_font(family, size=11)
-    pdf.cell(0, 7, chart.title, new_x="LMARGIN", new_y="NEXT")
-    x0, y0 = pdf.l_margin, pdf.get_y()
+    """A chart under its title; bars and strips continue on the next page row by row.
+
+    Why per row: a district has 50–200 stations, far more strips than a page holds;
+    keeping the title with at least its first rows, and breaking between rows, means no
+    block is cut and no page is left nearly blank.
+    """
     width = pdf.w - pdf.l_margin - pdf.r_margin
-    pdf.set_font(family, size=7)
     if chart.kind == "line":
-        _line(pdf, chart, x0, y0, width, height)
-    elif chart.kind == "coverage":
-        _coverage(pdf, chart, x0, y0, width)
+        height = 45.0
+        _ensure(pdf, height + _TITLE + 2)
+        _title(pdf, family, chart.title)
+        y0 = pdf.get_y()
+        pdf.set_font(family, size=7)
+        _line(pdf, chart, pdf.l_margin, y0, width, height)
+        _reset(pdf)
+        pdf.set_xy(pdf.l_margin, y0 + height + 2)
+        return
+    _ensure(pdf, _TITLE + _ROW * min(3, max(1, len(chart.labels))) + 2)
+    _title(pdf, family, chart.title)
+    pdf.set_font(family, size=7)
+    if chart.kind == "coverage":
+        _coverage(pdf, chart, pdf.l_margin, width)
     else:
-        _bars(pdf, chart, x0, y0, width)
+        _bars(pdf, chart, pdf.l_margin, width)
+    _reset(pdf)
+    pdf.set_xy(pdf.l_margin, pdf.get_y() + 2)
+
+
+def _title(pdf: FPDF, family: str, title: str) -> None:
+    pdf.set_font(family, size=11)
+    pdf.cell(0, _TITLE, title, new_x="LMARGIN", new_y="NEXT")
+
+
+def _reset(pdf: FPDF) -> None:
     # fpdf2's table fills its cells with the current colour: leave none behind
     pdf.set_fill_color(255, 255, 255)
     pdf.set_draw_color(0, 0, 0)
-    pdf.set_xy(pdf.l_margin, y0 + height + 2)
 
 
-def _bars(pdf: FPDF, chart: Chart, x0: float, y0: float, width: float) -> None:
-    label_w, row = 50.0, 5.0
+def _next_row(pdf: FPDF) -> float:
+    """The y of the next chart row, on a new page when this one is full."""
+    if pdf.get_y() + _ROW > pdf.h - pdf.b_margin:
+        pdf.add_page()
+    return pdf.get_y()
+
+
+def _bars(pdf: FPDF, chart: Chart, x0: float, width: float) -> None:
+    label_w, row = 50.0, _ROW
     top = max(chart.values, default=0) or 1
     span = width - label_w - 20
-    pdf.set_fill_color(*_BLUE)
-    for i, (label, value) in enumerate(zip(chart.labels, chart.values, strict=True)):
-        y = y0 + i * row
-        if y + row > pdf.h - pdf.b_margin:
-            break
+    for label, value in zip(chart.labels, chart.values, strict=True):
+        y = _next_row(pdf)
         pdf.set_xy(x0, y)
         pdf.cell(label_w - 2, row, label[:30], align="R")
         w = span * value / top
         if w > 0:
+            pdf.set_fill_color(*_BLUE)
             pdf.rect(x0 + label_w, y + 0.8, w, row - 1.6, style="F")
         pdf.set_xy(x0 + label_w + w + 1, y)
         pdf.cell(18, row, f"{value:g}")
+        pdf.set_xy(x0, y + row)
 
 
 def _line(pdf: FPDF, chart: Chart, x0: float, y0: float, width: float, height: float) -> None:
@@ -164,12 +197,11 @@ def _line(pdf: FPDF, chart: Chart, x0: float, y0: float, width: float, height: f
     pdf.set_draw_color(0, 0, 0)
 
 
-def _coverage(pdf: FPDF, chart: Chart, x0: float, y0: float, width: float) -> None:
-    label_w, row = 50.0, 5.0
+def _coverage(pdf: FPDF, chart: Chart, x0: float, width: float) -> None:
+    label_w, row = 50.0, _ROW
     span = width - label_w - 20
-    for i, (label, ranges, total) in enumerate(zip(chart.labels, chart.ranges, chart.totals,
-                                                   strict=True)):
-        y = y0 + i * row
+    for label, ranges, total in zip(chart.labels, chart.ranges, chart.totals, strict=True):
+        y = _next_row(pdf)
         pdf.set_xy(x0, y)
         pdf.cell(label_w - 2, row, label[:30], align="R")
         pdf.set_fill_color(*_RED)
@@ -180,3 +212,4 @@ def _coverage(pdf: FPDF, chart: Chart, x0: float, y0: float, width: float) -> No
             pdf.rect(x, y + 0.8, span * (hi - lo + 1) / max(1, total), row - 1.6, style="F")
         pdf.set_xy(x0 + label_w + span + 1, y)
         pdf.cell(18, row, str(total))
+        pdf.set_xy(x0, y + row)

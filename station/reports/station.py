@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from station.i18n import t
-from station.reports.document import Chart, Document, Table, period_text
+from station.reports.document import Chart, Document, Table, kind_text, period_text
 from station.reports.figures import COLUMNS, Figures, group_value, record_day
 from station.reports.reconcile import WAITING, DayDiff, Entry
 
@@ -99,11 +99,17 @@ class StationReport:
             doc.tables += reconciliation_tables(self.reconciled)
         doc.charts.append(Chart("cases_by_group", t("reports.chart_cases_by", by=t(
             f"reports.by_{self.by}")), "bar", [self.labels.get(k, k or "—") for k in self.groups],
-            [float(f.cases) for f in self.groups.values()]))
-        doc.charts.append(Chart("cases_per_day", t("reports.chart_per_day"), "line",
-                                list(self.days), [float(f.cases) for f in self.days.values()]))
+            [float(_charted(k, f, self.by)) for k, f in self.groups.items()]))
+        if len(self.days) > 1:  # one day is no trend: its figures are in the table
+            doc.charts.append(Chart("cases_per_day", t("reports.chart_per_day"), "line",
+                                    list(self.days), [float(f.cases) for f in self.days.values()]))
         doc.notes.append(t("reports.note_locked"))
         return doc
+
+
+def _charted(key: str, fig: Figures, by: str) -> int:
+    """Visits have no line or matter: their own group shows visits, never a 0 of cases."""
+    return fig.visits if by in ("line", "matter") and key == "" else fig.cases
 
 
 def _cells(fig: Figures) -> list[Any]:
@@ -126,7 +132,7 @@ def reconciliation_tables(diffs: list[DayDiff]) -> list[Table]:
                           t("reports.yes") if diff.agrees else t("reports.no")])
         for reason, e in diff.differing():
             records.rows.append([diff.day, t(f"reports.diff_{reason}"), e.record_id, e.version,
-                                 e.seq, e.kind])
+                                 e.seq, kind_text(e.kind)])
     return [days, records]
 
 

@@ -140,7 +140,7 @@ def test_station_reconcile_command_lists_the_differing_records(month: Month):
 
 
 def test_csv_and_table(month: Month):
-    tables = csv_tables(centre_report(month, *PERIOD, "--format", "csv").stdout)
+    tables = csv_tables(centre_report(month, *PERIOD, "--detail", "--format", "csv").stdout)
     header, *rows = tables["station_days"]
     assert header[:4] == [t("reports.col_station"), t("reports.col_day"),
                           t("reports.col_received"), t("reports.col_cases")]
@@ -150,7 +150,7 @@ def test_csv_and_table(month: Month):
     cov = {r[0]: r for r in tables["coverage"][1:]}
     assert cov["徐汇-02"][3] == f"{GAP_SEQS[0]}–{GAP_SEQS[-1]}"
     assert len(tables["overdue"]) - 1 == len(expected_overdue(month))
-    text = centre_report(month, *PERIOD).stdout
+    text = centre_report(month, *PERIOD, "--detail").stdout
     assert t("reports.table_coverage") in text and f"{GAP_SEQS[0]}–{GAP_SEQS[-1]}" in text
     assert month.conflict.record_id in text
 
@@ -167,7 +167,7 @@ def test_station_filter(month: Month):
 
 def test_pdf_text_and_charts(month: Month, tmp_path):
     pdf = tmp_path / "centre.pdf"
-    centre_report(month, *PERIOD, "--format", "pdf", "--output", str(pdf))
+    centre_report(month, *PERIOD, "--detail", "--format", "pdf", "--output", str(pdf))
     text = pdf_text(pdf)
     assert t("reports.centre_title") in text
     for title in ("chart_cases_per_line", "chart_per_day", "chart_coverage",
@@ -178,3 +178,56 @@ def test_pdf_text_and_charts(month: Month, tmp_path):
     assert colour_pixels(pdf, BLUE) > 200  # cases per line
     assert colour_pixels(pdf, ORANGE) > 20  # per-day trend
     assert colour_pixels(pdf, GREEN) > 200 and colour_pixels(pdf, RED) > 3  # coverage + gap
+
+
+def test_summary_opens_with_exceptions_only_and_points_to_the_detail(month: Month, tmp_path):
+    """The district summary: exceptions per station, lines, trend; no station-day rows."""
+    tables = csv_tables(centre_report(month, *PERIOD, "--format", "csv").stdout)
+    assert "station_days" not in tables and "overdue" not in tables
+    header, *rows = tables["exceptions"]
+    assert header[0] == t("reports.col_station")
+    got = {r[0]: r for r in rows}
+    overdue = Counter()
+    for run in month.stations:
+        late = expected_overdue(month)
+        overdue[run.name] = sum(1 for v in month.latest(run.name, at_centre=True).values()
+                                if v.meta.get("case_no") in late)
+    # 徐汇-02 lost three versions (the gap), 徐汇-01 holds the conflict
+    assert got["徐汇-02"][1] == f"{GAP_SEQS[0]}–{GAP_SEQS[-1]}"
+    assert int(got["徐汇-02"][2]) == len(GAP_SEQS)
+    assert int(got["徐汇-01"][4]) == 1
+    assert {name: int(r[5]) for name, r in got.items()} == {
+        n: c for n, c in overdue.items() if n in got}
+    text = centre_report(month, *PERIOD).stdout
+    assert t("reports.note_detail") in text
+    pdf = tmp_path / "summary.pdf"
+    centre_report(month, *PERIOD, "--format", "pdf", "--output", str(pdf))
+    body = pdf_text(pdf)
+    assert t("reports.table_exceptions") in body and t("reports.chart_per_day") in body
+    assert t("reports.table_station_days") not in body
+    # one station is its own detail
+    one = csv_tables(centre_report(month, *PERIOD, "--station", "徐汇-03", "--format",
+                                   "csv").stdout)
+    assert {r[0] for r in one["station_days"][1:]} == {"徐汇-03"}
+    day = csv_tables(centre_report(month, "--day", FIRST.isoformat(), "--format", "csv",
+                                   "--today", TODAY.isoformat()).stdout)
+    assert {r[1] for r in day["station_days"][1:]} == {FIRST.isoformat()}
+
+
+def test_help_kind_words_and_bom(month: Month, tmp_path):
+    help_text = CliRunner().invoke(center_cli, ["report", "--help"]).output
+    assert "锁定" not in help_text and "locked" not in help_text
+    assert "--detail" in help_text and "--day" in help_text
+    out = tmp_path / "centre.csv"
+    centre_report(month, *PERIOD, "--detail", "--format", "csv", "--output", str(out))
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel on a Chinese Windows
+    tables = csv_tables(raw.decode("utf-8-sig"))
+    assert [r[-1] for r in tables["conflicts"][1:]] == [t("reports.kind_case")]
+
+
+def test_a_single_seq_prints_alone():
+    from station.reports.document import seq_ranges
+
+    assert seq_ranges([(36, 36)]) == "36"
+    assert seq_ranges([(1, 35), (37, 37)]) == "1–35, 37"

@@ -173,3 +173,37 @@ def test_english(month: Month):
                       LAST.isoformat(), "--by", "staff").stdout
     assert f"Station sync report: {run.name}" in text and "By staff" in text
     assert "s01 员工1" in text  # staff shown with their names from the station's config
+
+
+def test_by_matter_chart_counts_the_visits_it_names(month: Month):
+    """Visits have no matter: their bar shows the visits, not a 0 of cases."""
+    run = month.station("徐汇-01")
+    out = run_report(month, run.name, "--from", FIRST.isoformat(), "--to", LAST.isoformat(),
+                     "--by", "matter").stdout
+    visits = month.expected_station(run.name, by="matter")[""]["visits"]
+    assert visits > 0
+    chart = out.split(t("reports.chart_cases_by", by=t("reports.by_matter")))[1]
+    bar = next(x for x in chart.splitlines() if t("reports.visits_group") in x)
+    assert bar.split()[-1] == str(visits) and "█" in bar
+
+
+def test_one_day_report_draws_no_trend(month: Month):
+    run = month.station("徐汇-01")
+    one = run_report(month, run.name, "--date", FIRST.isoformat()).stdout
+    assert t("reports.chart_per_day") not in one
+    two = run_report(month, run.name, "--from", FIRST.isoformat(), "--to",
+                     DAYS[1].isoformat()).stdout
+    assert t("reports.chart_per_day") in two
+
+
+def test_csv_file_opens_in_excel_without_mojibake(month: Month, tmp_path):
+    """Excel reads a CSV as the ANSI code page (GBK on a Chinese Windows) unless it
+    starts with a UTF-8 BOM (Microsoft: "Open CSV UTF-8 files correctly in Excel",
+    https://support.microsoft.com/office/8a935af5-3416-4edd-ba7e-3dfd2bc4a032)."""
+    run = month.station("徐汇-01")
+    out = tmp_path / "r.csv"
+    run_report(month, run.name, "--from", FIRST.isoformat(), "--to", LAST.isoformat(),
+               "--format", "csv", "--output", str(out))
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert csv_tables(raw.decode("utf-8-sig"))["groups"][0][0] == t("reports.by_day")

@@ -34,8 +34,10 @@ def test_log_in_open_a_day_check_figures_screenshot(month: Month, tmp_path):
     base = month.centre.url
     browser = Browser(tmp_path / "profile")
     try:
+        # one station is its detail: its days, each linking to the day page
         browser.open(f"{base}/reports?" + urlencode({"from": FIRST.isoformat(),
-                                                      "to": LAST.isoformat()}))
+                                                      "to": LAST.isoformat(),
+                                                      "station": run.station_id}))
         assert browser.js("location.pathname") == "/reports/login"
         assert "data-table" not in browser.dom()
         browser.submit(login_js(*SUPERVISOR))
@@ -59,7 +61,9 @@ def test_log_in_open_a_day_check_figures_screenshot(month: Month, tmp_path):
         differ = {r[3]: r for r in tables["reconcile_records"][1:]}
         for v in month.lost:
             assert differ[v.record_id][2] == t("reports.diff_missing_at_centre")
-        assert html.count("<svg") == 3 and 'data-chart="coverage"' in html
+        # lines and coverage; a single day draws no one-point trend
+        assert html.count("<svg") == 2 and 'data-chart="coverage"' in html
+        assert 'data-chart="cases_per_day"' not in html
         assert "<script" not in html.lower()
         assert_no_personal(html, month.personal(), "day page")
         shot = tmp_path / "day.png"
