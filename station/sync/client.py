@@ -259,7 +259,6 @@ class SyncClient:
         found = {(a.get("record_id"), a.get("version")): a for a in acks
                  if isinstance(a, dict)}
         by_key = {k: a.get("status") for k, a in found.items()}
-        reasons = {k: a.get("reason") for k, a in found.items()}
         stored = [k for k in keys if by_key.get(k) == "stored"]
         conflicted = [k for k in keys if by_key.get(k) == "conflict"]
         quarantined = [k for k in keys if by_key.get(k) == "refused"]
