@@ -477,9 +477,11 @@ class Service:
         """Inline check of one form field; returns the translated error or None."""
         return matters.validate_field(code, key, value, self._today())
 
-    def missing_materials(self, code: str, ticked: Iterable[str]) -> list[MaterialView]:
-        """Required materials not ticked: non-empty means the case will be 材料待补."""
-        return matters.missing_materials(code, ticked)
+    def missing_materials(self, code: str, ticked: Iterable[str],
+                          answers: Mapping[str, str] | None = None,
+                          delivery: str | None = None) -> list[MaterialView]:
+        """Materials the answers need and staff did not tick: non-empty means 材料待补."""
+        return matters.missing_materials(code, ticked, answers, delivery)
 
     # ---- cases -------------------------------------------------------------------
 
