@@ -733,6 +733,7 @@ class Service:
             pending = self._cases().pending_count() if cfg else 0
             current = self.current_outing() if cfg else None
             staff = self.current_staff
+            enrolled = self.enrolled if cfg else False
         reader = devices.reader_state(self._reader_port())
         printer = devices.printer_state(self._printer_port())
         return StationStatus(
@@ -740,7 +741,9 @@ class Service:
             reader=reader[0], reader_label=reader[1], training=reader[0] == "training",
             printer=printer[0], printer_label=printer[1], print_folder=printer[2],
             online=self._online,
-            online_label=t("service.online" if self._online else "service.offline"),
+            # Before enrolment nothing uploads, online or not: say where the records are.
+            online_label=t("service.online" if self._online else "service.offline")
+            if enrolled else t("service.not_enrolled_local"),
             sync_error=self._sync_error or "",
             pending=pending, awaiting_reprint=len(papers.awaiting_reprint()),
             locked=staff is None, staff=staff, site=current.site if current else None,

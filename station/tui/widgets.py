@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.segment import Segment
 from rich.text import Text
 from textual.content import Content
-from textual.widgets import DataTable, Static
+from textual.strip import Strip
+from textual.widgets import Checkbox, DataTable, RadioButton, SelectionList, Static
+from textual.widgets.option_list import OptionDoesNotExist
 
 from station.i18n import t
 from station.tui.keys import Key, display
@@ -156,3 +159,43 @@ class Styled:
     @property
     def content(self) -> Content:
         return Content.assemble(*self.parts)
+
+
+# Ticked or not must read without colour (a washed-out screen in the sun, a monochrome
+# terminal): Textual draws ▐X▌ either way and only colours the X.
+def _mark(on: bool, left: str, mark: str, right: str) -> str:
+    return f"{left}{mark if on else ' '}{right}"
+
+
+class TickBox(Checkbox):
+    """A checkbox drawn [x] / [ ]."""
+
+    @property
+    def _button(self) -> Content:
+        return Content(_mark(self.value, "[", "x", "]"))
+
+
+class RadioMark(RadioButton):
+    """A radio button drawn (•) / ( )."""
+
+    @property
+    def _button(self) -> Content:
+        return Content(_mark(self.value, "(", "•", ")"))
+
+
+class TickList(SelectionList):  # type: ignore[type-arg]
+    """A selection list drawn [x] / [ ] in front of each row."""
+
+    def render_line(self, y: int) -> Strip:
+        line = super().render_line(y)
+        segments = list(line)
+        _, scroll_y = self.scroll_offset
+        try:
+            option = self.get_option_at_index(scroll_y + y)
+        except OptionDoesNotExist:  # past the last row: nothing to mark
+            return line
+        if len(segments) < 3:
+            return line
+        style = segments[1].style
+        on = option.value in self._selected  # type: ignore[attr-defined]
+        return Strip([Segment(_mark(on, "[", "x", "]"), style), *segments[3:]])

@@ -13,7 +13,7 @@ from textual.widgets.selection_list import Selection
 from station.i18n import t
 from station.tui.base import StationScreen
 from station.tui.keys import Key
-from station.tui.widgets import KeyBar
+from station.tui.widgets import KeyBar, RadioMark, TickList
 
 
 class AmendScreen(StationScreen):
@@ -32,7 +32,7 @@ class AmendScreen(StationScreen):
         yield Static(t("tui.amend.title", case_no=c.case_no), classes="title")
         with VerticalScroll(id="form"):
             yield Static(t("tui.guide.materials"), classes="section")
-            yield SelectionList[str](
+            yield TickList(
                 *[Selection(Text.assemble((m.name, "bold"), "  ", (m.detail, "dim")),
                             m.code, m.code in c.materials) for m in g.materials],
                 id="materials")
@@ -42,13 +42,13 @@ class AmendScreen(StationScreen):
                 if f.choices:
                     with RadioSet(id=f"field-{i}"):
                         for ch in f.choices:
-                            yield RadioButton(ch.label, value=ch.value == value, name=ch.value)
+                            yield RadioMark(ch.label, value=ch.value == value, name=ch.value)
                 else:
                     yield Input(value, id=f"field-{i}", placeholder=f.hint)
             yield Static(t("tui.details.delivery"), classes="section")
             with RadioSet(id="delivery"):
                 for d in g.deliveries:
-                    yield RadioButton(d.label, value=d.value == c.delivery, name=d.value)
+                    yield RadioMark(d.label, value=d.value == c.delivery, name=d.value)
         yield KeyBar(self.KEYS)
 
     def on_mount(self) -> None:

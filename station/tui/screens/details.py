@@ -18,7 +18,8 @@ from station.i18n import t
 from station.tui.base import StationScreen
 from station.tui.flow import ServeFlow
 from station.tui.keys import Key
-from station.tui.widgets import KeyBar, ResidentPanel
+from station.tui.widgets import KeyBar, RadioMark, ResidentPanel, TickBox
+
 
 class ChoiceSet(RadioSet):
     """A required choice that starts empty: Enter picks the highlighted option only once
@@ -71,8 +72,8 @@ class DetailsScreen(StationScreen):
             chosen = self.flow.delivery or (deliveries[0].value if deliveries else None)
             with RadioSet(id="delivery"):
                 for d in deliveries:
-                    yield RadioButton(d.label, value=d.value == chosen, name=d.value)
-            yield Checkbox(t("tui.details.agent"), self.flow.agent is not None, id="agent")
+                    yield RadioMark(d.label, value=d.value == chosen, name=d.value)
+            yield TickBox(t("tui.details.agent"), self.flow.agent is not None, id="agent")
             with Horizontal(id="agent_box"):
                 yield Input(id="agent_id", max_length=18,
                             placeholder=t("tui.details.agent_id"))
@@ -90,9 +91,9 @@ class DetailsScreen(StationScreen):
             yield Label(label)
             with ChoiceSet(id=f"field-{i}", classes="field"):
                 for c in f.choices:
-                    yield RadioButton(c.label, value=c.value == value, name=c.value)
+                    yield RadioMark(c.label, value=c.value == value, name=c.value)
         elif f.kind == "bool":
-            yield Checkbox(label, value == "true", id=f"field-{i}", classes="field")
+            yield TickBox(label, value == "true", id=f"field-{i}", classes="field")
         else:
             yield Label(label)
             yield Input(value, id=f"field-{i}", classes="field", placeholder=f.hint,

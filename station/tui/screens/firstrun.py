@@ -12,7 +12,7 @@ from station.errors import StationError
 from station.i18n import get_locale, t
 from station.tui.base import StationScreen
 from station.tui.keys import Key
-from station.tui.widgets import KeyBar
+from station.tui.widgets import KeyBar, TickList
 
 
 class FirstRunScreen(StationScreen):
@@ -28,7 +28,7 @@ class FirstRunScreen(StationScreen):
             yield Input(id="name", placeholder=t("tui.firstrun.name_hint"))
             yield Label(t("tui.firstrun.sites"))
             sites = self.station.service.known_sites()
-            yield SelectionList[str](*[(s, s) for s in sites], id="sites")
+            yield TickList(*[(s, s) for s in sites], id="sites")
             yield Input(id="more_sites", placeholder=t("tui.firstrun.more_sites_hint"))
             yield Label(t("tui.firstrun.staff"))
             yield Input(id="staff", placeholder=t("tui.firstrun.staff_hint"))

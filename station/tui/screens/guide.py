@@ -14,7 +14,7 @@ from station.i18n import t
 from station.tui.base import StationScreen
 from station.tui.flow import ServeFlow
 from station.tui.keys import Key
-from station.tui.widgets import KeyBar, ResidentPanel, Styled
+from station.tui.widgets import KeyBar, ResidentPanel, Styled, TickList
 
 
 def limit_text(guide: Any) -> str:
@@ -48,7 +48,7 @@ class GuideScreen(StationScreen):
         yield Static(t("tui.guide.limit", limit=limit_text(guide)), id="limit")
         yield Static(self._eligibility(), id="eligibility")
         yield Static(t("tui.guide.materials"), classes="section")
-        yield SelectionList[str](
+        yield TickList(
             *[Selection(self._material(m), m.code, m.code in self.flow.ticked)
               for m in guide.materials],
             id="materials",
