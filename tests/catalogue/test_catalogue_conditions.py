@@ -10,8 +10,8 @@ from datetime import date
 import pytest
 
 from station.catalogue import CatalogueError, default_path, load_catalogue, parse_catalogue
-from station.intake import CaseDraft, Resident, _derived
 from station.identity import parse_id
+from station.intake import CaseDraft, Resident, _derived
 
 
 @pytest.fixture(scope="module")
