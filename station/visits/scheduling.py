@@ -30,7 +30,11 @@ def check_resident_free(existing: Iterable[Appointment], appt: Appointment) -> N
         # A centre request may come without the ID number: no number, nothing to compare.
         if (other.id != appt.id and appt.id_number and other.id_number == appt.id_number
                 and other.status in ACTIVE):
-            raise VisitError("visits.resident_already_booked", status=other.status)
+            from station.i18n import t
+
+            # The status in words, and the booking's number so the desk can open it.
+            raise VisitError("visits.resident_already_booked", visit=other.id,
+                             status=t(f"visits.status_{other.status}"))
 
 
 def schedule(existing: list[Appointment], appt: Appointment, slot: Slot, team: str,

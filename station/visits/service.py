@@ -371,6 +371,10 @@ class VisitService:
     def mark_visited(self, visit_id: str, note: str = "") -> Appointment:
         """Done at the door; the cases recorded on this visit are linked to it."""
         def visited(store: VisitStore, appt: Appointment) -> Appointment:
+            # Not before the day it is booked for: a door not yet knocked on is not done.
+            if appt.slot is None or appt.slot.day > self._today():
+                raise VisitError("visits.visited_too_early", visit=appt.id,
+                                 date=appt.slot.day.isoformat() if appt.slot else "—")
             cases = tuple(dict.fromkeys([*appt.cases, *store.linked_cases(appt.id)]))
             notes = (*appt.notes, note.strip()) if note.strip() else appt.notes
             return appt.moved_to("visited", cases=cases, notes=notes, outcome="")
