@@ -39,7 +39,7 @@ def toasts(app) -> str:
     return " ".join(str(n.message) for n in app._notifications)
 
 
-def test_a_visit_is_not_done_before_its_day(ready):
+def test_a_visit_is_not_done_before_its_day(ready):  # noqa: F811
     appt = book(ready, Slot(date(2026, 11, 25), "am"))
     ready.unlock(ready.staff()[0].id, PASSPHRASE)
     with pytest.raises(VisitError) as err:
@@ -49,7 +49,7 @@ def test_a_visit_is_not_done_before_its_day(ready):
     assert ready.visits.get(appt.id).status == "scheduled"
 
 
-def test_duplicate_booking_names_the_booking_and_its_status_in_words(ready):
+def test_duplicate_booking_names_the_booking_and_its_status_in_words(ready):  # noqa: F811
     first = book(ready)
     with pytest.raises(VisitError) as err:
         book(ready)
@@ -57,7 +57,7 @@ def test_duplicate_booking_names_the_booking_and_its_status_in_words(ready):
     assert first.id in message and "待排期" in message and "requested" not in message
 
 
-async def test_waiting_bookings_are_listed_scheduled_and_cancelled(ready):
+async def test_waiting_bookings_are_listed_scheduled_and_cancelled(ready):  # noqa: F811
     waiting = book(ready)
     other = book(ready, id_number="310101193803120013", name="张演示")
     app = make_app(ready)
@@ -108,7 +108,7 @@ async def test_waiting_bookings_are_listed_scheduled_and_cancelled(ready):
         await wait_for(pilot, lambda: ready.visits.get(first).status == "cancelled")
 
 
-async def test_second_booking_opens_the_existing_one(ready):
+async def test_second_booking_opens_the_existing_one(ready):  # noqa: F811
     existing = book(ready)
     app = make_app(ready)
     async with app.run_test(size=(120, 40)) as pilot:
