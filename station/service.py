@@ -545,6 +545,21 @@ class Service:
                                             row.case_no in reprints))
         return out
 
+    def case_people(self, day: date | None = None) -> dict[str, tuple[str, str]]:
+        """Case number → (name, ID number) for the day's cases, for the cases list's name
+        column and search; only while a staff member is signed in (personal data)."""
+        with self._lock:
+            self._require_staff()
+            store = self._cases()
+            out: dict[str, tuple[str, str]] = {}
+            for row in store.summaries(day or self._today()):
+                try:
+                    case = store.get(row.case_no)
+                except StationError:
+                    continue  # one unreadable record must not empty the list
+                out[row.case_no] = (case.resident.name, case.resident.id.number)
+            return out
+
     def open_case(self, case_no: str) -> Case:
         """The full case (audited as a read of personal data). Raises ``LockedError`` when locked,
         ``service.case_unknown`` when there is no such case."""

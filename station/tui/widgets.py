@@ -116,6 +116,11 @@ class ResidentPanel(Static):
 class CasesTable(DataTable):
     """Today's cases from clear metadata only: no names or ID numbers, safe on the desk."""
 
+    def __init__(self, *args: Any, names: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.names = names  # a masked name column (the cases screen, signed in only)
+        self.people: dict[str, tuple[str, str]] = {}
+
     def on_mount(self) -> None:
         self.cursor_type = "row"
         self.zebra_stripes = True
@@ -123,19 +128,32 @@ class CasesTable(DataTable):
 
     def relabel(self) -> None:
         self.clear(columns=True)
-        for key in ("time", "case_no", "matter", "status", "staff"):
+        keys = ("time", "case_no", "name", "matter", "status", "staff") if self.names else (
+            "time", "case_no", "matter", "status", "staff")
+        for key in keys:
             self.add_column(t(f"tui.cases.col.{key}"), key=key)
         self.load(getattr(self, "_cases", []))
 
     def load(self, cases: list[Any]) -> None:
+        """Show ``cases``; the cursor stays on the case it was on, wherever that row went."""
+        was = self.current_case() if getattr(self, "_cases", None) else None
         self._cases = cases
         self.clear()
         for c in cases:
             status = c.status_label
             if c.awaiting_reprint:
                 status = t("tui.cases.status_reprint", status=status)
-            self.add_row(c.created_at.strftime("%H:%M"), c.case_no,
-                         f"{c.matter} {c.matter_name}", status, c.staff_name, key=c.case_no)
+            row = [c.created_at.strftime("%H:%M"), c.case_no]
+            if self.names:
+                from station.identity import mask_name
+
+                row.append(mask_name(self.people.get(c.case_no, ("", ""))[0]))
+            row += [f"{c.matter} {c.matter_name}", status, c.staff_name]
+            # markup off: a name or matter is text, never Rich markup
+            self.add_row(*(Text(str(v)) for v in row), key=c.case_no)
+        at = next((i for i, c in enumerate(cases) if c.case_no == was), None)
+        if at is not None:
+            self.move_cursor(row=at)
 
     def current_case(self) -> str | None:
         if not self._cases or self.cursor_row is None or self.cursor_row >= len(self._cases):
