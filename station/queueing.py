@@ -165,6 +165,13 @@ class CaseStore:
             self._q.audit("print", case_no=case.case_no, ref=outcome.document,
                           outcome="printed" if outcome.printed else "failed")
 
+    def pending_cases(self) -> int:
+        """Cases whose latest version has not been acknowledged: what the sync report
+        counts as pending (``station.reports.figures``), so the two figures agree."""
+        with _translated():
+            infos = self._q.list(kind=CASE_KIND)
+        return sum(1 for info in infos if info.state in ("pending", "sent"))
+
     def pending_count(self) -> int:
         with _translated():
             stats = self._q.stats()

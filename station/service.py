@@ -745,10 +745,13 @@ class Service:
     def status(self) -> StationStatus:
         with self._lock:
             cfg = self._config() if self.initialised else None
-            pending = self._cases().pending_count() if cfg else 0
+            store = self._cases() if cfg else None
+            pending = store.pending_count() if store is not None else 0
             current = self.current_outing() if cfg else None
             staff = self.current_staff
             enrolled = self.enrolled if cfg else False
+        # Outside the service lock: a list of every case, not to hold up a keystroke.
+        pending_cases = store.pending_cases() if store is not None and pending else 0
         reader = devices.reader_state(self._reader_port())
         printer = devices.printer_state(self._printer_port())
         return StationStatus(
@@ -760,7 +763,7 @@ class Service:
             online_label=t("service.online" if self._online else "service.offline")
             if enrolled else t("service.not_enrolled_local"),
             sync_error=self._sync_error or "",
-            pending=pending, awaiting_reprint=len(papers.awaiting_reprint()),
+            pending=pending, pending_cases=pending_cases, awaiting_reprint=len(papers.awaiting_reprint()),
             locked=staff is None, staff=staff, site=current.site if current else None,
             idle_lock_minutes=cfg.idle_lock_minutes if cfg else 5,
         )

@@ -203,7 +203,8 @@ class StationStatus:
     print_folder: Path | None
     online: bool
     online_label: str
-    pending: int  # records waiting to sync
+    pending: int  # records waiting to sync (every version, visits and audit too)
+    pending_cases: int  # cases whose latest version waits: the report's pending + sent
     awaiting_reprint: int  # cases whose last paper did not print
     locked: bool
     staff: StaffMember | None  # the unlocked staff member

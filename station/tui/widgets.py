@@ -32,7 +32,9 @@ class StatusBar(Static):
         parts.append((s.online_label, "" if s.online else "warn"))
         if getattr(s, "sync_error", ""):
             parts.append((s.sync_error, "bad"))
-        parts.append((t("tui.status.pending", count=s.pending), ""))
+        # Cases, as the sync report counts them, and the records they and the rest make.
+        parts.append((t("tui.status.pending", cases=getattr(s, "pending_cases", 0),
+                        count=s.pending), ""))
         if s.awaiting_reprint:
             parts.append((t("tui.status.reprint", count=s.awaiting_reprint), "bad"))
         if s.staff is not None:

@@ -144,3 +144,28 @@ async def test_typed_fields_keep_focus_order_after_agent_ticked(ready):
         await pilot.press("tab")
         await wait_for(pilot, lambda: isinstance(app.focused, Input)
                        and app.focused.id == "agent_relation")
+
+
+async def test_status_bar_counts_cases_as_the_report_does(ready):
+    from station.intake import CaseDraft
+    from station.reports.service import reports_for
+
+    ready.unlock(ready.staff()[0].id, "correcthorse42")
+    for id_number, name in ((TYPED_ID, "钱测试"), ("310101193803120013", "张演示")):
+        draft = CaseDraft(resident=ready.resident(id_number, name), matter="MZ01",
+                          answers={"payout": "社保卡（敬老卡）"},
+                          materials=frozenset({"id", "form"}))
+        case_no = ready.record_case(draft).case.case_no
+    ready.rate(case_no, 5)  # a second version of the same case: still one case
+    today = ready.current_outing().day
+    total = reports_for(ready).recent("today", today).total
+    ready.lock()
+    assert total.cases == 2 and total.pending + total.sent == 2
+    app = make_app(ready)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await unlock(pilot)
+        await wait_for(pilot, lambda: app.status is not None)
+        assert app.status.pending_cases == 2 and app.status.pending == 3  # 3 versions
+        bar = app.screen.query_one("StatusBar")
+        await wait_for(pilot, lambda: f"待同步 2 件（{app.status.pending} 条记录）"
+                       in str(bar.visual))
