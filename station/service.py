@@ -763,7 +763,8 @@ class Service:
             online_label=t("service.online" if self._online else "service.offline")
             if enrolled else t("service.not_enrolled_local"),
             sync_error=self._sync_error or "",
-            pending=pending, pending_cases=pending_cases, awaiting_reprint=len(papers.awaiting_reprint()),
+            pending=pending, pending_cases=pending_cases,
+            awaiting_reprint=len(papers.awaiting_reprint()),
             locked=staff is None, staff=staff, site=current.site if current else None,
             idle_lock_minutes=cfg.idle_lock_minutes if cfg else 5,
         )
