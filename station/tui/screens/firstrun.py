@@ -36,8 +36,9 @@ class FirstRunScreen(StationScreen):
             yield Input(id="pass1", password=True, placeholder=t("tui.firstrun.passphrase_hint"))
             yield Label(t("tui.firstrun.passphrase_again"))
             yield Input(id="pass2", password=True)
-            yield Static("", id="error", classes="error")
             yield Button(t("tui.firstrun.create"), id="create", variant="primary")
+        # Outside the scrolling form, above the keys: at 80×24 the message stays in sight.
+        yield Static("", id="error", classes="error")
         yield KeyBar(self.KEYS)
 
     def on_mount(self) -> None:
@@ -89,7 +90,6 @@ class FirstRunScreen(StationScreen):
         self.query_one("#create", Button).disabled = False
         if isinstance(err, StationError):
             self.query_one("#error", Static).update(err.message())
-            self.query_one("#error", Static).scroll_visible()
         else:
             self.query_one("#error", Static).update("")
             self.station.show_error(err)
