@@ -90,6 +90,10 @@ class WaitingScreen(StationScreen):
             return None
         return self.rows[min(table.cursor_row, len(self.rows) - 1)]
 
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        # Enter on the list: the table takes the key first and says so with this message.
+        self.action_schedule()
+
     def action_schedule(self) -> None:
         from station.tui.screens.visits import RescheduleModal
 
