@@ -169,3 +169,18 @@ async def test_status_bar_counts_cases_as_the_report_does(ready):
         bar = app.screen.query_one("StatusBar")
         await wait_for(pilot, lambda: f"待同步 2 件（{app.status.pending} 条记录）"
                        in str(bar.visual))
+
+
+async def test_agent_checkbox_and_delivery_read_without_colour(ready):
+    app = make_app(ready)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await unlock(pilot)
+        await open_screen(pilot, "DetailsScreen", "MZ01")
+        agent = app.screen.query_one("#agent")
+        assert str(agent.render()).startswith("[ ]")
+        agent.focus()
+        await pilot.press("space")
+        await wait_for(pilot, lambda: agent.value)
+        assert str(agent.render()).startswith("[x]")
+        delivery = [str(b.render()) for b in app.screen.query_one("#delivery").children]
+        assert delivery[0].startswith("(•)") and all(d.startswith("( )") for d in delivery[1:])

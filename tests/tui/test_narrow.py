@@ -63,6 +63,9 @@ async def test_first_run_error_stays_in_sight_at_80x24(service):
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: screen_name(pilot) == "FirstRunScreen")
+        sites = app.screen.query_one("#sites")  # ticked or not, in characters
+        assert sites.option_count and all(sites.render_line(y).text.startswith("[ ]")
+                                          for y in range(sites.option_count))
         app.screen.query_one("#pass1").value = "abcdefgh12"
         app.screen.query_one("#pass2").value = "abcdefgh13"
         app.screen.action_create()

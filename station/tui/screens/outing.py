@@ -11,7 +11,7 @@ from textual.widgets import Input, Label, OptionList, SelectionList, Static
 from station.i18n import t
 from station.tui.base import StationScreen
 from station.tui.keys import Key
-from station.tui.widgets import KeyBar
+from station.tui.widgets import KeyBar, TickList
 
 
 class OutingScreen(StationScreen):
@@ -28,7 +28,7 @@ class OutingScreen(StationScreen):
             yield Input(id="new_site", placeholder=t("tui.outing.new_site_hint"))
             yield Label(t("tui.outing.staff"))
             me = service.current_staff
-            yield SelectionList[str](
+            yield TickList(
                 *[(m.name, m.id, me is not None and m.id == me.id) for m in service.staff()],
                 id="staff",
             )
