@@ -131,6 +131,10 @@ class CaseStore:
             result = self._q.read(record_id, version)
         return intake.case_from_payload(result.payload, record_id, result.info.version)
 
+    def read_row(self, row: CaseRow) -> Case:
+        """The case a listed row stands for, without looking its number up again."""
+        return self._read(row.record_id, row.version)
+
     def get(self, case_no: str) -> Case:
         row = self._find(case_no)
         return self._read(row.record_id, row.version)

@@ -554,8 +554,8 @@ class Service:
             out: dict[str, tuple[str, str]] = {}
             for row in store.summaries(day or self._today()):
                 try:
-                    case = store.get(row.case_no)
-                except StationError:
+                    case = store.read_row(row)
+                except (StationError, ValueError, KeyError, TypeError):
                     continue  # one unreadable record must not empty the list
                 out[row.case_no] = (case.resident.name, case.resident.id.number)
             return out
