@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -128,6 +129,7 @@ class FormField:
     min_length: int | None = None
     max_length: int | None = None
     choices: tuple[str, ...] = ()
+    default: str = ""  # the normal answer, preselected; "" leaves a choice for staff to make
     when: str | None = None
     after: str | None = None
     hint: str = ""
@@ -144,6 +146,18 @@ class Material:
     optional: bool = False
     notes: str = ""
     review: bool = False
+    # Needed only when this answer is given (e.g. a bank-card copy when paid to a bank card).
+    required_if: RequiredIf | None = None
+
+    def needed(self, answers: Mapping[str, str], delivery: str | None = None) -> bool:
+        """Whether the resident must bring it, given the answers recorded."""
+        if self.optional:
+            return False
+        cond = self.required_if
+        if cond is None:
+            return True
+        current = delivery if cond.field == "delivery" else (answers.get(cond.field) or "")
+        return current.strip() in cond.values
 
 
 @dataclass(frozen=True, slots=True)
@@ -543,7 +557,9 @@ def _matter(raw: Any, i: int, lines: tuple[Line, ...], common: tuple[FormField, 
                        for j, f in enumerate(tb.tables("fields", [])))
     fields = (common if use_common else ()) + own_fields
     _check_fields(fields, code)
-    materials = tuple(_material(m, code, j) for j, m in enumerate(tb.tables("materials")))
+    delivery = tb.texts("delivery", allowed=DELIVERY)
+    materials = tuple(_material(m, code, j, fields, delivery)
+                      for j, m in enumerate(tb.tables("materials")))
     if not materials:
         raise tb.fail("materials", "empty")
     _unique_in(code, "materials", [m.code for m in materials])
@@ -560,7 +576,7 @@ def _matter(raw: Any, i: int, lines: tuple[Line, ...], common: tuple[FormField, 
         menus=tuple(sorted(tb.texts("menus", allowed=MENUS), key=MENUS.index)),
         time_limit_days=tb.integer("time_limit_days", low=0, high=365),
         home_visit=tb.get("home_visit", bool, expected="bool"),
-        delivery=tb.texts("delivery", allowed=DELIVERY),
+        delivery=delivery,
         eligibility=eligibility,
         fields=fields,
         materials=materials,
@@ -607,17 +623,45 @@ def _source(raw: Any, code: str, j: int, published: date) -> Source:
     return source
 
 
-def _material(raw: Any, code: str, j: int) -> Material:
+def _material(raw: Any, code: str, j: int, fields: tuple[FormField, ...],
+              delivery: tuple[str, ...]) -> Material:
     tb = _Table(raw, code, f"materials[{j}].")
     mcode = tb.text("code")
     if not _KEY_RE.match(mcode):
         raise tb.fail("code", "format", example="id")
+    required_if = _condition(tb, code, f"materials[{j}].")
     material = Material(code=mcode, name=tb.text("name"), form=tb.choice("form", MATERIAL_FORMS),
                         count=tb.integer("count", 1, low=1, high=20),
                         optional=tb.flag("optional"), notes=tb.text("notes", ""),
-                        review=tb.flag("review"))
+                        review=tb.flag("review"), required_if=required_if)
     tb.done()
+    if required_if is not None:
+        # Strict: the answer that makes the material needed must be one staff can give.
+        if material.optional:
+            raise tb.fail("required_if", "both_optional")
+        if required_if.field == "delivery":
+            allowed: tuple[str, ...] = delivery
+        else:
+            target = next((f for f in fields if f.key == required_if.field), None)
+            if target is None or target.type != "choice":
+                raise tb.fail("required_if.field", "no_such_choice", value=required_if.field)
+            allowed = target.choices
+        for v in required_if.values:
+            if v not in allowed:
+                raise tb.fail("required_if.value", "choice", value=v, allowed="/".join(allowed))
     return material
+
+
+def _condition(tb: _Table, where: str, prefix: str) -> RequiredIf | None:
+    cond = tb.get("required_if", dict, None, expected="table")
+    if cond is None:
+        return None
+    ct = _Table(cond, where, f"{prefix}required_if.")
+    target = ct.text("field")
+    value = ct.get("value", (str, list), expected="text")
+    values = (value,) if isinstance(value, str) else ct.texts("value")
+    ct.done()
+    return RequiredIf(field=target, values=values)
 
 
 def _unique_in(code: str, what: str, keys: list[str]) -> None:
@@ -668,15 +712,7 @@ def _form_field(raw: Any, where: str, prefix: str) -> FormField:
             pattern = re.compile(pattern_text)
         except re.error:
             raise tb.fail("pattern", "regex") from None
-    required_if = None
-    cond = tb.get("required_if", dict, None, expected="table")
-    if cond is not None:
-        ct = _Table(cond, where, f"{prefix}required_if.")
-        target = ct.text("field")
-        value = ct.get("value", (str, list), expected="text")
-        values = (value,) if isinstance(value, str) else ct.texts("value")
-        ct.done()
-        required_if = RequiredIf(field=target, values=values)
+    required_if = _condition(tb, where, prefix)
     ff = FormField(
         key=key,
         label=tb.text("label"),
@@ -690,6 +726,7 @@ def _form_field(raw: Any, where: str, prefix: str) -> FormField:
         min_length=tb.integer("min_length", None, low=0),
         max_length=tb.integer("max_length", None, low=1),
         choices=tb.texts("choices", ()),
+        default=tb.text("default", ""),
         when=tb.choice("when", WHEN, None),
         after=tb.text("after", None),
         hint=tb.text("hint", ""),
@@ -701,6 +738,10 @@ def _form_field(raw: Any, where: str, prefix: str) -> FormField:
         raise tb.fail("hint_en", "missing")
     if kind == "choice" and not ff.choices:
         raise tb.fail("choices", "missing")
+    if ff.default and kind != "choice":
+        raise tb.fail("default", "not_for_type", type=kind)
+    if ff.default and ff.default not in ff.choices:
+        raise tb.fail("default", "choice", value=ff.default, allowed="/".join(ff.choices))
     if ff.choices and kind != "choice":
         raise tb.fail("choices", "not_for_type", type=kind)
     if (ff.min is not None or ff.max is not None) and kind not in ("money", "number", "integer"):

@@ -189,6 +189,17 @@ def _is_date(year: int, month: int, day: int) -> bool:
     return True
 
 
+def mask_name(name: str) -> str:
+    """A name for lists on a screen others can see: the first and (for three characters
+    or more) the last character kept, the rest starred — 李*星, 王*, 欧**娜."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
 def mask_id(number: str) -> str:
     """Hide the birth date and sequence: keep the region (6) and the last four, or on the
     2017 foreigner card, whose last four hold part of the birth date, the nationality and

@@ -294,9 +294,11 @@ def _derived(draft: CaseDraft, today: date) -> tuple[CaseStatus, tuple[str, ...]
     from station import matters
 
     m = matters.matter(draft.matter)
-    missing = tuple(x.code for x in m.materials if not x.optional and x.code not in draft.materials)
-    status: CaseStatus = "materials_pending" if missing else "accepted"
     delivery = draft.delivery or m.delivery[0]
+    # What the answers make needed (a 低保 status needs its certificate), not every row.
+    missing = tuple(x.code for x in m.materials
+                    if x.needed(draft.answers, delivery) and x.code not in draft.materials)
+    status: CaseStatus = "materials_pending" if missing else "accepted"
     # The promised time limit runs from the day the file is complete.
     due = None if missing else matters.due_date(m, today)
     return status, missing, delivery, due

@@ -7,7 +7,7 @@ change in the data file's shape touches one module, not every screen.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from station.catalogue import Catalogue, Matter, check_eligibility, load_catalogue
@@ -103,7 +103,9 @@ def material_view(mat) -> MaterialView:
     detail = t(key, count=mat.count)
     if mat.notes:
         detail = f"{detail}（{mat.notes}）"
-    return MaterialView(code=mat.code, name=mat.name, detail=detail, required=not mat.optional)
+    cond = mat.required_if
+    return MaterialView(code=mat.code, name=mat.name, detail=detail, required=not mat.optional,
+                        condition=(cond.field, cond.values) if cond is not None else None)
 
 
 def field_view(f) -> FieldView:
@@ -112,7 +114,7 @@ def field_view(f) -> FieldView:
     return FieldView(key=f.key, label=label_of(f), kind=f.type,
                      required=f.required, choices=tuple(Choice(c, c) for c in f.choices),
                      hint=hint_of(f), max_length=f.max_length,
-                     default=f.choices[0] if f.type == "choice" and f.required else "")
+                     default=f.default)
 
 
 def deliveries(m: Matter) -> tuple[Choice, ...]:
@@ -167,10 +169,13 @@ def validate_field(code: str, key: str, value: str, today: date) -> str | None:
     return validate_answers(m, {key: value}, today=today).get(key)
 
 
-def missing_materials(code: str, ticked: Iterable[str]) -> list[MaterialView]:
+def missing_materials(code: str, ticked: Iterable[str], answers: Mapping[str, str] | None = None,
+                      delivery: str | None = None) -> list[MaterialView]:
+    """Materials the answers make needed and staff did not tick."""
     m = matter(code)
     have = set(ticked)
-    return [material_view(x) for x in m.materials if not x.optional and x.code not in have]
+    return [material_view(x) for x in m.materials
+            if x.needed(answers or {}, delivery) and x.code not in have]
 
 
 def resident_hints(resident: Resident, today: date) -> list[str]:

@@ -147,6 +147,10 @@ class CaseStore:
             result = self._q.read(record_id, version)
         return intake.case_from_payload(result.payload, record_id, result.info.version)
 
+    def read_row(self, row: CaseRow) -> Case:
+        """The case a listed row stands for, without looking its number up again."""
+        return self._read(row.record_id, row.version)
+
     def get(self, case_no: str) -> Case:
         row = self._find(case_no)
         return self._read(row.record_id, row.version)
@@ -180,6 +184,13 @@ class CaseStore:
         with _translated():
             self._q.audit("print", case_no=case.case_no, ref=outcome.document,
                           outcome="printed" if outcome.printed else "failed")
+
+    def pending_cases(self) -> int:
+        """Cases whose latest version has not been acknowledged: what the sync report
+        counts as pending (``station.reports.figures``), so the two figures agree."""
+        with _translated():
+            infos = self._q.list(kind=CASE_KIND)
+        return sum(1 for info in infos if info.state in ("pending", "sent"))
 
     def pending_count(self) -> int:
         with _translated():

@@ -512,9 +512,11 @@ class Service:
         """Inline check of one form field; returns the translated error or None."""
         return matters.validate_field(code, key, value, self._today())
 
-    def missing_materials(self, code: str, ticked: Iterable[str]) -> list[MaterialView]:
-        """Required materials not ticked: non-empty means the case will be 材料待补."""
-        return matters.missing_materials(code, ticked)
+    def missing_materials(self, code: str, ticked: Iterable[str],
+                          answers: Mapping[str, str] | None = None,
+                          delivery: str | None = None) -> list[MaterialView]:
+        """Materials the answers need and staff did not tick: non-empty means 材料待补."""
+        return matters.missing_materials(code, ticked, answers, delivery)
 
     # ---- cases -------------------------------------------------------------------
 
@@ -599,6 +601,21 @@ class Service:
             out.append(matters.case_summary(row, names.get(row.staff_id, row.staff_id),
                                             row.case_no in reprints))
         return out
+
+    def case_people(self, day: date | None = None) -> dict[str, tuple[str, str]]:
+        """Case number → (name, ID number) for the day's cases, for the cases list's name
+        column and search; only while a staff member is signed in (personal data)."""
+        with self._lock:
+            self._require_staff()
+            store = self._cases()
+            out: dict[str, tuple[str, str]] = {}
+            for row in store.summaries(day or self._today()):
+                try:
+                    case = store.read_row(row)
+                except (StationError, ValueError, KeyError, TypeError):
+                    continue  # one unreadable record must not empty the list
+                out[row.case_no] = (case.resident.name, case.resident.id.number)
+            return out
 
     def open_case(self, case_no: str) -> Case:
         """The full case (audited as a read of personal data). Raises ``LockedError`` when locked,
@@ -803,9 +820,13 @@ class Service:
     def status(self) -> StationStatus:
         with self._lock:
             cfg = self._config() if self.initialised else None
-            pending = self._cases().pending_count() if cfg else 0
+            store = self._cases() if cfg else None
+            pending = store.pending_count() if store is not None else 0
             current = self.current_outing() if cfg else None
             staff = self.current_staff
+            enrolled = self.enrolled if cfg else False
+        # Outside the service lock: a list of every case, not to hold up a keystroke.
+        pending_cases = store.pending_cases() if store is not None and pending else 0
         reader = devices.reader_state(self._reader_port())
         printer = devices.printer_state(self._printer_port())
         return StationStatus(
@@ -813,9 +834,12 @@ class Service:
             reader=reader[0], reader_label=reader[1], training=reader[0] == "training",
             printer=printer[0], printer_label=printer[1], print_folder=printer[2],
             online=self._online,
-            online_label=t("service.online" if self._online else "service.offline"),
+            # Before enrolment nothing uploads, online or not: say where the records are.
+            online_label=t("service.online" if self._online else "service.offline")
+            if enrolled else t("service.not_enrolled_local"),
             sync_error=self._sync_error or "",
-            pending=pending, awaiting_reprint=len(papers.awaiting_reprint()),
+            pending=pending, pending_cases=pending_cases,
+            awaiting_reprint=len(papers.awaiting_reprint()),
             locked=staff is None, staff=staff, site=current.site if current else None,
             idle_lock_minutes=cfg.idle_lock_minutes if cfg else 5,
         )

@@ -7,6 +7,7 @@ import the others just for a type. ``station.service`` re-exports every name her
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -80,6 +81,18 @@ class MaterialView:
     name: str  # "户口簿"
     detail: str  # "原件 1 份" / "复印件 2 份" (translated)
     required: bool  # False: only needed in some situations (the name says which)
+    # Needed only when this field (or "delivery") has one of these answers; None: always.
+    condition: tuple[str, tuple[str, ...]] | None = None
+
+    def applies(self, answers: Mapping[str, str], delivery: str | None = None) -> bool:
+        """Whether the resident must bring it, given the answers so far."""
+        if not self.required:
+            return False
+        if self.condition is None:
+            return True
+        key, values = self.condition
+        current = delivery if key == "delivery" else answers.get(key, "")
+        return (current or "").strip() in values
 
 
 @dataclass(frozen=True)
@@ -95,7 +108,7 @@ class FieldView:
     choices: tuple[Choice, ...] = ()  # for kind == "choice"
     hint: str = ""  # placeholder / example text
     max_length: int | None = None
-    default: str = ""  # preselect this (a required choice: its first option) to save keys
+    default: str = ""  # the catalogue's normal answer, preselected; "" = staff must choose
 
 
 @dataclass(frozen=True)
@@ -191,7 +204,8 @@ class StationStatus:
     print_folder: Path | None
     online: bool
     online_label: str
-    pending: int  # records waiting to sync
+    pending: int  # records waiting to sync (every version, visits and audit too)
+    pending_cases: int  # cases whose latest version waits: the report's pending + sent
     awaiting_reprint: int  # cases whose last paper did not print
     locked: bool
     staff: StaffMember | None  # the unlocked staff member

@@ -22,6 +22,20 @@ class ServeFlow:
     outcome: Any = None  # station.service.RecordOutcome once recorded
     visit: str = ""  # home-visit appointment id when serving at the resident's door
 
+    def known_answers(self) -> dict[str, str]:
+        """The answers given, or before the form is filled the catalogue's normal ones."""
+        if self.answers:
+            return dict(self.answers)
+        return {f.key: f.default for f in self.guide.fields if getattr(f, "default", "")}
+
+    def needed(self, material: Any) -> bool:
+        """Whether the answers so far make this material needed."""
+        delivery = self.delivery or next((d.value for d in self.guide.deliveries), None)
+        return bool(material.applies(self.known_answers(), delivery))
+
+    def missing(self) -> list[Any]:
+        return [m for m in self.guide.materials if self.needed(m) and m.code not in self.ticked]
+
     @property
     def matter(self) -> str:
         return self.guide.matter.code

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.segment import Segment
 from rich.text import Text
 from textual import events, on
 from textual.content import Content
-from textual.widgets import Input
+from textual.strip import Strip
+from textual.widgets import Checkbox, Input, RadioButton, SelectionList
+from textual.widgets.option_list import OptionDoesNotExist
 
 from station.i18n import t
 from station.tui.keys import Key, display
@@ -31,7 +34,9 @@ class StatusBar(Static):
         parts.append((s.online_label, "" if s.online else "warn"))
         if getattr(s, "sync_error", ""):
             parts.append((s.sync_error, "bad"))
-        parts.append((t("tui.status.pending", count=s.pending), ""))
+        # Cases, as the sync report counts them, and the records they and the rest make.
+        parts.append((t("tui.status.pending", cases=getattr(s, "pending_cases", 0),
+                        count=s.pending), ""))
         if s.awaiting_reprint:
             parts.append((t("tui.status.reprint", count=s.awaiting_reprint), "bad"))
         if s.staff is not None:
@@ -117,6 +122,11 @@ class ResidentPanel(Static):
 class CasesTable(DataTable):
     """Today's cases from clear metadata only: no names or ID numbers, safe on the desk."""
 
+    def __init__(self, *args: Any, names: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.names = names  # a masked name column (the cases screen, signed in only)
+        self.people: dict[str, tuple[str, str]] = {}
+
     def on_mount(self) -> None:
         self.cursor_type = "row"
         self.zebra_stripes = True
@@ -124,19 +134,32 @@ class CasesTable(DataTable):
 
     def relabel(self) -> None:
         self.clear(columns=True)
-        for key in ("time", "case_no", "matter", "status", "staff"):
+        keys = ("time", "case_no", "name", "matter", "status", "staff") if self.names else (
+            "time", "case_no", "matter", "status", "staff")
+        for key in keys:
             self.add_column(t(f"tui.cases.col.{key}"), key=key)
         self.load(getattr(self, "_cases", []))
 
     def load(self, cases: list[Any]) -> None:
+        """Show ``cases``; the cursor stays on the case it was on, wherever that row went."""
+        was = self.current_case() if getattr(self, "_cases", None) else None
         self._cases = cases
         self.clear()
         for c in cases:
             status = c.status_label
             if c.awaiting_reprint:
                 status = t("tui.cases.status_reprint", status=status)
-            self.add_row(c.created_at.strftime("%H:%M"), c.case_no,
-                         f"{c.matter} {c.matter_name}", status, c.staff_name, key=c.case_no)
+            row = [c.created_at.strftime("%H:%M"), c.case_no]
+            if self.names:
+                from station.identity import mask_name
+
+                row.append(mask_name(self.people.get(c.case_no, ("", ""))[0]))
+            row += [f"{c.matter} {c.matter_name}", status, c.staff_name]
+            # markup off: a name or matter is text, never Rich markup
+            self.add_row(*(Text(str(v)) for v in row), key=c.case_no)
+        at = next((i for i, c in enumerate(cases) if c.case_no == was), None)
+        if at is not None:
+            self.move_cursor(row=at)
 
     def current_case(self) -> str | None:
         if not self._cases or self.cursor_row is None or self.cursor_row >= len(self._cases):
@@ -195,3 +218,43 @@ class NameInput(Input):
     async def action_submit(self) -> None:
         self._expand(finished=True)
         await super().action_submit()
+
+
+# Ticked or not must read without colour (a washed-out screen in the sun, a monochrome
+# terminal): Textual draws ▐X▌ either way and only colours the X.
+def _mark(on: bool, left: str, mark: str, right: str) -> str:
+    return f"{left}{mark if on else ' '}{right}"
+
+
+class TickBox(Checkbox):
+    """A checkbox drawn [x] / [ ]."""
+
+    @property
+    def _button(self) -> Content:
+        return Content(_mark(self.value, "[", "x", "]"))
+
+
+class RadioMark(RadioButton):
+    """A radio button drawn (•) / ( )."""
+
+    @property
+    def _button(self) -> Content:
+        return Content(_mark(self.value, "(", "•", ")"))
+
+
+class TickList(SelectionList):  # type: ignore[type-arg]
+    """A selection list drawn [x] / [ ] in front of each row."""
+
+    def render_line(self, y: int) -> Strip:
+        line = super().render_line(y)
+        segments = list(line)
+        _, scroll_y = self.scroll_offset
+        try:
+            option = self.get_option_at_index(scroll_y + y)
+        except OptionDoesNotExist:  # past the last row: nothing to mark
+            return line
+        if len(segments) < 3:
+            return line
+        style = segments[1].style
+        on = option.value in self._selected  # type: ignore[attr-defined]
+        return Strip([Segment(_mark(on, "[", "x", "]"), style), *segments[3:]])

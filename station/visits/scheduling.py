@@ -32,8 +32,9 @@ def check_resident_free(existing: Iterable[Appointment], appt: Appointment) -> N
                 and other.status in ACTIVE):
             from station.i18n import t
 
-            raise VisitError("visits.resident_already_booked",  # the status in words, not a code
-                             status=t(f"visits.status_{other.status}"), visit=other.id)
+            # The status in words, and the booking's number so the desk can open it.
+            raise VisitError("visits.resident_already_booked", visit=other.id,
+                             status=t(f"visits.status_{other.status}"))
 
 
 def schedule(existing: list[Appointment], appt: Appointment, slot: Slot, team: str,

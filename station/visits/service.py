@@ -388,6 +388,10 @@ class VisitService:
         check_text(note or "", "text.field_note")
 
         def visited(store: VisitStore, appt: Appointment) -> Appointment:
+            # Not before the day it is booked for: a door not yet knocked on is not done.
+            if appt.slot is None or appt.slot.day > self._today():
+                raise VisitError("visits.visited_too_early", visit=appt.id,
+                                 date=appt.slot.day.isoformat() if appt.slot else "—")
             cases = tuple(dict.fromkeys([*appt.cases, *store.linked_cases(appt.id)]))
             notes = (*appt.notes, note.strip()) if note.strip() else appt.notes
             return appt.moved_to("visited", cases=cases, notes=notes, outcome="")

@@ -209,7 +209,7 @@ async def test_status_bar_shows_training_printer_and_site(ready):
         status = ready.status()
         assert status.training and "培训模式" in bar
         assert status.printer_label in bar
-        assert t("tui.status.pending", count=status.pending) in bar
+        assert t("tui.status.pending", cases=status.pending_cases, count=status.pending) in bar
         assert f"工作人员：{status.staff.name}" in bar and f"地点：{SITE}" in bar
 
 

@@ -143,6 +143,9 @@ def service_data(service: Any, extra: set[str] | None = None) -> set[str]:
     from station.hw.simulated import SIMULATED_RESIDENTS
 
     data |= {r.name for r in SIMULATED_RESIDENTS}
+    from station.identity import mask_name
+
+    data |= {mask_name(r.name) for r in SIMULATED_RESIDENTS}  # the cases list's name column
     # Key caps ("F2", "Esc", "Enter") are names printed on the keyboard.
     data |= {display(k) for _title, keys in screens_with_keys() for k in keys}
     return data

@@ -15,7 +15,7 @@ from station.text import visible
 from station.tui.base import StationScreen
 from station.tui.keys import Key
 from station.tui.plain import Label, Static, plain
-from station.tui.widgets import KeyBar
+from station.tui.widgets import KeyBar, RadioMark, TickList
 
 
 class AmendScreen(StationScreen):
@@ -34,7 +34,7 @@ class AmendScreen(StationScreen):
         yield Static(t("tui.amend.title", case_no=c.case_no), classes="title")
         with VerticalScroll(id="form"):
             yield Static(t("tui.guide.materials"), classes="section")
-            yield SelectionList[str](
+            yield TickList(
                 *[Selection(Text.assemble((m.name, "bold"), "  ", (m.detail, "dim")),
                             m.code, m.code in c.materials) for m in g.materials],
                 id="materials")
@@ -44,15 +44,14 @@ class AmendScreen(StationScreen):
                 if f.choices:
                     with RadioSet(id=f"field-{i}"):
                         for ch in f.choices:
-                            yield RadioButton(plain(ch.label), value=ch.value == value,
-                                              name=ch.value)
+                            yield RadioMark(plain(ch.label), value=ch.value == value, name=ch.value)
                 else:
                     # a stored value is shown (and saved back) with control chars written out
                     yield Input(visible(value), id=f"field-{i}", placeholder=f.hint)
             yield Static(t("tui.details.delivery"), classes="section")
             with RadioSet(id="delivery"):
                 for d in g.deliveries:
-                    yield RadioButton(plain(d.label), value=d.value == c.delivery, name=d.value)
+                    yield RadioMark(plain(d.label), value=d.value == c.delivery, name=d.value)
         yield KeyBar(self.KEYS)
 
     def on_mount(self) -> None:

@@ -123,8 +123,26 @@ class BookVisitScreen(StationScreen):
     def _failed(self, err: Exception) -> None:
         if isinstance(err, StationError):
             self._say(err.message(), error=True)
+            visit = str(err.params.get("visit", ""))
+            if err.key == "visits.resident_already_booked" and visit:
+                self._open_existing(visit)
         else:
             self.station.show_error(err)
+
+    def _open_existing(self, visit_id: str) -> None:
+        """"请在原预约上修改": so open that booking, where it can be changed."""
+        from station.tui.screens.visits import VisitsScreen
+        from station.tui.screens.waiting import WaitingScreen
+
+        def opened(appt: Any) -> None:
+            self.notify(t("visits.opened_existing", visit=appt.id))
+            if appt.slot is None or appt.status == "no_show":
+                self.app.push_screen(WaitingScreen(select=appt.id))
+            else:
+                self.app.push_screen(VisitsScreen(appt.slot.day, select=appt.id))
+
+        visits = self.station.service.visits
+        self.station.background(lambda: visits.get(visit_id), opened)
 
     def _booked(self, appt: Any) -> None:
         self.booked = appt

@@ -28,6 +28,7 @@ class CaseScreen(StationScreen):
         super().__init__()
         self.case_no = case_no
         self.case: Any = None
+        self.history: list[Any] = []
         self.guide: Any = None
 
     def compose(self) -> ComposeResult:
@@ -46,6 +47,7 @@ class CaseScreen(StationScreen):
     def load(self) -> None:
         service = self.station.service
         self.case = service.open_case(self.case_no)
+        self.history = service.case_history(self.case_no)
         self.guide = service.matter_guide(self.case.matter)
         self.query_one("#detail", Static).update(self._detail())
 
@@ -81,7 +83,27 @@ class CaseScreen(StationScreen):
         text.append(t("tui.case.where", site=c.site, time=c.created_at.strftime("%H:%M")) + "\n")
         if c.rating:
             text.append(t("tui.case.rating", score=c.rating) + "\n")
+        if self.history:
+            text.append(t("tui.case.versions") + "\n", style="bold")
+            before = None
+            for v in self.history:
+                text.append(f"  {self._version_line(before, v)}\n")
+                before = v
         return text.content
+
+    @staticmethod
+    def _version_line(before: Any, v: Any) -> str:
+        """Why each version exists: a rating is said as 评价, never a bare version number."""
+        when = v.updated_at.strftime("%H:%M")
+        if before is None:
+            what = t("tui.case.version_first", status=t(f"tui.cases.status.{v.status}"))
+        elif v.rating != before.rating and not v.reason:
+            what = t("tui.case.version_rating", score=v.rating)
+        elif v.status == "withdrawn" and before.status != "withdrawn":
+            what = t("tui.case.version_withdrawn", reason=v.reason)
+        else:
+            what = t("tui.case.version_amended", reason=v.reason or "—")
+        return t("tui.case.version", version=v.version, time=when, what=what)
 
     def action_reprint(self) -> None:
         service, case_no = self.station.service, self.case_no

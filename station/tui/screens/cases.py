@@ -26,6 +26,7 @@ class CasesScreen(StationScreen):
     def __init__(self) -> None:
         super().__init__()
         self.cases: list[Any] = []
+        self.people: dict[str, tuple[str, str]] = {}  # case no → (name, ID number)
         self.status: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -33,7 +34,7 @@ class CasesScreen(StationScreen):
         yield StatusBar()
         yield Input(id="filter", placeholder=t("tui.cases.filter_hint"))
         yield Static("", id="count")
-        yield CasesTable(id="cases")
+        yield CasesTable(id="cases", names=True)
         yield KeyBar(self.KEYS)
 
     def on_mount(self) -> None:
@@ -45,20 +46,32 @@ class CasesScreen(StationScreen):
 
     def load(self) -> None:
         service, status = self.station.service, self.status
-        self.station.background(lambda: service.today_cases(status=status), self._loaded)
 
-    def _loaded(self, cases: list[Any]) -> None:
-        self.cases = cases
+        def fetch() -> tuple[list[Any], dict[str, tuple[str, str]]]:
+            return service.today_cases(status=status), service.case_people()
+
+        self.station.background(fetch, self._loaded)
+
+    def _loaded(self, result: tuple[list[Any], dict[str, tuple[str, str]]]) -> None:
+        self.cases, self.people = result
         self._show()
+
+    def _matches(self, c: Any, text: str) -> bool:
+        """By case number, matter, status, staff — or the resident's name or ID number."""
+        if not text:
+            return True
+        name, number = self.people.get(c.case_no, ("", ""))
+        return text in (f"{c.case_no} {c.matter} {c.matter_name} {c.status_label} "
+                        f"{c.staff_name} {name} {number}").lower()
 
     def _show(self) -> None:
         if not self.is_attached:
             return
         text = self.query_one("#filter", Input).value.strip().lower()
-        shown = [c for c in self.cases
-                 if not text or text in f"{c.case_no} {c.matter} {c.matter_name} "
-                 f"{c.status_label} {c.staff_name}".lower()]
-        self.query_one(CasesTable).load(shown)
+        shown = [c for c in self.cases if self._matches(c, text)]
+        table = self.query_one(CasesTable)
+        table.people = self.people
+        table.load(shown)
         status = (t(f"tui.cases.status.{self.status}") if self.status
                   else t("tui.picker.all"))
         self.query_one("#count", Static).update(

@@ -50,9 +50,11 @@ class ConfirmScreen(StationScreen):
         text = Styled()
         text.append(t("tui.confirm.materials") + "\n", style="bold")
         for m in guide.materials:
-            have = m.code in flow.ticked
-            mark = "✓" if have else ("✗" if m.required else "·")
-            text.append(f"  {mark} {m.name}  ", style="" if have or not m.required else "$error")
+            have, needed = m.code in flow.ticked, flow.needed(m)
+            if not have and not needed and m.condition is not None:
+                continue  # not needed for these answers: not listed as if it were
+            mark = "✓" if have else ("✗" if needed else "·")
+            text.append(f"  {mark} {m.name}  ", style="" if have or not needed else "$error")
             text.append(m.detail + "\n", style="dim")
         for f in guide.fields:
             if f.key in flow.answers:
@@ -70,8 +72,7 @@ class ConfirmScreen(StationScreen):
         return text.content
 
     def _missing(self) -> list[Any]:
-        return [m for m in self.flow.guide.materials
-                if m.required and m.code not in self.flow.ticked]
+        return self.flow.missing()
 
     def _prompt(self) -> Content:
         if self._missing():

@@ -32,11 +32,11 @@ class DeskScreen(StationScreen):
 
     def on_mount(self) -> None:
         self._heading()
-        self.action_reload()
+        self._load(said=False)
         self.query_one(CasesTable).focus()
 
     def on_screen_resume(self) -> None:
-        self.action_reload()
+        self._load(said=False)
 
     def _heading(self) -> None:
         status = self.station.status
@@ -46,8 +46,18 @@ class DeskScreen(StationScreen):
             t("tui.desk.heading", station=name, date=day.isoformat()))
 
     def action_reload(self) -> None:
+        """F5 asked for it: say that the list is fresh, so the key visibly did its work."""
+        self._load(said=True)
+
+    def _load(self, *, said: bool) -> None:
         service = self.station.service
-        self.station.background(service.today_cases, self._show_cases)
+
+        def shown(cases: list[Any]) -> None:
+            self._show_cases(cases)
+            if said:
+                self.notify(t("tui.desk.reloaded", count=len(cases)))
+
+        self.station.background(service.today_cases, shown)
         self.station.refresh_status()
 
     def _show_cases(self, cases: list[Any]) -> None:

@@ -20,7 +20,25 @@ from station.tui.base import StationScreen
 from station.tui.flow import ServeFlow
 from station.tui.keys import Key
 from station.tui.plain import Label, Static, plain
-from station.tui.widgets import KeyBar, NameInput, ResidentPanel
+from station.tui.widgets import KeyBar, NameInput, RadioMark, ResidentPanel, TickBox
+
+
+class ChoiceSet(RadioSet):
+    """A required choice that starts empty: Enter picks the highlighted option only once
+    staff moved the highlight (↑↓), so passing through never answers for the resident."""
+
+    moved = False
+    _mounted = False
+
+    def action_next_button(self) -> None:
+        self.moved = self._mounted  # the first call is Textual's own, on mount
+        self._mounted = True
+        super().action_next_button()
+
+    def action_previous_button(self) -> None:
+        self.moved = True
+        super().action_previous_button()
+
 
 # Catalogue field types that Textual's Input can restrict as they are typed.
 INPUT_TYPES = {"integer": "integer", "number": "number", "money": "number"}
@@ -29,7 +47,10 @@ INPUT_TYPES = {"integer": "integer", "number": "number", "money": "number"}
 class DetailsScreen(StationScreen):
     KEYS: ClassVar[list[Key]] = [
         Key("enter", "enter", "tui.key.next", shown="Enter", priority=True),
-        Key("tab", "focus_next", "tui.key.next_field", shown="Tab", bar=False),
+        # The app's actions: the screen has none of its own to move focus.
+        Key("tab", "app.focus_next", "tui.key.next_field", shown="Tab", bar=False),
+        Key("shift+tab", "app.focus_previous", "tui.key.previous_field", shown="Shift+Tab",
+            bar=False),
         Key("escape", "back", "tui.key.back", shown="Esc"),
     ]
 
@@ -53,8 +74,8 @@ class DetailsScreen(StationScreen):
             chosen = self.flow.delivery or (deliveries[0].value if deliveries else None)
             with RadioSet(id="delivery"):
                 for d in deliveries:
-                    yield RadioButton(plain(d.label), value=d.value == chosen, name=d.value)
-            yield Checkbox(t("tui.details.agent"), self.flow.agent is not None, id="agent")
+                    yield RadioMark(plain(d.label), value=d.value == chosen, name=d.value)
+            yield TickBox(t("tui.details.agent"), self.flow.agent is not None, id="agent")
             with Horizontal(id="agent_box"):
                 yield Input(id="agent_id", max_length=18,
                             placeholder=t("tui.details.agent_id"))
@@ -66,15 +87,15 @@ class DetailsScreen(StationScreen):
 
     def _field(self, i: int, f: Any) -> ComposeResult:
         label = f.label + (" *" if f.required else "")
-        # A default (the core preselects a required choice's first option) saves a key.
+        # Only the catalogue's declared normal answer is preselected; otherwise staff choose.
         value = self.flow.answers.get(f.key, getattr(f, "default", ""))
         if f.kind == "choice":
             yield Label(label)
-            with RadioSet(id=f"field-{i}", classes="field"):
+            with ChoiceSet(id=f"field-{i}", classes="field"):
                 for c in f.choices:
-                    yield RadioButton(plain(c.label), value=c.value == value, name=c.value)
+                    yield RadioMark(plain(c.label), value=c.value == value, name=c.value)
         elif f.kind == "bool":
-            yield Checkbox(plain(label), value == "true", id=f"field-{i}", classes="field")
+            yield TickBox(plain(label), value == "true", id=f"field-{i}", classes="field")
         else:
             yield Label(label)
             yield Input(visible(value), id=f"field-{i}", classes="field", placeholder=f.hint,
@@ -111,7 +132,7 @@ class DetailsScreen(StationScreen):
         value = self._value(i)
         error = None
         if not value and f.required:
-            error = t("tui.details.required")
+            error = t("tui.details.required", label=f.label)
         elif value:
             error = self.station.service.validate_field(self.flow.matter, f.key, value)
         self.query_one(f"#error-{i}", Static).update(error or "")
@@ -160,11 +181,15 @@ class DetailsScreen(StationScreen):
                 self.set_focus(following)
                 return
         elif isinstance(focused, RadioSet) and (focused.id or "").startswith("field-"):
-            # Enter on a choice nobody picked yet picks the highlighted one.
-            if not self._value(int((focused.id or "").removeprefix("field-"))):
-                if focused._selected is None:
-                    focused._selected = 0
+            # Enter picks the option staff moved to; on an untouched choice it says what
+            # is missing instead of answering for the resident.
+            i = int((focused.id or "").removeprefix("field-"))
+            if not self._value(i):
+                if not getattr(focused, "moved", True) or focused._selected is None:
+                    self._check(i)
+                    return
                 focused.action_toggle_button()
+                self._check(i)
             following = self._first_empty_required(after=focused)
             if following is not None:
                 self.set_focus(following)
@@ -179,7 +204,13 @@ class DetailsScreen(StationScreen):
 
     def action_next(self) -> None:
         ok = all([self._check(i) for i in range(len(self.fields))])
+        form_error = self.query_one("#form_error", Static)
         if not ok:
+            # Named at the bottom too: the field itself may be scrolled out of sight.
+            unanswered = [f.label for i, f in enumerate(self.fields)
+                          if f.required and not self._value(i)]
+            form_error.update(t("tui.details.unanswered", labels="、".join(unanswered))
+                              if unanswered else "")
             self._focus_first_error()
             return
         agent = None
@@ -203,7 +234,6 @@ class DetailsScreen(StationScreen):
                                    if b.value), None)
         # Rules across fields (e.g. a bank account only when paid to a bank) come from the core.
         problems = self.station.service.validate(self.flow.draft())
-        form_error = self.query_one("#form_error", Static)
         if problems:
             # A field needed only for this delivery (phone, address when posted) is told
             # under that field, and the cursor goes there.

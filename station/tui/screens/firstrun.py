@@ -13,7 +13,7 @@ from station.i18n import get_locale, t
 from station.tui.base import StationScreen
 from station.tui.keys import Key
 from station.tui.plain import Label, Static, plain
-from station.tui.widgets import KeyBar
+from station.tui.widgets import KeyBar, TickList
 
 
 class FirstRunScreen(StationScreen):
@@ -29,7 +29,7 @@ class FirstRunScreen(StationScreen):
             yield Input(id="name", placeholder=t("tui.firstrun.name_hint"))
             yield Label(t("tui.firstrun.sites"))
             sites = self.station.service.known_sites()
-            yield SelectionList[str](*[(plain(s), s) for s in sites], id="sites")
+            yield TickList(*[(plain(s), s) for s in sites], id="sites")
             yield Input(id="more_sites", placeholder=t("tui.firstrun.more_sites_hint"))
             yield Label(t("tui.firstrun.staff"))
             yield Input(id="staff", placeholder=t("tui.firstrun.staff_hint"))
@@ -37,8 +37,9 @@ class FirstRunScreen(StationScreen):
             yield Input(id="pass1", password=True, placeholder=t("tui.firstrun.passphrase_hint"))
             yield Label(t("tui.firstrun.passphrase_again"))
             yield Input(id="pass2", password=True)
-            yield Static("", id="error", classes="error")
             yield Button(t("tui.firstrun.create"), id="create", variant="primary")
+        # Outside the scrolling form, above the keys: at 80×24 the message stays in sight.
+        yield Static("", id="error", classes="error")
         yield KeyBar(self.KEYS)
 
     def on_mount(self) -> None:
@@ -90,7 +91,6 @@ class FirstRunScreen(StationScreen):
         self.query_one("#create", Button).disabled = False
         if isinstance(err, StationError):
             self.query_one("#error", Static).update(err.message())
-            self.query_one("#error", Static).scroll_visible()
         else:
             self.query_one("#error", Static).update("")
             self.station.show_error(err)

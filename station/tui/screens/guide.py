@@ -15,7 +15,7 @@ from station.tui.base import StationScreen
 from station.tui.flow import ServeFlow
 from station.tui.keys import Key
 from station.tui.plain import Static
-from station.tui.widgets import KeyBar, ResidentPanel, Styled
+from station.tui.widgets import KeyBar, ResidentPanel, Styled, TickList
 
 
 def limit_text(guide: Any) -> str:
@@ -50,7 +50,7 @@ class GuideScreen(StationScreen):
         yield Static(t("tui.guide.limit", limit=limit_text(guide)), id="limit")
         yield Static(self._eligibility(), id="eligibility")
         yield Static(t("tui.guide.materials"), classes="section")
-        yield SelectionList[str](
+        yield TickList(
             *[Selection(self._material(m), m.code, m.code in self.flow.ticked)
               for m in guide.materials],
             id="materials",
@@ -58,12 +58,24 @@ class GuideScreen(StationScreen):
         yield Static("", id="missing")
         yield KeyBar(self.KEYS)
 
-    @staticmethod
-    def _material(m: Any) -> Text:
+    def _material(self, m: Any) -> Text:
         text = Text.assemble((m.name, "bold"), "  ", (m.detail, "dim"))
         if not m.required:
             text.append("  " + t("tui.guide.optional"), style="italic")
+        elif m.condition is not None:
+            text.append("  " + t("tui.guide.conditional", when=self._condition(m)),
+                        style="italic")
         return text
+
+    def _condition(self, m: Any) -> str:
+        key, values = m.condition
+        if key == "delivery":
+            label = t("tui.details.delivery")
+            shown = [d.label for d in self.flow.guide.deliveries if d.value in values]
+        else:
+            label = next((f.label for f in self.flow.guide.fields if f.key == key), key)
+            shown = list(values)
+        return t("tui.guide.condition", field=label, values="/".join(shown))
 
     def _eligibility(self) -> Content:
         e = self.flow.guide.eligibility
@@ -91,8 +103,7 @@ class GuideScreen(StationScreen):
         self._update_missing()
 
     def _missing(self) -> list[Any]:
-        return [m for m in self.flow.guide.materials
-                if m.required and m.code not in self.flow.ticked]
+        return self.flow.missing()
 
     def _update_missing(self) -> None:
         missing = self._missing()
@@ -108,7 +119,11 @@ class GuideScreen(StationScreen):
         self.query_one("#materials", SelectionList).action_select()
 
     def action_all_present(self) -> None:
-        self.query_one("#materials", SelectionList).select_all()
+        # Only what the answers so far need: a bank-card copy is not "present" for the 社保卡.
+        materials = self.query_one("#materials", SelectionList)
+        for m in self.flow.guide.materials:
+            if self.flow.needed(m):
+                materials.select(m.code)
 
     def action_none_present(self) -> None:
         self.query_one("#materials", SelectionList).deselect_all()

@@ -13,7 +13,7 @@ from station.i18n import t
 from station.tui.base import StationScreen
 from station.tui.keys import Key
 from station.tui.plain import Label, Static, plain
-from station.tui.widgets import KeyBar
+from station.tui.widgets import KeyBar, TickList
 
 
 class OutingScreen(StationScreen):
@@ -32,7 +32,7 @@ class OutingScreen(StationScreen):
             yield Input(id="new_site", placeholder=t("tui.outing.new_site_hint"))
             yield Label(t("tui.outing.staff"))
             me = service.current_staff
-            yield SelectionList[str](
+            yield TickList(
                 *[(plain(m.name), m.id, me is not None and m.id == me.id)
                   for m in service.staff()],
                 id="staff",

@@ -13,6 +13,7 @@ import contextlib
 from datetime import date, timedelta
 from typing import Any, ClassVar
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input
@@ -38,15 +39,18 @@ class VisitsScreen(StationScreen):
         Key("r", "reschedule", "visits.key_reschedule"),
         Key("p", "print_slip", "visits.key_print_slip"),
         Key("f7", "print_sheet", "visits.key_print_sheet"),
+        Key("c", "cancel", "visits.key_cancel"),
+        Key("w", "waiting", "visits.key_waiting"),
         Key("b", "book", "visits.key_book_manual"),
         Key("left", "day(-1)", "visits.key_day", shown="←→"),
         Key("right", "day(1)", "visits.key_day", bar=False),
         Key("escape", "back", "tui.key.back", shown="Esc"),
     ]
 
-    def __init__(self, day: date | None = None) -> None:
+    def __init__(self, day: date | None = None, select: str = "") -> None:
         super().__init__()
         self.day = day
+        self.select = select  # a visit to put the cursor on once loaded (an existing booking)
         self.lines: list[Any] = []
         self.waiting = 0
 
@@ -112,9 +116,14 @@ class VisitsScreen(StationScreen):
             walk += line.walk_minutes
             when = (f"{t(f'visits.half_{line.half}')} {line.start:%H:%M}" if line.start
                     else t("visits.unplaced"))
-            table.add_row(str(line.order), when, a.address.text, a.name,
+            table.add_row(str(line.order), when, escape(a.address.text), escape(a.name),
                           "、".join(a.matters), t(f"visits.status_{a.status}"), key=a.id)
-        if self.lines:
+        wanted = next((i for i, line in enumerate(self.lines)
+                       if line.appointment.id == self.select), None)
+        if wanted is not None:
+            self.select = ""
+            table.move_cursor(row=wanted)
+        elif self.lines:
             table.move_cursor(row=min(row, len(self.lines) - 1))
         summary = (t("visits.mode_summary", count=len(self.lines), walk=walk,
                      waiting=self.waiting)
@@ -211,6 +220,16 @@ class VisitsScreen(StationScreen):
         visits, day = self.station.service.visits, self.day
         self.station.background(lambda: visits.print_run_sheet(day), self._printed)
 
+    def action_cancel(self) -> None:
+        appt = self.current()
+        if appt is not None:
+            cancel_visit(self, appt.id, self.load)
+
+    def action_waiting(self) -> None:
+        from station.tui.screens.waiting import WaitingScreen
+
+        self.app.push_screen(WaitingScreen())
+
     def action_book(self) -> None:
         from station.tui.screens.book_visit import BookVisitScreen
 
@@ -220,8 +239,28 @@ class VisitsScreen(StationScreen):
         self.app.pop_screen()
 
 
+def cancel_visit(screen: Any, visit_id: str, then: Any) -> None:
+    """Ask why, then cancel (the reason is stored encrypted and audited)."""
+    from station.tui.screens.reason import ReasonModal
+
+    visits = screen.station.service.visits
+
+    def answered(reason: str | None) -> None:
+        if not reason:
+            return
+
+        def done(appt: Any) -> None:
+            screen.notify(t("visits.marked_cancelled", visit=appt.id))
+            then()
+
+        screen.station.background(lambda: visits.cancel(visit_id, reason), done)
+
+    screen.app.push_screen(ReasonModal(t("visits.cancel_title")), answered)
+
+
 class RescheduleModal(StationModal):
-    """A new day and half-day, and why (the reason is stored encrypted)."""
+    """A new day and half-day, and why (the reason is stored encrypted); for a first
+    date (``reason=False``) only the day and half-day."""
 
     DEFAULT_CSS = """
     RescheduleModal { align: center middle; }
@@ -231,20 +270,24 @@ class RescheduleModal(StationModal):
 
     KEYS: ClassVar[list[Key]] = [Key("escape", "cancel", "tui.key.cancel", shown="Esc")]
 
-    def __init__(self, day: date) -> None:
+    def __init__(self, day: date, *, reason: bool = True) -> None:
         super().__init__()
         self.day = day
+        self.ask_reason = reason
 
     def compose(self) -> ComposeResult:
         with Vertical(id="box"):
-            yield Static(t("visits.reschedule_title"), classes="title")
+            yield Static(t("visits.reschedule_title" if self.ask_reason
+                           else "visits.schedule_title"), classes="title")
             yield Input(value=f"{self.day + timedelta(days=1):%Y-%m-%d} am", id="when",
                         placeholder=t("visits.reschedule_when_hint"))
-            yield Input(id="reason", placeholder=t("tui.reason.hint"))
+            reason = Input(id="reason", placeholder=t("tui.reason.hint"))
+            reason.display = self.ask_reason
+            yield reason
             yield Static("", id="error", classes="error")
 
     def on_mount(self) -> None:
-        self.query_one("#reason", Input).focus()
+        self.query_one("#reason" if self.ask_reason else "#when", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         when = self.query_one("#when", Input).value.split()
@@ -258,7 +301,7 @@ class RescheduleModal(StationModal):
             self.query_one("#error", Static).update(t("visits.reschedule_when_bad"))
             self.query_one("#when", Input).focus()
             return
-        if not reason:
+        if not reason and self.ask_reason:
             self.query_one("#error", Static).update(t("tui.reason.required"))
             self.query_one("#reason", Input).focus()
             return
