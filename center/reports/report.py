@@ -289,14 +289,18 @@ def build_centre_report(store: Any, *, date_from: date, date_to: date, station: 
         r.figures.add_case(v.meta, "acknowledged")
         per_line[v.meta.get("line", "")] += 1
         per_day[day] += 1
-        status = statuses.get(v.record_id, "accepted")
-        r.statuses[status] += 1
-        if v.meta.get("status") == "withdrawn" or status in CLOSED:
-            return
         try:
-            limit = cat.get(v.meta.get("matter", "")).time_limit_days
+            matter = cat.get(v.meta.get("matter", ""))
         except Exception:  # a matter an older catalogue had: no promise to check
+            matter = None
+        status = statuses.get(v.record_id, "accepted")
+        if status == "accepted" and matter is not None and matter.done_at_acceptance:
+            status = "done"  # 即办: done on the spot, never overdue
+        r.statuses[status] += 1
+        if (v.meta.get("status") == "withdrawn" or status in CLOSED or matter is None
+                or matter.done_at_acceptance):  # 即办 has no time limit to break
             return
+        limit = matter.time_limit_days
         due = add_working_days(date.fromisoformat(day), limit)
         if today > due and (late := _late(due, today)) > 0:
             r.overdue += 1
