@@ -267,13 +267,13 @@ def build_centre_report(store: Any, *, date_from: date, date_to: date, station: 
             r.received += 1
             r.seq_lo = v.seq if r.seq_lo is None else min(r.seq_lo, v.seq)
             r.seq_hi = v.seq if r.seq_hi is None else max(r.seq_hi, v.seq)
-            centre_entries[v.station_id, day].append(v.entry())
+            centre_entries[v.station_id, day].append((v.entry(), v.received_at))
         prev = latest.get(v.record_id)
         if prev is None or v.version > prev.version:
             latest[v.record_id] = v
     for c in conflicts:
         row(c.station_id, c.day).figures.conflict += 1
-        centre_entries[c.station_id, c.day].append(c.entry("conflict"))
+        centre_entries[c.station_id, c.day].append((c.entry("conflict"), None))
 
     per_line: Counter = Counter()
     per_day: Counter = Counter()
@@ -314,9 +314,13 @@ def build_centre_report(store: Any, *, date_from: date, date_to: date, station: 
         except Exception:  # one stored row must never stop a report
             bad.add("records", v.record_id)
 
-    for (sid, day), entries in data.claims(store, station_id, bad).items():
+    for (sid, day), claim in data.claims(store, station_id, bad).items():
         if sid in stations and lo <= day <= hi:
-            diff = compare(day, entries, centre_entries.get((sid, day), []))
+            # As of the check: what arrived after it (a normal later sync) is not judged.
+            held = [e for e, at in centre_entries.get((sid, day), [])
+                    if at is None or claim.checked_at is None or at <= claim.checked_at]
+            diff = compare(day, claim.entries, held)
+            diff.checked_at, diff.head_seq = claim.checked_at, claim.head_seq
             report.diffs.append((stations[sid], diff))
             if (sid, day) in rows or not diff.agrees:  # a day the centre lacks entirely
                 row(sid, day).agrees = diff.agrees
