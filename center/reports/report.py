@@ -72,6 +72,8 @@ class CentreReport:
     per_line: dict[str, int] = field(default_factory=dict)
     per_day: dict[str, int] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # station id → name
+    # The stations table (center/reports/stations.py): silent ones first.
+    stations: list[dict[str, Any]] = field(default_factory=list)
     # Stored rows no figure could use (docs/reports.md, "Unreadable rows"): named, not fatal.
     unreadable: data.Unreadable = field(default_factory=data.Unreadable)
 
@@ -89,6 +91,7 @@ class CentreReport:
             "generated_at": self.generated_at.isoformat(timespec="seconds"),
             "total": {**self.total.to_dict(), "received": sum(r.received for r in self.rows),
                       "overdue": len(self.overdue), "conflicts_waiting": len(self.conflicts)},
+            "stations": self.stations,
             "rows": [r.to_dict() for r in self.rows],
             "coverage": [{"station_id": c["station_id"], "name": c["name"],
                           "received": c["received"], "ranges": [list(x) for x in c["ranges"]],
@@ -120,6 +123,7 @@ class CentreReport:
             *tot.visit_and_rating_facts(),
             (t("reports.fact_unreadable"), str(len(self.unreadable))),
         ]
+        doc.tables.append(self.stations_table())
         doc.tables.append(self.days_table())
         doc.tables.append(self.coverage_table())
         doc.tables.append(self.conflicts_table())
@@ -174,6 +178,28 @@ class CentreReport:
         for v in self.conflicts:
             table.rows.append([self.names.get(v.station_id, v.station_id), v.day, v.record_id,
                                v.version, v.seq, v.kind])
+        return table
+
+    def stations_table(self) -> Table:
+        """Which station has gone quiet, first: silent rows red and saying so in words."""
+        table = Table("stations", t("reports.table_stations"),
+                      [t("reports.col_station"), t("reports.col_pulse_state"),
+                       t("reports.col_last_contact"), t("reports.col_silent_days"),
+                       t("reports.col_head_seq_now"), t("reports.col_received_max"),
+                       t("reports.col_missing"), t("reports.col_pending_station"),
+                       t("reports.col_gaps")], empty=t("reports.no_stations"))
+        for i, s in enumerate(self.stations):
+            state = ("pulse_silent" if s["silent"] else "pulse_gaps" if s["gaps"]
+                     else "pulse_never" if s["never_synced"] else "pulse_ok")
+            if state != "pulse_ok":
+                table.alert_rows.append(i)
+            table.rows.append([
+                s["name"], t(f"reports.{state}", days=s["silent_days"]),
+                s["last_contact"] or t("reports.never"), s["silent_days"],
+                "—" if s["head_seq"] is None else s["head_seq"], s["received_max_seq"],
+                s["missing"],
+                "—" if s["pending_at_station"] is None else s["pending_at_station"],
+                ", ".join(f"{a}–{b}" if a != b else str(a) for a, b in s["gaps"]) or "—"])
         return table
 
     def overdue_table(self) -> Table:
@@ -243,6 +269,11 @@ def build_centre_report(store: Any, *, date_from: date, date_to: date, station: 
         stations = {station_id: found[1]}
     report = CentreReport(date_from, date_to, today, now or datetime.now(UTC).astimezone(),
                           names=stations)
+    from center.reports.stations import station_rows
+
+    report.stations = [r for r in station_rows(store, int(report.generated_at.timestamp()
+                                                          * 1000))
+                       if r["station_id"] in stations]
     cat = load_catalogue()
     bad = report.unreadable
     statuses = data.case_statuses(store, bad)

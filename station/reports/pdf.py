@@ -76,8 +76,9 @@ def _table(pdf: FPDF, family: str, table: Table) -> None:
         header = tbl.row()
         for label in table.columns:
             header.cell(label)
-        for row in table.rows:
-            r = tbl.row()
+        alert = FontFace(color=_RED)  # silent stations (the row also says so in words)
+        for i, row in enumerate(table.rows):
+            r = tbl.row(style=alert if i in table.alert_rows else None)
             for value in row:
                 r.cell(cell_text(value))
     pdf.ln(3)
