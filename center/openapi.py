@@ -185,7 +185,7 @@ def openapi_document() -> dict[str, Any]:
                 "parameters": [_SIG],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": [*_ENVELOPE, "days"],
-                    "properties": {**_ENVELOPE, "days": {
+                    "properties": {**_ENVELOPE, "pulse": _PULSE, "days": {
                         "type": "object", "minProperties": 1, "maxProperties": MAX_DAYS,
                         "propertyNames": {"pattern": _DAY},
                         "additionalProperties": {"type": "array", "items": _ENTRY}}}}}}},
@@ -199,6 +199,8 @@ def openapi_document() -> dict[str, Any]:
                                 "station_total": {"type": "integer"},
                                 "station_acked": {"type": "integer"},
                                 "centre_total": {"type": "integer"},
+                                "checked_at": {"type": ["integer", "null"]},
+                                "head_seq": {"type": ["integer", "null"]},
                                 **{name: {"type": "array", "items": _ENTRY} for name in (
                                     "missing_at_centre", "unknown_to_station", "ack_lost",
                                     "waiting", "seq_mismatch", "conflicts")}}}}}}}}},
