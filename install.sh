@@ -35,7 +35,8 @@ runtime_pkgs=(pcscd libpcsclite1 libpcsclite-dev cups-client libcups2-dev fonts-
               fonts-hanazono fonts-babelstone-han
               fontconfig python3 python3-venv python3-dev build-essential swig pkg-config)
 dev_pkgs=(vsmartcard-vpcd cups printer-driver-cups-pdf poppler-utils tmux postgresql chromium
-          nginx-light)  # nginx: the reverse-proxy snippet in docs/deploy-centre.md is tested
+          nginx-light faketime)  # nginx: the reverse-proxy snippet in docs/deploy-centre.md is tested
+# faketime: tests/sync/test_stations_report.py runs a centre days in the past
 pkgs=("${runtime_pkgs[@]}")
 [ "$dev" -eq 1 ] && pkgs+=("${dev_pkgs[@]}")
 

@@ -45,6 +45,7 @@ from center.validate import (
     parse_framed,
     parse_json,
     pull_request,
+    pulse,
     push_records,
     push_records_v2,
 )
@@ -351,16 +352,32 @@ class Centre:
         path = f"{PREFIX}/pull"
         doc, station_id, ts, nonce = await self.authenticate(request, path)
         cursor, limit = pull_request(doc)
+        beat = pulse(doc, now_ms(), TIME_WINDOW_S * 1000, required=False)
         try:
             await run_in_threadpool(self.store.use_nonce, station_id, nonce, ts)
         except Replay as err:
             raise BadRequest("replayed_nonce", "this request was seen before", 409) from err
+        if beat is not None:
+            await run_in_threadpool(self.store.record_pulse, station_id, now_ms(), *beat)
         items = await run_in_threadpool(self.store.updates, station_id, cursor, limit + 1)
         more = len(items) > limit
         items = items[:limit]
         new_cursor = items[-1]["id"] if items else cursor
         return self.signed(path, {"v": VERSION, "nonce": nonce, "items": items,
                                   "cursor": new_cursor, "more": more, "server_ts": now_ms()})
+
+    async def heartbeat(self, request: Request) -> Response:
+        """A station's pulse with nothing else: sent at each sync run's start and at
+        unlock, so a station with nothing to push (or that fails to push) is still seen."""
+        path = f"{PREFIX}/pulse"
+        doc, station_id, ts, nonce = await self.authenticate(request, path)
+        beat = pulse(doc, now_ms(), TIME_WINDOW_S * 1000)
+        try:
+            await run_in_threadpool(self.store.use_nonce, station_id, nonce, ts)
+        except Replay as err:
+            raise BadRequest("replayed_nonce", "this request was seen before", 409) from err
+        await run_in_threadpool(self.store.record_pulse, station_id, now_ms(), *beat)
+        return self.signed(path, {"v": VERSION, "nonce": nonce, "server_ts": now_ms()})
 
     async def openapi(self, request: Request) -> Response:
         return JSONResponse(openapi_document())
@@ -433,6 +450,7 @@ def create_app(store: Store, keys: CentreKeys, threads: int = 40,
         Route(f"{PREFIX}/push", _guard(centre.push), methods=["POST"]),
         Route(PUSH2_PATH, _guard(centre.push_v2), methods=["POST"]),
         Route(f"{PREFIX}/pull", _guard(centre.pull), methods=["POST"]),
+        Route(f"{PREFIX}/pulse", _guard(centre.heartbeat), methods=["POST"]),
         Route("/openapi.json", centre.openapi, methods=["GET"]),
         Route("/healthz", centre.health, methods=["GET"]),
         # A browser pointed at the centre lands on the supervisors' pages.

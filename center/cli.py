@@ -13,6 +13,7 @@ import json
 import os
 import secrets
 import sys
+import time
 import tomllib
 import uuid
 from pathlib import Path
@@ -349,6 +350,38 @@ def report_coverage(ctx: click.Context, as_json: bool) -> None:
                      ranges=ranges))
         echo("  " + (t("center.coverage_gaps", gaps=gaps) if gaps
                            else t("center.coverage_gapless")))
+
+
+@report.command("stations", help=t("center.help_stations"))
+@click.option("--json", "as_json", is_flag=True, help=t("center.help_stations_json"))
+@click.option("--silent-days", type=click.IntRange(1, 3650), default=3, show_default=True,
+              metavar="N", help=t("center.help_silent_days"))
+@click.pass_context
+def report_stations(ctx: click.Context, as_json: bool, silent_days: int) -> None:
+    from center.reports.stations import KEYS, alerting, station_rows
+
+    rows = station_rows(_store(ctx), int(time.time() * 1000), silent_days)
+    if as_json:
+        echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    elif not rows:
+        echo(t("center.coverage_none"))
+    for row in [] if as_json else rows:
+        from station.reports.document import seq_ranges
+
+        gaps = seq_ranges(row["gaps"])
+        echo(t("center.stations_line", **{k: row[k] for k in KEYS[:2]},
+                     contact=row["last_contact"] or t("center.stations_never"),
+                     days=row["silent_days"], received=row["received_max_seq"],
+                     head=row["head_seq"] if row["head_seq"] is not None else "—",
+                     missing=row["missing"],
+                     pending=row["pending_at_station"]
+                     if row["pending_at_station"] is not None else "—"))
+        if row["silent"]:
+            echo("  " + t("center.stations_silent", days=silent_days))
+        if gaps:
+            echo("  " + t("center.coverage_gaps", gaps=gaps))
+    if alerting(rows):
+        ctx.exit(1)
 
 
 @cli.command(help=t("center.help_migrate"))

@@ -55,6 +55,13 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         """CREATE TABLE catalogue_versions (
             version TEXT PRIMARY KEY, sha256 TEXT NOT NULL, published_at BIGINT NOT NULL)""",
     ]),
+    # Each station's last pulse (docs/sync-protocol.md, "Pulse"): what it holds that the
+    # centre has not received, and when it was last heard from.
+    (2, [
+        """CREATE TABLE station_pulse (
+            station_id TEXT PRIMARY KEY, last_contact BIGINT NOT NULL,
+            head_seq BIGINT NOT NULL, pending BIGINT NOT NULL, newest_at BIGINT)""",
+    ]),
 ]
 
 ENGINE_TYPES = {
@@ -405,6 +412,36 @@ class Store:
                         "ranges": ranges, "gaps": gaps,
                         "received": sum(b - a + 1 for a, b in ranges)})
         return out
+
+    def record_pulse(self, station_id: str, now: int, head_seq: int, pending: int,
+                     newest_at: int | None) -> None:
+        """Keep a station's latest pulse; an older one arriving late never replaces it."""
+        with self.tx() as cur:
+            cur.execute(self.q(
+                "INSERT INTO station_pulse (station_id, last_contact, head_seq, pending,"
+                " newest_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (station_id) DO UPDATE SET"
+                " last_contact = excluded.last_contact, head_seq = excluded.head_seq,"
+                " pending = excluded.pending, newest_at = excluded.newest_at"
+                " WHERE excluded.last_contact >= station_pulse.last_contact"),
+                (station_id, now, head_seq, pending, newest_at))
+
+    def pulses(self) -> list[dict[str, Any]]:
+        """Per enrolled station, one query: its pulse (None fields if it never synced) and
+        the highest seq and latest arrival the centre holds from it."""
+        ok = " AND typeof(seq) = 'integer'" if self.engine == "sqlite" else ""
+        with self.tx() as cur:
+            cur.execute(
+                "SELECT s.station_id, s.name, s.status, s.enrolled_at, p.last_contact,"
+                " p.head_seq, p.pending, p.newest_at, r.max_seq, r.last_received"
+                " FROM stations s LEFT JOIN station_pulse p ON p.station_id = s.station_id"
+                " LEFT JOIN (SELECT station_id, MAX(seq) AS max_seq,"
+                "  MAX(received_at) AS last_received FROM records"
+                f"  WHERE seq >= 1{ok} GROUP BY station_id) r"
+                " ON r.station_id = s.station_id ORDER BY s.name")
+            rows = cur.fetchall()
+        keys = ("station_id", "name", "status", "enrolled_at", "last_contact", "head_seq",
+                "pending", "newest_at", "max_seq", "last_received")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
 
     def counts(self) -> dict[str, int]:
         with self.tx() as cur:

@@ -99,6 +99,18 @@ _PUSH2 = (
     " answer with v = 2.")
 
 
+# The station's pulse (docs/sync-protocol.md, "Pulse"); the centre also checks what a
+# schema cannot say: pending <= head_seq, newest_at present once head_seq > 0 and not
+# later than its own clock plus the time window.
+_PULSE = {"type": "object", "required": ["head_seq", "pending", "newest_at"],
+          "additionalProperties": False, "properties": {
+              "head_seq": {"type": "integer", "minimum": 0, "maximum": 2**62},
+              "pending": {"type": "integer", "minimum": 0, "maximum": 2**62},
+              "newest_at": {"type": ["integer", "null"], "minimum": 1_767_225_600_000,
+                            "maximum": 2**62,
+                            "description": "ms since epoch of the newest record version"}}}
+
+
 def _errors(*codes: int) -> dict[str, Any]:
     return {str(c): _ERROR for c in codes}
 
@@ -156,7 +168,16 @@ def openapi_document() -> dict[str, Any]:
                     "type": "object", "required": [*_ENVELOPE, "cursor", "limit"],
                     "properties": {**_ENVELOPE, "cursor": {"type": "integer", "minimum": 0},
                                    "limit": {"type": "integer", "minimum": 1,
-                                             "maximum": MAX_PULL}}}}}},
+                                             "maximum": MAX_PULL},
+                                   "pulse": _PULSE}}}}},
+                "responses": {"200": _SIGNED, **_errors(400, 401, 409, 413, 415)}}},
+            f"{PREFIX}/pulse": {"post": {
+                "summary": "A station's heartbeat: its head seq, pending count and newest"
+                           " record time, even with nothing to push",
+                "parameters": [_SIG],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": [*_ENVELOPE, "pulse"],
+                    "properties": {**_ENVELOPE, "pulse": _PULSE}}}}},
                 "responses": {"200": _SIGNED, **_errors(400, 401, 409, 413, 415)}}},
             RECONCILE_PATH: {"post": {
                 "summary": "Compare the station's manifest of some days with what the centre"
@@ -164,7 +185,7 @@ def openapi_document() -> dict[str, Any]:
                 "parameters": [_SIG],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": [*_ENVELOPE, "days"],
-                    "properties": {**_ENVELOPE, "days": {
+                    "properties": {**_ENVELOPE, "pulse": _PULSE, "days": {
                         "type": "object", "minProperties": 1, "maxProperties": MAX_DAYS,
                         "propertyNames": {"pattern": _DAY},
                         "additionalProperties": {"type": "array", "items": _ENTRY}}}}}}},
@@ -178,6 +199,8 @@ def openapi_document() -> dict[str, Any]:
                                 "station_total": {"type": "integer"},
                                 "station_acked": {"type": "integer"},
                                 "centre_total": {"type": "integer"},
+                                "checked_at": {"type": ["integer", "null"]},
+                                "head_seq": {"type": ["integer", "null"]},
                                 **{name: {"type": "array", "items": _ENTRY} for name in (
                                     "missing_at_centre", "unknown_to_station", "ack_lost",
                                     "waiting", "seq_mismatch", "conflicts")}}}}}}}}},

@@ -274,6 +274,34 @@ def _record_clear(rec: dict[str, Any], where: str) -> dict[str, Any]:
     return item
 
 
+# Times before this are no station's records (the project began in 2026; any laptop
+# clock that far back is wrong, and the report would call the station silent for years).
+EARLIEST_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
+PULSE_FIELDS = ("head_seq", "pending", "newest_at")
+
+
+def pulse(doc: dict[str, Any], now: int, window_ms: int, required: bool = True
+          ) -> tuple[int, int, int | None] | None:
+    """The station's pulse (docs/sync-protocol.md, "Pulse"): signed but untrusted, so
+    every field is checked for type, range and sense; None when absent and optional."""
+    value = doc.get("pulse")
+    if value is None and not required:
+        return None
+    if not isinstance(value, dict) or set(value) != set(PULSE_FIELDS):
+        raise BadRequest("bad_field", "pulse must be an object with exactly "
+                         + ", ".join(PULSE_FIELDS), field="pulse")
+    head = _int(value, "head_seq", 0, where="pulse.")
+    pending = _int(value, "pending", 0, head, where="pulse.")
+    newest = _whole(value.get("newest_at"))
+    if newest is None:
+        if head:
+            raise BadRequest("bad_field", "pulse.newest_at is required once head_seq > 0",
+                             field="newest_at")
+        return head, pending, None
+    newest = _int(value, "newest_at", EARLIEST_MS, now + window_ms, where="pulse.")
+    return head, pending, newest
+
+
 def pull_request(doc: dict[str, Any]) -> tuple[int, int]:
     return _int(doc, "cursor", 0), _int(doc, "limit", 1, MAX_PULL)
 

@@ -195,6 +195,9 @@ class Matter:
     review_reason: str = ""
     contact: Contact | None = None
     sources: tuple[Source, ...] = ()
+    # Done when accepted (即办): by default a matter with time limit 0 is; an entry says
+    # `done_at_acceptance = false` when its 0-day matter still waits on a later step.
+    done_at_acceptance: bool = False
 
     @property
     def display_name(self) -> str:
@@ -574,7 +577,8 @@ def _matter(raw: Any, i: int, lines: tuple[Line, ...], common: tuple[FormField, 
         line=line.name,
         # Board order (老 中 青 妇 儿), whatever order the file lists them in.
         menus=tuple(sorted(tb.texts("menus", allowed=MENUS), key=MENUS.index)),
-        time_limit_days=tb.integer("time_limit_days", low=0, high=365),
+        time_limit_days=(limit := tb.integer("time_limit_days", low=0, high=365)),
+        done_at_acceptance=tb.get("done_at_acceptance", bool, limit == 0, expected="bool"),
         home_visit=tb.get("home_visit", bool, expected="bool"),
         delivery=delivery,
         eligibility=eligibility,

@@ -326,6 +326,27 @@ class Service:
             return
         if resealed:
             log.info("sealed %d record versions again for the centre", resealed)
+        # Tell the centre we are here and what we hold, without waiting for the next sync
+        # run (docs/sync-protocol.md, "Pulse"); network, so never on the unlock's path.
+        threading.Thread(target=self.heartbeat, name="station-heartbeat", daemon=True).start()
+
+    def heartbeat(self) -> None:
+        """Send the pulse alone; a failure is only logged (the sync loop says it in words)."""
+        if not self.enrolled:
+            return
+        from station.sync import make_client
+        from station.sync.client import SyncFailed
+
+        try:
+            with self._lock:
+                if self._sync_client is None:
+                    self._sync_client = make_client(self._cases().queue)
+                client = self._sync_client
+            client.heartbeat()
+        except SyncFailed as err:
+            log.info("heartbeat not sent: %s", err.code)
+        except StationError as err:
+            log.warning("heartbeat not sent: %s", err.key)
 
     def lock(self) -> None:
         """Drop the data key; personal data is unreadable until the next unlock."""

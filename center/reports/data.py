@@ -174,21 +174,35 @@ def case_statuses(store: Any, unreadable: Unreadable | None = None) -> dict[str,
     return out
 
 
-def save_claim(store: Any, station_id: str, days: dict[str, list[Entry]]) -> None:
-    """Keep what the station said it holds per day; the centre report compares against it."""
-    now = int(time.time() * 1000)
+def save_claim(store: Any, station_id: str, days: dict[str, list[Entry]],
+               head_seq: int | None = None, now: int | None = None) -> int:
+    """Keep what the station said it holds per day, stamped with the time and the
+    station's head seq, so the centre report judges the claim as of that moment;
+    returns the stamp (ms)."""
+    now = int(time.time() * 1000) if now is None else now
     with store.tx() as cur:
         for day, entries in days.items():
+            manifest = {"entries": [e.to_list() for e in entries], "head_seq": head_seq}
             cur.execute(store.q(
                 "INSERT INTO report_claims (station_id, day, manifest, received_at)"
                 " VALUES (?, ?, ?, ?) ON CONFLICT (station_id, day) DO UPDATE"
                 " SET manifest = excluded.manifest, received_at = excluded.received_at"),
-                (station_id, day, json.dumps([e.to_list() for e in entries]), now))
+                (station_id, day, json.dumps(manifest), now))
+    return now
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A station's manifest of a day, as of `checked_at` (ms) and its `head_seq` then."""
+
+    entries: list[Entry]
+    checked_at: int | None
+    head_seq: int | None
 
 
 def claims(store: Any, station_id: str | None = None, unreadable: Unreadable | None = None
-           ) -> dict[tuple[str, str], list[Entry]]:
-    sql = "SELECT station_id, day, manifest FROM report_claims"
+           ) -> dict[tuple[str, str], Claim]:
+    sql = "SELECT station_id, day, manifest, received_at FROM report_claims"
     args: tuple[Any, ...] = ()
     if station_id is not None:
         sql += " WHERE station_id = ?"
@@ -201,8 +215,14 @@ def claims(store: Any, station_id: str | None = None, unreadable: Unreadable | N
         try:
             if real_day(r[1]) is None:
                 raise ValueError(r[1])
-            out[r[0], r[1]] = [Entry.from_list(x) for x in json.loads(r[2])]
-        except (TypeError, ValueError, RecursionError):
+            doc = json.loads(r[2])
+            if isinstance(doc, list):  # a claim kept before claims were stamped
+                doc = {"entries": doc, "head_seq": None}
+            head = doc["head_seq"]
+            at = r[3] if type(r[3]) is int and _FIRST_MS <= r[3] < 2**62 else None
+            out[r[0], r[1]] = Claim([Entry.from_list(x) for x in doc["entries"]], at,
+                                    head if type(head) is int and head >= 0 else None)
+        except (TypeError, ValueError, KeyError, RecursionError):
             if unreadable is not None:
                 unreadable.add("report_claims", r[0])
     return out

@@ -24,7 +24,7 @@ dl.facts{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}
 dl.facts dt{font-weight:bold}table{border-collapse:collapse;margin:.3rem 0 1rem}
 th,td{border:1px solid #cbd5e0;padding:.2rem .5rem;text-align:left}
 td.n{text-align:right}th{background:#edf2f7}.note{color:#4a5568;font-size:.85rem}
-.error{color:#c53030;font-weight:bold}form.period{margin:.5rem 0 1rem}
+.error{color:#c53030;font-weight:bold}tr.alert td{color:#c53030}form.period{margin:.5rem 0 1rem}
 """
 
 
@@ -45,7 +45,7 @@ def table_html(table: Table, links: dict[int, str] | None = None) -> str:
     out += [f"<th>{escape(c)}</th>" for c in table.columns]
     out.append("</tr></thead><tbody>")
     for i, row in enumerate(table.rows):
-        out.append("<tr>")
+        out.append('<tr class="alert">' if i in table.alert_rows else "<tr>")
         for j, value in enumerate(row):
             text = escape(cell_text(value))
             if j == 0 and links and i in links:

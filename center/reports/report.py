@@ -73,6 +73,8 @@ class CentreReport:
     per_line: dict[str, int] = field(default_factory=dict)
     per_day: dict[str, int] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # station id → name
+    # The stations table (center/reports/stations.py): silent ones first.
+    stations: list[dict[str, Any]] = field(default_factory=list)
     # Stored rows no figure could use (docs/reports.md, "Unreadable rows"): named, not fatal.
     unreadable: data.Unreadable = field(default_factory=data.Unreadable)
 
@@ -90,6 +92,7 @@ class CentreReport:
             "generated_at": self.generated_at.isoformat(timespec="seconds"),
             "total": {**self.total.to_dict(), "received": sum(r.received for r in self.rows),
                       "overdue": len(self.overdue), "conflicts_waiting": len(self.conflicts)},
+            "stations": self.stations,
             "rows": [r.to_dict() for r in self.rows],
             "coverage": [{"station_id": c["station_id"], "name": c["name"],
                           "received": c["received"], "ranges": [list(x) for x in c["ranges"]],
@@ -117,10 +120,6 @@ class CentreReport:
         if not detail:
             return self._summary(doc)
         return self._detail(doc)
-
-    def stations_table(self) -> Table | None:
-        """The one-row-per-station pulse table that opens the summary (None: not known)."""
-        return None
 
     def _summary(self, doc: Document) -> Document:
         stations = self.stations_table()
@@ -169,6 +168,7 @@ class CentreReport:
         return doc
 
     def _detail(self, doc: Document) -> Document:
+        doc.lead = [self.stations_table()]
         doc.tables.append(self.days_table())
         doc.tables.append(self.coverage_table())
         doc.tables.append(self.conflicts_table())
@@ -223,6 +223,28 @@ class CentreReport:
         for v in self.conflicts:
             table.rows.append([self.names.get(v.station_id, v.station_id), v.day, v.record_id,
                                v.version, v.seq, kind_text(v.kind)])
+        return table
+
+    def stations_table(self) -> Table:
+        """Which station has gone quiet, first: silent rows red and saying so in words."""
+        table = Table("stations", t("reports.table_stations"),
+                      [t("reports.col_station"), t("reports.col_pulse_state"),
+                       t("reports.col_last_contact"), t("reports.col_silent_days"),
+                       t("reports.col_head_seq_now"), t("reports.col_received_max"),
+                       t("reports.col_missing"), t("reports.col_pending_station"),
+                       t("reports.col_gaps")], empty=t("reports.no_stations"))
+        for i, s in enumerate(self.stations):
+            state = ("pulse_silent" if s["silent"] else "pulse_gaps" if s["gaps"]
+                     else "pulse_never" if s["never_synced"] else "pulse_ok")
+            if state != "pulse_ok":
+                table.alert_rows.append(i)
+            table.rows.append([
+                s["name"], t(f"reports.{state}", days=s["silent_days"]),
+                s["last_contact"] or t("reports.never"), s["silent_days"],
+                "—" if s["head_seq"] is None else s["head_seq"], s["received_max_seq"],
+                s["missing"],
+                "—" if s["pending_at_station"] is None else s["pending_at_station"],
+                ", ".join(f"{a}–{b}" if a != b else str(a) for a, b in s["gaps"]) or "—"])
         return table
 
     def overdue_table(self) -> Table:
@@ -301,6 +323,11 @@ def build_centre_report(store: Any, *, date_from: date, date_to: date, station: 
         stations = {station_id: found[1]}
     report = CentreReport(date_from, date_to, today, now or datetime.now(UTC).astimezone(),
                           names=stations)
+    from center.reports.stations import station_rows
+
+    report.stations = [r for r in station_rows(store, int(report.generated_at.timestamp()
+                                                          * 1000))
+                       if r["station_id"] in stations]
     cat = load_catalogue()
     bad = report.unreadable
     statuses = data.case_statuses(store, bad)
@@ -325,13 +352,13 @@ def build_centre_report(store: Any, *, date_from: date, date_to: date, station: 
             r.received += 1
             r.seq_lo = v.seq if r.seq_lo is None else min(r.seq_lo, v.seq)
             r.seq_hi = v.seq if r.seq_hi is None else max(r.seq_hi, v.seq)
-            centre_entries[v.station_id, day].append(v.entry())
+            centre_entries[v.station_id, day].append((v.entry(), v.received_at))
         prev = latest.get(v.record_id)
         if prev is None or v.version > prev.version:
             latest[v.record_id] = v
     for c in conflicts:
         row(c.station_id, c.day).figures.conflict += 1
-        centre_entries[c.station_id, c.day].append(c.entry("conflict"))
+        centre_entries[c.station_id, c.day].append((c.entry("conflict"), None))
 
     per_line: Counter = Counter()
     per_day: Counter = Counter()
@@ -351,6 +378,14 @@ def build_centre_report(store: Any, *, date_from: date, date_to: date, station: 
         if not lo <= day <= hi or v.kind not in ("case", "visit"):
             return
         status = statuses.get(v.record_id, "accepted")
+        found = None
+        if v.kind == "case":
+            try:
+                found = cat.get(v.meta.get("matter", ""))
+            except Exception:  # a matter an older catalogue had: no promise to check
+                found = None
+            if status == "accepted" and found is not None and found.done_at_acceptance:
+                status = "done"  # 即办: done on the spot, never overdue
         if filtered and (v.kind == "visit" or (line and v.meta.get("line") != line)
                          or (matter and v.meta.get("matter") != matter)
                          or (status_filter and status != status_filter)):
@@ -363,13 +398,10 @@ def build_centre_report(store: Any, *, date_from: date, date_to: date, station: 
         per_line[v.meta.get("line", "")] += 1
         per_day[day] += 1
         r.statuses[status] += 1
-        if v.meta.get("status") == "withdrawn" or status in CLOSED:
+        if (v.meta.get("status") == "withdrawn" or status in CLOSED or found is None
+                or found.done_at_acceptance):  # 即办 has no time limit to break
             return
-        try:
-            limit = cat.get(v.meta.get("matter", "")).time_limit_days
-        except Exception:  # a matter an older catalogue had: no promise to check
-            return
-        due = due_of(day, limit)
+        due = due_of(day, found.time_limit_days)
         if today > due and (late := late_of(due)) > 0:
             r.overdue += 1
             report.overdue.append(Overdue(r.name, v.meta.get("case_no", ""),
@@ -382,9 +414,13 @@ def build_centre_report(store: Any, *, date_from: date, date_to: date, station: 
         except Exception:  # one stored row must never stop a report
             bad.add("records", v.record_id)
 
-    for (sid, day), entries in data.claims(store, station_id, bad).items():
+    for (sid, day), claim in data.claims(store, station_id, bad).items():
         if sid in stations and lo <= day <= hi:
-            diff = compare(day, entries, centre_entries.get((sid, day), []))
+            # As of the check: what arrived after it (a normal later sync) is not judged.
+            held = [e for e, at in centre_entries.get((sid, day), [])
+                    if at is None or claim.checked_at is None or at <= claim.checked_at]
+            diff = compare(day, claim.entries, held)
+            diff.checked_at, diff.head_seq = claim.checked_at, claim.head_seq
             report.diffs.append((stations[sid], diff))
             if (sid, day) in rows or not diff.agrees:  # a day the centre lacks entirely
                 row(sid, day).agrees = diff.agrees

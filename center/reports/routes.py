@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from center.db import Replay
 from center.reports import data, web
-from center.validate import BadRequest
+from center.validate import BadRequest, pulse
 from station.reports.client import RECONCILE_PATH
 from station.reports.reconcile import Entry, compare
 
@@ -58,27 +58,37 @@ def manifest_days(doc: dict[str, Any]) -> dict[str, list[Entry]]:
     return out
 
 
-def _check(store: Any, station_id: str, days: dict[str, list[Entry]]) -> list[dict[str, Any]]:
+def _check(store: Any, station_id: str, days: dict[str, list[Entry]],
+           head_seq: int | None = None) -> list[dict[str, Any]]:
     from center.reports.report import centre_entries_for
 
     data.ensure_tables(store)
-    data.save_claim(store, station_id, days)
+    at = data.save_claim(store, station_id, days, head_seq)
     theirs = centre_entries_for(store, station_id, sorted(days))
-    return [compare(day, days[day], theirs[day]).to_dict() for day in sorted(days)]
+    out = []
+    for day in sorted(days):
+        diff = compare(day, days[day], theirs[day])
+        diff.checked_at, diff.head_seq = at, head_seq
+        out.append(diff.to_dict())
+    return out
 
 
 def report_routes(centre: Any) -> list[Route]:
     from center.app import _guard
-    from station.sync.protocol import now_ms
+    from station.sync.protocol import TIME_WINDOW_S, now_ms
 
     async def reconcile(request: Request) -> Response:
         doc, station_id, ts, nonce = await centre.authenticate(request, RECONCILE_PATH)
         days = manifest_days(doc)
+        beat = pulse(doc, now_ms(), TIME_WINDOW_S * 1000, required=False)
         try:
             await run_in_threadpool(centre.store.use_nonce, station_id, nonce, ts)
         except Replay as err:
             raise BadRequest("replayed_nonce", "this request was seen before", 409) from err
-        result = await run_in_threadpool(_check, centre.store, station_id, days)
+        if beat is not None:
+            await run_in_threadpool(centre.store.record_pulse, station_id, now_ms(), *beat)
+        result = await run_in_threadpool(_check, centre.store, station_id, days,
+                                         beat[0] if beat else None)
         return centre.signed(RECONCILE_PATH, {"v": 1, "nonce": nonce, "days": result,
                                               "server_ts": now_ms()})
 

@@ -995,6 +995,15 @@ class Queue(KeySlots):
                 f"(SELECT count(*) FROM records WHERE seq >= {_UNSENT_MARK} AND state < 2 "
                 "AND attempts = 0)").fetchone()[0]
 
+    def pulse(self) -> tuple[int, int, float | None]:
+        """(head seq, versions awaiting acknowledgement, unix time of the newest version):
+        what the sync client tells the centre so it can see records it has not received
+        yet, even from a station that stops syncing (docs/sync-protocol.md, "Pulse")."""
+        with self._lock:
+            head, newest = self._db.execute(
+                "SELECT max(seq), max(created_at) FROM records").fetchone()
+        return int(head or 0), self.pending_count(), newest
+
     def audit_entries(self, after: int = 0, limit: int = 1000) -> list[AuditEntry]:
         """Audit events numbered after ``after`` (clear fields) — e.g. for the sync client."""
         out = []

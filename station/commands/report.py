@@ -79,10 +79,15 @@ def command(day: str | None, start: str | None, end: str | None, by: str, fmt: s
     date_from, date_to = period(day, start, end)
     report, queue = load_report(date_from, date_to, by)
     try:
-        if reconcile:
-            _reconcile(report, queue)
+        disagree = _reconcile(report, queue) if reconcile else 0
     finally:
         queue.close()  # type: ignore[attr-defined]
+    _output(report, fmt, output, to_printer)
+    if disagree:  # so cron can alert (issue 18); the report is written all the same
+        raise SystemExit(1)
+
+
+def _output(report: StationReport, fmt: str, output: Path | None, to_printer: bool) -> None:
     if to_printer:
         _print(report)
         if output is None:
@@ -106,7 +111,8 @@ def command(day: str | None, start: str | None, end: str | None, by: str, fmt: s
         echo(t("reports.written", path=str(output)), err=True)
 
 
-def _reconcile(report: StationReport, queue: object) -> None:
+def _reconcile(report: StationReport, queue: object) -> int:
+    """Check with the centre; the number of days that disagree."""
     from station.reports.client import reconcile
     from station.sync import SyncFailed
 
@@ -117,6 +123,7 @@ def _reconcile(report: StationReport, queue: object) -> None:
     bad = sum(not d.agrees for d in report.reconciled)
     echo(t("reports.reconcile_bad", bad=bad) if bad
                else t("reports.reconcile_ok", days=len(report.reconciled)), err=True)
+    return bad
 
 
 def _print(report: StationReport) -> None:

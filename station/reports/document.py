@@ -21,6 +21,7 @@ class Table:
     columns: list[str]  # translated labels
     rows: list[list[Cell]] = field(default_factory=list)
     empty: str = ""  # shown instead of an empty table
+    alert_rows: list[int] = field(default_factory=list)  # row indices shown in red
 
 
 @dataclass

@@ -79,8 +79,9 @@ def _table(pdf: FPDF, family: str, table: Table) -> None:
         numeric = [is_numeric_column(table, i) for i in range(len(table.columns))]
         for label, num in zip(table.columns, numeric, strict=True):
             header.cell(label, align="RIGHT" if num else None)
-        for row in table.rows:
-            r = tbl.row()
+        alert = FontFace(color=_RED)  # silent stations (the row also says so in words)
+        for i, row in enumerate(table.rows):
+            r = tbl.row(style=alert if i in table.alert_rows else None)
             for value, num in zip(row, numeric, strict=True):
                 # figures line up by their last digit, as on any printed ledger
                 r.cell(cell_text(value), align="RIGHT" if num else None)

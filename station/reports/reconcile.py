@@ -55,6 +55,10 @@ class DayDiff:
     waiting: list[Entry] = field(default_factory=list)  # not yet synced (normal)
     seq_mismatch: list[Entry] = field(default_factory=list)  # same version, other seq
     conflicts: list[Entry] = field(default_factory=list)  # a person must decide
+    # When the centre made the check (ms) and the station's head seq then: the verdict
+    # holds for that moment; records arriving later never change it.
+    checked_at: int | None = None
+    head_seq: int | None = None
 
     @property
     def agrees(self) -> bool:
@@ -77,6 +81,7 @@ class DayDiff:
             **{name: [e.to_list() for e in getattr(self, name)]
                for name in ("missing_at_centre", "unknown_to_station", "ack_lost", "waiting",
                             "seq_mismatch", "conflicts")},
+            "checked_at": self.checked_at, "head_seq": self.head_seq,
         }
 
     @classmethod
@@ -86,6 +91,9 @@ class DayDiff:
         for name in ("missing_at_centre", "unknown_to_station", "ack_lost", "waiting",
                      "seq_mismatch", "conflicts"):
             setattr(diff, name, [Entry.from_list(row) for row in doc.get(name, [])])
+        for name in ("checked_at", "head_seq"):  # absent from an older centre's answer
+            value = doc.get(name)
+            setattr(diff, name, value if type(value) is int and value >= 0 else None)
         return diff
 
 

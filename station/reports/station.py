@@ -122,14 +122,19 @@ def reconciliation_tables(diffs: list[DayDiff]) -> list[Table]:
     days = Table("reconcile_days", t("reports.table_reconcile"),
                  [t("reports.col_day"), t("reports.col_station_acked"),
                   t("reports.col_centre_total"), t("reports.col_waiting"),
-                  t("reports.col_agrees")])
+                  t("reports.col_agrees"), t("reports.col_checked_at"),
+                  t("reports.col_head_seq")])
     records = Table("reconcile_records", t("reports.table_differ"),
                     [t("reports.col_day"), t("reports.col_reason"), t("reports.col_record"),
                      t("reports.col_version"), t("reports.col_seq"), t("reports.col_kind")],
                     empty=t("reports.no_differences"))
     for diff in diffs:
+        # When the check was made: its verdict is as of then (later syncs do not change it).
+        checked = ("—" if diff.checked_at is None else datetime.fromtimestamp(
+            diff.checked_at / 1000, UTC).astimezone().strftime("%Y-%m-%d %H:%M"))
         days.rows.append([diff.day, diff.station_acked, diff.centre_total, len(diff.waiting),
-                          t("reports.yes") if diff.agrees else t("reports.no")])
+                          t("reports.yes") if diff.agrees else t("reports.no"), checked,
+                          "—" if diff.head_seq is None else diff.head_seq])
         for reason, e in diff.differing():
             records.rows.append([diff.day, t(f"reports.diff_{reason}"), e.record_id, e.version,
                                  e.seq, kind_text(e.kind)])

@@ -68,6 +68,7 @@ class QueueLike(Protocol):
     def mark_unopenable(self, keys: list[Key]) -> Any: ...
     def reseal(self, keys: list[Key]) -> int: ...
     def stats(self) -> Any: ...
+    def pulse(self) -> tuple[int, int, float | None]: ...
     @property
     def unlocked(self) -> bool: ...
 
@@ -118,13 +119,14 @@ class SyncFailed(Exception):
             return t("sync.err_refused", code=self.code)
 
 
+PULSE_PATH = f"{PREFIX}/pulse"
 CANNOT_OPEN = "cannot_open"  # a per-record refusal: the centre could not open the sealed copy
 KNOWN_REFUSALS = {"bad_signature", "unknown_station", "station_revoked", "clock_skew",
                   "replayed_nonce", "too_large"}
 
 
 class _NotServed(Exception):
-    """The centre answered 404 to a v2 push: it predates v2, so push v1 from now on."""
+    """The centre answered 404 to a v2 push or a heartbeat: it predates them."""
 
 
 class SyncClient:
@@ -148,6 +150,7 @@ class SyncClient:
                                   verify=_tls_context(pinned), transport=transport)
         self.batch_times: list[float] = []  # seconds per push batch (benchmarks read it)
         self._refusals: list[str] = []  # this run's per-record refusals (reason codes)
+        self._pulse_served = True  # False once an older centre answered 404 to it
 
     # --- state -------------------------------------------------------------------------
     @property
@@ -176,6 +179,10 @@ class SyncClient:
         with self._lock:
             self._refusals = []
         try:
+            try:
+                self.heartbeat()
+            except SyncFailed as err:  # best effort: the push says what is wrong, and
+                log.info("heartbeat not sent: %s", err.code)  # the pull carries the pulse
             pushed, conflicts, rejected = self.push_all()
             pulled = self.pull_all()
         except SyncFailed as err:
@@ -197,6 +204,25 @@ class SyncClient:
                   pulled=pulled, conflicts=conflicts, rejected=rejected,
                   refused=len(refusals), batch_size=self.batch_size)
         return self._state
+
+    def pulse(self) -> dict[str, Any]:
+        """Head seq, pending count and newest record time: the centre learns what exists
+        here before it is pushed, so a station that stops syncing shows what it holds."""
+        head, pending, newest = self.queue.pulse()
+        return {"head_seq": head, "pending": pending,
+                "newest_at": None if newest is None else int(newest * 1000)}
+
+    def heartbeat(self) -> None:
+        """Say we are alive and what we hold, even with nothing to push (each sync run,
+        and at unlock); raises SyncFailed like any request."""
+        if not self._pulse_served:
+            return
+        doc = {"v": VERSION, "station_id": self.pinned.station_id, "ts": self.clock(),
+               "nonce": new_nonce(), "pulse": self.pulse()}
+        try:
+            self._post(PULSE_PATH, doc)
+        except _NotServed:  # a centre from before the pulse: the pull still carries it
+            self._pulse_served = False
 
     def push_all(self) -> tuple[int, int, int]:
         """Push in seq order, `pipeline` batches in flight so the station prepares the next
@@ -335,7 +361,8 @@ class SyncClient:
         while True:
             cursor = self.inbox.cursor()
             doc = {"v": VERSION, "station_id": self.pinned.station_id, "ts": self.clock(),
-                   "nonce": new_nonce(), "cursor": cursor, "limit": MAX_PULL}
+                   "nonce": new_nonce(), "cursor": cursor, "limit": MAX_PULL,
+                   "pulse": self.pulse()}
             answer = self._post(f"{PREFIX}/pull", doc)
             items = answer.get("items")
             new_cursor = answer.get("cursor")
@@ -371,7 +398,7 @@ class SyncClient:
         except httpx.HTTPError as err:
             raise SyncFailed("network") from err
         self._check_tls(resp)
-        if resp.status_code == 404 and path == PUSH2_PATH:
+        if resp.status_code == 404 and path in (PUSH2_PATH, PULSE_PATH):
             raise _NotServed
         if resp.status_code != 200:
             raise _refusal(resp)

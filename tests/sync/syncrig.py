@@ -95,6 +95,7 @@ class Centre:
     workers: int = 1
     threads: int | None = None
     root: Path = ROOT  # the code the centre runs (another checkout: an older centre)
+    extra_env: dict[str, str] = field(default_factory=dict)  # e.g. libfaketime's
 
     @property
     def url(self) -> str:
@@ -107,6 +108,7 @@ class Centre:
         else:
             env.pop("CENTER_DB", None)
         env["PYTHONPATH"] = os.pathsep.join([str(self.root / "queue"), str(self.root)])
+        env.update(self.extra_env)
         return env
 
     def cli(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
@@ -249,7 +251,7 @@ class Proxy:
 
 # -------------------------------------------------------------------------------- station
 def make_station(name: str = "徐汇-01", centre: Centre | None = None, url: str | None = None,
-                 suite: str | None = None):
+                 suite: str | None = None, clock=time.time):
     """A configured station with a queue; enrolled at `centre` (via `url`) if given."""
     from stationq import TEST_KDF, Queue
 
@@ -259,7 +261,7 @@ def make_station(name: str = "徐汇-01", centre: Centre | None = None, url: str
                                sites=["康健街道"], staff=[config.StaffEntry("s01", "张")])
     config.save(cfg)
     queue = Queue.create(paths.queue_file(), station_id=cfg.station_id, slot="s01",
-                         passphrase=STAFF_PASS, kdf=TEST_KDF)
+                         passphrase=STAFF_PASS, kdf=TEST_KDF, clock=clock)
     if centre is not None:
         enrol_station(queue, centre, name, url, suite)
     return queue
