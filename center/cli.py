@@ -21,6 +21,7 @@ import click
 import platformdirs
 
 from center.errors import CenterError
+from station.commands._echo import echo  # printed text is never terminal control
 from station.i18n import t
 from station.sync.protocol import (
     CASE_STATUSES,
@@ -50,6 +51,16 @@ def read_passphrase(from_stdin: bool, confirm: bool = False) -> str:
     return value
 
 
+def _plain(value: str, field: str, *, multiline: bool = False) -> str:
+    """Refuse control and direction characters, as every station input does."""
+    from station.text import forbidden_char
+
+    bad = forbidden_char(value or "", multiline=multiline)
+    if bad is not None:
+        raise CenterError("text.control_char", field=t(field), position=bad[0], char=bad[1])
+    return value
+
+
 class CenterGroup(click.Group):
     """Errors become a sentence and exit 1, as on the station."""
 
@@ -57,7 +68,7 @@ class CenterGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CenterError as err:
-            click.echo(err.message(), err=True)
+            echo(err.message(), err=True)
             sys.exit(1)
 
 
@@ -93,7 +104,7 @@ def init(ctx: click.Context, passphrase_stdin: bool, force: bool) -> None:
     passphrase = read_passphrase(passphrase_stdin, confirm=True)
     path = keys.save(keys.generate(), home, passphrase)
     _store(ctx)
-    click.echo(t("center.init_done", path=str(path),
+    echo(t("center.init_done", path=str(path),
                  key_id=keys.load_public(home)["key_id"]))
 
 
@@ -140,6 +151,8 @@ def serve(ctx: click.Context, host: str, port: int, tls_cert: str | None, tls_ke
 def enroll(ctx: click.Context, name: str, ttl_hours: float) -> None:
     """Print a one-time enrolment code for a station."""
     from center.app import code_hash
+
+    _plain(name, "text.field_station_name")
     from station.sync.protocol import now_ms
 
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
@@ -147,8 +160,8 @@ def enroll(ctx: click.Context, name: str, ttl_hours: float) -> None:
     expires = now_ms() + int(ttl_hours * 3600 * 1000)
     _store(ctx).add_enrolment(code_hash(code), name, expires)
     when = dt.datetime.fromtimestamp(expires / 1000).strftime("%Y-%m-%d %H:%M")
-    click.echo(t("center.enroll_code", name=name, expires=when))
-    click.echo(code)
+    echo(t("center.enroll_code", name=name, expires=when))
+    echo(code)
 
 
 @cli.group()
@@ -160,7 +173,7 @@ def station() -> None:
 @click.pass_context
 def station_list(ctx: click.Context) -> None:
     for station_id, name, status in _store(ctx).stations():
-        click.echo(f"{name}\t{station_id}\t{status}")
+        echo(f"{name}\t{station_id}\t{status}")
 
 
 @station.command("revoke")
@@ -170,7 +183,7 @@ def station_revoke(ctx: click.Context, name: str) -> None:
     """Refuse every further request from a station (a lost laptop)."""
     if not _store(ctx).revoke(name):
         raise CenterError("center.no_station", name=name)
-    click.echo(t("center.revoked", name=name))
+    echo(t("center.revoked", name=name))
 
 
 def _status_code(text: str) -> str:
@@ -193,6 +206,7 @@ def case() -> None:
 @click.pass_context
 def case_set_status(ctx: click.Context, case_ref: str, status: str, note: str | None) -> None:
     """Move a case: 受理 → 审批中 → 办结, or 退回 with a reason."""
+    _plain(note or "", "text.field_reason")
     store = _store(ctx)
     code = _status_code(status)
     found = store.find_case(case_ref)
@@ -211,7 +225,7 @@ def case_set_status(ctx: click.Context, case_ref: str, status: str, note: str | 
         inbox_pub = store.station(station_id)[1]
         body["sealed"] = seal_for_station(inbox_pub, station_id, uid, {"note": note})
     store.set_case_status(case_id, station_id, code, body)
-    click.echo(t("center.status_set", case=case_id, status=STATUS_ZH[code]))
+    echo(t("center.status_set", case=case_id, status=STATUS_ZH[code]))
 
 
 @cli.group()
@@ -238,6 +252,12 @@ def visit_request(ctx: click.Context, name: str, day: dt.datetime, slot: str,
                   note: str, id_number: str, family_name: str, family_phone: str,
                   family_relation: str) -> None:
     """Send a home-visit request phoned in to the centre down to a station."""
+    for value, field in ((resident_name, "text.field_name"), (phone, "text.field_phone"),
+                         (address, "text.field_address"), (note, "text.field_note"),
+                         (matter, "text.field_matter"), (id_number, "text.field_id_number"),
+                         (family_name, "text.field_family"), (family_phone, "text.field_family"),
+                         (family_relation, "text.field_relation")):
+        _plain(value, field)
     store = _store(ctx)
     found = store.find_station(name)
     if found is None:
@@ -252,7 +272,7 @@ def visit_request(ctx: click.Context, name: str, day: dt.datetime, slot: str,
     body = {"uid": uid, "date": day.date().isoformat(), "slot": slot, "matter": matter,
             "at": _now_iso(), "sealed": seal_for_station(inbox_pub, station_id, uid, details)}
     store.add_update(station_id, "visit_request", body)
-    click.echo(t("center.visit_sent", station=station_name, date=body["date"], slot=slot))
+    echo(t("center.visit_sent", station=station_name, date=body["date"], slot=slot))
 
 
 @cli.group()
@@ -271,13 +291,14 @@ def catalogue_publish(ctx: click.Context, file: Path, version: str | None) -> No
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         raise CenterError("center.catalogue_not_text") from err
+    _plain(text, "text.field_catalogue", multiline=True)
     sha = hashlib.sha256(raw).hexdigest()
     version = version or _file_version(file, text) or sha[:12]
     body = {"uid": uuid.uuid4().hex, "version": str(version), "sha256": sha,
             "filename": file.name, "content": text, "at": _now_iso()}
     if _store(ctx).publish_catalogue(str(version), sha, body) is None:
         raise CenterError("center.catalogue_exists", version=version)
-    click.echo(t("center.catalogue_published", version=version))
+    echo(t("center.catalogue_published", version=version))
 
 
 def _file_version(file: Path, text: str) -> str | None:
@@ -312,16 +333,16 @@ def report_coverage(ctx: click.Context, as_json: bool) -> None:
     """Per station: sequence numbers received contiguously, and the gaps."""
     rows = _store(ctx).coverage()
     if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     if not rows:
-        click.echo(t("center.coverage_none"))
+        echo(t("center.coverage_none"))
     for row in rows:
         ranges = ", ".join(f"{a}–{b}" for a, b in row["ranges"]) or "—"
         gaps = ", ".join(f"{a}–{b}" if a != b else str(a) for a, b in row["gaps"])
-        click.echo(t("center.coverage_line", name=row["name"], received=row["received"],
+        echo(t("center.coverage_line", name=row["name"], received=row["received"],
                      ranges=ranges))
-        click.echo("  " + (t("center.coverage_gaps", gaps=gaps) if gaps
+        echo("  " + (t("center.coverage_gaps", gaps=gaps) if gaps
                            else t("center.coverage_gapless")))
 
 
@@ -329,7 +350,7 @@ def report_coverage(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def migrate(ctx: click.Context) -> None:
     """Bring the database schema up to date (serve does this too)."""
-    click.echo(t("center.migrated", version=_store(ctx).schema_version()))
+    echo(t("center.migrated", version=_store(ctx).schema_version()))
 
 
 def _now_iso() -> str:

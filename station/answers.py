@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from station.errors import StationError
 from station.i18n import get_locale, t
+from station.text import forbidden_char
 
 if TYPE_CHECKING:
     from station.catalogue import FormField, Matter
@@ -90,6 +91,9 @@ def _run(matter: Matter, answers: Mapping[str, str], delivery: str | None,
     for f in matter.fields:
         text = texts.get(f.key, "")
         try:
+            if (bad := forbidden_char(text)) is not None:
+                raise _Bad("text.control_char", field=label_of(f), position=bad[0],
+                           char=bad[1])
             if not text:
                 if _is_required(f, texts, delivery):
                     raise _Bad("catalogue.answer.required")

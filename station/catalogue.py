@@ -432,8 +432,27 @@ def _tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
     return kind if isinstance(kind, tuple) else (kind,)
 
 
+def _plain_texts(value: object, where: str) -> None:
+    """Every text in a catalogue (keys too) is plain (station/text.py); guidance may
+    keep line breaks and tabs."""
+    from station.text import forbidden_char
+
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _plain_texts(str(key), where)
+            _plain_texts(item, f"{where}.{key}" if str(key).isidentifier() else where)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _plain_texts(item, f"{where}[{i}]")
+    elif isinstance(value, str) and (bad := forbidden_char(value, multiline=True)):
+        head, _, field = where.rpartition(".")
+        raise CatalogueError(head or where, field or "-", "control_char", position=bad[0],
+                             char=bad[1])
+
+
 def parse_catalogue(data: dict[str, Any], source: str = "") -> Catalogue:
     """Validate a decoded catalogue; the first problem found raises CatalogueError."""
+    _plain_texts(data, "catalogue")
     top = _Table(data, "catalogue")
     version = top.text("version")
     published = top.get("published", date, expected="date")

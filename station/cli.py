@@ -14,6 +14,7 @@ import sys
 import click
 
 from station import commands
+from station.commands._echo import echo
 from station.errors import StationError
 from station.i18n import t
 
@@ -25,7 +26,7 @@ class StationGroup(click.Group):
         try:
             return super().invoke(ctx)
         except StationError as err:
-            click.echo(err.message(), err=True)
+            echo(err.message(), err=True)
             sys.exit(1)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
@@ -35,7 +36,7 @@ class StationGroup(click.Group):
             import logging
 
             logging.getLogger("station").error("unexpected error: %s", type(err).__name__)
-            click.echo(t("common.unexpected"), err=True)
+            echo(t("common.unexpected"), err=True)
             sys.exit(2)
 
 

@@ -197,8 +197,9 @@ def clean_name(name: str) -> str:
     """Whitespace tidied, ``U+XXXX`` typed for a rare character turned into it."""
     from station.codepoints import expand
     from station.errors import StationError
+    from station.text import check_text
 
-    name = " ".join(expand(name or "").split())
+    name = " ".join(check_text(expand(name or ""), "text.field_name").split())
     if not name:
         raise StationError("intake.name_empty")
     if len(name) > MAX_NAME:
@@ -208,8 +209,9 @@ def clean_name(name: str) -> str:
 
 def clean_reason(reason: str) -> str:
     from station.errors import StationError
+    from station.text import check_text
 
-    reason = " ".join((reason or "").split())
+    reason = " ".join(check_text(reason or "", "text.field_reason").split())
     if not reason:
         raise StationError("intake.reason_empty")
     return reason[:MAX_REASON]
@@ -250,13 +252,26 @@ def problems(draft: CaseDraft, today: date) -> list:
         found.append(StationError("intake.material_unknown", matter=m.code, material=code[:20]))
     agent = draft.agent
     if agent is not None:
+        from station.text import forbidden_char
+
         if not agent.relation.strip():
             found.append(StationError("intake.agent_relation_empty"))
         elif len(agent.relation) > MAX_RELATION:
             found.append(StationError("intake.relation_too_long", max=MAX_RELATION))
+        for text, field in ((agent.relation, "text.field_relation"),
+                            (agent.name, "text.field_agent_name")):
+            if (bad := forbidden_char(text or "")) is not None:
+                found.append(StationError("text.control_char", field=t_field(field),
+                                          position=bad[0], char=bad[1]))
         if agent.id.number == draft.resident.id.number:
             found.append(StationError("intake.agent_same_person"))
     return found
+
+
+def t_field(key: str) -> str:
+    from station.i18n import t
+
+    return t(key)
 
 
 def t_delivery(delivery: str) -> str:

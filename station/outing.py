@@ -44,7 +44,9 @@ def current(today: date, path: Path | None = None) -> Outing | None:
 def start(today: date, site: str, staff_ids: Iterable[str], known_staff: Iterable[str],
           path: Path | None = None) -> Outing:
     """Validate and store today's outing (replacing an earlier one for today)."""
-    site = site.strip()
+    from station.text import check_text
+
+    site = check_text(site or "", "text.field_site").strip()
     if not site:
         raise StationError("service.site_empty")
     known = set(known_staff)

@@ -43,6 +43,7 @@ from station.intake import (
 from station.outing import Outing
 from station.queue_access import translated
 from station.queueing import CaseStore
+from station.text import check_text
 from station.views import (
     CardEvent,
     CaseSummary,
@@ -215,10 +216,11 @@ class Service:
         with self._lock:
             if self.initialised:
                 raise StationError("service.already_initialised")
-            name = name.strip()
+            name = check_text(name or "", "text.field_station_name").strip()
             if not name:
                 raise StationError("service.name_empty")
-            site_list = list(dict.fromkeys(s.strip() for s in sites if s and s.strip()))
+            site_list = list(dict.fromkeys(check_text(s, "text.field_site").strip()
+                                           for s in sites if s and s.strip()))
             if not site_list:
                 raise StationError("service.sites_empty")
             staff_name = _staff_name(staff_name)
@@ -473,10 +475,11 @@ class Service:
         if not (id_text or "").strip():
             raise StationError("intake.agent_id_needed")
         rid = self.check_id(id_text)
-        relation = (relation or "").strip()
+        relation = check_text(relation or "", "text.field_relation").strip()
         if not relation:
             raise StationError("intake.agent_relation_empty")
-        return Agent(rid, relation, " ".join(expand(name or "").split()))
+        return Agent(rid, relation,
+                     " ".join(check_text(expand(name or ""), "text.field_agent_name").split()))
 
     # ---- matters -----------------------------------------------------------------
 
@@ -817,7 +820,7 @@ def _set_aside_orphan_queue(now: datetime) -> None:
 
 
 def _staff_name(name: str) -> str:
-    name = (name or "").strip()
+    name = check_text(name or "", "text.field_staff_name").strip()
     if not name:
         raise StationError("service.staff_name_empty")
     return name[:MAX_NAME]

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from center.errors import CenterError
+from station.commands._echo import echo, write  # printed text is never terminal control
 from station.errors import StationError
 from station.i18n import t
 from station.reports.formats import FORMATS, render_csv, render_json, render_table
@@ -66,16 +67,16 @@ def report(ctx: click.Context, station: str | None, day: str | None, start: str 
         if output is None:
             raise CenterError("reports.pdf_needs_file")
         render_pdf(rep.document(), output)
-        click.echo(t("reports.written", path=str(output)), err=True)
+        echo(t("reports.written", path=str(output)), err=True)
         return
     text = {"table": lambda: render_table(rep.document()),
             "csv": lambda: render_csv(rep.document()),
             "json": lambda: render_json(rep.to_dict())}[fmt]()
     if output is None:
-        sys.stdout.write(text)
+        write(text)
     else:
         output.write_text(text, encoding="utf-8")
-        click.echo(t("reports.written", path=str(output)), err=True)
+        echo(t("reports.written", path=str(output)), err=True)
 
 
 @report.group(name="supervisor", help="Supervisor accounts for the report pages.")
@@ -108,7 +109,7 @@ def supervisor_add(ctx: click.Context, name: str, password_stdin: bool) -> None:
     password = _password(password_stdin)
     if not accounts.add(_store(ctx), name, password):
         raise CenterError("reports.user_exists", user=name)
-    click.echo(t("reports.user_added", user=name))
+    echo(t("reports.user_added", user=name))
 
 
 @supervisor.command("remove")
@@ -119,7 +120,21 @@ def supervisor_remove(ctx: click.Context, name: str) -> None:
 
     if not accounts.remove(_store(ctx), name):
         raise CenterError("reports.user_unknown", user=name)
-    click.echo(t("reports.user_removed", user=name))
+    echo(t("reports.user_removed", user=name))
+
+
+@supervisor.command("password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from stdin.")
+@click.pass_context
+def supervisor_password(ctx: click.Context, name: str, password_stdin: bool) -> None:
+    """Set a new password; every session of the account ends."""
+    from center.reports import accounts
+
+    password = _password(password_stdin)
+    if not accounts.set_password(_store(ctx), name, password):
+        raise CenterError("reports.user_unknown", user=name)
+    echo(t("reports.user_password_set", user=name))
 
 
 @supervisor.command("list")
@@ -128,4 +143,4 @@ def supervisor_list(ctx: click.Context) -> None:
     from center.reports import accounts
 
     for name in accounts.names(_store(ctx)):
-        click.echo(name)
+        echo(name)

@@ -2,7 +2,9 @@
 
 Why no template engine or script: the pages are a handful of tables; string
 building with `html.escape` on every value keeps them dependency-free, and with
-no JavaScript they work in any browser the district has.
+no JavaScript they work in any browser the district has. The style sheet is served
+from /reports/style.css, not inline, so the Content-Security-Policy can forbid every
+inline style and script (center/headers.py).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from station.i18n import get_locale, t
 from station.reports.charts import svg_chart
 from station.reports.document import Document, Table, cell_text
 
+CSS_PATH = "/reports/style.css"
 CSS = """
 body{font-family:"Noto Sans CJK SC","Noto Sans",sans-serif;margin:1.5rem;color:#1a202c}
 h1{font-size:1.4rem;margin:0 0 .2rem}h2{font-size:1.1rem;margin:1.4rem 0 .4rem}
@@ -29,7 +32,7 @@ def page(title: str, body: str, *, nav: str = "") -> str:
     lang = "zh-CN" if get_locale() == "zh_CN" else "en"
     return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width,initial-scale=1">'
-            f"<title>{escape(title)}</title><style>{CSS}</style></head>"
+            f'<title>{escape(title)}</title><link rel="stylesheet" href="{CSS_PATH}"></head>'
             f"<body>{nav}{body}</body></html>")
 
 
@@ -68,10 +71,14 @@ def document_html(doc: Document, links: dict[str, dict[int, str]] | None = None)
     return "".join(parts)
 
 
-def login_html(error: str = "", next_url: str = "/reports") -> str:
+def csrf_input(token: str) -> str:
+    return f'<input type="hidden" name="csrf" value="{escape(token)}">'
+
+
+def login_html(csrf: str, error: str = "", next_url: str = "/reports") -> str:
     err = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
     body = (f"<h1>{escape(t('reports.web_login_title'))}</h1>{err}"
-            '<form method="post" action="/reports/login">'
+            f'<form method="post" action="/reports/login">{csrf_input(csrf)}'
             f'<input type="hidden" name="next" value="{escape(next_url)}">'
             f'<p><label>{escape(t("reports.web_user"))} '
             '<input name="user" id="user" autocomplete="username" required></label></p>'

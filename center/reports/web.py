@@ -1,13 +1,20 @@
 """The read-only report pages `center serve` shows supervisors, behind a login.
 
-Why read-only GET pages and one login form: supervisors only look; nothing on
-these pages changes the store, so the only state is the signed session cookie
-(SameSite=Strict, HttpOnly). Without a valid cookie every page answers with the
-login form and no figure at all.
+Why read-only GET pages and two POST forms: supervisors only look; nothing on these
+pages changes the store. A login starts a server-side session (center/reports/
+sessions.py); its cookie is HttpOnly, SameSite=Strict, Secure under TLS. Both forms
+(login, logout) carry a CSRF token: the logout one is the session's own, the login
+one an HMAC of a pre-login cookie (OWASP CSRF Prevention Cheat Sheet, "Signed Double-
+Submit Cookie": https://cheatsheetseries.owasp.org/cheatsheets/
+Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html). A form without a valid token
+gets 403. Without a live session every page answers with the login form.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode
@@ -17,11 +24,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from center.reports import accounts
-from center.reports.html import document_html, login_html, page
+from center.reports import accounts, sessions
+from center.reports.html import CSS, CSS_PATH, csrf_input, document_html, login_html, page
 from station.i18n import t
 
 COOKIE = "report_session"
+LOGIN_COOKIE = "report_login"
 MAX_FORM = 8 * 1024
 DEFAULT_DAYS = 30
 
@@ -36,44 +44,85 @@ class ReportPages:
             self._key = await run_in_threadpool(accounts.secret, self.store)
         return self._key
 
+    async def session(self, request: Request) -> sessions.Session | None:
+        return await run_in_threadpool(sessions.find, self.store, request.cookies.get(COOKIE))
+
     async def user(self, request: Request) -> str | None:
-        name = accounts.cookie_user(await self.key(), request.cookies.get(COOKIE))
-        if name is None:
-            return None
-        # A removed account loses its pages at once, whatever cookie it still holds.
-        return name if await run_in_threadpool(accounts.exists, self.store, name) else None
+        found = await self.session(request)
+        return None if found is None else found.name
+
+    async def style(self, request: Request) -> Response:
+        return Response(CSS, media_type="text/css", headers={"cache-control": "max-age=3600"})
 
     # ------------------------------------------------------------------------ login
-    async def login_form(self, request: Request) -> Response:
-        return HTMLResponse(login_html(next_url=_safe_next(request.query_params.get("next"))))
+    def _login_token(self, key: bytes, nonce: str) -> str:
+        return hmac.new(key, b"login\x1f" + nonce.encode(), hashlib.sha256).hexdigest()
 
-    async def login(self, request: Request) -> Response:
+    async def _login_page(self, request: Request, error: str = "", next_url: str = "/reports",
+                          status: int = 200) -> Response:
+        nonce = request.cookies.get(LOGIN_COOKIE) or ""
+        fresh = not (16 <= len(nonce) <= 64)
+        if fresh:
+            nonce = secrets.token_urlsafe(24)
+        resp = HTMLResponse(login_html(self._login_token(await self.key(), nonce), error,
+                                       next_url), status_code=status,
+                            headers={"cache-control": "no-store"})
+        if fresh:
+            resp.set_cookie(LOGIN_COOKIE, nonce, path="/reports", httponly=True,
+                            samesite="strict", secure=request.url.scheme == "https")
+        return resp
+
+    async def login_form(self, request: Request) -> Response:
+        return await self._login_page(request,
+                                      next_url=_safe_next(request.query_params.get("next")))
+
+    async def _form(self, request: Request) -> dict[str, str] | None:
         body = await request.body()
         if len(body) > MAX_FORM:
-            return HTMLResponse(login_html(t("reports.web_login_failed")), status_code=413)
-        form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+            return None
+        return {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+
+    async def login(self, request: Request) -> Response:
+        form = await self._form(request)
+        if form is None:
+            return _bad(t("reports.web_login_failed"), status=413)
+        nonce = request.cookies.get(LOGIN_COOKIE) or ""
+        if not nonce or not hmac.compare_digest(
+                form.get("csrf", ""), self._login_token(await self.key(), nonce)):
+            return _forbidden()
         name, password = form.get("user", "")[:100], form.get("password", "")[:1000]
         next_url = _safe_next(form.get("next"))
+        address = request.client.host if request.client else "unknown"
         try:
-            await run_in_threadpool(accounts.login, self.store, name, password)
+            await run_in_threadpool(accounts.login, self.store, name, password, address)
         except accounts.Refused as err:
-            words = (t("reports.web_too_many", seconds=err.retry_after) if err.retry_after
-                     else t("reports.web_login_failed"))
-            return HTMLResponse(login_html(words, next_url), status_code=401)
+            words = (t("reports.web_locked", seconds=err.retry_after)
+                     if err.retry_after else t("reports.web_login_failed"))
+            return await self._login_page(request, words, next_url,
+                                          status=429 if err.retry_after else 401)
+        await run_in_threadpool(sessions.prune, self.store)
+        token = await run_in_threadpool(sessions.start, self.store, name)
         resp = RedirectResponse(next_url, status_code=303)
-        resp.set_cookie(COOKIE, accounts.make_cookie(await self.key(), name),
-                        max_age=accounts.SESSION_S, path="/reports", httponly=True,
-                        samesite="strict", secure=request.url.scheme == "https")
+        resp.set_cookie(COOKIE, token, max_age=sessions.LIFETIME_S, path="/reports",
+                        httponly=True, samesite="strict", secure=request.url.scheme == "https")
+        resp.delete_cookie(LOGIN_COOKIE, path="/reports")
         return resp
 
     async def logout(self, request: Request) -> Response:
+        found = await self.session(request)
+        if found is None:
+            return _to_login(request)
+        form = await self._form(request)
+        if form is None or not hmac.compare_digest(form.get("csrf", ""), found.csrf):
+            return _forbidden()
+        await run_in_threadpool(sessions.end, self.store, request.cookies.get(COOKIE))
         resp = RedirectResponse("/reports/login", status_code=303)
         resp.delete_cookie(COOKIE, path="/reports")
         return resp
 
     # ------------------------------------------------------------------------ pages
     async def overview(self, request: Request) -> Response:
-        user = await self.user(request)
+        user = await self.session(request)
         if user is None:
             return _to_login(request)
         q = request.query_params
@@ -88,7 +137,7 @@ class ReportPages:
         return await self._render(user, lo, hi, q.get("station") or None, overview=True)
 
     async def day(self, request: Request) -> Response:
-        user = await self.user(request)
+        user = await self.session(request)
         if user is None:
             return _to_login(request)
         try:
@@ -127,7 +176,7 @@ class ReportPages:
         except CenterError as err:
             return _bad(err.message(), status=404)
 
-    async def _render(self, user: str, lo: date, hi: date, station: str | None,
+    async def _render(self, user: sessions.Session, lo: date, hi: date, station: str | None,
                       overview: bool) -> Response:
         rep = await self._build(lo, hi, station)
         if isinstance(rep, Response):
@@ -145,8 +194,8 @@ class ReportPages:
             {"from": lo.isoformat(), "to": hi.isoformat(), **({"station": station} if station
                                                                 else {})})
         nav = (f'<nav><a href="/reports">{t("reports.web_overview")}</a>'
-               f'<a href="{pdf}">PDF</a><span class="user">{_esc(user)}</span> '
-               '<form method="post" action="/reports/logout">'
+               f'<a href="{pdf}">PDF</a><span class="user">{_esc(user.name)}</span> '
+               f'<form method="post" action="/reports/logout">{csrf_input(user.csrf)}'
                f'<button type="submit">{t("reports.web_logout")}</button></form></nav>')
         title = doc.title if overview else f"{t('reports.web_day')} {lo.isoformat()}"
         return HTMLResponse(page(title, body, nav=nav),
@@ -187,6 +236,12 @@ def _to_login(request: Request) -> Response:
     return RedirectResponse("/reports/login?" + urlencode({"next": target}), status_code=303)
 
 
+def _forbidden() -> Response:
+    words = t("reports.web_csrf")
+    return HTMLResponse(page(words, f'<p class="error">{_esc(words)}</p>'), status_code=403,
+                        headers={"cache-control": "no-store"})
+
+
 def _bad(words: str, status: int = 400) -> Response:
     return HTMLResponse(page(words, f'<p class="error">{_esc(words)}</p>'), status_code=status)
 
@@ -195,6 +250,7 @@ def routes(store: Any) -> list[Route]:
     pages = ReportPages(store)
     return [
         Route("/reports", pages.overview, methods=["GET"]),
+        Route(CSS_PATH, pages.style, methods=["GET"]),
         Route("/reports/login", pages.login_form, methods=["GET"]),
         Route("/reports/login", pages.login, methods=["POST"]),
         Route("/reports/logout", pages.logout, methods=["POST"]),

@@ -29,6 +29,7 @@ from stationq.errors import (
     WrongPassphraseError,
 )
 from stationq.model import SlotInfo
+from stationq.unlock_turn import unlock_turn
 
 RECOVERY_SLOT = "recovery"
 _SLOT_RE = re.compile(r"[A-Za-z0-9_.@-]{1,64}\Z")
@@ -65,6 +66,7 @@ class KeySlots:
     _write: Callable[[], AbstractContextManager[sqlite3.Connection]]
     _audit: Callable[..., int]
     _meta_value: Callable[..., Any]
+    path: Any
 
     @property
     def unlocked(self) -> bool:
@@ -91,8 +93,13 @@ class KeySlots:
     def unlock(self, slot: str, passphrase: str) -> None:
         """Open the data key with a staff passphrase; wrong ones are counted, delayed, audited.
 
-        Argon2id runs outside the queue's lock, so a sync thread is not held up by it.
+        Argon2id runs outside the queue's lock, so a sync thread is not held up by it,
+        but inside the file lock, so parallel attempts wait for each other's outcome.
         """
+        with unlock_turn(self.path):
+            self._unlock_in_turn(slot, passphrase)
+
+    def _unlock_in_turn(self, slot: str, passphrase: str) -> None:
         with self._lock:
             now = self._clock()
             failures = int(self._meta_value("failures", 0))

@@ -13,6 +13,7 @@ from datetime import date
 
 import click
 
+from station.commands._echo import echo
 from station.commands._unlock import open_unlocked, passphrase_option, passphrases, staff_option
 from station.errors import StationError
 from station.i18n import t
@@ -79,7 +80,7 @@ def add(matter: str, id_number: str, name: str, fields: tuple[str, ...],
         service.close()
     case, printed = outcome.case, outcome.print
     if as_json:
-        click.echo(json.dumps({
+        echo(json.dumps({
             "case_no": case.case_no, "status": case.status, "matter": case.matter,
             "missing": list(case.missing),
             "due_date": case.due_date.isoformat() if case.due_date else None,
@@ -90,9 +91,9 @@ def add(matter: str, id_number: str, name: str, fields: tuple[str, ...],
             "message": printed.message if printed else "",
         }, ensure_ascii=False))
         return
-    click.echo(case.case_no)
+    echo(case.case_no)
     if printed:
-        click.echo(printed.message, err=True)
+        echo(printed.message, err=True)
 
 
 @command.command(name="list", help=t("cli.help_case_list"))
@@ -108,7 +109,7 @@ def list_(day, as_json: bool) -> None:
     finally:
         service.close()
     if as_json:
-        click.echo(json.dumps([{
+        echo(json.dumps([{
             "case_no": r.case_no, "matter": r.matter, "matter_name": r.matter_name,
             "line": r.line, "status": r.status, "status_label": r.status_label,
             "staff": r.staff_id, "staff_name": r.staff_name, "site": r.site,
@@ -118,9 +119,9 @@ def list_(day, as_json: bool) -> None:
         } for r in rows], ensure_ascii=False))
         return
     if not rows:
-        click.echo(t("cli.no_cases"))
+        echo(t("cli.no_cases"))
     for r in rows:
-        click.echo(f"{r.case_no}  {r.created_at:%H:%M}  {r.matter} {r.matter_name}  "
+        echo(f"{r.case_no}  {r.created_at:%H:%M}  {r.matter} {r.matter_name}  "
                    f"{r.status_label}  {r.staff_name}  {r.site}")
 
 
@@ -168,7 +169,7 @@ def show(case_no: str, staff: str | None, as_json: bool, passphrase_stdin: bool)
     data = case_dict(case, date.today())
     if as_json:
         data["matter_name"] = guide.matter.name
-        click.echo(json.dumps(data, ensure_ascii=False))
+        echo(json.dumps(data, ensure_ascii=False))
         return
     materials = {m.code: m.name for m in guide.materials}
     res = data["resident"]
@@ -199,4 +200,4 @@ def show(case_no: str, staff: str | None, as_json: bool, passphrase_stdin: bool)
     if case.reason:
         lines.append((t("cli.label_reason"), case.reason))
     for label, value in lines:
-        click.echo(f"{label}: {value}")
+        echo(f"{label}: {value}")

@@ -8,6 +8,7 @@ import unicodedata
 import click
 
 from station.catalogue import MENU_KEYS, MENUS, Catalogue, Matter, Source, load_catalogue
+from station.commands._echo import echo
 from station.errors import StationError
 from station.i18n import get_locale, t
 
@@ -100,12 +101,12 @@ def command(search: str | None, menu: str | None, line: str | None, as_json_flag
                   allowed="、".join(ln.name for ln in cat.lines)), param_hint="--line") from None
         matters = [m for m in matters if m.line == wanted]
     if as_json_flag:
-        click.echo(json.dumps([as_json(m) for m in matters], ensure_ascii=False, indent=2))
+        echo(json.dumps([as_json(m) for m in matters], ensure_ascii=False, indent=2))
         return
     if not matters:
-        click.echo(t("catalogue.cli.none"))
+        echo(t("catalogue.cli.none"))
         return
     for row in _table(cat, matters):
-        click.echo(row)
-    click.echo(t("catalogue.cli.count", count=len(matters), version=cat.version,
+        echo(row)
+    echo(t("catalogue.cli.count", count=len(matters), version=cat.version,
                  published=cat.published.isoformat()))

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from station.commands._echo import echo
 from station.doctor import run_checks
 from station.i18n import t
 
@@ -20,11 +21,11 @@ def command(as_json: bool) -> None:
     """
     checks = run_checks()
     if as_json:
-        click.echo(json.dumps([c.as_dict() for c in checks], ensure_ascii=False, indent=1))
+        echo(json.dumps([c.as_dict() for c in checks], ensure_ascii=False, indent=1))
     else:
         marks = {"ok": "✓", "warn": "!", "fail": "✗"}
         for c in checks:
-            click.echo(f"{marks[c.status]} [{t('common.' + c.status)}] {c.detail}")
+            echo(f"{marks[c.status]} [{t('common.' + c.status)}] {c.detail}")
             if c.hint:
-                click.echo(f"    → {c.hint}")
+                echo(f"    → {c.hint}")
     sys.exit(1 if any(c.status == "fail" for c in checks) else 0)

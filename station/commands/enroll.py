@@ -7,6 +7,7 @@ import os
 import click
 
 from station import paths
+from station.commands._echo import echo
 from station.i18n import t
 
 
@@ -25,10 +26,10 @@ def command(url: str, code: str, hybrid: bool, fingerprint: str | None,
 
     done = enrol(url, code, suite=HYBRID_SUITE if hybrid else DEFAULT_SUITE,
                  expect_fingerprint=fingerprint)
-    click.echo(t("sync.enrolled", name=done.name, station_id=done.pinned.station_id,
+    echo(t("sync.enrolled", name=done.name, station_id=done.pinned.station_id,
                  key_id=done.pinned.key_id))
     if done.pinned.tls_fingerprint:
-        click.echo(t("sync.tls_pinned", fingerprint=done.pinned.tls_fingerprint))
+        echo(t("sync.tls_pinned", fingerprint=done.pinned.tls_fingerprint))
     if not paths.queue_file().exists():
         return
     from stationq import Queue
@@ -36,12 +37,12 @@ def command(url: str, code: str, hybrid: bool, fingerprint: str | None,
     queue = Queue.open(paths.queue_file())
     try:
         if staff is None:
-            click.echo(t("sync.queue_locked"), err=True)
+            echo(t("sync.queue_locked"), err=True)
             return
         passphrase = os.environ.get("STATION_PASSPHRASE") or click.prompt(
             t("sync.passphrase_prompt"), hide_input=True)
         queue.unlock(staff, passphrase)
-        click.echo(t("sync.queue_sealed", n=seal_existing(queue, done.pinned)))
+        echo(t("sync.queue_sealed", n=seal_existing(queue, done.pinned)))
         from station.sync.identity import protect_inbox_key
 
         protect_inbox_key(queue)  # the inbox key's private half: sealed under the data key

@@ -8,6 +8,7 @@ from datetime import date
 
 import click
 
+from station.commands._echo import echo
 from station.i18n import t
 from station.identity import IdNumberError, mask_id, normalise, parse_id
 
@@ -36,16 +37,16 @@ def check(number: str, on, as_json: bool) -> None:
                   "masked": mask_id(normalise(number)), "error": err.message(),
                   "reason": err.reason}
         if as_json:
-            click.echo(json.dumps(result, ensure_ascii=False))
+            echo(json.dumps(result, ensure_ascii=False))
         else:
-            click.echo(err.message())
+            echo(err.message())
         sys.exit(1)
     result = {"valid": True, "kind": rid.kind, "birth_date": rid.birth_date.isoformat(),
               "sex": rid.sex, "age": rid.age(day), "masked": rid.masked, "error": None,
               "reason": None}
     if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False))
+        echo(json.dumps(result, ensure_ascii=False))
         return
-    click.echo(f"{t('identity.valid')}: {rid.masked}")
-    click.echo(f"{t('identity.kind_' + rid.kind)} · {rid.birth_date.isoformat()} · "
-               f"{t('identity.sex_' + (rid.sex or 'unknown'))} · {rid.age(day)}")
+    echo(f"{t('identity.valid')}: {rid.masked}")
+    echo(f"{t('identity.kind_' + rid.kind)} · {rid.birth_date.isoformat()} · "
+         f"{t('identity.sex_' + (rid.sex or 'unknown'))} · {rid.age(day)}")

@@ -7,6 +7,7 @@ import json
 import click
 
 from station import config
+from station.commands._echo import echo
 from station.commands._unlock import passphrase_option, passphrases
 from station.i18n import t
 
@@ -37,10 +38,10 @@ def command(name: str, sites: tuple[str, ...], staff_name: str, reader: str, pri
     config.save(cfg)
     service.close()
     if as_json:
-        click.echo(json.dumps({"station_id": cfg.station_id, "name": cfg.name,
+        echo(json.dumps({"station_id": cfg.station_id, "name": cfg.name,
                                "sites": cfg.sites, "staff": {"id": member.id,
                                                              "name": member.name}},
                               ensure_ascii=False))
     else:
-        click.echo(t("cli.initialised", name=cfg.name, station=cfg.station_id,
+        echo(t("cli.initialised", name=cfg.name, station=cfg.station_id,
                      staff=member.name))

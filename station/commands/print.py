@@ -13,6 +13,7 @@ from typing import Literal
 
 import click
 
+from station.commands._echo import echo
 from station.hw.ports import Media
 from station.i18n import t
 
@@ -57,13 +58,13 @@ def emit(pdf: bytes, *, stem: str, title: str, printer_setting: str | None = Non
     outcome = print_pdf(printer, pdf, stem=stem, title=title, media=media,  # type: ignore[arg-type]
                         timeout=timeout, keep=keep)
     if outcome.error is not None:
-        click.echo(outcome.error.message(), err=True)
+        echo(outcome.error.message(), err=True)
         return False
     job = outcome.state.job if outcome.state else None
     if isinstance(printer, PdfFolderPrinter):
-        click.echo(t("hw.pdf_saved", path=str(outcome.kept)))
+        echo(t("hw.pdf_saved", path=str(outcome.kept)))
     elif job is not None:
-        click.echo(t("hw.print_done", printer=job.printer, job=job.job_id))
+        echo(t("hw.print_done", printer=job.printer, job=job.job_id))
     return True
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from station.commands._echo import echo
 from station.commands._unlock import open_unlocked, passphrase_option, passphrases, staff_option
 from station.commands.print import command as print_group
 from station.i18n import t
@@ -29,6 +30,6 @@ def receipt(case_no: str, pdf: Path | None, staff: str | None, passphrase_stdin:
         outcome = service.reprint(case_no, pdf=pdf)
     finally:
         service.close()
-    click.echo(outcome.message)
+    echo(outcome.message)
     if not outcome.printed:
         raise SystemExit(1)

@@ -12,6 +12,7 @@ import json
 
 import click
 
+from station.commands._echo import echo
 from station.i18n import t
 
 
@@ -25,4 +26,4 @@ def command(as_json: bool) -> None:
         summary = service.purge_expired()
     finally:
         service.close()
-    click.echo(json.dumps(summary.to_dict()) if as_json else summary.message())
+    echo(json.dumps(summary.to_dict()) if as_json else summary.message())

@@ -6,12 +6,12 @@ supervisor can run it on a locked laptop at day's end.
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from pathlib import Path
 
 import click
 
+from station.commands._echo import echo, write
 from station.errors import StationError
 from station.i18n import t
 from station.reports.formats import FORMATS, render_csv, render_json, render_table
@@ -93,16 +93,16 @@ def command(day: str | None, start: str | None, end: str | None, by: str, fmt: s
         if output is None:
             raise StationError("reports.pdf_needs_file")
         render_pdf(report.document(), output)
-        click.echo(t("reports.written", path=str(output)), err=True)
+        echo(t("reports.written", path=str(output)), err=True)
         return
     text = {"table": lambda: render_table(report.document()),
             "csv": lambda: render_csv(report.document()),
             "json": lambda: render_json(report.to_dict())}[fmt]()
     if output is None:
-        sys.stdout.write(text)
+        write(text)
     else:
         output.write_text(text, encoding="utf-8")
-        click.echo(t("reports.written", path=str(output)), err=True)
+        echo(t("reports.written", path=str(output)), err=True)
 
 
 def _reconcile(report: StationReport, queue: object) -> None:
@@ -114,7 +114,7 @@ def _reconcile(report: StationReport, queue: object) -> None:
     except SyncFailed as err:
         raise StationError("reports.reconcile_failed", reason=err.words()) from None
     bad = sum(not d.agrees for d in report.reconciled)
-    click.echo(t("reports.reconcile_bad", bad=bad) if bad
+    echo(t("reports.reconcile_bad", bad=bad) if bad
                else t("reports.reconcile_ok", days=len(report.reconciled)), err=True)
 
 
@@ -131,4 +131,4 @@ def _print(report: StationReport) -> None:
     printer = choose_printer(config.load().printer)
     job = printer.submit(pdf, title=f"report {report.date_from}")  # type: ignore[attr-defined]
     state = printer.wait(job)  # type: ignore[attr-defined]
-    click.echo(t("reports.printed", outcome=state.status.value), err=True)
+    echo(t("reports.printed", outcome=state.status.value), err=True)

@@ -6,6 +6,7 @@ import json
 
 import click
 
+from station.commands._echo import echo
 from station.commands._unlock import open_unlocked, passphrase_option, passphrases, staff_option
 from station.i18n import t
 
@@ -28,9 +29,9 @@ def add(name: str, staff: str | None, as_json: bool, passphrase_stdin: bool) -> 
     finally:
         service.close()
     if as_json:
-        click.echo(json.dumps({"id": member.id, "name": member.name}, ensure_ascii=False))
+        echo(json.dumps({"id": member.id, "name": member.name}, ensure_ascii=False))
     else:
-        click.echo(t("cli.staff_added", name=member.name, id=member.id))
+        echo(t("cli.staff_added", name=member.name, id=member.id))
 
 
 @command.command(name="list", help=t("cli.help_staff_list"))
@@ -40,8 +41,8 @@ def list_(as_json: bool) -> None:
 
     members = open_service().staff()
     if as_json:
-        click.echo(json.dumps([{"id": m.id, "name": m.name} for m in members],
+        echo(json.dumps([{"id": m.id, "name": m.name} for m in members],
                               ensure_ascii=False))
         return
     for m in members:
-        click.echo(f"{m.id}\t{m.name}")
+        echo(f"{m.id}\t{m.name}")

@@ -6,19 +6,20 @@ import threading
 
 import click
 
+from station.commands._echo import echo
 from station.i18n import t
 
 
 def _report(state) -> None:
     if state.last_error and state.last_error_code != "rejected":
-        click.echo(t("sync.last_error", error=state.last_error), err=True)
+        echo(t("sync.last_error", error=state.last_error), err=True)
         return
-    click.echo(t("sync.run_done", pushed=state.pushed, pulled=state.pulled,
+    echo(t("sync.run_done", pushed=state.pushed, pulled=state.pulled,
                  pending=state.pending))
     if state.conflicts:
-        click.echo(t("sync.run_conflicts", n=state.conflicts))
+        echo(t("sync.run_conflicts", n=state.conflicts))
     if state.rejected:
-        click.echo(t("sync.run_rejected", n=state.rejected), err=True)
+        echo(t("sync.run_rejected", n=state.rejected), err=True)
 
 
 @click.command(name="sync", help="Sync with the centre / 与中心同步.")

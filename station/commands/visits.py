@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from station.commands._echo import echo
 from station.commands._unlock import open_unlocked, passphrase_option, passphrases, staff_option
 from station.errors import StationError
 from station.i18n import t
@@ -65,14 +66,14 @@ def list_(day: datetime | None, status: str | None, staff: str | None, as_json: 
     finally:
         service.close()
     if as_json:
-        click.echo(json.dumps([_summary_dict(s) for s in rows], ensure_ascii=False))
+        echo(json.dumps([_summary_dict(s) for s in rows], ensure_ascii=False))
         return
     if not rows:
-        click.echo(t("visits.none"))
+        echo(t("visits.none"))
     for s in rows:
         when = (f"{s.day.isoformat()} {t(f'visits.half_{s.half}')}" if s.day
                 else t("visits.no_date"))
-        click.echo(f"{s.visit_id}  {s.status_label}  {when}  {s.team or '-'}  {s.name}  "
+        echo(f"{s.visit_id}  {s.status_label}  {when}  {s.team or '-'}  {s.name}  "
                    f"{s.masked_id}  {s.address}  {'、'.join(s.matters)}  "
                    f"{s.reason_label}  {s.source_label}")
 
@@ -119,12 +120,12 @@ def book(id_number: str, name: str, address: str, phone: str, matters_: tuple[st
     finally:
         service.close()
     if as_json:
-        click.echo(json.dumps({"visit": appt.id, "status": appt.status, "reason": appt.reason,
+        echo(json.dumps({"visit": appt.id, "status": appt.status, "reason": appt.reason,
                                "date": appt.slot.day.isoformat() if appt.slot else None,
                                "half": appt.slot.half if appt.slot else None,
                                "team": appt.team}, ensure_ascii=False))
         return
-    click.echo(appt.id)
+    echo(appt.id)
 
 
 @command.command(name="schedule", help=t("visits.help_schedule"))
@@ -148,7 +149,7 @@ def schedule_(visit: str, day: datetime, half: str, team: str | None, reason: st
             appt = service.visits.schedule(visit, day.date(), half, team=team)
     finally:
         service.close()
-    click.echo(t("visits.scheduled_to", visit=appt.id, date=appt.slot.day.isoformat(),
+    echo(t("visits.scheduled_to", visit=appt.id, date=appt.slot.day.isoformat(),
                  half=t(f"visits.half_{appt.slot.half}"), team=appt.team))
 
 
@@ -170,7 +171,7 @@ def mark(visit: str, outcome: str, reason: str, staff: str | None,
             appt = service.visits.cancel(visit, reason)
     finally:
         service.close()
-    click.echo(f"{appt.id}  {t(f'visits.status_{appt.status}')}  {'、'.join(appt.cases)}")
+    echo(f"{appt.id}  {t(f'visits.status_{appt.status}')}  {'、'.join(appt.cases)}")
 
 
 @command.command(name="plan", help=t("visits.help_plan"))
@@ -185,7 +186,7 @@ def plan(day: datetime | None, staff: str | None, as_json: bool, passphrase_stdi
     finally:
         service.close()
     if as_json:
-        click.echo(json.dumps([{
+        echo(json.dumps([{
             "team": p.team, "date": p.slot.day.isoformat(), "half": p.slot.half,
             "total_walk_minutes": p.total_walk_minutes,
             "visits": [{"order": v.order, "visit": v.appointment.id,
@@ -197,16 +198,16 @@ def plan(day: datetime | None, staff: str | None, as_json: bool, passphrase_stdi
             "unplaced": [a.id for a in p.unplaced]} for p in plans], ensure_ascii=False))
         return
     if not plans:
-        click.echo(t("visits.none"))
+        echo(t("visits.none"))
     for p in plans:
-        click.echo(t("visits.plan_head", team=p.team, date=p.slot.day.isoformat(),
+        echo(t("visits.plan_head", team=p.team, date=p.slot.day.isoformat(),
                      half=t(f"visits.half_{p.slot.half}"), walk=p.total_walk_minutes))
         for v in p.visits:
-            click.echo(f"  {v.order}. {v.start:%H:%M}–{v.finish:%H:%M}  "
+            echo(f"  {v.order}. {v.start:%H:%M}–{v.finish:%H:%M}  "
                        f"{v.appointment.address.text}  {v.appointment.id}  "
                        f"(+{v.walk_minutes}′)")
         for a in p.unplaced:
-            click.echo("  " + t("visits.unplaced_line", visit=a.id))
+            echo("  " + t("visits.unplaced_line", visit=a.id))
 
 
 @command.command(name="print", help=t("visits.help_print"))
@@ -234,7 +235,7 @@ def print_(kind: str, visit: str | None, day: datetime | None, team: str | None,
     finally:
         service.close()
     for outcome in outcomes:
-        click.echo(outcome.message, err=not outcome.printed)
+        echo(outcome.message, err=not outcome.printed)
     if not all(o.printed for o in outcomes):
         raise SystemExit(1)
 

@@ -25,6 +25,7 @@ from station.tui import events as ev
 from station.tui.base import _Guarded
 from station.tui.keys import Key, bindings
 from station.tui.palette import StationCommands
+from station.tui.plain import shown
 from station.tui.theme import DEFAULT, SUNLIGHT, THEMES
 
 log = logging.getLogger("station.tui")
@@ -65,6 +66,13 @@ class StationApp(_Guarded, App[None]):
         self._unwatch: Callable[[], None] | None = None
 
     # ---- start ------------------------------------------------------------------
+
+    def notify(self, message: str, **kwargs: Any) -> None:
+        """Never markup: a message may quote what people typed (station/tui/plain.py)."""
+        kwargs["markup"] = False
+        if "title" in kwargs:
+            kwargs["title"] = shown(kwargs["title"])
+        super().notify(shown(message), **kwargs)
 
     def on_mount(self) -> None:
         for theme in THEMES:

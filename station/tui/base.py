@@ -17,11 +17,11 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Static
 
 from station.errors import StationError
 from station.i18n import t
 from station.tui.keys import Key, bindings
+from station.tui.plain import Static
 
 if TYPE_CHECKING:
     from station.tui.app import StationApp

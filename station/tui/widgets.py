@@ -7,10 +7,11 @@ from typing import Any
 from rich.text import Text
 from textual import events, on
 from textual.content import Content
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input
 
 from station.i18n import t
 from station.tui.keys import Key, display
+from station.tui.plain import DataTable, Static, shown
 
 
 class StatusBar(Static):
@@ -42,7 +43,8 @@ class StatusBar(Static):
         for i, (label, tone) in enumerate(parts):
             if i:
                 pieces.append((" │ ", "dim"))
-            pieces.append((label, {"warn": "bold $warning", "bad": "bold $error"}.get(tone, "")))
+            pieces.append((shown(label),
+                           {"warn": "bold $warning", "bad": "bold $error"}.get(tone, "")))
         self.set_class(s.training, "-training")
         self.update(Content.assemble(*pieces))
 
@@ -101,13 +103,14 @@ class ResidentPanel(Static):
     def relabel(self) -> None:
         r = self.resident
         age = t("tui.resident.age", age=r.age(self.today))
-        pieces: list[str | tuple[str, str]] = [(r.name, "bold"), "  " + r.masked_id, "  " + age]
+        pieces: list[str | tuple[str, str]] = [(shown(r.name), "bold"), "  " + r.masked_id,
+                                               "  " + age]
         if r.source == "card":
             kind = getattr(r, "card_kind", "")
             label = (t("idcard.from_card", kind=t(f"idcard.kind_{kind}"))
                      if kind in ("idcard", "sscard") else t("tui.resident.from_card"))
             pieces.append(("  " + label, "dim"))
-        pieces += [("\n" + hint, "bold $accent") for hint in self.hints]
+        pieces += [("\n" + shown(hint), "bold $accent") for hint in self.hints]
         self.update(Content.assemble(*pieces))
 
 
@@ -151,6 +154,7 @@ class Styled:
             self.append(text, style)
 
     def append(self, text: str, style: str = "") -> Styled:
+        text = shown(text)  # Content.assemble takes str literally; control chars made visible
         self.parts.append((text, style) if style else text)
         return self
 

@@ -24,6 +24,7 @@ from station.hw.ports import Media
 from station.i18n import t
 from station.identity import mask_id, parse_id
 from station.intake import Resident, clean_name
+from station.text import check_text, is_plain
 from station.visits import paper
 from station.visits.address import MAX_LENGTH as MAX_ADDRESS_LENGTH
 from station.visits.eligibility import Eligibility, visit_eligibility
@@ -93,7 +94,7 @@ def rules_file() -> Path:
 
 
 def _note(text: str) -> str:
-    text = " ".join((text or "").split())
+    text = " ".join(check_text(text or "", "text.field_reason").split())
     if not text:
         raise VisitError("visits.reason_empty")
     return text[:MAX_NOTE]
@@ -150,7 +151,8 @@ class VisitService:
         Why so little: the text is printed whole, so an odd form is still usable; only
         an address without a 号, 幢/栋, 单元 or 室 leaves the team at the wrong door."""
         if not isinstance(address, Address):
-            address = parse_address(str(address or ""), self.communities())
+            address = parse_address(check_text(str(address or ""), "text.field_address"),
+                                    self.communities())
         if not address.text:
             raise VisitError("visits.address_empty")
         if len(address.text) > MAX_ADDRESS_LENGTH:
@@ -181,6 +183,10 @@ class VisitService:
             rid = parse_id(id_number, on=self._today())
             codes = tuple(dict.fromkeys(c.strip().upper() for c in matters_ if c.strip()))
             check_matters(codes, self._home_visit)
+            for text, field in ((note, "text.field_note"), (approved_by, "text.field_approved_by"),
+                                (disability_cert, "text.field_certificate"),
+                                (family.relation if family else "", "text.field_relation")):
+                check_text(text or "", field)
             address = self._address(address)
             if family is not None:
                 family = Contact(clean_name(family.name), normalise_phone(family.phone),
@@ -260,7 +266,12 @@ class VisitService:
 
     def _from_request(self, req, details: dict, store: VisitStore,
                       station_id: str) -> Appointment:
-        """A request as the centre took it down; what is missing is for staff to fill in."""
+        """A request as the centre took it down; what is missing is for staff to fill in.
+
+        A text holding control or direction characters (station/text.py) is not taken:
+        it is left out, and a note tells staff to call back."""
+        dropped = [k for k, v in details.items() if isinstance(v, str) and not is_plain(v)]
+        details = {k: ("" if k in dropped else v) for k, v in details.items()}
         id_number, reason, approved = "", "approved", "centre"
         number = str(details.get("id_number") or "").strip()
         if number:
@@ -285,6 +296,10 @@ class VisitService:
                              str(details["family_phone"]), str(details.get("family_relation")
                                                                 or ""))
         note = str(details.get("note") or "").strip()
+        if dropped:
+            log.warning("a centre request held control characters in %s", ", ".join(
+                sorted(k for k in dropped if k.isidentifier())[:10]))
+            note = " ".join(filter(None, (note, t("text.request_dropped"))))
         half = req.slot if req.slot in ("am", "pm") else None
         try:
             preferred = (date.fromisoformat(req.date),)
@@ -370,6 +385,8 @@ class VisitService:
 
     def mark_visited(self, visit_id: str, note: str = "") -> Appointment:
         """Done at the door; the cases recorded on this visit are linked to it."""
+        check_text(note or "", "text.field_note")
+
         def visited(store: VisitStore, appt: Appointment) -> Appointment:
             cases = tuple(dict.fromkeys([*appt.cases, *store.linked_cases(appt.id)]))
             notes = (*appt.notes, note.strip()) if note.strip() else appt.notes

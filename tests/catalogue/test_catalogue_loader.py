@@ -235,3 +235,20 @@ def test_a_publication_dated_before_its_own_sources_were_checked_is_refused():
         install_catalogue(published("2027.1.1", "2026-12-01"))
     assert err.value.field.startswith("sources[") and err.value.problem == "range"
     assert load_catalogue().version == PACKAGED
+
+
+@pytest.mark.parametrize("bad", ["\x1b[2J", "\u202e", "\x9b", "\u2066"])
+def test_a_published_catalogue_with_control_characters_is_refused(bad):
+    """A catalogue from the centre is shown on every desk: no terminal control, no
+    reordering marks (station/text.py); line breaks in guidance stay allowed."""
+    from station.catalogue import CatalogueError, default_path, loads_catalogue
+
+    text = default_path().read_text(encoding="utf-8")
+    assert loads_catalogue(text + '\n# a comment\n')  # the shipped one passes
+    name = re.search(r'^name = "([^"]+)"', text, re.M).group(1)
+    escaped = "".join(f"\\u{ord(c):04X}" for c in bad)  # TOML's own escapes: valid TOML
+    hostile = text.replace(f'name = "{name}"', f'name = "{name}{escaped}"', 1)
+    with pytest.raises(CatalogueError) as err:
+        loads_catalogue(hostile)
+    assert err.value.problem == "control_char"
+    assert f"U+{ord(bad[0]):04X}" in err.value.message()

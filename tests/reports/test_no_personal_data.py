@@ -7,6 +7,7 @@ from click.testing import CliRunner
 from helpers import SUPERVISOR, assert_no_personal, pdf_text
 from month import FIRST, LAST, Month, station_home
 from test_centre_report import PERIOD, centre_report
+from test_login import login_token
 
 from station.cli import cli
 from station.reports.station import GROUPINGS
@@ -45,8 +46,11 @@ def test_every_station_and_centre_output_is_free_of_personal_data(month: Month, 
     pdf = tmp_path / "centre.pdf"
     centre_report(month, *PERIOD, "--format", "pdf", "--output", str(pdf))
     outputs["centre pdf"] = pdf_text(pdf)
-    with httpx.Client(base_url=month.centre.url) as http:
-        http.post("/reports/login", data={"user": SUPERVISOR[0], "password": SUPERVISOR[1]})
+    with httpx.Client(base_url=month.centre.url, timeout=120) as http:
+        login = http.post("/reports/login", data={"user": SUPERVISOR[0],
+                                                  "password": SUPERVISOR[1],
+                                                  "csrf": login_token(http)})
+        assert login.status_code == 303, login.status_code
         outputs["page"] = http.get("/reports", params={"from": FIRST.isoformat(),
                                                       "to": LAST.isoformat()}).text
         for day in (FIRST, LAST):

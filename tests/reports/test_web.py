@@ -12,6 +12,7 @@ from helpers import GREEN, SUPERVISOR, assert_no_personal, html_tables
 from month import FIRST, LAST, Month
 from PIL import Image
 from test_centre_report import expected_rows
+from test_login import login_token
 
 from station.i18n import t
 
@@ -88,17 +89,23 @@ def test_wrong_password_gets_no_data(month: Month, tmp_path):
     finally:
         browser.close()
     # and without a browser: no cookie, a wrong password or a forged cookie show nothing
-    with httpx.Client(base_url=base, follow_redirects=False) as http:
+    with httpx.Client(base_url=base, follow_redirects=False, timeout=120) as http:
         page = http.get(f"/reports/day/{FIRST.isoformat()}")
         assert page.status_code == 303 and page.headers["location"].startswith("/reports/login")
-        bad = http.post("/reports/login", data={"user": SUPERVISOR[0], "password": "nope"})
-        assert bad.status_code == 401 and "set-cookie" not in bad.headers
+        assert http.post("/reports/login", data={"user": SUPERVISOR[0], "password": "nope"}
+                         ).status_code == 403  # no CSRF token (test_login.py has the rest)
+        bad = http.post("/reports/login", data={"user": SUPERVISOR[0], "password": "nope",
+                                                "csrf": login_token(http)})
+        assert bad.status_code == 401 and "report_session" not in bad.headers.get(
+            "set-cookie", "")
         assert "data-table" not in bad.text
         http.cookies.set("report_session", "bWFsbG9yeQ.00", path="/reports")
         assert http.get("/reports").status_code == 303
         assert http.get("/reports/report.pdf").status_code == 303
+        http.cookies.clear()  # the forged cookie would shadow the real one
         good = http.post("/reports/login", data={"user": SUPERVISOR[0],
-                                                 "password": SUPERVISOR[1]})
+                                                 "password": SUPERVISOR[1],
+                                                 "csrf": login_token(http)})
         assert good.status_code == 303 and "report_session" in good.headers["set-cookie"]
         assert "HttpOnly" in good.headers["set-cookie"]
         pdf = http.get("/reports/report.pdf", params={"from": FIRST.isoformat(),

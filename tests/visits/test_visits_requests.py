@@ -93,3 +93,21 @@ def test_a_request_for_a_matter_that_cannot_be_done_at_home_keeps_no_matter(serv
     assert err.value.key == "visits.no_matters"
     service.visits.complete(appt.id, matters_=["MZ01"])
     assert service.visits.schedule(appt.id, date(2026, 11, 25), "am").matters == ("MZ01",)
+
+
+def test_a_request_with_control_characters_keeps_none_of_them(service):
+    """A centre (or a forged update) sending terminal control in a field: that field is
+    not taken, the request is still booked, and a note tells staff to call back."""
+    from station.i18n import t
+    from station.text import forbidden_char
+
+    pull(service, "c" * 32, {"name": "王\x1b[2J阿婆", "phone": "64001234",
+                             "address": "嘉乐 9号 201\u202e", "note": "女儿代打电话"},
+         update_id=1)
+    assert service.visits.import_requests() == 1
+    [appt] = service.visits.appointments()
+    assert appt.name == "—" and appt.address.text() == ""
+    assert t("text.request_dropped") in " ".join(appt.notes)
+    assert "女儿代打电话" in " ".join(appt.notes)
+    for value in (appt.name, appt.address.text(), *appt.notes, appt.phone):
+        assert forbidden_char(value) is None

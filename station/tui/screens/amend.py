@@ -7,12 +7,14 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Input, Label, RadioButton, RadioSet, SelectionList, Static
+from textual.widgets import Input, RadioButton, RadioSet, SelectionList
 from textual.widgets.selection_list import Selection
 
 from station.i18n import t
+from station.text import visible
 from station.tui.base import StationScreen
 from station.tui.keys import Key
+from station.tui.plain import Label, Static, plain
 from station.tui.widgets import KeyBar
 
 
@@ -42,13 +44,15 @@ class AmendScreen(StationScreen):
                 if f.choices:
                     with RadioSet(id=f"field-{i}"):
                         for ch in f.choices:
-                            yield RadioButton(ch.label, value=ch.value == value, name=ch.value)
+                            yield RadioButton(plain(ch.label), value=ch.value == value,
+                                              name=ch.value)
                 else:
-                    yield Input(value, id=f"field-{i}", placeholder=f.hint)
+                    # a stored value is shown (and saved back) with control chars written out
+                    yield Input(visible(value), id=f"field-{i}", placeholder=f.hint)
             yield Static(t("tui.details.delivery"), classes="section")
             with RadioSet(id="delivery"):
                 for d in g.deliveries:
-                    yield RadioButton(d.label, value=d.value == c.delivery, name=d.value)
+                    yield RadioButton(plain(d.label), value=d.value == c.delivery, name=d.value)
         yield KeyBar(self.KEYS)
 
     def on_mount(self) -> None:

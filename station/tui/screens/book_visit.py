@@ -13,12 +13,14 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input
 
 from station.errors import StationError
 from station.i18n import t
+from station.text import visible
 from station.tui.base import StationScreen
 from station.tui.keys import Key
+from station.tui.plain import Label, Static
 from station.tui.widgets import KeyBar, NameInput, StatusBar
 from station.visits.model import Contact, Slot
 
@@ -59,7 +61,7 @@ class BookVisitScreen(StationScreen):
         if self.resident is not None:
             self.query_one("#id_number", Input).value = self.resident.id.number
             self.query_one("#id_number", Input).disabled = True
-            self.query_one("#name", Input).value = self.resident.name
+            self.query_one("#name", Input).value = visible(self.resident.name)
             if getattr(self.resident, "address", ""):
                 # The 户籍地址 from the 身份证: a starting point that staff confirm, since it
                 # is not necessarily where the resident lives.

@@ -7,11 +7,11 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Static
 
 from station.i18n import t
 from station.tui.base import StationScreen
 from station.tui.keys import Key
+from station.tui.plain import Static
 from station.tui.widgets import KeyBar, Styled
 from station.workdays import due_estimated
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input
 
 from station.i18n import t
 from station.tui.base import StationScreen
 from station.tui.keys import Key
+from station.tui.plain import DataTable, Static
 from station.tui.widgets import CasesTable, KeyBar, StatusBar
 
 

@@ -11,13 +11,15 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Checkbox, Input, RadioButton, RadioSet
 
 from station.errors import StationError
 from station.i18n import t
+from station.text import visible
 from station.tui.base import StationScreen
 from station.tui.flow import ServeFlow
 from station.tui.keys import Key
+from station.tui.plain import Label, Static, plain
 from station.tui.widgets import KeyBar, NameInput, ResidentPanel
 
 # Catalogue field types that Textual's Input can restrict as they are typed.
@@ -51,7 +53,7 @@ class DetailsScreen(StationScreen):
             chosen = self.flow.delivery or (deliveries[0].value if deliveries else None)
             with RadioSet(id="delivery"):
                 for d in deliveries:
-                    yield RadioButton(d.label, value=d.value == chosen, name=d.value)
+                    yield RadioButton(plain(d.label), value=d.value == chosen, name=d.value)
             yield Checkbox(t("tui.details.agent"), self.flow.agent is not None, id="agent")
             with Horizontal(id="agent_box"):
                 yield Input(id="agent_id", max_length=18,
@@ -70,12 +72,12 @@ class DetailsScreen(StationScreen):
             yield Label(label)
             with RadioSet(id=f"field-{i}", classes="field"):
                 for c in f.choices:
-                    yield RadioButton(c.label, value=c.value == value, name=c.value)
+                    yield RadioButton(plain(c.label), value=c.value == value, name=c.value)
         elif f.kind == "bool":
-            yield Checkbox(label, value == "true", id=f"field-{i}", classes="field")
+            yield Checkbox(plain(label), value == "true", id=f"field-{i}", classes="field")
         else:
             yield Label(label)
-            yield Input(value, id=f"field-{i}", classes="field", placeholder=f.hint,
+            yield Input(visible(value), id=f"field-{i}", classes="field", placeholder=f.hint,
                         max_length=f.max_length or 0, valid_empty=True,
                         type=INPUT_TYPES.get(f.kind, "text"))  # type: ignore[arg-type]
         yield Static("", id=f"error-{i}", classes="error")

@@ -6,12 +6,13 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Button, Input, Label, SelectionList, Static
+from textual.widgets import Button, Input, SelectionList
 
 from station.errors import StationError
 from station.i18n import get_locale, t
 from station.tui.base import StationScreen
 from station.tui.keys import Key
+from station.tui.plain import Label, Static, plain
 from station.tui.widgets import KeyBar
 
 
@@ -28,7 +29,7 @@ class FirstRunScreen(StationScreen):
             yield Input(id="name", placeholder=t("tui.firstrun.name_hint"))
             yield Label(t("tui.firstrun.sites"))
             sites = self.station.service.known_sites()
-            yield SelectionList[str](*[(s, s) for s in sites], id="sites")
+            yield SelectionList[str](*[(plain(s), s) for s in sites], id="sites")
             yield Input(id="more_sites", placeholder=t("tui.firstrun.more_sites_hint"))
             yield Label(t("tui.firstrun.staff"))
             yield Input(id="staff", placeholder=t("tui.firstrun.staff_hint"))

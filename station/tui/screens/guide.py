@@ -7,13 +7,14 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.content import Content
-from textual.widgets import SelectionList, Static
+from textual.widgets import SelectionList
 from textual.widgets.selection_list import Selection
 
 from station.i18n import t
 from station.tui.base import StationScreen
 from station.tui.flow import ServeFlow
 from station.tui.keys import Key
+from station.tui.plain import Static
 from station.tui.widgets import KeyBar, ResidentPanel, Styled
 
 

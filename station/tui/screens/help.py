@@ -9,11 +9,11 @@ from typing import Any, ClassVar, NamedTuple
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Static
 
 from station.i18n import DEFAULT_LOCALE, catalogue, t
 from station.tui.base import StationScreen
 from station.tui.keys import Key, display
+from station.tui.plain import Static
 from station.tui.widgets import KeyBar, Styled
 
 # The order screens appear in the help; screens not named here follow, by module name.

@@ -6,13 +6,14 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input
 
 from station.errors import StationError
 from station.i18n import t
 from station.tui.base import StationScreen
 from station.tui.flow import ServeFlow
 from station.tui.keys import Key
+from station.tui.plain import Label, Static
 from station.tui.widgets import KeyBar, NameInput, StatusBar
 
 

@@ -6,11 +6,13 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Input, Label, OptionList, SelectionList, Static
+from textual.widgets import Input, OptionList, SelectionList
+from textual.widgets.option_list import Option
 
 from station.i18n import t
 from station.tui.base import StationScreen
 from station.tui.keys import Key
+from station.tui.plain import Label, Static, plain
 from station.tui.widgets import KeyBar
 
 
@@ -24,12 +26,15 @@ class OutingScreen(StationScreen):
         yield Static(t("tui.outing.title"), classes="title")
         with Vertical(id="box"):
             yield Label(t("tui.outing.site"))
-            yield OptionList(*service.sites(), id="site")
+            self._sites = list(service.sites())
+            yield OptionList(*[Option(plain(s), id=f"site-{i}")
+                               for i, s in enumerate(self._sites)], id="site")
             yield Input(id="new_site", placeholder=t("tui.outing.new_site_hint"))
             yield Label(t("tui.outing.staff"))
             me = service.current_staff
             yield SelectionList[str](
-                *[(m.name, m.id, me is not None and m.id == me.id) for m in service.staff()],
+                *[(plain(m.name), m.id, me is not None and m.id == me.id)
+                  for m in service.staff()],
                 id="staff",
             )
             yield Static("", id="error", classes="error")
@@ -53,7 +58,7 @@ class OutingScreen(StationScreen):
         if typed:
             site = typed
         elif site_list.highlighted is not None:
-            site = str(site_list.get_option_at_index(site_list.highlighted).prompt)
+            site = self._sites[site_list.highlighted]
         else:
             self.query_one("#error", Static).update(t("tui.outing.site_missing"))
             return

@@ -6,11 +6,12 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from station.i18n import t
 from station.tui.base import StationModal
 from station.tui.keys import Key
+from station.tui.plain import Static
 
 
 class ReasonModal(StationModal):

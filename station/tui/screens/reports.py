@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Sparkline, Static
+from textual.widgets import Sparkline
 
 from station.i18n import t
 from station.reports.charts import text_chart
@@ -22,6 +22,7 @@ from station.reports.service import PERIODS, reports_for
 from station.reports.station import GROUPINGS
 from station.tui.base import StationScreen
 from station.tui.keys import Key
+from station.tui.plain import DataTable, Static
 from station.tui.widgets import KeyBar, StatusBar
 
 

@@ -6,12 +6,13 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input
 
 from station.errors import StationError
 from station.i18n import t
 from station.tui.base import StationModal
 from station.tui.keys import Key
+from station.tui.plain import Label, Static
 
 
 class IdleLockModal(StationModal):

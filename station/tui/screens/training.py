@@ -6,12 +6,13 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from station.i18n import t
 from station.tui.base import StationModal
 from station.tui.keys import Key
+from station.tui.plain import Static, plain
 
 
 class TrainingCardScreen(StationModal):
@@ -26,7 +27,7 @@ class TrainingCardScreen(StationModal):
     def compose(self) -> ComposeResult:
         with Vertical(id="box"):
             yield Static(t("tui.training.title"), classes="title")
-            yield OptionList(*[Option(c.label, id=c.key) for c in self.cards], id="cards")
+            yield OptionList(*[Option(plain(c.label), id=c.key) for c in self.cards], id="cards")
             yield Static(t("tui.training.hint"), classes="hint")
 
     def on_mount(self) -> None:

@@ -10,13 +10,14 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from station.errors import StationError
 from station.i18n import t
 from station.tui.base import StationScreen
 from station.tui.keys import Key
+from station.tui.plain import Label, Static, plain
 from station.tui.widgets import KeyBar
 
 
@@ -36,7 +37,7 @@ class UnlockScreen(StationScreen):
         with Vertical(id="box"):
             yield Label(t("tui.unlock.staff"))
             staff = self.station.service.staff()
-            yield OptionList(*[Option(m.name, id=m.id) for m in staff], id="staff")
+            yield OptionList(*[Option(plain(m.name), id=m.id) for m in staff], id="staff")
             yield Label(t("tui.unlock.passphrase"))
             yield Input(id="passphrase", password=True)
             yield Static("", id="message", classes="error")

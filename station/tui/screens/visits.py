@@ -15,12 +15,13 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input
 
 from station.errors import StationError
 from station.i18n import t
 from station.tui.base import StationModal, StationScreen
 from station.tui.keys import Key
+from station.tui.plain import DataTable, Static
 from station.tui.widgets import KeyBar, StatusBar
 
 
