@@ -320,6 +320,11 @@ from center.supervisor_cli import supervisor  # noqa: E402
 
 cli.add_command(supervisor)
 
+# `center user …`: every web account (supervisor, case worker, admin) with its role.
+from center.user_cli import user  # noqa: E402
+
+cli.add_command(user)
+
 # `center calendar publish`: a year's holiday schedule for every station.
 from center.calendar_cli import calendar  # noqa: E402
 

@@ -55,6 +55,39 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         """CREATE TABLE catalogue_versions (
             version TEXT PRIMARY KEY, sha256 TEXT NOT NULL, published_at BIGINT NOT NULL)""",
     ]),
+    # The back office (issue 21): account roles, who looked at which case, the path of
+    # each case through the centre, and the residents' progress tokens (hashed).
+    (2, [
+        # The accounts table the report pages made on first use (center/reports/data.py),
+        # so the role can be added to it whichever came first.
+        """CREATE TABLE IF NOT EXISTS report_supervisors (
+            name TEXT PRIMARY KEY, phc TEXT NOT NULL, created_at BIGINT NOT NULL,
+            failures INTEGER NOT NULL DEFAULT 0, retry_at BIGINT NOT NULL DEFAULT 0)""",
+        # Every account made before roles existed was a supervisor, and stays one.
+        "ALTER TABLE report_supervisors ADD COLUMN role TEXT NOT NULL DEFAULT 'supervisor'",
+        # who / when / which case / what / why (exports); no personal data in clear.
+        """CREATE TABLE office_access (
+            id {serial} PRIMARY KEY, at BIGINT NOT NULL, account TEXT NOT NULL,
+            role TEXT NOT NULL, action TEXT NOT NULL, case_id TEXT NOT NULL,
+            case_no TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '')""",
+        "CREATE INDEX office_access_at ON office_access (at)",
+        "CREATE INDEX office_access_case ON office_access (case_id)",
+        # One row per status a case was given at the centre. `needed` (material codes)
+        # and `delivery` are catalogue codes; the worker's words are sealed to the
+        # centre's own key (`note_sealed`), since a reason may name the resident.
+        """CREATE TABLE case_history (
+            id {serial} PRIMARY KEY, case_id TEXT NOT NULL, status TEXT NOT NULL,
+            at BIGINT NOT NULL, account TEXT NOT NULL, based_on INTEGER NOT NULL,
+            needed TEXT NOT NULL DEFAULT '', delivery TEXT NOT NULL DEFAULT '',
+            note_sealed TEXT NOT NULL DEFAULT '')""",
+        "CREATE INDEX case_history_case ON case_history (case_id, id)",
+        # SHA-256 of the resident's progress token → the case it opens (/q/<token>).
+        """CREATE TABLE case_tokens (
+            token_hash TEXT PRIMARY KEY, case_id TEXT NOT NULL, station_id TEXT NOT NULL)""",
+        # When each case worker last opened the inbox: newer arrivals are listed first.
+        """CREATE TABLE office_seen (
+            account TEXT PRIMARY KEY, seen_at BIGINT NOT NULL)""",
+    ]),
 ]
 
 ENGINE_TYPES = {
@@ -138,10 +171,24 @@ class Store:
                 if version in done:
                     continue
                 for stmt in statements:
+                    if stmt.startswith("ALTER TABLE") and self._has_column(cur, stmt):
+                        continue  # a table made elsewhere already has it
                     cur.execute(stmt.format(**types))
                 cur.execute(self.q("INSERT INTO schema_migrations VALUES (?, ?)"),
                             (version, _now()))
         return max(v for v, _ in MIGRATIONS)
+
+    def _has_column(self, cur: Any, alter: str) -> bool:
+        """Whether `ALTER TABLE t ADD COLUMN c …` would add a column `t` already has."""
+        words = alter.split()
+        table, column = words[2], words[5]
+        if self.engine == "postgresql":
+            cur.execute("SELECT 1 FROM information_schema.columns WHERE table_name = %s"
+                        " AND column_name = %s AND table_schema = current_schema()",
+                        (table, column))
+            return cur.fetchone() is not None
+        cur.execute(f"PRAGMA table_info({table})")
+        return any(row[1] == column for row in cur.fetchall())
 
     def schema_version(self) -> int:
         with self.tx() as cur:
