@@ -136,6 +136,9 @@ class Incoming:
     suite: str
     enc: bytes
     digest: bytes
+    # SHA-256 (hex) of a case's progress token, read from the sealed payload on arrival
+    # (the token itself is never stored): what /q/<token> looks the case up by.
+    token_hash: str = ""
 
 
 class Store:
@@ -305,6 +308,15 @@ class Store:
                     " ON CONFLICT DO NOTHING"),
                     (*row[:6], *row[7:11]))
                 out.append("conflict")
+            tokens = [(i.token_hash, i.record_id, station_id) for i, st in zip(items, out,
+                                                                              strict=True)
+                      if i.token_hash and st == "stored"]
+            if tokens:
+                # The first case to name a hash keeps it: a station cannot take over
+                # another case's progress page by repeating its hash.
+                cur.executemany(self.q("INSERT INTO case_tokens (token_hash, case_id,"
+                                       " station_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"),
+                                tokens)
             return out
 
     _RECORD_COLS = ("record_id, version, station_id, seq, kind, meta, created_at, suite, enc,"
