@@ -405,6 +405,9 @@ def create_app(store: Store, keys: CentreKeys, threads: int = 40,
     from center.reports.routes import report_routes  # supervisors' pages, stations' day check
 
     routes += report_routes(centre)
+    from center.backoffice.routes import routes as office_routes  # case workers, /q/<token>
+
+    routes += office_routes(store, keys)
     # Answers are signed before compression; the station verifies the inflated bytes.
     # Level 1: a push's acks (≈ 83 bytes a record) deflate 5 % larger than at the default
     # level 9 for 40 % of the CPU.
