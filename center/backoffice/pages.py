@@ -45,6 +45,7 @@ font-weight:bold;margin:.5rem 0}body.progress dt{font-weight:bold;margin-top:.8r
 body.progress dd{margin:0 0 .4rem}
 """
 
+NEW_CLASS = ' class="new"'
 STATUS_KEYS = {"accepted": "office.status_accepted", "reviewing": "office.status_reviewing",
                "done": "office.status_done", "returned": "office.status_returned"}
 STATION_STATUS_KEYS = {"accepted": "office.station_accepted",
@@ -159,7 +160,7 @@ def inbox_html(rows: list[Row], total: int, f: Filters, seen_at: int, today: dat
             body.append(
                 "<tr>"
                 f'<th scope="row"><a href="/office/case/{e(r.record_id)}">{e(name)}</a></th>'
-                f'<td{" class=new" if is_new else ""}>'
+                f"<td{NEW_CLASS if is_new else ''}>"
                 f'{e(t("office.new_mark") if is_new else "")}</td>'
                 f"<td>{e(r.station_name or r.station_id)}</td><td>{e(r.site)}</td>"
                 f"<td>{e(r.matter)} {e(r.matter_name)}</td>"
@@ -208,6 +209,15 @@ def _facts(pairs: list[tuple[str, str]]) -> str:
         f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in pairs) + "</dl>"
 
 
+def _due(cf: Any) -> str:
+    from station.workdays import due_estimated
+
+    if cf.due_date is None:
+        return "—"
+    mark = t("office.estimated_mark") if due_estimated(cf.outing_date, cf.due_date) else ""
+    return cf.due_date.isoformat() + mark
+
+
 def case_html(cf: Any, steps: list[Any], notes: list[str], allowed: tuple[str, ...],
               token: str, nav_html: str, flash: str = "", error: str = "",
               matter_materials: list[tuple[str, str]] | None = None) -> str:
@@ -224,7 +234,7 @@ def case_html(cf: Any, steps: list[Any], notes: list[str], allowed: tuple[str, .
          t(STATION_STATUS_KEYS.get(cf.station_status, "office.station_damaged"))),
         (t("office.col_station"), cf.station_name or cf.station_id),
         (t("office.col_site"), f"{cf.site}  {cf.outing_date.isoformat()}"),
-        (t("office.col_due"), cf.due_date.isoformat() if cf.due_date else "—"),
+        (t("office.col_due"), _due(cf)),
     ]))
     body.append(f'<p><a href="/office/case/{e(cf.record_id)}/file.pdf">'
                 f'{e(t("office.print_pdf"))}</a></p>')
