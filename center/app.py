@@ -102,6 +102,9 @@ class Centre:
         # saved per batch); the store spends the nonce only while that key is still the
         # active one, so a revocation or new key takes effect at once all the same.
         self._station_keys: dict[str, StationKey] = {}
+        from center.integrations import RateLimiter
+
+        self.export_limiter = RateLimiter()
 
     # --- helpers -----------------------------------------------------------------------
     def signed(self, path: str, doc: dict[str, Any], status: int = 200) -> Response:
@@ -320,6 +323,41 @@ class Centre:
         return self.signed(path, {"v": VERSION, "nonce": nonce, "items": items,
                                   "cursor": new_cursor, "more": more, "server_ts": now_ms()})
 
+    async def export(self, request: Request) -> Response:
+        """`GET /v1/export`: decrypted cases for an integration (center/integrations.py)."""
+        from center.integrations import (
+            DEFAULT_LIMIT,
+            MAX_LIMIT,
+            BadCursor,
+            authorised,
+            export_page,
+        )
+
+        found = await run_in_threadpool(authorised, self.store,
+                                        request.headers.get("authorization"))
+        if found is None:
+            return JSONResponse({"error": "unauthorised", "detail": "a valid integration key"
+                                 " is required (Authorization: Bearer <key>)"},
+                                status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        name, per_minute = found
+        wait = self.export_limiter.allow(name, per_minute)
+        if wait:
+            return JSONResponse({"error": "rate_limited", "detail": f"at most {per_minute}"
+                                 " requests a minute"}, status_code=429,
+                                headers={"Retry-After": str(max(1, int(wait + 0.999)))})
+        limit_text = request.query_params.get("limit", str(DEFAULT_LIMIT))
+        if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_LIMIT:
+            raise BadRequest("bad_field", f"limit must be an integer in [1, {MAX_LIMIT}]",
+                             field="limit")
+        try:
+            page = await run_in_threadpool(export_page, self.store, self.keys, name,
+                                           request.query_params.get("cursor", ""),
+                                           int(limit_text))
+        except BadCursor as err:
+            raise BadRequest("bad_field", "cursor must be one this endpoint returned",
+                             field="cursor") from err
+        return JSONResponse(page, headers={"Cache-Control": "no-store"})
+
     async def openapi(self, request: Request) -> Response:
         return JSONResponse(openapi_document())
 
@@ -397,6 +435,7 @@ def create_app(store: Store, keys: CentreKeys, threads: int = 40,
         Route(f"{PREFIX}/push", _guard(centre.push), methods=["POST"]),
         Route(PUSH2_PATH, _guard(centre.push_v2), methods=["POST"]),
         Route(f"{PREFIX}/pull", _guard(centre.pull), methods=["POST"]),
+        Route(f"{PREFIX}/export", _guard(centre.export), methods=["GET"]),
         Route("/openapi.json", centre.openapi, methods=["GET"]),
         Route("/healthz", centre.health, methods=["GET"]),
         # A browser pointed at the centre lands on the supervisors' pages.

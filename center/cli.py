@@ -222,6 +222,118 @@ def case_set_status(ctx: click.Context, case_ref: str, status: str, note: str | 
     echo(t("center.status_set", case=case_id, status=STATUS_ZH[code]))
 
 
+def _actor() -> str:
+    """Who ran a command, for the access records: the operating-system account."""
+    import getpass
+
+    try:
+        return "cli:" + getpass.getuser()
+    except (KeyError, OSError):
+        return f"cli:uid{os.getuid()}"
+
+
+@case.command("export")
+@click.option("--since", "since", required=True, metavar="DATE",
+              help="Cases received at the centre on or after this day (YYYY-MM-DD, local).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "xlsx"]), default="jsonl",
+              show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="New file to write (never overwritten); default cases-<time>.<format>.")
+@click.option("--reason", required=True, help="Why (recorded with every case exported).")
+@click.option("--passphrase-stdin", is_flag=True, help="Read the passphrase from stdin.")
+@click.pass_context
+def case_export(ctx: click.Context, since: str, fmt: str, output: Path | None, reason: str,
+                passphrase_stdin: bool) -> None:
+    """Decrypted cases for the district's system (docs/export.md); recorded."""
+    from center import keys
+    from center.export import export_cases
+
+    try:
+        day = dt.date.fromisoformat(since)
+    except ValueError as err:
+        raise CenterError("center.export_bad_date") from err
+    if not reason.strip():
+        raise CenterError("center.export_reason")
+    secret = keys.load(ctx.obj["home"], read_passphrase(passphrase_stdin))
+    since_ms = int(dt.datetime.combine(day, dt.time()).astimezone().timestamp() * 1000)
+    path = output or Path(f"cases-{dt.datetime.now():%Y%m%d-%H%M%S}.{fmt}")
+    n, bad = export_cases(_store(ctx), secret, since_ms=since_ms, fmt=fmt, path=path,
+                          actor=_actor(), reason=reason.strip()[:200])
+    click.echo(t("center.export_done", n=n, path=str(path)))
+    if bad:
+        click.echo(t("center.export_unreadable", n=len(bad),
+                     ids=", ".join(u.record_id for u in bad[:20])), err=True)
+
+
+@cli.group()
+def integration() -> None:
+    """Systems that fetch the export (GET /v1/export with a key)."""
+
+
+@integration.command("add")
+@click.argument("name")
+@click.option("--per-minute", default=60, show_default=True, type=click.IntRange(1, 6000),
+              help="Requests a minute before 429.")
+@click.pass_context
+def integration_add(ctx: click.Context, name: str, per_minute: int) -> None:
+    """Add an integration and print its key once (only its hash is kept)."""
+    from center.integrations import key_hash, new_key
+
+    key = new_key()
+    if not _store(ctx).add_integration(name, key_hash(key), per_minute):
+        raise CenterError("center.integration_exists", name=name)
+    click.echo(t("center.integration_added", name=name, per_minute=per_minute))
+    click.echo(key)
+
+
+@integration.command("revoke")
+@click.argument("name")
+@click.pass_context
+def integration_revoke(ctx: click.Context, name: str) -> None:
+    """Refuse the integration's key from now on."""
+    store = _store(ctx)
+    if not store.revoke_integration(name):
+        raise CenterError("center.no_integration", name=name)
+    store.log_access(_actor(), "integration_revoke", [None], name)
+    click.echo(t("center.integration_revoked", name=name))
+
+
+@integration.command("list")
+@click.pass_context
+def integration_list(ctx: click.Context) -> None:
+    rows = _store(ctx).integrations()
+    if not rows:
+        click.echo(t("center.integration_none"))
+
+    def when(ms: int | None) -> str:
+        return dt.datetime.fromtimestamp(ms / 1000).strftime("%Y-%m-%d %H:%M") if ms \
+            else t("center.never")
+
+    for name, created, revoked, per_minute, _cursor, used in rows:
+        state = t("center.integration_revoked_state" if revoked else "center.integration_active")
+        click.echo(t("center.integration_line", name=name, state=state, per_minute=per_minute,
+                     created=when(created), used=when(used)))
+
+
+@cli.command()
+@click.option("--after-days", default=90, show_default=True, type=int,
+              help="Days after 办结 before a case's sealed copy is dropped.")
+@click.option("--dry-run", is_flag=True, help="Only count what would be dropped.")
+@click.pass_context
+def purge(ctx: click.Context, after_days: int, dry_run: bool) -> None:
+    """Retention: drop sealed copies of cases finished long ago; reports keep counting."""
+    from center.purge import purge_done
+
+    if not 0 <= after_days <= 3650:
+        raise CenterError("center.purge_bad_days")
+    result = purge_done(_store(ctx), after_days=after_days, dry_run=dry_run, actor=_actor())
+    if dry_run:
+        click.echo(t("center.purge_dry_run", n=result.cases, days=after_days))
+    else:
+        click.echo(t("center.purge_done", n=result.cases, versions=result.versions,
+                     days=after_days))
+
+
 @cli.group()
 def visit() -> None:
     """Home-visit requests for elderly and disabled residents."""

@@ -55,8 +55,9 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         """CREATE TABLE catalogue_versions (
             version TEXT PRIMARY KEY, sha256 TEXT NOT NULL, published_at BIGINT NOT NULL)""",
     ]),
-    # The back office (issue 21): account roles, who looked at which case, the path of
-    # each case through the centre, and the residents' progress tokens (hashed).
+    # The back office (issue 21): account roles, the path of each case through the
+    # centre, and the residents' progress tokens (hashed). Who looked at which case goes
+    # to `access_log` (migration 3), shared with the export.
     (2, [
         # The accounts table the report pages made on first use (center/reports/data.py),
         # so the role can be added to it whichever came first.
@@ -65,13 +66,6 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             failures INTEGER NOT NULL DEFAULT 0, retry_at BIGINT NOT NULL DEFAULT 0)""",
         # Every account made before roles existed was a supervisor, and stays one.
         "ALTER TABLE report_supervisors ADD COLUMN role TEXT NOT NULL DEFAULT 'supervisor'",
-        # who / when / which case / what / why (exports); no personal data in clear.
-        """CREATE TABLE office_access (
-            id {serial} PRIMARY KEY, at BIGINT NOT NULL, account TEXT NOT NULL,
-            role TEXT NOT NULL, action TEXT NOT NULL, case_id TEXT NOT NULL,
-            case_no TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '')""",
-        "CREATE INDEX office_access_at ON office_access (at)",
-        "CREATE INDEX office_access_case ON office_access (case_id)",
         # One row per status a case was given at the centre. `needed` (material codes)
         # and `delivery` are catalogue codes; the worker's words are sealed to the
         # centre's own key (`note_sealed`), since a reason may name the resident.
@@ -87,6 +81,23 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         # When each case worker last opened the inbox: newer arrivals are listed first.
         """CREATE TABLE office_seen (
             account TEXT PRIMARY KEY, seen_at BIGINT NOT NULL)""",
+    ]),
+    # 3 (not 2, which the back-office branch takes): export, integrations, retention.
+    (3, [
+        # Every look at personal data: who (an account or "cli:<user>" or
+        # "integration:<name>"), what, which case (record id, never a name), why.
+        """CREATE TABLE IF NOT EXISTS access_log (
+            id {serial} PRIMARY KEY, at BIGINT NOT NULL, actor TEXT NOT NULL,
+            action TEXT NOT NULL, case_ref TEXT, reason TEXT)""",
+        "CREATE INDEX IF NOT EXISTS access_log_at ON access_log (at)",
+        # Systems that fetch the export; only a hash of each key is kept.
+        """CREATE TABLE integrations (
+            name TEXT PRIMARY KEY, key_hash TEXT NOT NULL UNIQUE, created_at BIGINT NOT NULL,
+            revoked_at BIGINT, per_minute INTEGER NOT NULL,
+            export_cursor TEXT NOT NULL DEFAULT '', last_used_at BIGINT)""",
+        "CREATE INDEX records_received ON records (received_at, record_id, version)",
+        # Retention: when the sealed copy was dropped (enc is then empty).
+        "ALTER TABLE records ADD COLUMN purged_at BIGINT",
     ]),
 ]
 
@@ -459,6 +470,102 @@ class Store:
                                " WHERE record_id = ? AND version = ?"), (record_id, version))
             row = cur.fetchone()
         return None if row is None else (row[0], row[1], bytes(row[2]))
+
+
+    # --- access records, integrations, retention -------------------------------------
+    def log_access(self, actor: str, action: str, case_refs: Sequence[str | None],
+                   reason: str = "") -> None:
+        """One access record per case looked at (a None ref: an action over no case)."""
+        now = _now()
+        with self.tx() as cur:
+            cur.executemany(self.q("INSERT INTO access_log (at, actor, action, case_ref, reason)"
+                                   " VALUES (?, ?, ?, ?, ?)"),
+                            [(now, actor, action, ref, reason) for ref in case_refs])
+
+    def access_records(self, limit: int = 1000) -> list[tuple[int, str, str, str | None,
+                                                               str | None]]:
+        """(at, actor, action, case_ref, reason), newest first."""
+        with self.tx() as cur:
+            cur.execute(self.q("SELECT at, actor, action, case_ref, reason FROM access_log"
+                               " ORDER BY id DESC LIMIT ?"), (limit,))
+            return [tuple(r) for r in cur.fetchall()]
+
+    def add_integration(self, name: str, key_hash: str, per_minute: int) -> bool:
+        with self.tx() as cur:
+            cur.execute(self.q("INSERT INTO integrations (name, key_hash, created_at,"
+                               " per_minute) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"),
+                        (name, key_hash, _now(), per_minute))
+            return cur.rowcount > 0
+
+    def revoke_integration(self, name: str) -> bool:
+        with self.tx() as cur:
+            cur.execute(self.q("UPDATE integrations SET revoked_at = ? WHERE name = ?"
+                               " AND revoked_at IS NULL"), (_now(), name))
+            return cur.rowcount > 0
+
+    def integrations(self) -> list[tuple[str, int, int | None, int, str, int | None]]:
+        """(name, created_at, revoked_at, per_minute, export_cursor, last_used_at)."""
+        with self.tx() as cur:
+            cur.execute("SELECT name, created_at, revoked_at, per_minute, export_cursor,"
+                        " last_used_at FROM integrations ORDER BY name")
+            return [tuple(r) for r in cur.fetchall()]
+
+    def integration_by_hash(self, key_hash: str) -> tuple[str, int, bool] | None:
+        """(name, per_minute, active) of the integration holding this key hash."""
+        with self.tx() as cur:
+            cur.execute(self.q("SELECT name, per_minute, revoked_at FROM integrations"
+                               " WHERE key_hash = ?"), (key_hash,))
+            row = cur.fetchone()
+        return None if row is None else (row[0], int(row[1]), row[2] is None)
+
+    def note_export(self, name: str, cursor: str, record_ids: Sequence[str]) -> None:
+        """An integration fetched a page: its cursor and one access record per case."""
+        now = _now()
+        with self.tx() as cur:
+            cur.execute(self.q("UPDATE integrations SET export_cursor = ?, last_used_at = ?"
+                               " WHERE name = ?"), (cursor, now, name))
+            cur.executemany(self.q("INSERT INTO access_log (at, actor, action, case_ref,"
+                                   " reason) VALUES (?, ?, ?, ?, ?)"),
+                            [(now, f"integration:{name}", "export_api", rid, "integration")
+                             for rid in record_ids])
+
+    def case_versions_after(self, received_at: int, record_id: str, version: int,
+                            before: int, limit: int) -> list[tuple[int, str, int]]:
+        """(received_at, record_id, version) of case versions after a cursor position and
+        received before `before` (ms), in cursor order."""
+        with self.tx() as cur:
+            cur.execute(self.q(
+                "SELECT received_at, record_id, version FROM records WHERE kind = 'case'"
+                " AND received_at < ? AND (received_at > ? OR (received_at = ? AND"
+                " (record_id > ? OR (record_id = ? AND version > ?))))"
+                " ORDER BY received_at, record_id, version LIMIT ?"),
+                (before, received_at, received_at, record_id, record_id, version, limit))
+            return [(int(r[0]), r[1], int(r[2])) for r in cur.fetchall()]
+
+    def purgeable_cases(self, done_before: int) -> list[str]:
+        """Cases 办结 before `done_before` (ms) that still hold a sealed copy."""
+        with self.tx() as cur:
+            cur.execute(self.q(
+                "SELECT c.case_id FROM cases c WHERE c.status = 'done' AND c.updated_at < ?"
+                " AND EXISTS (SELECT 1 FROM records r WHERE r.record_id = c.case_id"
+                " AND r.purged_at IS NULL) ORDER BY c.case_id"), (done_before,))
+            return [r[0] for r in cur.fetchall()]
+
+    def purge_sealed(self, case_ids: Sequence[str], actor: str, reason: str) -> int:
+        """Drop the sealed copies of these cases (clear metadata stays for reports) and
+        record it, in one transaction; returns the versions emptied."""
+        now, n = _now(), 0
+        with self.tx() as cur:
+            for cid in case_ids:
+                cur.execute(self.q("UPDATE records SET enc = ?, purged_at = ? WHERE"
+                                   " record_id = ? AND purged_at IS NULL"), (b"", now, cid))
+                n += cur.rowcount
+                cur.execute(self.q("UPDATE conflicts SET enc = ? WHERE record_id = ?"),
+                            (b"", cid))
+            cur.executemany(self.q("INSERT INTO access_log (at, actor, action, case_ref,"
+                                   " reason) VALUES (?, ?, ?, ?, ?)"),
+                            [(now, actor, "purge", cid, reason) for cid in case_ids])
+        return n
 
 
 class SqliteStore(Store):

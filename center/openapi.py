@@ -10,6 +10,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from center.integrations import DEFAULT_LIMIT as EXPORT_DEFAULT
+from center.integrations import MAX_LIMIT as EXPORT_MAX
 from center.reports.routes import KINDS_RE, MAX_DAYS, STATES
 from station.reports.client import RECONCILE_PATH
 from station.sync.protocol import (
@@ -23,6 +25,7 @@ from station.sync.protocol import (
     VERSION,
 )
 
+EXPORT_PATH = f"{PREFIX}/export"
 _B64 = {"type": "string", "contentEncoding": "base64"}
 _SIG = {"name": SIGNATURE_HEADER, "in": "header", "required": True,
         "description": "Ed25519 signature (base64) over 'liudong-sync/1\\nrequest\\n' + path"
@@ -151,5 +154,40 @@ def openapi_document() -> dict[str, Any]:
                                     "missing_at_centre", "unknown_to_station", "ack_lost",
                                     "waiting", "seq_mismatch", "conflicts")}}}}}}}}},
                     **_errors(400, 401, 403, 409, 413, 415)}}},
+            EXPORT_PATH: {"get": {
+                "summary": "Cases for a district system that fetches (docs/export.md)",
+                "description": "Decrypted cases after a cursor, oldest first; each fetch is"
+                               " recorded per case in the centre's access records. A case"
+                               " amended after it was fetched comes again, whole, at its"
+                               " new version. Keys: `center integration add|revoke`.",
+                "security": [{"integrationKey": []}],
+                "parameters": [
+                    {"name": "cursor", "in": "query", "required": False,
+                     "description": "The `cursor` of the previous answer; absent or empty:"
+                                    " from the start.",
+                     "schema": {"type": "string", "maxLength": 400}},
+                    {"name": "limit", "in": "query", "required": False,
+                     "schema": {"type": "integer", "minimum": 1, "maximum": EXPORT_MAX,
+                                "default": EXPORT_DEFAULT}}],
+                "responses": {
+                    "200": {"description": "A page of cases.",
+                            "content": {"application/json": {"schema": {
+                                "type": "object", "required": ["cases", "cursor", "more"],
+                                "properties": {
+                                    "cases": {"type": "array", "items": {
+                                        "type": "object",
+                                        "description": "One case as one line of the"
+                                                       " JSON-lines export (docs/export.md)",
+                                        "required": ["schema", "record_id"]}},
+                                    "cursor": {"type": "string"},
+                                    "more": {"type": "boolean"}}}}}},
+                    **_errors(400),
+                    "401": {**_ERROR, "description": "No key, an unknown key or a revoked"
+                                                     " key."},
+                    "429": {**_ERROR, "description": "Over the integration's requests a"
+                                                     " minute; see Retry-After."}}}},
         },
+        "components": {"securitySchemes": {"integrationKey": {
+            "type": "http", "scheme": "bearer",
+            "description": "The key `center integration add` printed once."}}},
     }

@@ -426,21 +426,28 @@ def admin_html(accounts: list[tuple[str, str]], stations: list[tuple[str, str, s
                    [[name, sid, status] for sid, name, status in stations]),
             f'<h2 id="access">{e(t("office.h_access"))}</h2>',
             _table("access", t("office.h_access"),
-                   [t("office.col_time"), t("office.col_account"), t("office.col_role"),
-                    t("office.col_action"), t("office.col_case_no"), t("office.col_record"),
-                    t("office.col_why")],
-                   [[when(a.at), a.account, a.role, t("office.action_" + a.action),
-                     a.case_no, a.case_id, a.reason or "—"] for a in records])]
+                   [t("office.col_time"), t("office.col_account"), t("office.col_action"),
+                    t("office.col_case_no"), t("office.col_record"), t("office.col_why")],
+                   [[when(a.at), a.actor, _action(a.action), a.case_no or "—",
+                     a.case_id or "—", a.reason or "—"] for a in records])]
     return page(t("office.admin_title"), "".join(body), nav=nav_html)
+
+
+KNOWN_ACTIONS = ("view", "print", "lookup", "export", "export_api", "purge",
+                 "integration_revoke")
+
+
+def _action(code: str) -> str:
+    return t("office.action_" + code) if code in KNOWN_ACTIONS else code
 
 
 def access_counts_html(rows: list[tuple[str, str, int]], days: int, nav_html: str) -> str:
     by_account: dict[str, dict[str, int]] = {}
     for account, action, n in rows:
         by_account.setdefault(account, {})[action] = n
-    actions = ("view", "print", "export", "lookup")
+    actions = ("view", "print", "lookup", "export", "export_api")
     table = _table("access_counts", t("office.access_counts_caption", days=days),
-                   [t("office.col_worker"), *(t("office.action_" + a) for a in actions)],
+                   [t("office.col_worker"), *(_action(a) for a in actions)],
                    [[acc, *(str(c.get(a, 0)) for a in actions)]
                     for acc, c in sorted(by_account.items())])
     body = (f'<h1>{e(t("office.access_counts_title"))}</h1>'

@@ -169,5 +169,5 @@ def test_case_worker_returns_then_completes_a_case(office: Office, tmp_path):
         store.close()
     assert walk.case_pages == 4
     assert len(views) == walk.case_pages
-    assert {(a.account, a.role, a.case_id, a.case_no) for a in views} == {
-        (CASEWORKER[0], "caseworker", case.record_id, case.case_no)}
+    assert {(a.actor, a.case_id, a.case_no) for a in views} == {
+        ("web:" + CASEWORKER[0], case.record_id, case.case_no)}

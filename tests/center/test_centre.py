@@ -156,9 +156,9 @@ def test_back_office_checks_statuses(centre: Centre, tmp_path) -> None:
 
 def test_migrations_are_idempotent(centre: Centre) -> None:
     store = centre.store()
-    assert store.migrate() == store.schema_version() == 2
+    assert store.migrate() == store.schema_version() == 3
     store.close()
-    assert "2" in centre.cli("migrate").stdout
+    assert "3" in centre.cli("migrate").stdout
 
 
 def test_keys_are_encrypted_at_rest(tmp_path) -> None:
