@@ -148,8 +148,8 @@ class Office:
         if found is None or found[0] != record_id:
             return self._no_case(s)
         # Recorded before the sealed copy is opened: a look that fails half-way counts.
-        await run_in_threadpool(lambda: access.record(self.store, account=s.name, action="view",
-            case_id=record_id))
+        await run_in_threadpool(lambda: access.record(
+            self.store, account=s.name, action="view", case_id=record_id))
         cf = await run_in_threadpool(self._open, record_id)
         from center.casefile import Unreadable
 
@@ -230,8 +230,8 @@ class Office:
         found = await run_in_threadpool(self.store.find_case, record_id)
         if found is None or found[0] != record_id:
             return self._no_case(s)
-        await run_in_threadpool(lambda: access.record(self.store, account=s.name, action="print",
-            case_id=record_id))
+        await run_in_threadpool(lambda: access.record(
+            self.store, account=s.name, action="print", case_id=record_id))
         from center.casefile import Unreadable
 
         cf = await run_in_threadpool(self._open, record_id)
@@ -285,8 +285,8 @@ class Office:
         found = await run_in_threadpool(self.store.find_case, case_no)
         cf = None
         if found is not None:
-            await run_in_threadpool(lambda: access.record(self.store, account=s.name, action="lookup",
-            case_id=found[0]))
+            await run_in_threadpool(lambda: access.record(
+                self.store, account=s.name, action="lookup", case_id=found[0]))
             cf = await run_in_threadpool(self._open, found[0])
         from center.casefile import CaseFile
 

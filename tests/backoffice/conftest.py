@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reports"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from syncrig import postgres  # noqa: E402,F401 - fixture
+from syncrig import postgres  # noqa: F401 - fixture
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
