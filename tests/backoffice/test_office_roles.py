@@ -22,7 +22,7 @@ def test_each_role_opens_only_its_own_pages(office: Office, tmp_path):
                   "/office/lookup"]
     with office.client() as sup:
         assert office.login(sup, SUPERVISOR).headers["location"] == "/reports"
-        for path in case_pages + ["/admin"]:
+        for path in [*case_pages, "/admin"]:
             r = sup.get(path)
             assert r.status_code == 403, path
             assert RESIDENT["name"] not in r.text and case.case_no not in r.text

@@ -62,7 +62,7 @@ def test_the_token_travels_sealed_and_the_centre_keeps_its_hash_only(served):
 
 
 def test_ten_thousand_guesses_find_nothing_and_are_throttled(served):
-    office, case, _store, app = served
+    _office, case, _store, app = served
     guesser = TestClient(app, client=("203.0.113.7", 40000), follow_redirects=False)
     resident = TestClient(app, client=("198.51.100.9", 40000), follow_redirects=False)
     ok = resident.get(f"/q/{case.progress_token}")
@@ -100,7 +100,7 @@ def test_the_throttle_window_passes(served):
 
 
 def test_the_progress_page_shows_no_personal_data(served):
-    office, case, _store, app = served
+    _office, case, _store, app = served
     page = TestClient(app).get(f"/q/{case.progress_token}")
     assert page.status_code == 200
     assert page.headers["cache-control"] == "no-store"
