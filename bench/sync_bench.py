@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "queue"), str(ROOT), str(ROOT / "tests" / "sync")]
 
 import httpx  # noqa: E402
-from syncrig import Centre, Postgres, make_centre_home, pg_available  # noqa: E402
+from syncrig import Centre, Postgres, case_meta, make_centre_home, pg_available  # noqa: E402
 
 PAYLOAD = {
     "resident": {"name": "王秀英", "id_number": "310104194203150027", "phone": "13912345678",
@@ -69,8 +69,8 @@ def _station(centre_url: str, workdir: Path, name: str, n: int, codes_db: str | 
     queue = Queue.create(workdir / f"{name}.sqlite3", station_id=station_id, slot="s01",
                          passphrase="bench-passphrase", centre_key=ckey, kdf=TEST_KDF)
     for i in range(n):
-        queue.append("case", PAYLOAD, {"case_no": f"{station_id[:6]}-261122-{i:04d}",
-                                       "matter": "YL-03"})
+        # Clear metadata as the station writes it: the centre checks every field.
+        queue.append("case", PAYLOAD, case_meta(station_id, i))
     pinned = Pinned(station_id, centre_url, b64d(centre["sign_pub"]), ckey.suite,
                     ckey.public_key, centre["key_id"], "", "")
     tuning = {} if target_s is None else {"target_batch_s": target_s}

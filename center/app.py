@@ -33,8 +33,10 @@ from starlette.routing import Route
 from stationq.errors import QueueError
 from stationq.sealing import MLKEM768_X25519, X25519, open_bytes, record_info
 
+from center import record_rules
 from center.db import Incoming, Replay, StationChanged, Store
 from center.keys import CentreKeys
+from center.matter_codes import MatterCodes
 from center.openapi import openapi_document
 from center.push_pool import PushPool
 from center.validate import (
@@ -79,7 +81,16 @@ class StationKey:
     sign_pub: bytes
     key: Ed25519PublicKey
     status: str
+    enrolled_at: int  # ms: record ids and times may not claim to be (much) older
     until: float  # time.monotonic() after which the row is read again
+
+
+@dataclass(frozen=True)
+class Refused:
+    """One record refused for its clear fields: never stored; the station quarantines it."""
+
+    code: str
+    field: str
 
 
 class Centre:
@@ -105,6 +116,7 @@ class Centre:
         from center.integrations import RateLimiter
 
         self.export_limiter = RateLimiter()
+        self.matters = MatterCodes(store)
 
     # --- helpers -----------------------------------------------------------------------
     def signed(self, path: str, doc: dict[str, Any], status: int = 200) -> Response:
@@ -173,8 +185,8 @@ class Centre:
             raise BadRequest("unknown_station", "this station is not enrolled", 401)
         if not good:
             raise BadRequest("bad_signature", "the request signature does not verify", 401)
-        if station.status != "active":
-            raise BadRequest("station_revoked", "this station has been revoked", 403)
+        if station.status != "active":  # a stolen laptop: its key proves nothing now
+            raise BadRequest("station_revoked", "this station has been revoked", 401)
         skew = (ts - now_ms()) / 1000
         if abs(skew) > TIME_WINDOW_S:
             raise BadRequest("clock_skew", f"request time is {skew:+.0f} s from the centre's"
@@ -194,7 +206,7 @@ class Centre:
         if len(self._station_keys) >= STATION_KEY_CACHE:
             self._station_keys.clear()
         entry = StationKey(row[0], Ed25519PublicKey.from_public_bytes(row[0]), row[2],
-                           now + STATION_KEY_TTL_S)
+                           row[4], now + STATION_KEY_TTL_S)
         self._station_keys[station_id] = entry
         return entry
 
@@ -244,7 +256,7 @@ class Centre:
         doc, blobs, station_id, ts, nonce, sign_pub = self.check_signed(
             path, raw, encoding, signature, cached=True, version=version)
         records = push_records(doc) if version == VERSION else push_records_v2(doc, blobs)
-        opened = self._open_all(station_id, records)
+        opened = self._open_all(station_id, records, self._station_key(station_id, True))
         items = [i for i in opened if isinstance(i, Incoming)]
         try:
             try:
@@ -264,16 +276,44 @@ class Centre:
             ack = {"record_id": rec["record_id"], "version": rec["version"]}
             if isinstance(item, Incoming):
                 ack["status"] = next(statuses)
+            elif isinstance(item, Refused):
+                ack.update(status="refused", code=422, error=item.code, field=item.field,
+                           reason=record_rules.DETAIL[item.code])
             else:
                 ack["status"], ack["reason"] = "rejected", item
             acks.append(ack)
         answer = dumps({"v": version, "nonce": nonce, "acks": acks, "server_ts": now_ms()})
         return answer, sign(self.keys.sign, "response", path, answer)
 
-    def _open_all(self, station_id: str, records: list[dict[str, Any]]
-                  ) -> list[Incoming | str]:
-        out: list[Incoming | str] = []
+    def _bounds(self, station_id: str, station: StationKey | None) -> record_rules.Bounds:
+        enrolled = station.enrolled_at if station is not None else now_ms()
+        return record_rules.Bounds.make(station_id, enrolled, self.matters.codes)
+
+    def _check_clear(self, rec: dict[str, Any], created: int | None,
+                     bounds: record_rules.Bounds, id_range: tuple[str, str]
+                     ) -> tuple[Refused | None, record_rules.Bounds]:
+        """Signed is not trusted: the clear fields against the strict schema."""
+        bad = record_rules.check(rec["record_id"], rec["kind"], rec["meta"], created, bounds,
+                                 id_range)
+        if bad is not None and bad[0] == "unknown_matter" and self.matters.reread():
+            bounds = self._bounds(bounds.station_id, self._station_key(bounds.station_id,
+                                                                       True))
+            bad = record_rules.check(rec["record_id"], rec["kind"], rec["meta"], created,
+                                     bounds)
+        return (None if bad is None else Refused(*bad)), bounds
+
+    def _open_all(self, station_id: str, records: list[dict[str, Any]],
+                  station: StationKey | None = None) -> list[Incoming | Refused | str]:
+        out: list[Incoming | Refused | str] = []
+        bounds = self._bounds(station_id, station)
+        id_range = bounds.id_range
+        created_ms = record_rules.created_ms
         for rec in records:
+            created = created_ms(rec["created_at"])
+            refused, bounds = self._check_clear(rec, created, bounds, id_range)
+            if refused is not None:  # not even opened: nothing of it is believed
+                out.append(refused)
+                continue
             key = self._private.get(rec["suite"])
             if key is None:
                 out.append("unknown_suite")
@@ -291,8 +331,11 @@ class Centre:
                     or env.get("version") != rec["version"]):
                 out.append("cannot_open")
                 continue
-            if env.get("seq") != rec["seq"] or env.get("kind") != rec["kind"]:
-                out.append("clear_fields_mismatch")
+            if (env.get("seq") != rec["seq"] or env.get("kind") != rec["kind"]
+                    or env.get("meta") != rec["meta"]
+                    or not _same_time(env.get("created_at"), created)):
+                # The centre opens every record anyway: the clear copy must be the sealed one.
+                out.append(Refused("meta_mismatch", "meta"))
                 continue
             digest = hashlib.blake2b(raw, key=self.keys.digest_key, digest_size=32).digest()
             out.append(Incoming(rec["record_id"], rec["version"], rec["seq"], rec["kind"],
@@ -380,6 +423,14 @@ def _token_hash(env: dict[str, Any]) -> str:
         return ""
     return hashlib.sha256(token.encode()).hexdigest()
 
+
+
+def _same_time(sealed: Any, clear_ms: int | None) -> bool:
+    """The envelope's creation time (epoch seconds) is the clear field's (in ms, as
+    `record_rules.created_ms` reads the ISO text)."""
+    if type(sealed) is not float and type(sealed) is not int:
+        return False
+    return clear_ms is not None and abs(sealed * 1000 - clear_ms) < 2
 
 
 def _loads(raw: bytes) -> Any:

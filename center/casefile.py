@@ -156,19 +156,33 @@ class BadCase(ValueError):
 
 
 # --------------------------------------------------------------------------- catalogue
+_PUBLISHED: dict[str, Any] = {}  # catalogue sha256 → parsed catalogue (a page opens fast)
+
+
 def centre_catalogue(store: Any):
     """The catalogue the centre last published (what stations record against), else the
     packaged one. A published text that no longer validates falls back, never raises."""
     from station.catalogue import load_catalogue, loads_catalogue
 
     with store.tx() as cur:
+        cur.execute("SELECT sha256 FROM catalogue_versions ORDER BY published_at DESC")
+        row = cur.fetchone()
+    if row is None:
+        return load_catalogue()
+    if row[0] in _PUBLISHED:
+        return _PUBLISHED[row[0]]
+    with store.tx() as cur:
         cur.execute("SELECT body FROM updates WHERE kind = 'catalogue' ORDER BY id DESC")
         rows = cur.fetchmany(5)
     for (body,) in rows:
         try:
-            return loads_catalogue(json.loads(body)["content"], source="centre")
+            doc = json.loads(body)
+            cat = loads_catalogue(doc["content"], source="centre")
         except Exception:  # an older bad publication: try the one before
             continue
+        if doc.get("sha256") == row[0]:
+            _PUBLISHED[row[0]] = cat
+        return cat
     return load_catalogue()
 
 
@@ -300,9 +314,23 @@ def _answers(matter: Any, raw: Any, today: date) -> tuple[Answer, ...]:
     return tuple(out)
 
 
+_LONE: dict[int, tuple[Any, Any]] = {}  # id(field) → (field, its one-field matter)
+
+
 def _single_field(f: Any) -> Any:
     """A matter holding only this field, not required: one answer checked on its own (a
-    catalogue update may have made another field required since)."""
+    catalogue update may have made another field required since). Made once per field."""
+    hit = _LONE.get(id(f))
+    if hit is not None and hit[0] is f:
+        return hit[1]
+    if len(_LONE) > 10_000:
+        _LONE.clear()
+    lone = _make_single(f)
+    _LONE[id(f)] = (f, lone)
+    return lone
+
+
+def _make_single(f: Any) -> Any:
     import dataclasses
 
     from station.catalogue import Eligibility, Matter

@@ -175,14 +175,15 @@ def station_list(ctx: click.Context) -> None:
         echo(f"{name}\t{station_id}\t{status}")
 
 
-@station.command("revoke")
-@click.argument("name")
+@station.command("revoke", help=t("center.help_revoke"),
+                 short_help=t("center.help_revoke_short"))
+@click.argument("station_ref", metavar="ID")
 @click.pass_context
-def station_revoke(ctx: click.Context, name: str) -> None:
-    """Refuse every further request from a station (a lost laptop)."""
-    if not _store(ctx).revoke(name):
-        raise CenterError("center.no_station", name=name)
-    echo(t("center.revoked", name=name))
+def station_revoke(ctx: click.Context, station_ref: str) -> None:
+    if not _store(ctx).revoke(station_ref):
+        raise CenterError("center.no_station", name=station_ref)
+    echo(t("center.revoked", name=station_ref))
+    echo(t("center.revoked_next"))
 
 
 def _status_code(text: str) -> str:

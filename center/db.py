@@ -227,7 +227,14 @@ class Store:
             if row is None:
                 return None
             name = row[0]
-            # Re-enrolling a name replaces the old station's keys (a new laptop).
+            # A revoked station keeps its row under a new name, so its records stay in the
+            # reports and its key keeps getting 401 (docs/sync-protocol.md, "A stolen
+            # laptop"); an active one is replaced (new keys for that name); a laptop
+            # re-enrolled under its old id replaces its own row.
+            cur.execute(self.q("DELETE FROM stations WHERE station_id = ?"), (station_id,))
+            cur.execute(self.q("UPDATE stations SET name = name || ' (revoked ' ||"
+                               " station_id || ')' WHERE name = ? AND status = 'revoked'"),
+                        (name,))
             cur.execute(self.q("DELETE FROM stations WHERE name = ?"), (name,))
             cur.execute(self.q(
                 "INSERT INTO stations (station_id, name, sign_pub, inbox_pub, status,"
@@ -235,13 +242,14 @@ class Store:
                 (station_id, name, sign_pub, inbox_pub, now))
             return name
 
-    def station(self, station_id: str) -> tuple[bytes, bytes, str, str] | None:
-        """(sign_pub, inbox_pub, status, name) of a station."""
+    def station(self, station_id: str) -> tuple[bytes, bytes, str, str, int] | None:
+        """(sign_pub, inbox_pub, status, name, enrolled_at ms) of a station."""
         with self.tx() as cur:
-            cur.execute(self.q("SELECT sign_pub, inbox_pub, status, name FROM stations"
-                               " WHERE station_id = ?"), (station_id,))
+            cur.execute(self.q("SELECT sign_pub, inbox_pub, status, name, enrolled_at"
+                               " FROM stations WHERE station_id = ?"), (station_id,))
             row = cur.fetchone()
-        return None if row is None else (bytes(row[0]), bytes(row[1]), row[2], row[3])
+        return None if row is None else (bytes(row[0]), bytes(row[1]), row[2], row[3],
+                                         int(row[4]))
 
     def find_station(self, name_or_id: str) -> tuple[str, str, bytes] | None:
         """(station_id, name, inbox_pub) by name or id."""
@@ -393,13 +401,13 @@ class Store:
                 cur.execute(self.q("SELECT record_id, station_id, meta FROM records"
                                    " WHERE version = 1 AND meta LIKE ?"), (like,))
                 for rid, sid, meta in cur.fetchall():
-                    data = json.loads(meta)
+                    data = _meta_dict(meta)
                     if case in (data.get("case_no"), data.get("case_number")):
                         row = (rid, sid, meta)
                         break
         if row is None:
             return None
-        meta = json.loads(row[2])
+        meta = _meta_dict(row[2])
         return row[0], row[1], str(meta.get("case_no") or meta.get("case_number") or "")
 
     def case_status(self, case_id: str) -> str:
@@ -425,17 +433,36 @@ class Store:
                 return None
             return self._add_update(cur, None, "catalogue", body)
 
+    def catalogue_texts(self) -> list[str]:
+        """Every published catalogue's text, oldest first (for the matter codes)."""
+        with self.tx() as cur:
+            cur.execute("SELECT body FROM updates WHERE kind = 'catalogue' ORDER BY id")
+            rows = cur.fetchall()
+        out = []
+        for (body,) in rows:
+            try:
+                content = json.loads(body).get("content")
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(content, str):
+                out.append(content)
+        return out
+
     # --- reports ----------------------------------------------------------------------
     def coverage(self) -> list[dict[str, Any]]:
         """Per station: contiguous sequence ranges received, and the gaps between them."""
         out = []
+        # Only whole positive numbers count: a row of another type (SQLite keeps any type
+        # in any column) must not break the report that reads this.
+        ok = " AND seq >= 1" + (" AND typeof(seq) = 'integer'" if self.engine == "sqlite"
+                                else "")
         for station_id, name, status in self.stations():
             with self.tx() as cur:
                 cur.execute(self.q(
                     "SELECT MIN(seq), MAX(seq), COUNT(*) FROM ("
                     " SELECT seq, seq - ROW_NUMBER() OVER (ORDER BY seq) AS grp FROM ("
-                    "  SELECT seq FROM records WHERE station_id = ?"
-                    "  UNION SELECT seq FROM conflicts WHERE station_id = ?) s) g"
+                    f"  SELECT seq FROM records WHERE station_id = ?{ok}"
+                    f"  UNION SELECT seq FROM conflicts WHERE station_id = ?{ok}) s) g"
                     " GROUP BY grp ORDER BY 1"), (station_id, station_id))
                 ranges = [(int(a), int(b)) for a, b, _ in cur.fetchall()]
             gaps = []
@@ -674,6 +701,15 @@ def open_store(url: str | None, home: Path) -> Store:
     if url:
         raise ValueError("db url must be sqlite:///PATH or postgresql://…")
     return SqliteStore(home / "center.sqlite3")
+
+
+def _meta_dict(text: Any) -> dict[str, Any]:
+    """Stored metadata as a dict; {} for a row that is not one (never fatal)."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _now() -> int:

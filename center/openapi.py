@@ -12,6 +12,7 @@ from typing import Any
 
 from center.integrations import DEFAULT_LIMIT as EXPORT_DEFAULT
 from center.integrations import MAX_LIMIT as EXPORT_MAX
+from center.record_rules import CASE_ALLOWED, MAX_TEXT, VISIT_REQUIRED
 from center.reports.routes import KINDS_RE, MAX_DAYS, STATES
 from station.reports.client import RECONCILE_PATH
 from station.sync.protocol import (
@@ -27,6 +28,12 @@ from station.sync.protocol import (
 
 EXPORT_PATH = f"{PREFIX}/export"
 _B64 = {"type": "string", "contentEncoding": "base64"}
+# Fixed-size values in canonical base64 (RFC 4648 §4), as center/validate.py checks them:
+# a schema-valid request must pass every shape check, so it is refused only by the
+# signature, the one-time code or the clock (schemathesis' positive-data check).
+_NONCE = {**_B64, "pattern": "^[A-Za-z0-9+/]{22}==$", "minLength": 24, "maxLength": 24}
+_KEY32 = {**_B64, "pattern": "^[A-Za-z0-9+/]{43}=$", "minLength": 44, "maxLength": 44}
+_TEXT = "^[^\\u0000]{1,%d}$"  # non-empty, no NUL (PostgreSQL text cannot hold it)
 _SIG = {"name": SIGNATURE_HEADER, "in": "header", "required": True,
         "description": "Ed25519 signature (base64) over 'liudong-sync/1\\nrequest\\n' + path"
                        " + '\\n' + raw body, with the station's enrolled key.",
@@ -34,23 +41,30 @@ _SIG = {"name": SIGNATURE_HEADER, "in": "header", "required": True,
 _ENVELOPE = {
     "v": {"type": "integer", "const": VERSION},
     "station_id": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{1,80}$"},
-    "ts": {"type": "integer", "minimum": 0, "description": "station clock, ms since epoch"},
-    "nonce": {**_B64, "description": "16 random bytes, never reused"},
+    "ts": {"type": "integer", "minimum": 0, "maximum": 2**62,
+           "description": "station clock, ms since epoch"},
+    "nonce": {**_NONCE, "description": "16 random bytes, never reused"},
 }
 _RECORD = {
     "type": "object",
     "required": ["record_id", "version", "seq", "kind", "meta", "created_at", "suite", "enc"],
     "properties": {
-        "record_id": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{1,80}$"},
-        "version": {"type": "integer", "minimum": 1},
-        "seq": {"type": "integer", "minimum": 1},
-        "kind": {"type": "string", "maxLength": 40},
-        "meta": {"type": "object", "maxProperties": 64,
-                 "additionalProperties": {"type": ["string", "integer", "number", "boolean"]}},
-        "created_at": {"type": "string", "maxLength": 64},
+        # The clear fields as center/record_rules.py holds them (docs/sync-protocol.md,
+        # "Clear fields"); a record breaking them is refused alone, in the signed acks.
+        "record_id": {"type": "string", "description": "UUIDv7 (RFC 9562)",
+                      "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}"
+                                 "-[0-9a-f]{12}$"},
+        "version": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+        "seq": {"type": "integer", "minimum": 1, "maximum": 2**62},
+        "kind": {"type": "string", "enum": ["case", "visit"]},
+        "meta": {"type": "object", "maxProperties": 9, "propertyNames": {
+            "enum": sorted(CASE_ALLOWED | VISIT_REQUIRED)},
+                 "additionalProperties": {"type": "string", "maxLength": MAX_TEXT}},
+        "created_at": {"type": "string", "format": "date-time", "maxLength": 64},
         "suite": {"type": "string", "enum": ["x25519-hkdf-sha256-aes256gcm",
                                              "mlkem768x25519-hkdf-sha256-aes256gcm"]},
-        "enc": {**_B64, "description": "HPKE enc || ciphertext (RFC 9180 base mode)"},
+        "enc": {**_B64, "minLength": 4,
+                "description": "HPKE enc || ciphertext (RFC 9180 base mode)"},
     },
 }
 _ERROR = {
@@ -62,6 +76,21 @@ _ERROR = {
 }
 _SIGNED = {"description": "Signed by the centre (header " + SIGNATURE_HEADER + ", over"
            " 'liudong-sync/1\\nresponse\\n' + path + '\\n' + raw body)."}
+
+# A push's answer: one ack per record (docs/sync-protocol.md, "Push").
+_PUSH_ANSWER = {**_SIGNED, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["v", "nonce", "acks", "server_ts"],
+    "properties": {"v": {"type": "integer"}, "nonce": _B64, "server_ts": {"type": "integer"},
+                   "acks": {"type": "array", "items": {
+                       "type": "object", "required": ["record_id", "version", "status"],
+                       "properties": {
+                           "record_id": {"type": "string"}, "version": {"type": "integer"},
+                           "status": {"enum": ["stored", "conflict", "rejected", "refused"]},
+                           "reason": {"type": "string"},
+                           "code": {"const": 422, "description": "refused: per record"},
+                           "error": {"type": "string",
+                                     "description": "refused: stable code, e.g. bad_date"},
+                           "field": {"type": "string"}}}}}}}}}
 
 
 _PUSH2 = (
@@ -101,9 +130,11 @@ def openapi_document() -> dict[str, Any]:
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["v", "code", "station_id", "sign_pub",
                                                    "inbox_pub"],
-                    "properties": {"v": _ENVELOPE["v"], "code": {"type": "string"},
+                    "properties": {"v": _ENVELOPE["v"], "code": {
+                        "type": "string", "minLength": 1, "maxLength": 64,
+                        "pattern": _TEXT % 64},
                                    "station_id": _ENVELOPE["station_id"],
-                                   "sign_pub": _B64, "inbox_pub": _B64}}}}},
+                                   "sign_pub": _KEY32, "inbox_pub": _KEY32}}}}},
                 "responses": {"200": _SIGNED, **_errors(400, 403, 413, 415)}}},
             f"{PREFIX}/push": {"post": {
                 "summary": "Push a batch of sealed records",
@@ -112,7 +143,7 @@ def openapi_document() -> dict[str, Any]:
                     "type": "object", "required": [*_ENVELOPE, "records"],
                     "properties": {**_ENVELOPE, "records": {
                         "type": "array", "maxItems": MAX_BATCH, "items": _RECORD}}}}}},
-                "responses": {"200": _SIGNED, **_errors(400, 401, 403, 409, 413, 415, 503)}}},
+                "responses": {"200": _PUSH_ANSWER, **_errors(400, 401, 409, 413, 415, 503)}}},
             PUSH2_PATH: {"post": {
                 "summary": "Push a batch of sealed records as one binary body",
                 "description": _PUSH2,
@@ -120,7 +151,7 @@ def openapi_document() -> dict[str, Any]:
                     "raw body", "raw body (path /v2/push)")}],
                 "requestBody": {"required": True, "content": {PUSH2_CONTENT_TYPE: {
                     "schema": {"type": "string", "format": "binary"}}}},
-                "responses": {"200": _SIGNED, **_errors(400, 401, 403, 409, 413, 415, 503)}}},
+                "responses": {"200": _PUSH_ANSWER, **_errors(400, 401, 409, 413, 415, 503)}}},
             f"{PREFIX}/pull": {"post": {
                 "summary": "Pull updates after a cursor",
                 "parameters": [_SIG],
@@ -129,7 +160,7 @@ def openapi_document() -> dict[str, Any]:
                     "properties": {**_ENVELOPE, "cursor": {"type": "integer", "minimum": 0},
                                    "limit": {"type": "integer", "minimum": 1,
                                              "maximum": MAX_PULL}}}}}},
-                "responses": {"200": _SIGNED, **_errors(400, 401, 403, 409, 413, 415)}}},
+                "responses": {"200": _SIGNED, **_errors(400, 401, 409, 413, 415)}}},
             RECONCILE_PATH: {"post": {
                 "summary": "Compare the station's manifest of some days with what the centre"
                            " holds (the centre keeps the claim for its own report)",
@@ -153,7 +184,7 @@ def openapi_document() -> dict[str, Any]:
                                 **{name: {"type": "array", "items": _ENTRY} for name in (
                                     "missing_at_centre", "unknown_to_station", "ack_lost",
                                     "waiting", "seq_mismatch", "conflicts")}}}}}}}}},
-                    **_errors(400, 401, 403, 409, 413, 415)}}},
+                    **_errors(400, 401, 409, 413, 415)}}},
             EXPORT_PATH: {"get": {
                 "summary": "Cases for a district system that fetches (docs/export.md)",
                 "description": "Decrypted cases after a cursor, oldest first; each fetch is"

@@ -46,8 +46,16 @@ def parse_json(body: bytes) -> dict[str, Any]:
     return doc
 
 
+def _whole(value: Any) -> Any:
+    """A JSON number with no fraction as an int: JSON Schema counts 3.0 as an integer
+    (draft 2020-12 validation §6.1.1), so the published schema's "integer" admits it."""
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
 def _int(doc: dict[str, Any], key: str, lo: int, hi: int = 2**62, where: str = "") -> int:
-    value = doc.get(key)
+    value = _whole(doc.get(key))
     if type(value) is not int or not lo <= value <= hi:
         raise BadRequest("bad_field", f"{where}{key} must be an integer in [{lo}, {hi}]",
                          field=key)
@@ -88,7 +96,7 @@ def parse_framed(body: bytes) -> tuple[dict[str, Any], bytes]:
 
 def envelope(doc: dict[str, Any], version: int = VERSION) -> tuple[str, int, str]:
     """The signed envelope common to push and pull: (station_id, ts, nonce)."""
-    if doc.get("v") != version or type(doc.get("v")) is not int:
+    if _whole(doc.get("v")) != version or type(_whole(doc.get("v"))) is not int:
         raise BadRequest("unsupported_version", f"protocol version must be {version}")
     station_id = _str(doc, "station_id", ID_RE)
     ts = _int(doc, "ts", 0)
@@ -271,7 +279,7 @@ def pull_request(doc: dict[str, Any]) -> tuple[int, int]:
 
 
 def enrol_request(doc: dict[str, Any]) -> tuple[str, str, bytes, bytes]:
-    if doc.get("v") != VERSION or type(doc.get("v")) is not int:
+    if _whole(doc.get("v")) != VERSION or type(_whole(doc.get("v"))) is not int:
         raise BadRequest("unsupported_version", f"protocol version must be {VERSION}")
     code = _str(doc, "code", max_len=64)
     station_id = _str(doc, "station_id", ID_RE)

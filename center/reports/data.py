@@ -10,12 +10,22 @@ created here with `CREATE TABLE IF NOT EXISTS` so the sync migrations stay untou
 from __future__ import annotations
 
 import json
+import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
+from center.record_rules import _UUID7, created_ms, id_ms, real_day
 from station.reports.figures import record_day
 from station.reports.reconcile import Entry
+
+# Stored rows are read as they are, whatever wrote them (a hostile push before the centre
+# checked clear fields, a hand edit, a restored backup): a row outside these bounds is
+# counted as unreadable and never stops a report (docs/reports.md, "Unreadable rows").
+_FIRST_MS = int(datetime(2000, 1, 1, tzinfo=UTC).timestamp() * 1000)
+_SPAN_MS = 400 * 86_400_000  # at most about a year past the centre's clock
+_SHOWN_ID = re.compile(r"[A-Za-z0-9_.:-]{1,80}\Z", re.ASCII).match
 
 TABLES = [
     """CREATE TABLE IF NOT EXISTS report_supervisors (
@@ -55,7 +65,52 @@ class Version:
         return Entry(self.seq, self.record_id, self.version, self.kind, state)
 
 
-def versions(store: Any, station_id: str | None = None) -> list[Version]:
+@dataclass
+class Unreadable:
+    """Rows a report could not use, by table: counted and named, never fatal."""
+
+    rows: list[tuple[str, str]] = field(default_factory=list)  # (table, shown id)
+
+    def add(self, table: str, row_id: Any) -> None:
+        self.rows.append((table, shown_id(row_id)))
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def shown_id(value: Any) -> str:
+    """A stored id as a report may print it: plain id characters, else a mark (a
+    hostile id must not carry markup or terminal controls into a page or a console)."""
+    return value if isinstance(value, str) and _SHOWN_ID(value) else "(?)"
+
+
+def _version(r: Any, created: Any, now_ms: int) -> Version | None:
+    """A stored row as a report reads it, or None when any field is out of shape."""
+    try:
+        sid, rid, version, seq, kind, meta_text, received = r[0], r[1], r[2], r[3], r[4], \
+            r[5], r[-1]
+        if not (isinstance(sid, str) and isinstance(rid, str) and _UUID7(rid)
+                and _FIRST_MS <= id_ms(rid) <= now_ms + _SPAN_MS
+                and type(version) is int and version >= 1 and type(seq) is int and seq >= 1
+                and isinstance(kind, str) and type(received) is int):
+            return None
+        meta = json.loads(meta_text)
+        if not isinstance(meta, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in meta.items()):
+            return None
+        if meta.get("date") and real_day(meta["date"]) is None:
+            return None
+        ms = created_ms(created)
+        if ms is None or not _FIRST_MS <= ms <= now_ms + _SPAN_MS:
+            return None
+        return Version(sid, rid, version, seq, kind, meta, created, received)
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
+def versions(store: Any, station_id: str | None = None,
+             unreadable: Unreadable | None = None) -> list[Version]:
+    """Stored record versions a report can use; the others go to `unreadable`."""
     sql = ("SELECT station_id, record_id, version, seq, kind, meta, created_at, received_at"
            " FROM records")
     args: tuple[Any, ...] = ()
@@ -65,11 +120,19 @@ def versions(store: Any, station_id: str | None = None) -> list[Version]:
     with store.tx() as cur:
         cur.execute(store.q(sql + " ORDER BY station_id, seq"), args)
         rows = cur.fetchall()
-    return [Version(r[0], r[1], int(r[2]), int(r[3]), r[4], json.loads(r[5]), str(r[6]),
-                    int(r[7])) for r in rows]
+    now = int(time.time() * 1000)
+    out = []
+    for r in rows:
+        v = _version(r, r[6], now)
+        if v is not None:
+            out.append(v)
+        elif unreadable is not None:
+            unreadable.add("records", r[1])
+    return out
 
 
-def conflicts_waiting(store: Any, station_id: str | None = None) -> list[Version]:
+def conflicts_waiting(store: Any, station_id: str | None = None,
+                      unreadable: Unreadable | None = None) -> list[Version]:
     """Copies the centre refused to overwrite and no person has resolved yet."""
     sql = ("SELECT station_id, record_id, version, seq, kind, meta, received_at FROM conflicts"
            " WHERE resolved_at IS NULL")
@@ -80,19 +143,35 @@ def conflicts_waiting(store: Any, station_id: str | None = None) -> list[Version
     with store.tx() as cur:
         cur.execute(store.q(sql + " ORDER BY station_id, seq"), args)
         rows = cur.fetchall()
+    now = int(time.time() * 1000)
     out = []
     for r in rows:
-        at = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(int(r[6]) / 1000))
-        out.append(Version(r[0], r[1], int(r[2]), int(r[3]), r[4], json.loads(r[5]), at,
-                           int(r[6])))
+        at = None
+        if type(r[6]) is int and 0 <= r[6] <= now + _SPAN_MS:
+            at = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(r[6] / 1000))
+        v = _version(r, at, now)
+        if v is not None:
+            out.append(v)
+        elif unreadable is not None:
+            unreadable.add("conflicts", r[1])
     return out
 
 
-def case_statuses(store: Any) -> dict[str, str]:
+STATUSES = frozenset({"accepted", "reviewing", "done", "returned"})
+
+
+def case_statuses(store: Any, unreadable: Unreadable | None = None) -> dict[str, str]:
     """Back-office status per case record id (no row: still 受理 / accepted)."""
     with store.tx() as cur:
         cur.execute("SELECT case_id, status FROM cases")
-        return {r[0]: r[1] for r in cur.fetchall()}
+        rows = cur.fetchall()
+    out = {}
+    for case_id, status in rows:
+        if status in STATUSES:
+            out[case_id] = status
+        elif unreadable is not None:
+            unreadable.add("cases", case_id)
+    return out
 
 
 def save_claim(store: Any, station_id: str, days: dict[str, list[Entry]]) -> None:
@@ -107,7 +186,8 @@ def save_claim(store: Any, station_id: str, days: dict[str, list[Entry]]) -> Non
                 (station_id, day, json.dumps([e.to_list() for e in entries]), now))
 
 
-def claims(store: Any, station_id: str | None = None) -> dict[tuple[str, str], list[Entry]]:
+def claims(store: Any, station_id: str | None = None, unreadable: Unreadable | None = None
+           ) -> dict[tuple[str, str], list[Entry]]:
     sql = "SELECT station_id, day, manifest FROM report_claims"
     args: tuple[Any, ...] = ()
     if station_id is not None:
@@ -116,4 +196,13 @@ def claims(store: Any, station_id: str | None = None) -> dict[tuple[str, str], l
     with store.tx() as cur:
         cur.execute(store.q(sql), args)
         rows = cur.fetchall()
-    return {(r[0], r[1]): [Entry.from_list(x) for x in json.loads(r[2])] for r in rows}
+    out = {}
+    for r in rows:
+        try:
+            if real_day(r[1]) is None:
+                raise ValueError(r[1])
+            out[r[0], r[1]] = [Entry.from_list(x) for x in json.loads(r[2])]
+        except (TypeError, ValueError, RecursionError):
+            if unreadable is not None:
+                unreadable.add("report_claims", r[0])
+    return out

@@ -72,6 +72,8 @@ class CentreReport:
     per_line: dict[str, int] = field(default_factory=dict)
     per_day: dict[str, int] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # station id → name
+    # Stored rows no figure could use (docs/reports.md, "Unreadable rows"): named, not fatal.
+    unreadable: data.Unreadable = field(default_factory=data.Unreadable)
 
     @property
     def total(self) -> Figures:
@@ -98,6 +100,8 @@ class CentreReport:
             "overdue": [o.__dict__ for o in self.overdue],
             "reconciliation": [{"station": name, **d.to_dict()} for name, d in self.diffs],
             "per_line": self.per_line, "per_day": self.per_day,
+            "unreadable": {"count": len(self.unreadable),
+                           "rows": [{"table": tb, "id": i} for tb, i in self.unreadable.rows]},
         }
 
     # ------------------------------------------------------------------------ document
@@ -114,11 +118,14 @@ class CentreReport:
             (t("reports.fact_conflicts"), str(len(self.conflicts))),
             (t("reports.fact_overdue"), str(len(self.overdue))),
             *tot.visit_and_rating_facts(),
+            (t("reports.fact_unreadable"), str(len(self.unreadable))),
         ]
         doc.tables.append(self.days_table())
         doc.tables.append(self.coverage_table())
         doc.tables.append(self.conflicts_table())
         doc.tables.append(self.overdue_table())
+        if self.unreadable.rows:
+            doc.tables.append(self.unreadable_table())
         diffs = [d for _, d in self.diffs]
         if diffs:
             days, records = reconciliation_tables(diffs)
@@ -180,6 +187,13 @@ class CentreReport:
                                t(f"reports.col_{o.status}")])
         return table
 
+    def unreadable_table(self) -> Table:
+        table = Table("unreadable", t("reports.table_unreadable"),
+                      [t("reports.col_table"), t("reports.col_record")],
+                      empty=t("reports.no_unreadable"))
+        table.rows = [[tb, i] for tb, i in self.unreadable.rows]
+        return table
+
     def charts(self) -> list[Chart]:
         return [
             Chart("cases_per_line", t("reports.chart_cases_per_line"), "bar",
@@ -230,9 +244,11 @@ def build_centre_report(store: Any, *, date_from: date, date_to: date, station: 
     report = CentreReport(date_from, date_to, today, now or datetime.now(UTC).astimezone(),
                           names=stations)
     cat = load_catalogue()
-    statuses = data.case_statuses(store)
-    versions = [v for v in data.versions(store, station_id) if v.station_id in stations]
-    conflicts = [c for c in data.conflicts_waiting(store, station_id) if lo <= c.day <= hi]
+    bad = report.unreadable
+    statuses = data.case_statuses(store, bad)
+    versions = [v for v in data.versions(store, station_id, bad) if v.station_id in stations]
+    conflicts = [c for c in data.conflicts_waiting(store, station_id, bad)
+                 if lo <= c.day <= hi]
     report.conflicts = conflicts
 
     rows: dict[tuple[str, str], DayRow] = {}
@@ -261,25 +277,26 @@ def build_centre_report(store: Any, *, date_from: date, date_to: date, station: 
 
     per_line: Counter = Counter()
     per_day: Counter = Counter()
-    for v in latest.values():
+
+    def count(v: data.Version) -> None:
         day = record_day(v.meta, uuid7_time(v.record_id))
         if not lo <= day <= hi or v.kind not in ("case", "visit"):
-            continue
+            return
         r = row(v.station_id, day)
         if v.kind == "visit":
             r.figures.add_visit(v.meta)
-            continue
+            return
         r.figures.add_case(v.meta, "acknowledged")
         per_line[v.meta.get("line", "")] += 1
         per_day[day] += 1
         status = statuses.get(v.record_id, "accepted")
         r.statuses[status] += 1
         if v.meta.get("status") == "withdrawn" or status in CLOSED:
-            continue
+            return
         try:
             limit = cat.get(v.meta.get("matter", "")).time_limit_days
         except Exception:  # a matter an older catalogue had: no promise to check
-            continue
+            return
         due = add_working_days(date.fromisoformat(day), limit)
         if today > due and (late := _late(due, today)) > 0:
             r.overdue += 1
@@ -287,7 +304,13 @@ def build_centre_report(store: Any, *, date_from: date, date_to: date, station: 
                                           v.meta.get("matter", ""), day, due.isoformat(),
                                           late, status))
 
-    for (sid, day), entries in data.claims(store, station_id).items():
+    for v in latest.values():
+        try:
+            count(v)
+        except Exception:  # one stored row must never stop a report
+            bad.add("records", v.record_id)
+
+    for (sid, day), entries in data.claims(store, station_id, bad).items():
         if sid in stations and lo <= day <= hi:
             diff = compare(day, entries, centre_entries.get((sid, day), []))
             report.diffs.append((stations[sid], diff))

@@ -11,7 +11,7 @@ from station.i18n import t
 
 
 def _report(state) -> None:
-    if state.last_error and state.last_error_code != "rejected":
+    if state.last_error and state.last_error_code not in ("rejected", "refused"):
         echo(t("sync.last_error", error=state.last_error), err=True)
         return
     echo(t("sync.run_done", pushed=state.pushed, pulled=state.pulled,
@@ -20,6 +20,8 @@ def _report(state) -> None:
         echo(t("sync.run_conflicts", n=state.conflicts))
     if state.rejected:
         echo(t("sync.run_rejected", n=state.rejected), err=True)
+    if state.refused:
+        echo(state.last_error, err=True)
 
 
 @click.command(name="sync", help="Sync with the centre / 与中心同步.")

@@ -85,6 +85,7 @@ class SyncState:
     pulled: int = 0  # updates applied in the last run
     conflicts: int = 0
     rejected: int = 0
+    refused: int = 0  # refused by the centre for their clear fields: quarantined here
     batch_size: int = 0
 
 
@@ -146,6 +147,7 @@ class SyncClient:
         self._http = httpx.Client(base_url=pinned.url.rstrip("/"), timeout=timeout_s,
                                   verify=_tls_context(pinned), transport=transport)
         self.batch_times: list[float] = []  # seconds per push batch (benchmarks read it)
+        self._refusals: list[str] = []  # this run's per-record refusals (reason codes)
 
     # --- state -------------------------------------------------------------------------
     @property
@@ -171,6 +173,8 @@ class SyncClient:
     def run_once(self) -> SyncState:
         """Push everything pending, then pull every update; never raises for sync faults."""
         pushed = pulled = conflicts = rejected = 0
+        with self._lock:
+            self._refusals = []
         try:
             pushed, conflicts, rejected = self.push_all()
             pulled = self.pull_all()
@@ -182,10 +186,16 @@ class SyncClient:
             return self._state
         # Records the centre could not open stay here: that needs a person, so say so.
         error = t("sync.run_rejected", n=rejected) if rejected else None
+        code = "rejected" if rejected else None
+        with self._lock:
+            refusals = list(self._refusals)
+        if refusals:  # quarantined: a person must look, and the reason says at what
+            error = t("sync.run_refused", n=len(refusals), reason=refusal_words(refusals[0]))
+            code = "refused"
         self._set(online=True, last_success=datetime.now(UTC), last_error=error,
-                  last_error_code="rejected" if rejected else None,
-                  pending=self.pending_count(), pushed=pushed, pulled=pulled,
-                  conflicts=conflicts, rejected=rejected, batch_size=self.batch_size)
+                  last_error_code=code, pending=self.pending_count(), pushed=pushed,
+                  pulled=pulled, conflicts=conflicts, rejected=rejected,
+                  refused=len(refusals), batch_size=self.batch_size)
         return self._state
 
     def push_all(self) -> tuple[int, int, int]:
@@ -246,13 +256,14 @@ class SyncClient:
         if not isinstance(acks, list):
             self.queue.record_failure(keys, "bad_answer")
             raise SyncFailed("bad_answer")
-        by_key = {(a.get("record_id"), a.get("version")): a.get("status")
-                  for a in acks if isinstance(a, dict)}
-        reasons = {(a.get("record_id"), a.get("version")): a.get("reason")
-                   for a in acks if isinstance(a, dict)}
+        found = {(a.get("record_id"), a.get("version")): a for a in acks
+                 if isinstance(a, dict)}
+        by_key = {k: a.get("status") for k, a in found.items()}
+        reasons = {k: a.get("reason") for k, a in found.items()}
         stored = [k for k in keys if by_key.get(k) == "stored"]
         conflicted = [k for k in keys if by_key.get(k) == "conflict"]
-        refused = [k for k in keys if by_key.get(k) not in ("stored", "conflict")]
+        quarantined = [k for k in keys if by_key.get(k) == "refused"]
+        refused = [k for k in keys if by_key.get(k) not in ("stored", "conflict", "refused")]
         # The centre could not open these sealed copies (centre/app.py `_open_all`:
         # "cannot_open"): the intact local copy can be sealed again, now if unlocked,
         # else at the next unlock (Service._after_unlock); the next run sends them.
@@ -268,6 +279,13 @@ class SyncClient:
         if conflicted:
             # The centre keeps our copy aside for a person; it must not be resent as is.
             self.queue.mark_conflict(conflicted, "conflict at centre")
+        for key in quarantined:
+            # Refused for its clear fields: resending would only be refused again. Kept
+            # aside as a conflict with the centre's reason (codes only, nothing personal).
+            reason = refusal_code(found[key])
+            self.queue.mark_conflict([key], f"refused by centre: {reason}")
+            with self._lock:
+                self._refusals.append(reason)
         if refused:
             self.queue.record_failure(refused, "rejected by centre")
         return len(stored), len(conflicted), len(refused) + len(unopenable)
@@ -387,6 +405,23 @@ def _cert_refused(err: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
+
+
+def refusal_code(ack: dict[str, Any]) -> str:
+    """`code field` from a refusal ack, both held to short plain words (the ack is signed
+    by the centre, but its words still end up in the queue and on the screen)."""
+    parts = [str(ack.get(k, ""))[:40] for k in ("error", "field")]
+    return " ".join("".join(c for c in p if c.isascii() and (c.isalnum() or c in "_.[]"))
+                    for p in parts).strip() or "refused"
+
+
+def refusal_words(reason: str) -> str:
+    """The sentence for a refusal code (`sync.refused_<code>`), naming the field."""
+    code, _, field = reason.partition(" ")
+    try:
+        return t(f"sync.refused_{code}", field=field or "-")
+    except KeyError:
+        return t("sync.refused_other", code=code, field=field or "-")
 
 
 def _wire(rec: Any) -> dict[str, Any]:

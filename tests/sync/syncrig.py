@@ -274,12 +274,20 @@ def enrol_station(queue, centre: Centre, name: str, url: str | None = None,
     return done
 
 
+def case_meta(station_id: str, i: int) -> dict[str, str]:
+    """Clear metadata as the station core writes it (station/intake.py `clear_meta`):
+    the centre refuses anything else."""
+    return {"case_no": f"{station_id}-261122-{i:03d}", "matter": "MZ01", "line": "MZ",
+            "site": "康健街道", "staff": "s01", "date": "2026-11-22", "status": "accepted",
+            "rating": ""}
+
+
 def add_cases(queue, n: int, start: int = 0) -> list[str]:
     ids = []
     for i in range(start, start + n):
         info = queue.append("case", {"name": f"居民{i}", "id_number": "110101194001011234",
-                                     "matter": "A01", "answers": {"x": "y" * 50}},
-                            {"case_no": f"ABCDEF-261122-{i:03d}", "matter": "A01"})
+                                     "matter": "MZ01", "answers": {"x": "y" * 50}},
+                            case_meta(queue.station_id, i))
         ids.append(info.record_id)
     return ids
 

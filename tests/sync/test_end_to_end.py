@@ -25,7 +25,8 @@ def test_offline_cases_sync_then_statuses_come_back(centre: Centre, tmp_path) ->
 
     # The centre's back office moves two cases and sends a home visit and a catalogue.
     assert centre.cli("case", "set-status", ids[0], "审批中").returncode == 0
-    out = centre.cli("case", "set-status", "ABCDEF-261122-001", "退回", "--note", "缺户口簿")
+    out = centre.cli("case", "set-status", f"{queue.station_id}-261122-001", "退回",
+                     "--note", "缺户口簿")
     assert out.returncode == 0, out.stderr
     bad = centre.cli("case", "set-status", ids[0], "受理")
     assert bad.returncode == 1 and "不能从" in bad.stderr
@@ -41,7 +42,7 @@ def test_offline_cases_sync_then_statuses_come_back(centre: Centre, tmp_path) ->
     assert state.last_error is None and state.pulled == 5
     inbox = client.inbox
     assert inbox.statuses() == {ids[0]: "done", ids[1]: "returned"}
-    returned = inbox.case_status("ABCDEF-261122-001")  # by the number on the receipt
+    returned = inbox.case_status(f"{queue.station_id}-261122-001")  # by the number on the receipt
     assert returned.case_id == ids[1] and returned.status == "returned"
     note = open_for_station(client.keys.inbox, queue.station_id, returned.uid, returned.sealed)
     assert note == {"note": "缺户口簿"}

@@ -246,12 +246,15 @@ def test_same_id_different_content_is_a_conflict_never_an_overwrite(centre: Cent
     client = client_for(queue)
     [rec, _] = queue.list()
     # Someone else's content under this record's (id, version) reaches the centre first.
+    # Its clear fields are the record's own (the centre refuses any that differ from the
+    # sealed envelope's, or that break its schema); only the sealed content differs.
+    at = rec.created_at.timestamp()
     forged = sealing.seal(queue.centre_key, queue.station_id, rid, 1, sealing.make_envelope(
-        record_id=rid, version=1, seq=rec.seq, kind="case", meta=rec.meta, created_at=0.0,
-        updated_at=0.0, payload={"name": "someone else"}))
+        record_id=rid, version=1, seq=rec.seq, kind="case", meta=rec.meta, created_at=at,
+        updated_at=at, payload={"name": "someone else"}))
     forged_wire = {
         "record_id": rid, "version": 1, "seq": rec.seq, "kind": "case", "meta": rec.meta,
-        "created_at": "2026-11-22T00:00:00", "suite": queue.centre_key.suite,
+        "created_at": rec.created_at.isoformat(), "suite": queue.centre_key.suite,
         "enc": base64.b64encode(forged).decode()}
     body, headers = signed_push(client, [forged_wire])
     answer = httpx.post(centre.url + "/v1/push", content=body, headers=headers)
