@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import re
 import time
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -340,7 +341,7 @@ class Centre:
             digest = hashlib.blake2b(raw, key=self.keys.digest_key, digest_size=32).digest()
             out.append(Incoming(rec["record_id"], rec["version"], rec["seq"], rec["kind"],
                                 rec["meta"], rec["created_at"], rec["suite"], rec["enc"],
-                                digest))
+                                digest, _token_hash(env)))
         return out
 
     async def _maybe_prune(self) -> None:
@@ -425,6 +426,20 @@ class Centre:
 
 
 _scan = json.JSONDecoder().scan_once
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{22,64}$")  # secrets.token_urlsafe, ≥ 128 bits
+
+
+def _token_hash(env: dict[str, Any]) -> str:
+    """SHA-256 of a case's progress token (station/intake.py), "" when it has none or
+    one of the wrong shape; the token itself is not kept."""
+    if env.get("kind") != "case":
+        return ""
+    payload = env.get("payload")
+    token = payload.get("progress") if isinstance(payload, dict) else None
+    if not isinstance(token, str) or not TOKEN_RE.match(token):
+        return ""
+    return hashlib.sha256(token.encode()).hexdigest()
+
 
 
 def _same_time(sealed: Any, clear_ms: int | None) -> bool:
@@ -498,6 +513,9 @@ def create_app(store: Store, keys: CentreKeys, threads: int = 40,
     from center.reports.routes import report_routes  # supervisors' pages, stations' day check
 
     routes += report_routes(centre)
+    from center.backoffice.routes import routes as office_routes  # case workers, /q/<token>
+
+    routes += office_routes(store, keys)
     # Answers are signed before compression; the station verifies the inflated bytes.
     # Level 1: a push's acks (≈ 83 bytes a record) deflate 5 % larger than at the default
     # level 9 for 40 % of the CPU.

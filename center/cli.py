@@ -27,7 +27,6 @@ from station.commands._echo import echo  # printed text is never terminal contro
 from station.i18n import t
 from station.sync.protocol import (
     CASE_STATUSES,
-    NEXT_STATUS,
     STATUS_ZH,
     seal_for_station,
 )
@@ -206,28 +205,23 @@ def case() -> None:
 @click.argument("case_ref", metavar="CASE")
 @click.argument("status", metavar="STATUS")
 @click.option("--note", default=None, help=t("center.help_note"))
+@click.option("--needed", multiple=True, help=t("center.help_needed"))
+@click.option("--delivery", type=click.Choice(["centre", "visit", "post"]), default=None,
+              help=t("center.help_delivery"))
 @click.pass_context
-def case_set_status(ctx: click.Context, case_ref: str, status: str, note: str | None) -> None:
+def case_set_status(ctx: click.Context, case_ref: str, status: str, note: str | None,
+                    needed: tuple[str, ...], delivery: str | None) -> None:
     """Move a case: 受理 → 审批中 → 办结, or 退回 with a reason."""
+    from center.backoffice.actions import centre_pub_from_home, move
+
     _plain(note or "", "text.field_reason")
     store = _store(ctx)
     code = _status_code(status)
-    found = store.find_case(case_ref)
-    if found is None:
-        raise CenterError("center.no_case", case=case_ref)
-    case_id, station_id, case_no = found
-    current = store.case_status(case_id)
-    if code not in NEXT_STATUS[current]:
-        raise CenterError("center.bad_transition", old=STATUS_ZH[current], new=STATUS_ZH[code])
-    if code == "returned" and not note:
-        raise CenterError("center.note_required")
-    uid = uuid.uuid4().hex
-    body = {"uid": uid, "case_id": case_id, "case_no": case_no, "status": code,
-            "at": _now_iso()}
-    if note:
-        inbox_pub = store.station(station_id)[1]
-        body["sealed"] = seal_for_station(inbox_pub, station_id, uid, {"note": note})
-    store.set_case_status(case_id, station_id, code, body)
+    if code == "done" and not delivery:
+        delivery = "centre"  # as before: the result waits at the centre unless told
+    case_id, _case_no = move(store, case_ref=case_ref, status=code, account="cli",
+                             centre_x25519_pub=centre_pub_from_home(ctx.obj["home"]),
+                             note=note or "", needed=tuple(needed), delivery=delivery or "")
     echo(t("center.status_set", case=case_id, status=STATUS_ZH[code]))
 
 
@@ -435,6 +429,11 @@ from center.supervisor_cli import supervisor  # noqa: E402
 
 cli.add_command(supervisor)
 report.add_command(supervisor)  # `center report supervisor …`: the same group
+
+# `center user …`: every web account (supervisor, case worker, admin) with its role.
+from center.user_cli import user  # noqa: E402
+
+cli.add_command(user)
 
 # `center calendar publish`: a year's holiday schedule for every station.
 from center.calendar_cli import calendar  # noqa: E402

@@ -62,7 +62,6 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             station_id TEXT PRIMARY KEY, last_contact BIGINT NOT NULL,
             head_seq BIGINT NOT NULL, pending BIGINT NOT NULL, newest_at BIGINT)""",
     ]),
-    # Export, integrations and retention at the centre (docs/export.md).
     (3, [
         # Every look at personal data: who (an account or "cli:<user>" or
         # "integration:<name>"), what, which case (record id, never a name), why.
@@ -78,6 +77,33 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         "CREATE INDEX records_received ON records (received_at, record_id, version)",
         # Retention: when the sealed copy was dropped (enc is then empty).
         "ALTER TABLE records ADD COLUMN purged_at BIGINT",
+    ]),
+    # The back office (issue 21): account roles, the path of each case through the
+    # centre, and the residents' progress tokens (hashed). Who looked at which case goes
+    # to `access_log` (migration 3), shared with the export.
+    (4, [
+        # The accounts table the report pages made on first use (center/reports/data.py),
+        # so the role can be added to it whichever came first.
+        """CREATE TABLE IF NOT EXISTS report_supervisors (
+            name TEXT PRIMARY KEY, phc TEXT NOT NULL, created_at BIGINT NOT NULL,
+            failures INTEGER NOT NULL DEFAULT 0, retry_at BIGINT NOT NULL DEFAULT 0)""",
+        # Every account made before roles existed was a supervisor, and stays one.
+        "ALTER TABLE report_supervisors ADD COLUMN role TEXT NOT NULL DEFAULT 'supervisor'",
+        # One row per status a case was given at the centre. `needed` (material codes)
+        # and `delivery` are catalogue codes; the worker's words are sealed to the
+        # centre's own key (`note_sealed`), since a reason may name the resident.
+        """CREATE TABLE case_history (
+            id {serial} PRIMARY KEY, case_id TEXT NOT NULL, status TEXT NOT NULL,
+            at BIGINT NOT NULL, account TEXT NOT NULL, based_on INTEGER NOT NULL,
+            needed TEXT NOT NULL DEFAULT '', delivery TEXT NOT NULL DEFAULT '',
+            note_sealed TEXT NOT NULL DEFAULT '')""",
+        "CREATE INDEX case_history_case ON case_history (case_id, id)",
+        # SHA-256 of the resident's progress token → the case it opens (/q/<token>).
+        """CREATE TABLE case_tokens (
+            token_hash TEXT PRIMARY KEY, case_id TEXT NOT NULL, station_id TEXT NOT NULL)""",
+        # When each case worker last opened the inbox: newer arrivals are listed first.
+        """CREATE TABLE office_seen (
+            account TEXT PRIMARY KEY, seen_at BIGINT NOT NULL)""",
     ]),
 ]
 
@@ -127,6 +153,9 @@ class Incoming:
     suite: str
     enc: bytes
     digest: bytes
+    # SHA-256 (hex) of a case's progress token, read from the sealed payload on arrival
+    # (the token itself is never stored): what /q/<token> looks the case up by.
+    token_hash: str = ""
 
 
 class Store:
@@ -162,10 +191,24 @@ class Store:
                 if version in done:
                     continue
                 for stmt in statements:
+                    if stmt.startswith("ALTER TABLE") and self._has_column(cur, stmt):
+                        continue  # a table made elsewhere already has it
                     cur.execute(stmt.format(**types))
                 cur.execute(self.q("INSERT INTO schema_migrations VALUES (?, ?)"),
                             (version, _now()))
         return max(v for v, _ in MIGRATIONS)
+
+    def _has_column(self, cur: Any, alter: str) -> bool:
+        """Whether `ALTER TABLE t ADD COLUMN c …` would add a column `t` already has."""
+        words = alter.split()
+        table, column = words[2], words[5]
+        if self.engine == "postgresql":
+            cur.execute("SELECT 1 FROM information_schema.columns WHERE table_name = %s"
+                        " AND column_name = %s AND table_schema = current_schema()",
+                        (table, column))
+            return cur.fetchone() is not None
+        cur.execute(f"PRAGMA table_info({table})")
+        return any(row[1] == column for row in cur.fetchall())
 
     def schema_version(self) -> int:
         with self.tx() as cur:
@@ -290,6 +333,15 @@ class Store:
                     " ON CONFLICT DO NOTHING"),
                     (*row[:6], *row[7:11]))
                 out.append("conflict")
+            tokens = [(i.token_hash, i.record_id, station_id) for i, st in zip(items, out,
+                                                                              strict=True)
+                      if i.token_hash and st == "stored"]
+            if tokens:
+                # The first case to name a hash keeps it: a station cannot take over
+                # another case's progress page by repeating its hash.
+                cur.executemany(self.q("INSERT INTO case_tokens (token_hash, case_id,"
+                                       " station_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"),
+                                tokens)
             return out
 
     _RECORD_COLS = ("record_id, version, station_id, seq, kind, meta, created_at, suite, enc,"

@@ -21,6 +21,25 @@ def _material_text(m) -> str:
     return f"{m.name}（{matters.material_view(m).detail}）"
 
 
+def progress_link(case: Case) -> str:
+    """What the receipt's QR holds: the centre's progress page for this case
+    (``<centre>/q/<token>``), or, before the station knows its centre, the case number
+    and the token side by side so the centre's phone operator can still be given both.
+    A case recorded before tokens existed keeps the bare case number."""
+    if not case.progress_token:
+        return case.case_no
+    from station import config
+    from station.errors import StationError
+
+    try:
+        url = config.load().centre.url.rstrip("/")
+    except StationError:  # not set up yet (training, tests): the plain form below
+        url = ""
+    if url:
+        return f"{url}/q/{case.progress_token}"
+    return f"{case.case_no} {case.progress_token}"
+
+
 def receipt_data(case: Case, *, station_name: str, staff_name: str,
                  reprinted_at: datetime | None = None) -> ReceiptData:
     m = matters.matter(case.matter)
@@ -34,7 +53,7 @@ def receipt_data(case: Case, *, station_name: str, staff_name: str,
         materials_received=received, time_limit_days=m.time_limit_days,
         due_date=case.due_date, delivery=t(f"service.delivery_{case.delivery}"),
         centre_phone=contact.phone, materials_missing=missing,
-        agent_name=case.agent.name if case.agent else "", qr_payload=case.case_no,
+        agent_name=case.agent.name if case.agent else "", qr_payload=progress_link(case),
         large_print=case.resident.age(case.outing_date) >= matters.HOME_VISIT_AGE,
         due_estimated=due_estimated(case.outing_date, case.due_date),
         reprinted_at=reprinted_at,

@@ -94,6 +94,19 @@ class Case:
     reason: str = ""  # why the latest amendment / withdrawal was made
     visit: str = ""  # appointment id when recorded on a home visit
     duplicate_reason: str = field(default="", repr=False)  # see CaseDraft
+    # The resident's key to the centre's progress page (/q/<token>, printed in the
+    # receipt's QR): random, 160 bits, so it cannot be guessed the way a case number
+    # can. It travels only inside the sealed copy; the centre keeps its SHA-256.
+    progress_token: str = field(default="", repr=False)
+
+
+PROGRESS_TOKEN_BYTES = 20  # secrets.token_urlsafe: 160 bits (≥ 128, OWASP session-id entropy)
+
+
+def new_progress_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(PROGRESS_TOKEN_BYTES)
 
 
 # ------------------------------------------------------------------ queue payload / clear metadata
@@ -156,6 +169,7 @@ def payload(case: Case, staff_on_duty: tuple[str, ...] = ()) -> dict[str, object
         "reason": case.reason,
         "visit": case.visit,
         "duplicate_reason": case.duplicate_reason,
+        "progress": case.progress_token,
     }
 
 
@@ -188,6 +202,7 @@ def case_from_payload(data: Mapping[str, object], record_id: str, version: int) 
         reason=str(data.get("reason") or ""),
         visit=str(data.get("visit") or ""),
         duplicate_reason=str(data.get("duplicate_reason") or ""),
+        progress_token=str(data.get("progress") or ""),
     )
 
 
@@ -317,7 +332,8 @@ def new_case(draft: CaseDraft, *, case_no: str, site: str, staff_id: str, outing
         materials=frozenset(draft.materials), missing=missing, agent=draft.agent,
         delivery=delivery, site=site, staff_id=staff_id, outing_date=outing_date,
         created_at=now, updated_at=now, due_date=due, visit=draft.visit,
-        duplicate_reason=" ".join(draft.duplicate_reason.split())[:MAX_REASON])
+        duplicate_reason=" ".join(draft.duplicate_reason.split())[:MAX_REASON],
+        progress_token=new_progress_token())
 
 
 def amended(old: Case, draft: CaseDraft, *, reason: str, now: datetime) -> Case:

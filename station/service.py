@@ -47,6 +47,7 @@ from station.text import check_text
 from station.views import (
     CardEvent,
     CaseSummary,
+    CentreStatus,
     Choice,
     Eligibility,
     FieldView,
@@ -644,6 +645,40 @@ class Service:
         with self._lock:
             self._require_staff()
             return self._cases().get(case_no)
+
+    def centre_status(self, case: Case) -> CentreStatus | None:
+        """What the centre's back office last did with this case (pulled at the last
+        sync): its status, and for a 退回 the worker's reason and the materials still
+        needed, opened with the inbox key. None before the centre has moved it."""
+        from station import matters
+        from station.sync.inbox import Inbox
+        from station.sync.protocol import STATUS_ZH, open_for_station
+
+        with self._lock:
+            self._require_staff()
+            inbox = Inbox()
+            try:
+                row = inbox.case_status(case.record_id) or inbox.case_status(case.case_no)
+            finally:
+                inbox.close()
+            if row is None or row.status not in STATUS_ZH:
+                return None
+            note, needed = "", ()
+            if row.sealed:
+                try:
+                    from station.sync.identity import open_inbox_key
+
+                    sealed = open_for_station(open_inbox_key(self._cases().queue),
+                                              self._config().station_id, row.uid, row.sealed)
+                except (StationError, ValueError):
+                    sealed = {"note": t("service.centre_note_unreadable")}
+                note = str(sealed.get("note") or "")[:400]
+                codes = sealed.get("needed") or ()
+                names = {m.code: m.name for m in matters.matter(case.matter).materials}
+                needed = tuple(names.get(c, str(c)[:40]) for c in codes
+                               if isinstance(c, str))
+            return CentreStatus(status=row.status, label=t(f"service.centre_{row.status}"),
+                                at=row.at, note=note, needed=needed)
 
     def case_history(self, case_no: str) -> list[Case]:
         """Every version, oldest first (amendments, withdrawal, rating)."""

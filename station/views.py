@@ -214,3 +214,16 @@ class StationStatus:
     sync_error: str = ""  # the last sync run's problem in words (empty when fine / not enrolled)
 
 
+
+
+@dataclass(frozen=True)
+class CentreStatus:
+    """The centre's answer on a case, as pulled at the last sync (受理 / 审批中 / 办结 /
+    退回). `note` and `needed` come from the sealed part and may name the resident:
+    shown to unlocked staff only."""
+
+    status: str  # accepted | reviewing | done | returned
+    label: str
+    at: str
+    note: str = field(default="", repr=False)
+    needed: tuple[str, ...] = ()  # material names still to bring (退回)

@@ -1,8 +1,14 @@
-"""Supervisor accounts for the report pages: Argon2id passwords and the login check.
+"""The centre's web accounts: Argon2id passwords, roles and the login check.
 
 Why Argon2id (cryptography's): the pages show every station's figures, so a guessed
 password must cost real work. Sessions and the attempt throttle live in
 `center.reports.sessions` (server-side rows, so logout really ends a session).
+
+Why roles on one table: supervisors, case workers and admins share one login form,
+one session table and one throttle; only what a session may open differs (issue 21).
+A supervisor sees reports and never personal data; a case worker opens and moves
+cases; an admin manages accounts and stations and reads the access records. Accounts
+made before roles existed are supervisors (center/db.py, migration 2).
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
+import weakref
 from typing import Any
 
 from cryptography.exceptions import InvalidKey
@@ -21,6 +28,17 @@ from center.reports.data import ensure_tables
 # OWASP's second Argon2id profile: 19 MiB, 2 passes, 1 lane (~50 ms here).
 KDF = {"memory_cost": 19 * 1024, "iterations": 2, "lanes": 1}
 MIN_PASSWORD = 10
+SUPERVISOR, CASEWORKER, ADMIN = "supervisor", "caseworker", "admin"
+ROLES = (SUPERVISOR, CASEWORKER, ADMIN)
+_migrated: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def _ready(store: Any) -> None:
+    """The role column exists (a store opened without `migrate`, e.g. in a test)."""
+    if store not in _migrated:
+        ensure_tables(store)
+        store.migrate()
+        _migrated.add(store)
 
 
 def hash_password(password: str) -> str:
@@ -36,14 +54,16 @@ def password_ok(password: str, phc: str) -> bool:
     return True
 
 
-def add(store: Any, name: str, password: str) -> bool:
+def add(store: Any, name: str, password: str, role: str = SUPERVISOR) -> bool:
     """False when the account exists already."""
-    ensure_tables(store)
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {ROLES}")
+    _ready(store)
     phc = hash_password(password)
     with store.tx() as cur:
-        cur.execute(store.q("INSERT INTO report_supervisors (name, phc, created_at)"
-                            " VALUES (?, ?, ?) ON CONFLICT DO NOTHING"),
-                    (name, phc, int(time.time() * 1000)))
+        cur.execute(store.q("INSERT INTO report_supervisors (name, phc, created_at, role)"
+                            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"),
+                    (name, phc, int(time.time() * 1000), role))
         return cur.rowcount > 0
 
 
@@ -61,21 +81,40 @@ def set_password(store: Any, name: str, password: str) -> bool:
     """A new password ends every session the account had and lifts its lockout (an
     administrator vouched for the person); False if no such account."""
     ensure_tables(store)
+    sessions.ensure(store)
     phc = hash_password(password)
     with store.tx() as cur:
         cur.execute(store.q("UPDATE report_supervisors SET phc = ? WHERE name = ?"),
                     (phc, name))
         changed = cur.rowcount > 0
+        cur.execute(store.q("DELETE FROM report_login_throttle WHERE k = ?"), (f"user:{name}",))
     sessions.end_all(store, name)
     sessions.forget_account(store, name)
     return changed
 
 
-def names(store: Any) -> list[str]:
-    ensure_tables(store)
+def names(store: Any, role: str | None = None) -> list[str]:
+    return [name for name, _role in listing(store, role)]
+
+
+def listing(store: Any, role: str | None = None) -> list[tuple[str, str]]:
+    """(name, role) of every account, or of one role's."""
+    _ready(store)
     with store.tx() as cur:
-        cur.execute("SELECT name FROM report_supervisors ORDER BY name")
-        return [r[0] for r in cur.fetchall()]
+        if role is None:
+            cur.execute("SELECT name, role FROM report_supervisors ORDER BY name")
+        else:
+            cur.execute(store.q("SELECT name, role FROM report_supervisors WHERE role = ?"
+                                " ORDER BY name"), (role,))
+        return [(r[0], r[1]) for r in cur.fetchall()]
+
+
+def role_of(store: Any, name: str) -> str | None:
+    _ready(store)
+    with store.tx() as cur:
+        cur.execute(store.q("SELECT role FROM report_supervisors WHERE name = ?"), (name,))
+        row = cur.fetchone()
+    return None if row is None else str(row[0])
 
 
 def exists(store: Any, name: str) -> bool:

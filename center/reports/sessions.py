@@ -64,6 +64,7 @@ def ensure(store: Any) -> None:
     from center.reports.data import ensure_tables
 
     ensure_tables(store)  # report_supervisors, which a session joins
+    store.migrate()  # its role column (center/db.py, migration 2)
     with store.tx() as cur:
         for stmt in TABLES:
             cur.execute(stmt)
@@ -83,6 +84,7 @@ def _ms(now: float | None) -> int:
 class Session:
     name: str
     csrf: str
+    role: str = "supervisor"  # center.reports.accounts.ROLES
 
 
 def start(store: Any, name: str, now: float | None = None) -> str:
@@ -109,7 +111,7 @@ def find(store: Any, token: str | None, now: float | None = None,
     key = _hash(token)
     with store.tx() as cur:
         cur.execute(store.q(
-            "SELECT s.name, s.csrf, s.created_at, s.seen_at FROM report_sessions s"
+            "SELECT s.name, s.csrf, s.created_at, s.seen_at, u.role FROM report_sessions s"
             " JOIN report_supervisors u ON u.name = s.name WHERE s.token_hash = ?"), (key,))
         row = cur.fetchone()
         if row is None:
@@ -121,7 +123,7 @@ def find(store: Any, token: str | None, now: float | None = None,
         if at - seen > SEEN_EVERY_S * 1000:
             cur.execute(store.q("UPDATE report_sessions SET seen_at = ? WHERE token_hash = ?"),
                         (at, key))
-    return Session(name, csrf)
+    return Session(name, csrf, str(row[4]))
 
 
 def end(store: Any, token: str | None) -> None:

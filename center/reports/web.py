@@ -32,6 +32,7 @@ COOKIE = "report_session"
 LOGIN_COOKIE = "report_login"
 MAX_FORM = 8 * 1024
 DEFAULT_DAYS = 30
+HOME = {"supervisor": "/reports", "caseworker": "/office", "admin": "/admin"}
 
 
 class ReportPages:
@@ -102,8 +103,12 @@ class ReportPages:
                                           status=429 if err.retry_after else 401)
         await run_in_threadpool(sessions.prune, self.store)
         token = await run_in_threadpool(sessions.start, self.store, name)
+        if next_url == "/reports":  # no page asked for: the role's own first page
+            role = await run_in_threadpool(accounts.role_of, self.store, name)
+            next_url = HOME.get(role or "", "/reports")
         resp = RedirectResponse(next_url, status_code=303)
-        resp.set_cookie(COOKIE, token, max_age=sessions.LIFETIME_S, path="/reports",
+        # Path "/": the back office (/office, /admin) shares this session (issue 21).
+        resp.set_cookie(COOKIE, token, max_age=sessions.LIFETIME_S, path="/",
                         httponly=True, samesite="strict", secure=request.url.scheme == "https")
         resp.delete_cookie(LOGIN_COOKIE, path="/reports")
         return resp
@@ -117,7 +122,7 @@ class ReportPages:
             return _forbidden()
         await run_in_threadpool(sessions.end, self.store, request.cookies.get(COOKIE))
         resp = RedirectResponse("/reports/login", status_code=303)
-        resp.delete_cookie(COOKIE, path="/reports")
+        resp.delete_cookie(COOKIE, path="/")
         return resp
 
     # ------------------------------------------------------------------------ pages
@@ -349,7 +354,8 @@ def _period_form(lo: date, hi: date, q: dict[str, str],
 
 def _safe_next(value: str | None) -> str:
     """Only our own pages: a login link must not bounce supervisors to another site."""
-    if value and value.startswith("/reports") and "//" not in value and "\\" not in value:
+    if (value and value.startswith(("/reports", "/office", "/admin")) and "//" not in value
+            and "\\" not in value):
         return value
     return "/reports"
 

@@ -210,9 +210,13 @@ def show(case_no: str, staff: str | None, as_json: bool, passphrase_stdin: bool)
     try:
         case = service.open_case(case_no)
         guide = service.matter_guide(case.matter)
+        centre = service.centre_status(case)
     finally:
         service.close()
     data = case_dict(case, date.today())
+    data["centre"] = None if centre is None else {
+        "status": centre.status, "status_label": centre.label, "at": centre.at,
+        "note": centre.note, "needed": list(centre.needed)}
     if as_json:
         data["matter_name"] = guide.matter.name
         echo(json.dumps(data, ensure_ascii=False))
@@ -247,5 +251,11 @@ def show(case_no: str, staff: str | None, as_json: bool, passphrase_stdin: bool)
         lines.append((t("cli.label_reason"), case.reason))
     if case.duplicate_reason:
         lines.append((t("cli.label_duplicate_reason"), case.duplicate_reason))
+    if centre is not None:
+        lines.append((t("cli.label_centre"), f"{centre.label}  {centre.at}"))
+        if centre.note:
+            lines.append((t("cli.label_centre_note"), centre.note))
+        if centre.needed:
+            lines.append((t("cli.label_centre_needed"), "、".join(centre.needed)))
     for label, value in lines:
         echo(f"{label}: {value}")

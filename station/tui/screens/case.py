@@ -49,6 +49,7 @@ class CaseScreen(StationScreen):
         self.case = service.open_case(self.case_no)
         self.history = service.case_history(self.case_no)
         self.guide = service.matter_guide(self.case.matter)
+        self.centre = service.centre_status(self.case)  # the centre's answer, last pulled
         self.query_one("#detail", Static).update(self._detail())
 
     def _detail(self) -> Content:
@@ -59,6 +60,15 @@ class CaseScreen(StationScreen):
         text.append(t("tui.case.status", status=status, version=c.version) + "\n")
         if c.reason:
             text.append(t("tui.case.reason", reason=c.reason) + "\n")
+        centre = getattr(self, "centre", None)
+        if centre is not None:
+            style = "bold $warning" if centre.status == "returned" else "bold"
+            text.append(t("tui.case.centre", status=centre.label) + "\n", style=style)
+            if centre.note:
+                text.append(t("tui.case.centre_note", note=centre.note) + "\n", style=style)
+            if centre.needed:
+                text.append(t("tui.case.centre_needed", materials="、".join(centre.needed))
+                            + "\n", style=style)
         text.append(t("tui.case.resident", name=c.resident.name, masked=c.resident.masked_id)
                     + "\n")
         names = {m.code: m.name for m in g.materials}
