@@ -25,6 +25,8 @@ ALLOWED = {
     "jlk", "Starlette", "uvicorn", "CENTER_HOME", "docs", "CONTRACTS", "md",
     # environment variables, header names and metavars shown as they are typed
     "CENTER_DB", "CENTER_SUPERVISOR_PASSWORD", "NAME", "Forwarded", "For", "Proto", "centre",
+    # account roles as typed after --role, products named in help, default file names
+    "supervisor", "caseworker", "admin", "Excel", "cron", "cases", "reports",
 }
 WORD = re.compile(r"(?<![\w\-./%{])[A-Za-z][A-Za-z0-9_]+")
 
