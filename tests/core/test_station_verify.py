@@ -23,7 +23,8 @@ def run(*args: str, env: dict | None = None):
 def mz01() -> list[str]:
     return ["case", "add", "--matter", "MZ01", "--id-number", ELDER_ID, "--name", ELDER_NAME,
             "--field", "phone=13812345678", "--field", "payout=社保卡（敬老卡）",
-            "--material", "id", "--material", "form"]
+            "--material", "id", "--material", "form",
+            "--confirm-duplicate", "同一居民的测试件"]  # several on purpose
 
 
 def _station_with_cases(n: int) -> list[str]:

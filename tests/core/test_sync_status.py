@@ -17,7 +17,7 @@ def test_offline_until_enrolled_then_synced(service: Service, tmp_path):
     assert not service.enrolled and service.sync_once() is None
     service.record_case(full_mz01(service))
     before = service.status()
-    assert not before.online and before.online_label.startswith("离线")
+    assert not before.online and before.online_label.startswith("未登记中心")
 
     centre = Centre(make_centre_home(tmp_path / "centre"), None)
     centre.start()

@@ -106,8 +106,8 @@ def test_a_request_with_control_characters_keeps_none_of_them(service):
          update_id=1)
     assert service.visits.import_requests() == 1
     [appt] = service.visits.appointments()
-    assert appt.name == "—" and appt.address.text() == ""
+    assert appt.name == "—" and appt.address.text == ""
     assert t("text.request_dropped") in " ".join(appt.notes)
     assert "女儿代打电话" in " ".join(appt.notes)
-    for value in (appt.name, appt.address.text(), *appt.notes, appt.phone):
+    for value in (appt.name, appt.address.text, *appt.notes, appt.phone):
         assert forbidden_char(value) is None
