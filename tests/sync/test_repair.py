@@ -224,3 +224,25 @@ def test_centre_request_is_bounded(centre: Centre) -> None:
     assert ask["station_id"] == queue.station_id
     assert check_ranges(ask["ranges"], 4) == [(2, 4)]
     client.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_station_is_asked_only_about_its_own_records(centre: Centre, tmp_path,
+                                                       monkeypatch) -> None:
+    monkeypatch.setenv("STATION_HOME", str(tmp_path / "a"))
+    a = make_station("徐汇-01", centre)
+    add_cases(a, 3)
+    client_a = client_for(a)
+    assert client_a.run_once().last_error is None
+    monkeypatch.setenv("STATION_HOME", str(tmp_path / "b"))
+    b = make_station("徐汇-02", centre)
+    add_cases(b, 3)
+    client_b = client_for(b)
+    assert client_b.run_once().last_error is None
+    _delete(centre, b.station_id, [2])
+    assert "repair" not in _pull(client_a)
+    assert _pull(client_b)["repair"] == {"station_id": b.station_id, "ranges": [[2, 2]]}
+    assert client_a.run_once().repaired == 0
+    assert client_b.run_once().repaired == 1
+    client_a.close()
+    client_b.close()
