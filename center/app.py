@@ -33,7 +33,7 @@ from starlette.routing import Route
 from stationq.errors import QueueError
 from stationq.sealing import MLKEM768_X25519, X25519, open_bytes, record_info
 
-from center import record_rules
+from center import record_rules, repair
 from center.db import Incoming, Replay, StationChanged, Store
 from center.keys import CentreKeys
 from center.matter_codes import MatterCodes
@@ -367,8 +367,14 @@ class Centre:
         more = len(items) > limit
         items = items[:limit]
         new_cursor = items[-1]["id"] if items else cursor
-        return self.signed(path, {"v": VERSION, "nonce": nonce, "items": items,
-                                  "cursor": new_cursor, "more": more, "server_ts": now_ms()})
+        answer = {"v": VERSION, "nonce": nonce, "items": items, "cursor": new_cursor,
+                  "more": more, "server_ts": now_ms()}
+        if not more:  # the last page carries what the centre lacks (see center/repair.py)
+            ask = await run_in_threadpool(repair.request_for, self.store, station_id,
+                                          None if beat is None else beat[0])
+            if ask is not None:
+                answer["repair"] = ask
+        return self.signed(path, answer)
 
     async def heartbeat(self, request: Request) -> Response:
         """A station's pulse with nothing else: sent at each sync run's start and at
@@ -376,11 +382,15 @@ class Centre:
         path = f"{PREFIX}/pulse"
         doc, station_id, ts, nonce = await self.authenticate(request, path)
         beat = pulse(doc, now_ms(), TIME_WINDOW_S * 1000)
+        lost = repair.past_retention(doc, beat[0])
         try:
             await run_in_threadpool(self.store.use_nonce, station_id, nonce, ts)
         except Replay as err:
             raise BadRequest("replayed_nonce", "this request was seen before", 409) from err
         await run_in_threadpool(self.store.record_pulse, station_id, now_ms(), *beat)
+        if lost:
+            await run_in_threadpool(self.store.record_past_retention, station_id, lost,
+                                    now_ms())
         return self.signed(path, {"v": VERSION, "nonce": nonce, "server_ts": now_ms()})
 
     async def export(self, request: Request) -> Response:

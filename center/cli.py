@@ -177,6 +177,39 @@ def station_list(ctx: click.Context) -> None:
         echo(f"{name}\t{station_id}\t{status}")
 
 
+@station.command("repair", help=t("center.help_repair"),
+                 short_help=t("center.help_repair_short"))
+@click.argument("station_ref", metavar="ID")
+@click.pass_context
+def station_repair(ctx: click.Context, station_ref: str) -> None:
+    """Ask a station, at its next sync, for every version the centre lacks."""
+    from station.reports.document import seq_ranges
+    from station.sync.protocol import bounded_ranges, now_ms
+
+    store = _store(ctx)
+    found = store.find_station(station_ref)
+    if found is None:
+        raise CenterError("center.no_station", name=station_ref)
+    station_id, name = found[0], found[1]
+    head = store.pulse_head(station_id)
+    if head is None:
+        raise CenterError("center.repair_no_pulse", name=name)
+    lacking, gone = store.lacking(station_id, head, True)
+    if gone:  # not asked for again: the station said it has no copy left
+        from station.sync.protocol import to_ranges
+
+        echo(t("center.coverage_past_retention", seqs=seq_ranges(to_ranges(gone))))
+    if not lacking:
+        echo(t("center.repair_nothing", name=name, head=head))
+        return
+    store.ask_repair(station_id, now_ms())
+    asked = bounded_ranges(lacking)
+    echo(t("center.repair_asked", name=name, seqs=seq_ranges(asked),
+           n=sum(b - a + 1 for a, b in asked)))
+    if asked != lacking:
+        echo(t("center.repair_more"))
+
+
 @station.command("revoke", help=t("center.help_revoke"),
                  short_help=t("center.help_revoke_short"))
 @click.argument("station_ref", metavar="ID")
@@ -461,6 +494,9 @@ def report_coverage(ctx: click.Context, as_json: bool) -> None:
                      ranges=ranges))
         echo("  " + (t("center.coverage_gaps", gaps=gaps) if gaps
                            else t("center.coverage_gapless")))
+        lost = seq_ranges(row.get("past_retention") or [])
+        if lost:  # reported by the station: no copy left to resend (not a silent gap)
+            echo("  " + t("center.coverage_past_retention", seqs=lost))
 
 
 @report.command("stations", help=t("center.help_stations"))
@@ -491,6 +527,9 @@ def report_stations(ctx: click.Context, as_json: bool, silent_days: int) -> None
             echo("  " + t("center.stations_silent", days=silent_days))
         if gaps:
             echo("  " + t("center.coverage_gaps", gaps=gaps))
+        lost = seq_ranges(row.get("past_retention") or [])
+        if lost:
+            echo("  " + t("center.coverage_past_retention", seqs=lost))
     if alerting(rows):
         ctx.exit(1)
 

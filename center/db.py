@@ -105,6 +105,15 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         """CREATE TABLE office_seen (
             account TEXT PRIMARY KEY, seen_at BIGINT NOT NULL)""",
     ]),
+    # Repair (docs/sync-protocol.md, "Repair"; issue 18): seqs a station reported past
+    # retention (no copy left to resend), and explicit `center station repair` asks.
+    (5, [
+        """CREATE TABLE past_retention (
+            station_id TEXT NOT NULL, seq BIGINT NOT NULL, reported_at BIGINT NOT NULL,
+            PRIMARY KEY (station_id, seq))""",
+        """CREATE TABLE repair_asks (
+            station_id TEXT PRIMARY KEY, asked_at BIGINT NOT NULL)""",
+    ]),
 ]
 
 ENGINE_TYPES = {
@@ -471,16 +480,96 @@ class Store:
                     f"  UNION SELECT seq FROM conflicts WHERE station_id = ?{ok}) s) g"
                     " GROUP BY grp ORDER BY 1"), (station_id, station_id))
                 ranges = [(int(a), int(b)) for a, b, _ in cur.fetchall()]
-            gaps = []
+                gone = self._past_retention(cur, station_id)  # see "repair" below
+            gaps, lost = [], []
             prev = 0
             for lo, hi in ranges:
                 if lo > prev + 1:
-                    gaps.append((prev + 1, lo - 1))
+                    gaps.extend(_minus(prev + 1, lo - 1, gone))
+                    lost.extend(_within(prev + 1, lo - 1, gone))
                 prev = hi
             out.append({"station_id": station_id, "name": name, "status": status,
-                        "ranges": ranges, "gaps": gaps,
+                        "ranges": ranges, "gaps": gaps, "past_retention": lost,
                         "received": sum(b - a + 1 for a, b in ranges)})
         return out
+
+    # --- repair (docs/sync-protocol.md, "Repair") ------------------------------------
+    def _held_ranges(self, cur: Any, station_id: str) -> list[tuple[int, int]]:
+        """Contiguous seq ranges the centre holds from one station (records, conflicts)."""
+        ok = " AND seq >= 1" + (" AND typeof(seq) = 'integer'" if self.engine == "sqlite"
+                                else "")
+        cur.execute(self.q(
+            "SELECT MIN(seq), MAX(seq) FROM ("
+            " SELECT seq, seq - ROW_NUMBER() OVER (ORDER BY seq) AS grp FROM ("
+            f"  SELECT seq FROM records WHERE station_id = ?{ok}"
+            f"  UNION SELECT seq FROM conflicts WHERE station_id = ?{ok}) s) g"
+            " GROUP BY grp ORDER BY 1"), (station_id, station_id))
+        return [(int(a), int(b)) for a, b in cur.fetchall()]
+
+    def _past_retention(self, cur: Any, station_id: str) -> set[int]:
+        ok = " AND typeof(seq) = 'integer'" if self.engine == "sqlite" else ""
+        cur.execute(self.q(f"SELECT seq FROM past_retention WHERE station_id = ?{ok}"),
+                    (station_id,))
+        return {int(r[0]) for r in cur.fetchall()}
+
+    def lacking(self, station_id: str, head_seq: int, tail: bool
+                ) -> tuple[list[tuple[int, int]], set[int]]:
+        """(what the centre lacks from a station, seqs it reported past retention): the
+        gaps up to the highest seq held, and with `tail` on up to `head_seq` (the
+        station's pulse), less the seqs reported past retention (nothing left to send)."""
+        with self.tx() as cur:
+            held = self._held_ranges(cur, station_id)
+            gone = self._past_retention(cur, station_id)
+        top = min(head_seq, held[-1][1] if held else 0) if not tail else head_seq
+        out: list[tuple[int, int]] = []
+        prev = 0
+        for lo, hi in [*held, (top + 1, top + 1)]:
+            for seq_lo, seq_hi in _minus(prev + 1, min(lo - 1, top), gone):
+                out.append((seq_lo, seq_hi))
+            prev = max(prev, hi)
+            if prev >= top:
+                break
+        return out, gone
+
+    def record_past_retention(self, station_id: str, ranges: list[tuple[int, int]],
+                              now: int) -> int:
+        """Keep seqs a station says it has no copy of any more; those the centre holds
+        are skipped (a station cannot turn a received seq into a lost one)."""
+        with self.tx() as cur:
+            held = self._held_ranges(cur, station_id)
+            rows = [(station_id, s, now) for lo, hi in ranges for s in range(lo, hi + 1)
+                    if not any(a <= s <= b for a, b in held)]
+            for row in rows:
+                cur.execute(self.q(
+                    "INSERT INTO past_retention (station_id, seq, reported_at) VALUES"
+                    " (?, ?, ?) ON CONFLICT (station_id, seq) DO NOTHING"), row)
+        return len(rows)
+
+    def pulse_head(self, station_id: str) -> int | None:
+        """The head seq of a station's latest pulse; None if it never sent one."""
+        with self.tx() as cur:
+            cur.execute(self.q("SELECT head_seq FROM station_pulse WHERE station_id = ?"),
+                        (station_id,))
+            row = cur.fetchone()
+        return row[0] if row is not None and type(row[0]) is int and row[0] >= 0 else None
+
+    def ask_repair(self, station_id: str, now: int) -> None:
+        """`center station repair`: the next pull asks for everything up to the head seq."""
+        with self.tx() as cur:
+            cur.execute(self.q(
+                "INSERT INTO repair_asks (station_id, asked_at) VALUES (?, ?)"
+                " ON CONFLICT (station_id) DO UPDATE SET asked_at = excluded.asked_at"),
+                (station_id, now))
+
+    def repair_asked(self, station_id: str) -> bool:
+        with self.tx() as cur:
+            cur.execute(self.q("SELECT 1 FROM repair_asks WHERE station_id = ?"),
+                        (station_id,))
+            return cur.fetchone() is not None
+
+    def clear_repair_ask(self, station_id: str) -> None:
+        with self.tx() as cur:
+            cur.execute(self.q("DELETE FROM repair_asks WHERE station_id = ?"), (station_id,))
 
     def record_pulse(self, station_id: str, now: int, head_seq: int, pending: int,
                      newest_at: int | None) -> None:
@@ -752,3 +841,28 @@ def _now() -> int:
     import time
 
     return int(time.time() * 1000)
+
+
+def _minus(lo: int, hi: int, gone: set[int]) -> list[tuple[int, int]]:
+    """The range lo..hi less the seqs in `gone`, as ranges; walks `gone`, never the range
+    (a hostile row's seq can open a gap of billions)."""
+    out: list[tuple[int, int]] = []
+    start = lo
+    for seq in sorted(s for s in gone if lo <= s <= hi):
+        if seq > start:
+            out.append((start, seq - 1))
+        start = seq + 1
+    if start <= hi:
+        out.append((start, hi))
+    return out
+
+
+def _within(lo: int, hi: int, gone: set[int]) -> list[tuple[int, int]]:
+    """The seqs of `gone` inside lo..hi, as ranges."""
+    out: list[list[int]] = []
+    for seq in sorted(s for s in gone if lo <= s <= hi):
+        if out and seq == out[-1][1] + 1:
+            out[-1][1] = seq
+        else:
+            out.append([seq, seq])
+    return [(a, b) for a, b in out]

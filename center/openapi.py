@@ -18,6 +18,7 @@ from station.reports.client import RECONCILE_PATH
 from station.sync.protocol import (
     MAX_BATCH,
     MAX_PULL,
+    MAX_REPAIR_RANGES,
     PREFIX,
     PUSH2_CONTENT_TYPE,
     PUSH2_FIELDS,
@@ -114,6 +115,24 @@ _PULSE = {"type": "object", "required": ["head_seq", "pending", "newest_at"],
                             "description": "ms since epoch of the newest record version"}}}
 
 
+# Seq ranges of a repair request or a past-retention report (docs/sync-protocol.md,
+# "Repair"); the receiver also checks 1 <= lo <= hi <= head seq, ascending, no overlap,
+# MAX_REPAIR_SEQS seqs in all.
+_RANGES = {"type": "array", "maxItems": MAX_REPAIR_RANGES, "items": {
+    "type": "array", "minItems": 2, "maxItems": 2,
+    "items": {"type": "integer", "minimum": 1, "maximum": 2**62}}}
+_PULL_ANSWER = {**_SIGNED, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["v", "nonce", "items", "cursor", "more", "server_ts"],
+    "properties": {"v": _ENVELOPE["v"], "nonce": _B64, "items": {"type": "array"},
+                   "cursor": {"type": "integer", "minimum": 0}, "more": {"type": "boolean"},
+                   "server_ts": {"type": "integer"},
+                   "repair": {"type": "object", "required": ["station_id", "ranges"],
+                              "additionalProperties": False,
+                              "description": "versions the centre lacks: resend them",
+                              "properties": {"station_id": _ENVELOPE["station_id"],
+                                             "ranges": _RANGES}}}}}}}
+
+
 def _errors(*codes: int) -> dict[str, Any]:
     return {str(c): _ERROR for c in codes}
 
@@ -173,14 +192,16 @@ def openapi_document() -> dict[str, Any]:
                                    "limit": {"type": "integer", "minimum": 1,
                                              "maximum": MAX_PULL},
                                    "pulse": _PULSE}}}}},
-                "responses": {"200": _SIGNED, **_errors(400, 401, 409, 413, 415)}}},
+                "responses": {"200": _PULL_ANSWER, **_errors(400, 401, 409, 413, 415)}}},
             f"{PREFIX}/pulse": {"post": {
                 "summary": "A station's heartbeat: its head seq, pending count and newest"
                            " record time, even with nothing to push",
                 "parameters": [_SIG],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": [*_ENVELOPE, "pulse"],
-                    "properties": {**_ENVELOPE, "pulse": _PULSE}}}}},
+                    "properties": {**_ENVELOPE, "pulse": _PULSE, "past_retention": {
+                        **_RANGES, "description": "seqs the centre asked for that have no"
+                                                  " copy left at the station"}}}}}},
                 "responses": {"200": _SIGNED, **_errors(400, 401, 409, 413, 415)}}},
             RECONCILE_PATH: {"post": {
                 "summary": "Compare the station's manifest of some days with what the centre"

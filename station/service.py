@@ -322,11 +322,16 @@ class Service:
             if protect_inbox_key(store.queue):
                 log.info("the inbox key is now sealed under the data key")
             resealed = store.queue.reseal_unopenable()
+            # Versions the centre asked for again while locked (docs/sync-protocol.md,
+            # "Repair"): sealed now, sent with the next sync.
+            resent = len(store.queue.resend_waiting().resent)
         except (QueueError, StationError, OSError) as err:
             log.warning("after unlock: %s", type(err).__name__)
             return
         if resealed:
             log.info("sealed %d record versions again for the centre", resealed)
+        if resent:
+            log.info("sealed %d record versions the centre asked for again", resent)
         # Tell the centre we are here and what we hold, without waiting for the next sync
         # run (docs/sync-protocol.md, "Pulse"); network, so never on the unlock's path.
         threading.Thread(target=self.heartbeat, name="station-heartbeat", daemon=True).start()

@@ -212,7 +212,7 @@ class CentreReport:
                       empty=t("reports.no_stations"))
         for c in self.coverage:
             table.rows.append([c["name"], c["received"], _ranges(c["ranges"]),
-                               _ranges(c["gaps"]) or t("reports.no_gaps")])
+                               _gaps_words(c["gaps"], c.get("past_retention"))])
         return table
 
     def conflicts_table(self) -> Table:
@@ -244,7 +244,7 @@ class CentreReport:
                 "—" if s["head_seq"] is None else s["head_seq"], s["received_max_seq"],
                 s["missing"],
                 "—" if s["pending_at_station"] is None else s["pending_at_station"],
-                ", ".join(f"{a}–{b}" if a != b else str(a) for a, b in s["gaps"]) or "—"])
+                _gaps_words(s["gaps"], s.get("past_retention"), "—")])
         return table
 
     def overdue_table(self) -> Table:
@@ -454,3 +454,13 @@ def centre_entries_for(store: Any, station_id: str, days: list[str]) -> dict[str
         if c.day in wanted:
             out[c.day].append(c.entry("conflict"))
     return out
+
+
+def _gaps_words(gaps: list, lost: list | None, none: str | None = None) -> str:
+    """Gaps, then the seqs the station reported past retention, named as such (repair,
+    docs/sync-protocol.md): a lost seq is known, not a silent gap."""
+    text = ", ".join(f"{a}–{b}" if a != b else str(a) for a, b in gaps)
+    if lost:
+        gone = ", ".join(f"{a}–{b}" if a != b else str(a) for a, b in lost)
+        text = "；".join(x for x in (text, t("reports.past_retention", seqs=gone)) if x)
+    return text or (none if none is not None else t("reports.no_gaps"))

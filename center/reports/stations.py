@@ -35,9 +35,13 @@ def _count(value: Any) -> int | None:
 def station_rows(store: Any, now_ms: int, silent_days: int = DEFAULT_SILENT_DAYS
                  ) -> list[dict[str, Any]]:
     """Rows with the KEYS above plus `status`, `never_synced`, `last_received`,
-    `newest_at` and `silent` (true when an active station has not been heard from for
-    `silent_days` whole days). Silent stations first, then by name."""
-    gaps = {c["station_id"]: c["gaps"] for c in store.coverage()}
+    `newest_at`, `past_retention` and `silent` (true when an active station has not
+    been heard from for `silent_days` whole days). Silent stations first, then by name."""
+    coverage = store.coverage()
+    gaps = {c["station_id"]: c["gaps"] for c in coverage}
+    # Seqs the station reported past retention (docs/sync-protocol.md, "Repair"): named
+    # on their own, not counted as gaps (nothing is left to resend them from).
+    lost = {c["station_id"]: c.get("past_retention", []) for c in coverage}
     rows = []
     for p in store.pulses():
         contact = p["last_contact"] if type(p["last_contact"]) is int else None
@@ -53,6 +57,7 @@ def station_rows(store: Any, now_ms: int, silent_days: int = DEFAULT_SILENT_DAYS
             "pending_at_station": _count(p["pending"]),
             "silent_days": days,
             "gaps": [list(g) for g in gaps.get(p["station_id"], [])],
+            "past_retention": [list(g) for g in lost.get(p["station_id"], [])],
             "status": p["status"], "never_synced": contact is None,
             "last_received": _iso(p["last_received"]), "newest_at": _iso(p["newest_at"]),
         }

@@ -44,6 +44,7 @@ from stationq.model import (
     PurgeResult,
     ReadResult,
     RecordInfo,
+    ResendResult,
     Retention,
     SealedRecord,
     Stats,
@@ -842,6 +843,76 @@ class Queue(KeySlots):
         if not self.unlocked:
             return 0
         return self.reseal(self.unopenable())
+
+    # ---------------------------------------------------------------- repair
+
+    # Seqs the centre asked for while the queue was locked, as ranges ("1-3,7").
+    _RESEND_KEY = "resend_wanted"
+    MAX_RESEND = 5000  # a bound on what one request (or the waiting list) may name
+
+    def resend(self, seqs: Iterable[int]) -> ResendResult:
+        """The centre lacks these acknowledged versions (docs/sync-protocol.md, "Repair"):
+        put each back in ``pending()``, its sealed copy if it still has one, else sealed
+        again from the local copy (unlocked only; asked while locked, the seqs wait for
+        ``resend_waiting`` at the next unlock). A version with no copy left is past
+        retention; one not acknowledged yet is already on its way. Audited as "resend",
+        so ``verify`` sees why an acknowledged row is pending again."""
+        wanted = sorted({s for s in seqs if type(s) is int and s >= 1})[:self.MAX_RESEND]
+        out = ResendResult()
+        with self._lock, self._write() as tx:
+            unlocked = self._sealer is not None and self.unlocked
+            for seq in wanted:
+                row = tx.execute("SELECT record_id, version, kind, created_at, meta, local, "
+                                 "sealed, state FROM records WHERE seq = ?", (seq,)).fetchone()
+                if row is None:
+                    continue
+                rid, version, kind, created, meta, local, sealed, state = row
+                if state in (0, 1, 4):  # not acknowledged (or held as a conflict)
+                    out.unsent.append(seq)
+                    continue
+                if sealed is None and local is None:
+                    out.past_retention.append(seq)
+                    continue
+                if sealed is None and not unlocked:
+                    out.waiting.append(seq)
+                    continue
+                if sealed is None:
+                    if not audit_chain.row_entry_ok(tx, self.station_id, seq):
+                        continue  # altered clear fields: never sent on; verify names it
+                    plain = self._decrypt(rid, version, kind, seq, local, meta)
+                    if plain is None:
+                        continue
+                    suite, digest, blob = self._seal(rid, version, seq, kind, json.loads(meta),
+                                                     created, plain["r"], _json(plain["p"]))
+                    tx.execute("UPDATE records SET suite = ?, sealed = ?, sealed_sha = ? "
+                               "WHERE seq = ?", (suite, blob, digest, seq))
+                tx.execute("UPDATE records SET state = 0, attempts = max(attempts, 1), "
+                           "last_error = NULL, updated_at = ? WHERE seq = ?",
+                           (self._clock(), seq))
+                out.resent.append(seq)
+            if out.resent:
+                self._audit(tx, "resend", {"count": len(out.resent),
+                                           "seqs": _ranges(out.resent)})
+            waiting = set(out.waiting)
+            if not out.waiting:  # what was waiting and is now settled leaves the list
+                before = {s for lo, hi in integrity.parse_ranges(
+                    self._meta_value(self._RESEND_KEY, "")) for s in range(lo, hi + 1)}
+                waiting = before - set(wanted)
+            else:
+                waiting |= {s for lo, hi in integrity.parse_ranges(
+                    self._meta_value(self._RESEND_KEY, "")) for s in range(lo, hi + 1)}
+            text = _ranges(sorted(waiting)[:self.MAX_RESEND]) if waiting else ""
+            tx.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (self._RESEND_KEY, text))
+        return out
+
+    def resend_waiting(self) -> ResendResult:
+        """``resend`` what the centre asked for while the queue was locked; call at unlock."""
+        text = self._meta_value(self._RESEND_KEY, "")
+        seqs = [s for lo, hi in integrity.parse_ranges(text) if 1 <= lo <= hi
+                for s in range(lo, min(hi, lo + self.MAX_RESEND) + 1)]
+        if not seqs or not self.unlocked:
+            return ResendResult(waiting=seqs)
+        return self.resend(seqs)
 
     # ---------------------------------------------------------------- counters, secrets
 

@@ -163,3 +163,13 @@ class VerifyReport:
         lines = [*self.integrity, *self.sequence, *self.audit]
         lines += [f"seq {p.seq} ({p.record_id} v{p.version}): {p.problem}" for p in self.records]
         return "queue damaged:\n  " + "\n  ".join(lines)
+
+
+@dataclass
+class ResendResult:
+    """What ``Queue.resend`` did with the seqs the centre asked for again."""
+
+    resent: list[int] = field(default_factory=list)  # back in pending(), sealed afresh
+    waiting: list[int] = field(default_factory=list)  # asked while locked: at next unlock
+    past_retention: list[int] = field(default_factory=list)  # no copy left to send
+    unsent: list[int] = field(default_factory=list)  # still pending here: the push sends

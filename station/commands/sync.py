@@ -16,6 +16,10 @@ def _report(state) -> None:
         return
     echo(t("sync.run_done", pushed=state.pushed, pulled=state.pulled,
                  pending=state.pending))
+    if state.repaired:
+        echo(t("sync.run_repaired", n=state.repaired))
+    if state.past_retention:
+        echo(t("sync.run_past_retention", n=state.past_retention))
     if state.conflicts:
         echo(t("sync.run_conflicts", n=state.conflicts))
     if state.rejected:

@@ -43,12 +43,15 @@ from station.sync.protocol import (
     SIGNATURE_HEADER,
     VERSION,
     b64e,
+    bounded_ranges,
+    check_ranges,
     dumps,
     frame_push,
     gzip_body,
     new_nonce,
     now_ms,
     sign,
+    to_ranges,
     verify,
 )
 
@@ -67,6 +70,7 @@ class QueueLike(Protocol):
     def record_failure(self, keys: list[Key], error: str) -> Any: ...
     def mark_unopenable(self, keys: list[Key]) -> Any: ...
     def reseal(self, keys: list[Key]) -> int: ...
+    def resend(self, seqs: list[int]) -> Any: ...
     def stats(self) -> Any: ...
     def pulse(self) -> tuple[int, int, float | None]: ...
     @property
@@ -88,6 +92,8 @@ class SyncState:
     rejected: int = 0
     refused: int = 0  # refused by the centre for their clear fields: quarantined here
     batch_size: int = 0
+    repaired: int = 0  # versions the centre asked for again and got in this run
+    past_retention: int = 0  # asked for but no copy left here (reported to the centre)
 
 
 def status_words(state: SyncState) -> str:
@@ -107,7 +113,8 @@ def status_words(state: SyncState) -> str:
 class SyncFailed(Exception):
     """One run stopped; `code` picks the sentence, `params` fill it."""
 
-    def __init__(self, code: str, offline: bool = False, **params: Any) -> None:
+    def __init__(self, code: str, /, offline: bool = False, **params: Any) -> None:
+        # `code` positional-only: a refusal's own code travels in params["code"].
         super().__init__(code)
         self.code, self.offline, self.params = code, offline, params
 
@@ -151,6 +158,8 @@ class SyncClient:
         self.batch_times: list[float] = []  # seconds per push batch (benchmarks read it)
         self._refusals: list[str] = []  # this run's per-record refusals (reason codes)
         self._pulse_served = True  # False once an older centre answered 404 to it
+        self._resent: list[int] = []  # this run's repair: seqs back in pending()
+        self._lost: set[int] = set()  # asked for, past retention: reported in a pulse
 
     # --- state -------------------------------------------------------------------------
     @property
@@ -184,7 +193,14 @@ class SyncClient:
             except SyncFailed as err:  # best effort: the push says what is wrong, and
                 log.info("heartbeat not sent: %s", err.code)  # the pull carries the pulse
             pushed, conflicts, rejected = self.push_all()
+            self._resent, self._lost = [], set()
             pulled = self.pull_all()
+            if self._resent:  # the centre asked again: send them in this same run
+                more, conflicted, refused = self.push_all()
+                pushed, conflicts, rejected = (pushed + more, conflicts + conflicted,
+                                               rejected + refused)
+            if self._lost:
+                self.report_past_retention(sorted(self._lost))
         except SyncFailed as err:
             log.info("sync stopped: %s", err.code)
             self._set(online=not err.offline, last_error=err.words(),
@@ -202,7 +218,8 @@ class SyncClient:
         self._set(online=True, last_success=datetime.now(UTC), last_error=error,
                   last_error_code=code, pending=self.pending_count(), pushed=pushed,
                   pulled=pulled, conflicts=conflicts, rejected=rejected,
-                  refused=len(refusals), batch_size=self.batch_size)
+                  refused=len(refusals), batch_size=self.batch_size,
+                  repaired=len(self._resent), past_retention=len(self._lost))
         return self._state
 
     def pulse(self) -> dict[str, Any]:
@@ -373,7 +390,44 @@ class SyncClient:
             except (KeyError, TypeError, ValueError) as err:
                 raise SyncFailed("bad_answer") from err
             if not answer.get("more"):
+                self.repair(answer.get("repair"))
                 return applied
+
+    def repair(self, ask: Any) -> None:
+        """Answer the centre's repair request (docs/sync-protocol.md, "Repair"): the
+        versions it lacks go back to pending (sealed again from the local copy; at the
+        next unlock if locked), those with no copy left are reported past retention.
+        The answer is signed, but a request that is malformed, names another station or
+        goes past this queue's head is refused whole (logged; the sync goes on)."""
+        if ask is None:
+            return
+        head = self.queue.pulse()[0]
+        try:
+            if (not isinstance(ask, dict) or set(ask) != {"station_id", "ranges"}
+                    or ask["station_id"] != self.pinned.station_id):
+                raise ValueError("not a repair request for this station")
+            ranges = check_ranges(ask["ranges"], head)
+        except ValueError as err:
+            log.warning("repair request refused: %s", err)
+            return
+        result = self.queue.resend([s for lo, hi in ranges for s in range(lo, hi + 1)])
+        self._resent = list(result.resent)
+        self._lost = set(result.past_retention)
+        log.info("repair: %d resent, %d waiting for unlock, %d past retention",
+                 len(result.resent), len(result.waiting), len(result.past_retention))
+
+    def report_past_retention(self, seqs: list[int]) -> None:
+        """Tell the centre which versions it asked for have no copy left here, in a
+        pulse (bounded like a repair request; the rest goes with the next one)."""
+        if not self._pulse_served:
+            return
+        doc = {"v": VERSION, "station_id": self.pinned.station_id, "ts": self.clock(),
+               "nonce": new_nonce(), "pulse": self.pulse(),
+               "past_retention": [list(r) for r in bounded_ranges(to_ranges(seqs))]}
+        try:
+            self._post(PULSE_PATH, doc)
+        except _NotServed:
+            self._pulse_served = False
 
     # --- transport ---------------------------------------------------------------------
     def _post(self, path: str, doc: dict[str, Any]) -> dict[str, Any]:

@@ -204,3 +204,60 @@ def open_for_station(inbox_key: Any, station_id: str, uid: str, blob: str) -> di
     except (InvalidTag, ValueError) as err:
         raise ValueError("sealed item does not open") from err
     return json.loads(raw)
+
+
+# --- repair (docs/sync-protocol.md, "Repair") -----------------------------------------------
+# The centre asks a station, in a pull answer, for versions it lacks; the station answers
+# the ones past retention in a pulse. Both are seq ranges [[lo, hi], ...], bounded so a
+# hostile or broken peer cannot make the other side walk millions of seqs.
+MAX_REPAIR_RANGES = 64
+MAX_REPAIR_SEQS = 2000
+
+
+def check_ranges(value: Any, top: int) -> list[tuple[int, int]]:
+    """Seq ranges as sent on the wire, checked strictly: a list of at most
+    MAX_REPAIR_RANGES [lo, hi] pairs of integers with 1 <= lo <= hi <= top, ascending and
+    not overlapping, MAX_REPAIR_SEQS seqs at most in all. Raises ValueError (with the
+    reason, no data) for anything else; both sides call it on what the other sent."""
+    if not isinstance(value, list) or len(value) > MAX_REPAIR_RANGES:
+        raise ValueError(f"ranges must be a list of at most {MAX_REPAIR_RANGES} pairs")
+    out: list[tuple[int, int]] = []
+    total = 0
+    for pair in value:
+        if (not isinstance(pair, list) or len(pair) != 2
+                or any(type(x) is not int for x in pair)):
+            raise ValueError("each range must be a pair of integers")
+        lo, hi = pair
+        if not 1 <= lo <= hi <= top:
+            raise ValueError(f"each range must lie within 1..{top} with lo <= hi")
+        if out and lo <= out[-1][1]:
+            raise ValueError("ranges must ascend without overlapping")
+        total += hi - lo + 1
+        if total > MAX_REPAIR_SEQS:
+            raise ValueError(f"at most {MAX_REPAIR_SEQS} seqs in all")
+        out.append((lo, hi))
+    return out
+
+
+def to_ranges(seqs: list[int] | set[int]) -> list[tuple[int, int]]:
+    """Sorted seqs folded into [lo, hi] ranges."""
+    out: list[list[int]] = []
+    for seq in sorted(set(seqs)):
+        if out and seq == out[-1][1] + 1:
+            out[-1][1] = seq
+        else:
+            out.append([seq, seq])
+    return [(lo, hi) for lo, hi in out]
+
+
+def bounded_ranges(gaps: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The first gaps that fit the bounds above (the rest is asked for next time)."""
+    out: list[tuple[int, int]] = []
+    left = MAX_REPAIR_SEQS
+    for lo, hi in gaps:
+        if len(out) >= MAX_REPAIR_RANGES or left <= 0:
+            break
+        hi = min(hi, lo + left - 1)
+        out.append((lo, hi))
+        left -= hi - lo + 1
+    return out
