@@ -188,10 +188,8 @@ class SyncClient:
         with self._lock:
             self._refusals = []
         try:
-            try:
-                self.heartbeat()
-            except SyncFailed as err:  # best effort: the push says what is wrong, and
-                log.info("heartbeat not sent: %s", err.code)  # the pull carries the pulse
+            if self.pending_count() == 0:
+                self._beat()  # nothing to push: the pulse alone says we are alive
             pushed, conflicts, rejected = self.push_all()
             self._resent, self._lost = [], set()
             pulled = self.pull_all()
@@ -203,6 +201,8 @@ class SyncClient:
                 self.report_past_retention(sorted(self._lost))
         except SyncFailed as err:
             log.info("sync stopped: %s", err.code)
+            if not err.offline and err.code != "network":
+                self._beat()  # the centre answers: it still learns what this laptop holds
             self._set(online=not err.offline, last_error=err.words(),
                       last_error_code=err.code, pending=self.pending_count(),
                       pushed=pushed, pulled=pulled, batch_size=self.batch_size)
@@ -229,9 +229,18 @@ class SyncClient:
         return {"head_seq": head, "pending": pending,
                 "newest_at": None if newest is None else int(newest * 1000)}
 
+    def _beat(self) -> None:
+        """A heartbeat that never stops a run: the push says what is wrong, and the pull
+        carries the pulse as well."""
+        try:
+            self.heartbeat()
+        except SyncFailed as err:
+            log.info("heartbeat not sent: %s", err.code)
+
     def heartbeat(self) -> None:
-        """Say we are alive and what we hold, even with nothing to push (each sync run,
-        and at unlock); raises SyncFailed like any request."""
+        """Say we are alive and what we hold, even with nothing to push (a sync run with
+        nothing pending, a run the centre refused, and at unlock); the pushes and pulls of
+        an ordinary run carry the same pulse. Raises SyncFailed like any request."""
         if not self._pulse_served:
             return
         doc = {"v": VERSION, "station_id": self.pinned.station_id, "ts": self.clock(),

@@ -287,6 +287,7 @@ def test_pull_cut_mid_response_applies_once(centre: Centre) -> None:
         assert centre.cli("case", "set-status", rid, "审批中").returncode == 0
     proxy = Proxy(centre.port)
     cut = client_for(queue, url=proxy.url)
+    cut._pulse_served = False  # no heartbeat first: the cut must land in the pull itself
     proxy.cut_down = 300  # into the signed page of updates
     state = cut.run_once()
     assert state.last_error_code == "network" and cut.inbox.cursor() == 0
