@@ -83,9 +83,10 @@ class _Sql:
         if self.pg:
             return ("mj IS NOT NULL AND NOT EXISTS (SELECT 1 FROM jsonb_each(mj) e"
                     " WHERE jsonb_typeof(e.value) <> 'string')")
-        return ("mj IS NOT NULL AND NOT EXISTS (SELECT 1 FROM json_each(mj) e"
-                " WHERE e.type <> 'text') AND (SELECT COUNT(*) = COUNT(DISTINCT e.key)"
-                " FROM json_each(mj) e)")
+        # one pass: every value a text, no key twice (json_extract would read the first
+        # of two, Python's json the last)
+        return ("mj IS NOT NULL AND (SELECT COUNT(*) = COUNT(DISTINCT e.key)"
+                " AND SUM(e.type <> 'text') = 0 FROM json_each(mj) e) IS NOT 0")
 
     def shape(self, id_lo: int, id_hi: int) -> str:
         """Types, id and creation time as data._version wants them."""
@@ -173,7 +174,7 @@ def tally(store: Any, station_id: str | None, unreadable: data.Unreadable, cat: 
         select = (f"WITH b AS MATERIALIZED ({{base}}), f AS MATERIALIZED (SELECT b.*, CASE"
                   f" WHEN {sql.shape(data._FIRST_MS, now + data._SPAN_MS)} AND"
                   f" {sql.meta_ok()} AND {known} THEN 1 ELSE 0 END AS ok FROM b)"
-                  f" SELECT station_id, record_id, version, seq, kind, meta, created_at,"
+                  f" SELECT station_id, record_id, version, seq, kind, created_at,"
                   f" received_at, ok, {fields} FROM f")
         # (PostgreSQL takes no parameters in CREATE TABLE AS: create empty, then fill.)
         cur.execute(f"{temp} " + select.replace("{base}", base.replace(where, "") + " WHERE 1 = 0"))
@@ -248,11 +249,12 @@ def tally(store: Any, station_id: str | None, unreadable: data.Unreadable, cat: 
         cur.execute(store.q(f"SELECT day, rid, m_matter, COUNT(*) {open_sel}"
                             " GROUP BY day, rid, m_matter"), pargs)
         open_groups = [g for g in cur.fetchall() if g[2] in facts.limited]
-        cur.execute(
+        # (record_id is NOT NULL in the schema, which SQLite enforces too)
+        cur.execute(store.q(
             "SELECT station_id, record_id, version, seq, kind, meta, created_at, received_at"
-            " FROM report_rt WHERE ok = 0 OR record_id IN"
-            " (SELECT record_id FROM report_rt WHERE ok = 0 AND record_id IS NOT NULL)"
-            " ORDER BY station_id, seq")
+            f" FROM records WHERE{' station_id = ? AND' if station_id is not None else ''}"
+            " record_id IN (SELECT record_id FROM report_rt WHERE ok = 0)"
+            " ORDER BY station_id, seq"), sargs)
         rest = cur.fetchall()
 
         def overdue_cases(matters: list[str], last_day: str) -> list[tuple]:
