@@ -9,7 +9,7 @@ every figure supervisors asked for.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -19,7 +19,7 @@ from stationq.ids import uuid7_time
 from center.reports import data
 from station.i18n import t
 from station.reports.document import Chart, Document, Table, kind_text, period_text, seq_ranges
-from station.reports.figures import Figures, record_day
+from station.reports.figures import Figures, rating_of, record_day
 from station.reports.reconcile import DayDiff, compare
 from station.reports.station import reconciliation_tables
 
@@ -284,6 +284,12 @@ def _ranges(ranges: list[tuple[int, int]]) -> str:
     return seq_ranges(ranges)
 
 
+def _add(into: Figures, one: Figures, n: int) -> None:
+    """Add `n` times the figures of one record."""
+    for f in fields(one):
+        setattr(into, f.name, getattr(into, f.name) + n * getattr(one, f.name))
+
+
 def _late(due: date, today: date) -> int:
     from station.workdays import is_working_day
 
@@ -330,38 +336,8 @@ def build_centre_report(store: Any, *, date_from: date, date_to: date, station: 
                        if r["station_id"] in stations]
     cat = load_catalogue()
     bad = report.unreadable
-    statuses = data.case_statuses(store, bad)
-    versions = [v for v in data.versions(store, station_id, bad) if v.station_id in stations]
-    conflicts = [c for c in data.conflicts_waiting(store, station_id, bad)
-                 if lo <= c.day <= hi]
-    report.conflicts = conflicts
-
-    rows: dict[tuple[str, str], DayRow] = {}
-
-    def row(sid: str, day: str) -> DayRow:
-        if (sid, day) not in rows:
-            rows[sid, day] = DayRow(sid, stations.get(sid, sid), day)
-        return rows[sid, day]
-
-    latest: dict[str, data.Version] = {}
-    centre_entries: dict[tuple[str, str], list] = defaultdict(list)
-    for v in versions:
-        day = v.day
-        if lo <= day <= hi:
-            r = row(v.station_id, day)
-            r.received += 1
-            r.seq_lo = v.seq if r.seq_lo is None else min(r.seq_lo, v.seq)
-            r.seq_hi = v.seq if r.seq_hi is None else max(r.seq_hi, v.seq)
-            centre_entries[v.station_id, day].append((v.entry(), v.received_at))
-        prev = latest.get(v.record_id)
-        if prev is None or v.version > prev.version:
-            latest[v.record_id] = v
-    for c in conflicts:
-        row(c.station_id, c.day).figures.conflict += 1
-        centre_entries[c.station_id, c.day].append((c.entry("conflict"), None))
-
-    per_line: Counter = Counter()
-    per_day: Counter = Counter()
+    data.case_statuses(store, bad)  # names the unreadable back-office rows
+    from center.reports.tally import tally
 
     # A month has some 30 days × 30 time limits: the working-day sums are made once each,
     # not once per case (20,000 cases took 10 s in the calendar).
@@ -373,7 +349,103 @@ def build_centre_report(store: Any, *, date_from: date, date_to: date, station: 
     def late_of(due: date) -> int:
         return _late(due, today)
 
+    @cache
+    def day_of(day: str | None, rid: str | None) -> str:
+        return day if day is not None else record_day({}, uuid7_time(rid or ""))
+
+    def late_matter(day: str, found: Any) -> tuple[date, int] | None:
+        due = due_of(day, found.time_limit_days)
+        if today > due and (late := late_of(due)) > 0:
+            return due, late
+        return None
+
+    def overdue_of(groups: list[tuple], limited: dict[str, Any]) -> tuple[list[str], str]:
+        """The matters and the last day whose open cases are overdue (a superset: the
+        exact (day, matter) pairs are checked again on the rows)."""
+        mats, last = set(), ""
+        for day, rid, mat, _n in groups:
+            d = day_of(day, rid)
+            if lo <= d <= hi and late_matter(d, limited[mat]) is not None:
+                mats.add(mat)
+                last = max(last, day or "9999-12-31")
+        return sorted(mats), last
+
+    counted = tally(store, station_id, bad, cat, line=line, matter=matter, status=status,
+                    overdue_of=overdue_of)
+    statuses = data.case_statuses(store) if counted.fallback else {}
+    versions = [v for v in counted.fallback if v.station_id in stations]
+    conflicts = [c for c in data.conflicts_waiting(store, station_id, bad)
+                 if lo <= c.day <= hi]
+    report.conflicts = conflicts
+
+    rows: dict[tuple[str, str], DayRow] = {}
+
+    def row(sid: str, day: str) -> DayRow:
+        if (sid, day) not in rows:
+            rows[sid, day] = DayRow(sid, stations.get(sid, sid), day)
+        return rows[sid, day]
+
+    def received(sid: str, day: str, n: int, seq_lo: int, seq_hi: int) -> None:
+        if lo <= day <= hi:
+            r = row(sid, day)
+            r.received += n
+            r.seq_lo = seq_lo if r.seq_lo is None else min(r.seq_lo, seq_lo)
+            r.seq_hi = seq_hi if r.seq_hi is None else max(r.seq_hi, seq_hi)
+
+    for sid, day, created, n, seq_lo, seq_hi in counted.received:
+        if sid in stations:
+            received(sid, day or record_day({}, created), n, seq_lo, seq_hi)
+    latest: dict[str, data.Version] = {}
+    for v in versions:
+        received(v.station_id, v.day, 1, v.seq, v.seq)
+        prev = latest.get(v.record_id)
+        if prev is None or v.version > prev.version:
+            latest[v.record_id] = v
+    for c in conflicts:
+        row(c.station_id, c.day).figures.conflict += 1
+
+    per_line: Counter = Counter()
+    per_day: Counter = Counter()
+
+    # What the store counted: figures per (station, day, kind, status, …) group.
+    for sid, kind, day, rid, eff, vst, odd, n, mp, wd, rated, rsum in counted.figures:
+        d = day_of(day, rid)
+        if sid not in stations or not lo <= d <= hi:
+            continue
+        r = row(sid, d)
+        if kind == "visit":
+            one = Figures()
+            one.add_visit({"visit_status": vst or ""})
+            _add(r.figures, one, n)
+            continue
+        f = r.figures
+        f.cases += n
+        f.acknowledged += n
+        f.materials_pending += mp
+        f.withdrawn += wd
+        f.rated += rated
+        f.rating_sum += rsum
+        if odd is not None and (score := rating_of({"rating": odd})) is not None:
+            f.rated += n  # a score SQL left to Python ("05")
+            f.rating_sum += n * score
+        per_day[d] += n
+        r.statuses[eff] += n
+    for ln, day, rid, n in counted.per_line:
+        if lo <= day_of(day, rid) <= hi:
+            per_line[ln] += n
+    for sid, day, rid, mat, eff, case_no in counted.overdue:
+        d = day_of(day, rid)
+        if sid not in stations or not lo <= d <= hi:
+            continue
+        late = late_matter(d, counted.limited[mat])
+        if late is not None:
+            r = row(sid, d)
+            r.overdue += 1
+            report.overdue.append(Overdue(r.name, case_no if case_no is not None else "",
+                                          mat, d, late[0].isoformat(), late[1], eff))
+
     def count(v: data.Version) -> None:
+        """A version of a record SQL left to Python (docs/reports.md, "Unreadable rows")."""
         day = record_day(v.meta, uuid7_time(v.record_id))
         if not lo <= day <= hi or v.kind not in ("case", "visit"):
             return
@@ -401,12 +473,11 @@ def build_centre_report(store: Any, *, date_from: date, date_to: date, station: 
         if (v.meta.get("status") == "withdrawn" or status in CLOSED or found is None
                 or found.done_at_acceptance):  # 即办 has no time limit to break
             return
-        due = due_of(day, found.time_limit_days)
-        if today > due and (late := late_of(due)) > 0:
+        if (late := late_matter(day, found)) is not None:
             r.overdue += 1
             report.overdue.append(Overdue(r.name, v.meta.get("case_no", ""),
-                                          v.meta.get("matter", ""), day, due.isoformat(),
-                                          late, status))
+                                          v.meta.get("matter", ""), day, late[0].isoformat(),
+                                          late[1], status))
 
     for v in latest.values():
         try:
@@ -414,7 +485,16 @@ def build_centre_report(store: Any, *, date_from: date, date_to: date, station: 
         except Exception:  # one stored row must never stop a report
             bad.add("records", v.record_id)
 
-    for (sid, day), claim in data.claims(store, station_id, bad).items():
+    centre_entries: dict[tuple[str, str], list] = defaultdict(list)
+    claimed = data.claims(store, station_id, bad)
+    for sid in sorted({s for s, day in claimed if s in stations and lo <= day <= hi}):
+        for v in data.versions(store, sid):  # the few stations that sent manifests
+            if lo <= v.day <= hi:
+                centre_entries[v.station_id, v.day].append((v.entry(), v.received_at))
+    for c in conflicts:
+        centre_entries[c.station_id, c.day].append((c.entry("conflict"), None))
+
+    for (sid, day), claim in claimed.items():
         if sid in stations and lo <= day <= hi:
             # As of the check: what arrived after it (a normal later sync) is not judged.
             held = [e for e, at in centre_entries.get((sid, day), [])

@@ -9,6 +9,7 @@ import pytest
 from helpers import SUPERVISOR, html_tables
 from month import FIRST, LAST, TODAY, Month
 from test_centre_report import centre_report
+from test_login import TOKEN
 
 from station.i18n import t
 
@@ -18,8 +19,9 @@ PERIOD = {"from": FIRST.isoformat(), "to": LAST.isoformat()}
 @pytest.fixture
 def client(month: Month):
     with httpx.Client(base_url=month.centre.url, timeout=60) as c:
+        token = TOKEN.search(c.get("/reports/login").text).group(1)  # the login's CSRF token
         r = c.post("/reports/login", data={"user": SUPERVISOR[0], "password": SUPERVISOR[1],
-                                           "next": "/reports"})
+                                           "csrf": token, "next": "/reports"})
         assert r.status_code == 303, r.text
         yield c
 
