@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from center.casefile import CaseFile, Unreadable, plain
 from center.errors import CenterError
@@ -240,6 +240,43 @@ def write_xlsx(fh: Any, items: list[CaseFile | Unreadable], catalogue: Any) -> i
     return len(items)
 
 
+# Content types for a download (the web export, center/backoffice/export_page.py):
+# JSON Lines suggests application/jsonl (https://jsonlines.org/, "File format");
+# CSV is text/csv (RFC 4180 section 3); XLSX is the IANA-registered Office Open XML
+# spreadsheet type (ECMA-376; IANA media types, application/vnd.openxmlformats-...).
+CONTENT_TYPES = {
+    "jsonl": "application/jsonl; charset=utf-8",
+    "csv": "text/csv; charset=utf-8; header=present",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def write_to(fh: BinaryIO, fmt: str, items: Iterable[CaseFile | Unreadable],
+             catalogue: Any) -> int:
+    """The export in `fmt` to a binary file object: a 0600 file (`write_export`) or a
+    buffer for a download (`export_bytes`) — one writer for both."""
+    if fmt not in FORMATS:
+        raise CenterError("center.export_format", allowed="/".join(FORMATS))
+    if fmt == "jsonl":
+        return _text(fh, "utf-8", "\n", lambda text: write_jsonl(text, items))
+    listed = list(items)  # the columns depend on the matters present
+    if fmt == "csv":
+        return _text(fh, "utf-8-sig", "", lambda text: write_csv(text, listed, catalogue))
+    buf = io.BytesIO()
+    n = write_xlsx(buf, listed, catalogue)
+    fh.write(buf.getvalue())
+    return n
+
+
+def _text(fh: BinaryIO, encoding: str, newline: str, write: Any) -> int:
+    text = io.TextIOWrapper(fh, encoding=encoding, newline=newline)
+    try:
+        return write(text)
+    finally:
+        text.flush()
+        text.detach()  # the caller's file object stays open
+
+
 def write_export(path: Path, fmt: str, items: Iterator[CaseFile | Unreadable],
                  catalogue: Any) -> int:
     """Write the export to a new 0600 file; a failure removes the partial file."""
@@ -247,28 +284,17 @@ def write_export(path: Path, fmt: str, items: Iterator[CaseFile | Unreadable],
         raise CenterError("center.export_format", allowed="/".join(FORMATS))
     fd = private_file(path)
     try:
-        if fmt == "jsonl":
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                return write_jsonl(fh, items)
-        listed = list(items)  # the columns depend on the matters present
-        if fmt == "csv":
-            with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
-                return write_csv(fh, listed, catalogue)
-        buf = io.BytesIO()
-        n = write_xlsx(buf, listed, catalogue)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(buf.getvalue())
-        return n
+            return write_to(fh, fmt, items, catalogue)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
 
 
-def export_cases(store: Any, keys: Any, *, since_ms: int, fmt: str, path: Path, actor: str,
-                 reason: str) -> tuple[int, list[Unreadable]]:
-    """Every case with a version received since `since_ms`, to `path`; each case is
-    recorded in the access records (before the file is written: the look happens
-    whether or not the write succeeds). Returns (cases written, the unreadable ones)."""
+def _recorded(store: Any, keys: Any, since_ms: int, fmt: str, actor: str, reason: str
+              ) -> tuple[Any, Iterator[CaseFile | Unreadable], list[Unreadable]]:
+    """The cases since `since_ms`, each recorded in the access records before it is
+    opened (the look happens whether or not the write succeeds)."""
     from center.casefile import case_ids, centre_catalogue, open_cases
 
     if fmt not in FORMATS:
@@ -284,4 +310,22 @@ def export_cases(store: Any, keys: Any, *, since_ms: int, fmt: str, path: Path, 
                 unreadable.append(item)
             yield item
 
-    return write_export(path, fmt, items(), catalogue), unreadable
+    return catalogue, items(), unreadable
+
+
+def export_cases(store: Any, keys: Any, *, since_ms: int, fmt: str, path: Path, actor: str,
+                 reason: str) -> tuple[int, list[Unreadable]]:
+    """Every case with a version received since `since_ms`, to `path`. Returns (cases
+    written, the unreadable ones)."""
+    catalogue, items, unreadable = _recorded(store, keys, since_ms, fmt, actor, reason)
+    return write_export(path, fmt, items, catalogue), unreadable
+
+
+def export_bytes(store: Any, keys: Any, *, since_ms: int, fmt: str, actor: str,
+                 reason: str) -> tuple[bytes, int, list[Unreadable]]:
+    """The same export in memory, for a download that never touches the disk.
+    Returns (the file's bytes, cases written, the unreadable ones)."""
+    catalogue, items, unreadable = _recorded(store, keys, since_ms, fmt, actor, reason)
+    buf = io.BytesIO()
+    n = write_to(buf, fmt, items, catalogue)
+    return buf.getvalue(), n, unreadable

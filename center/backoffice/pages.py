@@ -81,6 +81,8 @@ def nav(user: str, role: str, token: str) -> str:
         links += [("/office", t("office.nav_inbox")), ("/office/lookup", t("office.nav_lookup"))]
     if role == "admin":
         links += [("/admin", t("office.nav_admin"))]
+    if role in ("caseworker", "admin"):
+        links += [("/office/export", t("office.nav_export"))]
     if role in ("supervisor", "admin"):
         links += [("/reports", t("reports.web_overview")),
                   ("/reports/access", t("office.nav_access_counts"))]
@@ -139,6 +141,7 @@ def inbox_html(rows: list[Row], total: int, f: Filters, seen_at: int, today: dat
     if error:
         body.append(f'<p class="error" role="alert">{e(error)}</p>')
     body += form
+    body.append(f'<p><a href="/office/export">{e(t("office.export_link"))}</a></p>')
     new = sum(1 for r in rows if r.last_received > seen_at)
     body.append(f'<p role="status">{e(t("office.inbox_count", total=total, new=new))}</p>')
     if rows:

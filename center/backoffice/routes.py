@@ -17,7 +17,7 @@ import hmac
 import logging
 import re
 import time
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from center.backoffice import access, actions, inbox, pages, progress
+from center.backoffice import access, actions, export_page, inbox, pages, progress
 from center.errors import CenterError
 from center.reports import sessions
 from center.reports.web import COOKIE, MAX_FORM
@@ -299,6 +299,48 @@ class Office:
                                               result=(cf.record_id, prog), case_no=case_no),
                             headers=NO_STORE)
 
+    # ------------------------------------------------------------------------ export
+    async def export_form(self, request: Request) -> Response:
+        s = await self._require(request, "caseworker", "admin")
+        if isinstance(s, Response):
+            return s
+        since = (date.today().replace(day=1)).isoformat()
+        return HTMLResponse(export_page.form_html(s.csrf, self._nav(s), since=since),
+                            headers=NO_STORE)
+
+    async def export(self, request: Request) -> Response:
+        s = await self._require(request, "caseworker", "admin")
+        if isinstance(s, Response):
+            return s
+        form = await self._form(request)
+        if not self._csrf_ok(s, form):
+            return self._forbidden_form(s)
+        assert form is not None
+        try:
+            ask = export_page.parse(form, date.today())
+        except export_page.BadExport as err:
+            return HTMLResponse(export_page.form_html(
+                s.csrf, self._nav(s), error=t(err.key), since=self._one(form, "since")[:10],
+                fmt=self._one(form, "format")[:5],
+                reason=self._one(form, "reason")[:export_page.REASON_MAX]),
+                status_code=400, headers=NO_STORE)
+        from center.export import CONTENT_TYPES, export_bytes
+
+        try:
+            data, n, bad = await run_in_threadpool(lambda: export_bytes(
+                self.store, self.keys, since_ms=ask.since_ms, fmt=ask.fmt,
+                actor=access.WEB + s.name, reason=ask.reason))
+        except CenterError as err:
+            words = t("office.export_failed", error=err.message())
+            return HTMLResponse(export_page.form_html(
+                s.csrf, self._nav(s), error=words, since=ask.since.isoformat(), fmt=ask.fmt,
+                reason=ask.reason), status_code=500, headers=NO_STORE)
+        log.info("web export: %d cases as %s (%d unreadable)", n, ask.fmt, len(bad))
+        name = ask.filename(datetime.now())
+        return Response(data, media_type=CONTENT_TYPES[ask.fmt], headers={
+            **NO_STORE, "content-disposition": f'attachment; filename="{name}"',
+            "x-content-type-options": "nosniff"})
+
     # ------------------------------------------------------------------------ admin
     async def admin(self, request: Request) -> Response:
         s = await self._require(request, "admin")
@@ -348,6 +390,8 @@ def routes(store: Any, keys: Any) -> list[Route]:
         Route("/office", office.inbox, methods=["GET"]),
         Route("/office/lookup", office.lookup_form, methods=["GET"]),
         Route("/office/lookup", office.lookup, methods=["POST"]),
+        Route("/office/export", office.export_form, methods=["GET"]),
+        Route("/office/export", office.export, methods=["POST"]),
         Route("/office/case/{record_id}", office.case, methods=["GET"]),
         Route("/office/case/{record_id}/status", office.move, methods=["POST"]),
         Route("/office/case/{record_id}/file.pdf", office.case_pdf, methods=["GET"]),
