@@ -168,7 +168,8 @@ class CentreReport:
         return doc
 
     def _detail(self, doc: Document) -> Document:
-        doc.lead = [self.stations_table()]
+        stations = self.stations_table()
+        doc.lead = [stations] if stations.rows else []  # a drill-down: its stations' pulse
         doc.tables.append(self.days_table())
         doc.tables.append(self.coverage_table())
         doc.tables.append(self.conflicts_table())
