@@ -231,7 +231,7 @@ class CentreReport:
                       [t("reports.col_station"), t("reports.col_pulse_state"),
                        t("reports.col_last_contact"), t("reports.col_silent_days"),
                        t("reports.col_head_seq_now"), t("reports.col_received_max"),
-                       t("reports.col_missing"), t("reports.col_pending_station"),
+                       t("reports.col_not_received"), t("reports.col_pending_station"),
                        t("reports.col_gaps")], empty=t("reports.no_stations"))
         for i, s in enumerate(self.stations):
             state = ("pulse_silent" if s["silent"] else "pulse_gaps" if s["gaps"]
