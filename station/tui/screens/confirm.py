@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -32,7 +33,7 @@ class ConfirmScreen(StationScreen):
     def __init__(self, flow: ServeFlow) -> None:
         super().__init__()
         self.flow = flow
-        self.state = "review"  # review → recording → recorded → done
+        self.state = "review"  # review → checking → recording → recorded → done
 
     def compose(self) -> ComposeResult:
         guide = self.flow.guide
@@ -88,9 +89,32 @@ class ConfirmScreen(StationScreen):
     def action_record(self) -> None:
         if self.state != "review":
             return
+        # First the duplicate check (issue 17): the day's cases are read once, in a thread.
+        self.state = "checking"
+        self.query_one("#outcome", Static).update(t("tui.duplicate.checking"))
+        service, draft = self.station.service, self.flow.draft()
+        self.station.background(lambda: service.duplicate_warnings(draft),
+                                lambda warnings: self._checked(draft, warnings), self._failed)
+
+    def _checked(self, draft: Any, warnings: list[str]) -> None:
+        if not warnings:
+            self._record(draft)
+            return
+        from station.tui.screens.duplicate import DuplicateModal
+
+        def answered(reason: str | None) -> None:
+            if reason is None:  # Esc: back to the review, nothing recorded
+                self.state = "review"
+                self.query_one("#outcome", Static).update(self._prompt())
+                return
+            self._record(replace(draft, duplicate_reason=reason))
+
+        self.app.push_screen(DuplicateModal(warnings), answered)
+
+    def _record(self, draft: Any) -> None:
         self.state = "recording"
         self.query_one("#outcome", Static).update(t("tui.confirm.recording"))
-        service, draft = self.station.service, self.flow.draft()
+        service = self.station.service
         self.station.background(lambda: service.record_case(draft), self._recorded,
                                 self._failed)
 
