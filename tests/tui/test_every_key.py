@@ -88,6 +88,7 @@ def build(app, name: str, data: dict[str, str]):
         cases,
         confirm,
         details,
+        duplicate,
         guide,
         help,
         identify,
@@ -112,6 +113,7 @@ def build(app, name: str, data: dict[str, str]):
         "AmendScreen": lambda: amend.AmendScreen(svc.open_case(data["case"]),
                                                  svc.matter_guide("MZ01")),
         "ReasonModal": lambda: reason.ReasonModal("?"),
+        "DuplicateModal": lambda: duplicate.DuplicateModal(["?"]),
         "IdleLockModal": lambda: settings.IdleLockModal(),
         "TrainingCardScreen": lambda: training.TrainingCardScreen(svc.training_cards()),
         "HelpScreen": lambda: help.HelpScreen(),
@@ -173,8 +175,12 @@ async def exercise(pilot, name: str, keys: list[str], data: dict[str, str]) -> N
             continue  # leaves the app: test_quit_key
         await reach(pilot, name, data)
         if name == "ConfirmScreen" and key in ("1", "2", "3", "4", "5", "s"):
-            pilot.app.screen.action_record()
-            await wait_for(pilot, lambda: pilot.app.screen.state == "recorded")
+            confirm = pilot.app.screen
+            confirm.action_record()
+            # the seeded case is the same matter for the same resident: go on with a reason
+            await wait_for(pilot, lambda: screen_name(pilot) == "DuplicateModal")
+            await pilot.press(*"again", "enter")
+            await wait_for(pilot, lambda: confirm.state == "recorded")
         else:
             for first in BEFORE.get((name, key), ()):
                 await pilot.press(first)
