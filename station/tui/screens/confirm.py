@@ -18,6 +18,13 @@ from station.tui.screens.guide import limit_text
 from station.tui.widgets import KeyBar, ResidentPanel, Styled
 
 
+def answer_text(f: Any, value: str) -> str:
+    """An answer as staff read it: a choice's label, 是/否 for a yes/no field."""
+    if f.kind == "bool":
+        return t("common.yes") if value == "true" else t("common.no")
+    return next((c.label for c in f.choices if c.value == value), value)
+
+
 class ConfirmScreen(StationScreen):
     KEYS: ClassVar[list[Key]] = [
         Key("enter", "record", "tui.key.record", shown="Enter", priority=True),
@@ -59,11 +66,8 @@ class ConfirmScreen(StationScreen):
             text.append(m.detail + "\n", style="dim")
         for f in guide.fields:
             if f.key in flow.answers:
-                value = flow.answers[f.key]
-                label = next((c.label for c in f.choices if c.value == value), value)
-                if f.kind == "bool":
-                    label = t("common.yes") if value == "true" else t("common.no")
-                text.append(t("tui.confirm.answer", label=f.label, value=label) + "\n")
+                text.append(t("tui.confirm.answer", label=f.label,
+                              value=answer_text(f, flow.answers[f.key])) + "\n")
         if flow.agent is not None:
             text.append(t("tui.confirm.agent", relation=flow.agent.relation,
                           masked=flow.agent.id.masked) + "\n")
