@@ -71,14 +71,25 @@ def pct(values: list[float], p: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
+def elder_id(i: int) -> str:
+    """A distinct valid ID number (born 1938-03-12) per resident of a run: serving the same
+    person twice in a day stops at the duplicate warning (issue 17), as it should."""
+    from station.identity import check_char
+
+    first17 = f"31010119380312{2 * i + 1:03d}"  # odd: a man, as the 二代证 below says
+    return first17 + check_char(first17)
+
+
 def make_station(home: Path):
-    """An initialised station (real queue) with the simulated reader and the fake printer."""
+    """An initialised station (real queue) with the simulated reader and the fake printer;
+    the reader holds 100 fictional elders, ``elder0`` … ``elder99``."""
     os.environ["STATION_HOME"] = str(home)
     from station.hw.fakes import FakePrinter
-    from station.hw.simulated import SimulatedCardReader
+    from station.hw.simulated import SimulatedCardReader, SimulatedResident
     from station.service import Service
 
-    service = Service(reader=SimulatedCardReader(), printer=FakePrinter())
+    elders = tuple(SimulatedResident(f"elder{i}", "张演示", elder_id(i)) for i in range(100))
+    service = Service(reader=SimulatedCardReader(elders), printer=FakePrinter())
     member = service.initialise(name="基准测试办事厅", sites=["新成村"], staff_name="王小明",
                                 passphrase=PASSPHRASE)
     service.start_outing("新成村", [member.id])
@@ -156,7 +167,7 @@ async def bench_typing(service, rounds: int) -> list[float]:
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             await _unlock(pilot)
-            service.insert_training_card("elder")
+            service.insert_training_card("elder99")  # not one the serve bench uses
             await _wait(pilot, lambda: _name(pilot) == "PickerScreen")
             await pilot.pause()
             for r in range(rounds):
@@ -196,11 +207,10 @@ def counting_app(service):
     return app
 
 
-async def serve_one(pilot, service, printer, card=None) -> tuple[float, list[str]]:
+async def serve_one(pilot, service, printer, card) -> tuple[float, list[str]]:
     """(seconds, keys the app received from card insert to receipt) for one 敬老卡 resident.
-    ``card`` = (place, remove); the simulated reader's 社保卡 by default."""
-    place, remove = card or (lambda: service.insert_training_card("elder"),
-                             lambda: service.insert_training_card(None))
+    ``card`` = (place, remove)."""
+    place, remove = card
     app = pilot.app
     before = len(printer.submissions)
     start = time.perf_counter()
@@ -232,8 +242,11 @@ async def bench_serve(service, residents: int, card=None) -> tuple[list[float], 
     keys: list[str] = []
     async with app.run_test(size=(80, 24)) as pilot:
         await _unlock(pilot)
-        for _ in range(residents):
-            seconds, seen = await serve_one(pilot, service, printer, card)
+        for i in range(residents):
+            # a different resident each time (the simulated reader's 社保卡 by default)
+            seconds, seen = await serve_one(pilot, service, printer, card(i) if card else (
+                lambda k=f"elder{i}": service.insert_training_card(k),
+                lambda: service.insert_training_card(None)))
             if card is not None:
                 await asyncio.sleep(0.4)  # the reader's poll sees the field empty
             if keys and seen != keys:
@@ -250,13 +263,16 @@ def bench_idcard_serve(home: Path, residents: int) -> tuple[list[float], list[st
 
     from idreader_emu import EmulatedIdReader, Resident
 
-    elder = Resident("张演示", "1", "01", date(1938, 3, 12), "上海市黄浦区新成村12号",
-                     "310101193803120013", "上海市公安局黄浦分局", date(2008, 5, 1), None)
+    def elder(i: int) -> Resident:
+        return Resident("张演示", "1", "01", date(1938, 3, 12), "上海市黄浦区新成村12号",
+                        elder_id(i), "上海市公安局黄浦分局", date(2008, 5, 1), None)
+
     emu = EmulatedIdReader()
     service = make_idcard_station(home, emu.port)
     try:
         return asyncio.run(bench_serve(service, residents,
-                                       card=(lambda: emu.place(elder), emu.remove)))
+                                       card=lambda i: (lambda: emu.place(elder(i)),
+                                                       emu.remove)))
     finally:
         service.close()
         emu.close()
