@@ -127,3 +127,27 @@ async def test_agent_under_18_is_refused_on_the_details_screen(ready):
         await pilot.pause()
         assert error.region.height > 0 and error.region.bottom <= 24
     assert ready.today_cases() == []
+
+
+async def test_a_damaged_row_of_the_day_does_not_stop_the_check(ready, printer):
+    """The check reads the day's cases: one whose stored metadata was altered on disk is
+    passed over (it used to stop the check with an error), and the new case is recorded."""
+    import sqlite3
+
+    from station import paths
+    from tests.tui.test_cases import record_pending_case
+
+    damaged = record_pending_case(ready)
+    db = sqlite3.connect(paths.queue_file())
+    db.execute("UPDATE records SET meta = replace(meta, 'materials_pending', 'materials_pendinh')"
+               " WHERE json_extract(meta, '$.case_no') = ?", (damaged,))
+    db.commit()
+    db.close()
+    app = make_app(ready)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await unlock(pilot)
+        await insert_card(pilot, "elder")
+        await serve_mz01(pilot)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: getattr(app.screen, "state", "") == "recorded")
+        assert screen_name(pilot) == "ConfirmScreen" and len(printer.submissions) == 2
