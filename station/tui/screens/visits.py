@@ -13,7 +13,6 @@ import contextlib
 from datetime import date, timedelta
 from typing import Any, ClassVar
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input
@@ -117,7 +116,7 @@ class VisitsScreen(StationScreen):
             walk += line.walk_minutes
             when = (f"{t(f'visits.half_{line.half}')} {line.start:%H:%M}" if line.start
                     else t("visits.unplaced"))
-            table.add_row(str(line.order), when, escape(a.address.text), escape(a.name),
+            table.add_row(str(line.order), when, a.address.text, a.name,
                           "、".join(a.matters), t(f"visits.status_{a.status}"), key=a.id)
         wanted = next((i for i, line in enumerate(self.lines)
                        if line.appointment.id == self.select), None)

@@ -8,14 +8,14 @@ from __future__ import annotations
 import contextlib
 from typing import Any, ClassVar
 
-from rich.markup import escape
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from station.errors import StationError
 from station.i18n import t
 from station.tui.base import StationScreen
 from station.tui.keys import Key
+from station.tui.plain import DataTable
 from station.tui.widgets import KeyBar, StatusBar
 
 WAITING = ("requested", "no_show")
@@ -73,7 +73,7 @@ class WaitingScreen(StationScreen):
         keep = table.cursor_row
         table.clear()
         for r in rows:
-            table.add_row(r.visit_id, escape(r.name), escape(r.address), "、".join(r.matters),
+            table.add_row(r.visit_id, r.name, r.address, "、".join(r.matters),
                           r.status_label, r.source_label, key=r.visit_id)
         wanted = next((i for i, r in enumerate(rows) if r.visit_id == self.select), None)
         if wanted is not None:
