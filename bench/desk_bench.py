@@ -11,6 +11,9 @@ does a fresh user wait for the first receipt?
   bench/font_bench.py measure it), would hide the recording's own growth under ~100 ms of
   rendering, and would make filling the day take minutes. Must be ≤ 1.2 (issue 17:
   numbering recounted the day).
+* duplicate_check_cold_s / duplicate_check_ms: ``Service.duplicate_warnings`` at case N,
+  which the TUI calls before each record — the first call of a session reads the day's
+  cases (audited, decrypted), later calls use the index kept in memory.
 * first_receipt_s: a fresh HOME and station folder after install (the shared font cut
   present, nothing in ~/.cache), `station init` run first; then the wall time of the
   real `station case add … --json` in a subprocess, from spawn until it exits with the
@@ -87,11 +90,22 @@ def record_ratio(cases: int) -> dict[str, float]:
     for _ in range(2 * AROUND + 1):
         n += 1
         last.append(timed(n))
+    # The TUI asks for duplicate warnings before each record: the first ask of a day (or
+    # after unlocking) reads the day's cases; later ones use the index kept in memory.
+    start = time.perf_counter()
+    service.duplicate_warnings(draft)
+    cold = time.perf_counter() - start
+    warm = []
+    for _ in range(5):
+        start = time.perf_counter()
+        service.duplicate_warnings(draft)
+        warm.append(time.perf_counter() - start)
     service.close()
     return {"first_ms": statistics.median(first) * 1000,
             "last_ms": statistics.median(last) * 1000,
             "ratio": statistics.median(last) / statistics.median(first),
-            "fill_s": fill_s, "cases": n}
+            "fill_s": fill_s, "cases": n, "dup_cold_s": cold,
+            "dup_warm_ms": statistics.median(warm) * 1000}
 
 
 def first_receipt() -> dict[str, float]:
@@ -140,6 +154,8 @@ def main() -> None:
     print(f"record: cases 1–{2 * AROUND + 1} median {rec['first_ms']:.1f} ms, "
           f"around case {args.cases} median {rec['last_ms']:.1f} ms "
           f"(ratio {rec['ratio']:.2f}); filling {rec['cases']} cases took {rec['fill_s']:.1f} s")
+    print(f"duplicate check at case {rec['cases']}: first of the session "
+          f"{rec['dup_cold_s']:.2f} s, then {rec['dup_warm_ms']:.2f} ms")
     runs = [first_receipt() for _ in range(1 if args.quick else args.runs)]
     wall = statistics.median(r["wall_s"] for r in runs)
     cpu = statistics.median(r["cpu_s"] for r in runs)
@@ -150,6 +166,8 @@ def main() -> None:
                       "record_first_ms": round(rec["first_ms"], 1),
                       "record_2000_ms": round(rec["last_ms"], 1),
                       "record_cases": rec["cases"],
+                      "duplicate_check_cold_s": round(rec["dup_cold_s"], 2),
+                      "duplicate_check_ms": round(rec["dup_warm_ms"], 2),
                       "first_receipt_s": round(wall, 2), "first_receipt_cpu_s": round(cpu, 2),
                       "first_receipt_user_font_cut": any(r["user_font_cut"] for r in runs)}))
 

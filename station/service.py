@@ -568,8 +568,12 @@ class Service:
                 built = DayIndex()
                 store = self._cases()
                 for row in store.summaries(today):
-                    if row.status != "withdrawn":
-                        built.add(store.get(row.case_no))
+                    if row.status == "withdrawn" or row.damaged:
+                        continue
+                    try:
+                        built.add(store.read_row(row))  # the listed row: no lookup per case
+                    except StationError:
+                        continue  # a row that cannot be read never stops the recording
                 index = self._day_index = (today, built)
             return index[1].warnings(draft)
 

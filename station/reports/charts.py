@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
+from station.i18n import t
 from station.reports.document import Chart, seq_ranges
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -51,7 +52,7 @@ def text_chart(chart: Chart, cols: int = 40) -> str:
         lines.append("  " + spark(chart.values))
         if chart.labels:
             lines.append(f"  {chart.labels[0]} … {chart.labels[-1]}"
-                         f"  (max {max(chart.values, default=0):g})")
+                         "  " + t("reports.chart_max", max=f"{max(chart.values, default=0):g}"))
     elif chart.kind == "coverage":
         label_w = max((width(x) for x in chart.labels), default=0)
         for label, ranges, total in zip(chart.labels, chart.ranges, chart.totals, strict=True):

@@ -155,7 +155,8 @@ class CasesTable(DataTable):
 
                 row.append(mask_name(self.people.get(c.case_no, ("", ""))[0]))
             row += [f"{c.matter} {c.matter_name}", status, c.staff_name]
-            # markup off and control characters written out: a name is text, never markup
+            # markup off: a name or matter is text, never Rich markup; control characters
+            # written out (a masked name keeps its first character, which may be ESC)
             self.add_row(*(Text(shown(str(v))) for v in row), key=c.case_no)
         at = next((i for i, c in enumerate(cases) if c.case_no == was), None)
         if at is not None:

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Input, RadioButton, RadioSet, SelectionList
+from textual.widgets import Checkbox, Input, RadioButton, RadioSet, SelectionList
 from textual.widgets.selection_list import Selection
 
 from station.i18n import t
@@ -15,7 +15,7 @@ from station.text import visible
 from station.tui.base import StationScreen
 from station.tui.keys import Key
 from station.tui.plain import Label, Static, plain
-from station.tui.widgets import KeyBar, RadioMark, TickList
+from station.tui.widgets import KeyBar, RadioMark, TickBox, TickList
 
 
 class AmendScreen(StationScreen):
@@ -41,7 +41,9 @@ class AmendScreen(StationScreen):
             for i, f in enumerate(g.fields):
                 yield Label(f.label + (" *" if f.required else ""))
                 value = c.answers.get(f.key, "")
-                if f.choices:
+                if f.kind == "bool":  # stored "true"/"false": a box, never the word
+                    yield TickBox(f.label, value == "true", id=f"field-{i}")
+                elif f.choices:
                     with RadioSet(id=f"field-{i}"):
                         for ch in f.choices:
                             yield RadioMark(plain(ch.label), value=ch.value == value, name=ch.value)
@@ -63,6 +65,8 @@ class AmendScreen(StationScreen):
             widget = self.query_one(f"#field-{i}")
             if isinstance(widget, Input):
                 value = widget.value.strip()
+            elif isinstance(widget, Checkbox):
+                value = "true" if widget.value else "false"
             else:
                 pressed = widget.pressed_button  # type: ignore[attr-defined]
                 value = (pressed.name or "") if pressed is not None else ""

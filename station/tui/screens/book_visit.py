@@ -8,7 +8,6 @@ A date given here schedules at once and the large-print slip can be printed (P).
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -21,6 +20,7 @@ from station.text import visible
 from station.tui.base import StationScreen
 from station.tui.keys import Key
 from station.tui.plain import Label, Static
+from station.tui.when import parse_slot
 from station.tui.widgets import KeyBar, NameInput, StatusBar
 from station.visits.model import Contact, Slot
 
@@ -91,14 +91,11 @@ class BookVisitScreen(StationScreen):
     def action_book(self) -> None:
         if self.booked is not None:
             return
-        when = self._value("when").split()
+        when = self._value("when")
         slot = None
         if when:
             try:
-                half = when[1] if len(when) > 1 else "am"
-                if half not in ("am", "pm"):
-                    raise ValueError(half)
-                slot = Slot(date.fromisoformat(when[0]), half)  # type: ignore[arg-type]
+                slot = Slot(*parse_slot(when))  # type: ignore[arg-type]
             except ValueError:
                 self._say(t("visits.reschedule_when_bad"), error=True)
                 return

@@ -77,9 +77,13 @@ class CaseScreen(StationScreen):
         if c.missing:
             missing = "、".join(names.get(code, code) for code in c.missing)
             text.append(t("tui.case.missing", materials=missing) + "\n", style="bold $warning")
-        labels = {f.key: f.label for f in g.fields}
+        from station.tui.screens.confirm import answer_text
+
+        fields = {f.key: f for f in g.fields}
         for key, value in c.answers.items():
-            text.append(t("tui.confirm.answer", label=labels.get(key, key), value=value) + "\n")
+            f = fields.get(key)
+            text.append(t("tui.confirm.answer", label=f.label if f else key,
+                          value=answer_text(f, value) if f else value) + "\n")
         if c.agent is not None:
             text.append(t("tui.confirm.agent", relation=c.agent.relation,
                           masked=c.agent.id.masked) + "\n")

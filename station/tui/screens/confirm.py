@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -15,6 +16,13 @@ from station.tui.keys import Key
 from station.tui.plain import Static
 from station.tui.screens.guide import limit_text
 from station.tui.widgets import KeyBar, ResidentPanel, Styled
+
+
+def answer_text(f: Any, value: str) -> str:
+    """An answer as staff read it: a choice's label, 是/否 for a yes/no field."""
+    if f.kind == "bool":
+        return t("common.yes") if value == "true" else t("common.no")
+    return next((c.label for c in f.choices if c.value == value), value)
 
 
 class ConfirmScreen(StationScreen):
@@ -32,7 +40,7 @@ class ConfirmScreen(StationScreen):
     def __init__(self, flow: ServeFlow) -> None:
         super().__init__()
         self.flow = flow
-        self.state = "review"  # review → recording → recorded → done
+        self.state = "review"  # review → checking → recording → recorded → done
 
     def compose(self) -> ComposeResult:
         guide = self.flow.guide
@@ -58,11 +66,8 @@ class ConfirmScreen(StationScreen):
             text.append(m.detail + "\n", style="dim")
         for f in guide.fields:
             if f.key in flow.answers:
-                value = flow.answers[f.key]
-                label = next((c.label for c in f.choices if c.value == value), value)
-                if f.kind == "bool":
-                    label = t("common.yes") if value == "true" else t("common.no")
-                text.append(t("tui.confirm.answer", label=f.label, value=label) + "\n")
+                text.append(t("tui.confirm.answer", label=f.label,
+                              value=answer_text(f, flow.answers[f.key])) + "\n")
         if flow.agent is not None:
             text.append(t("tui.confirm.agent", relation=flow.agent.relation,
                           masked=flow.agent.id.masked) + "\n")
@@ -88,9 +93,32 @@ class ConfirmScreen(StationScreen):
     def action_record(self) -> None:
         if self.state != "review":
             return
+        # First the duplicate check (issue 17): the day's cases are read once, in a thread.
+        self.state = "checking"
+        self.query_one("#outcome", Static).update(t("tui.duplicate.checking"))
+        service, draft = self.station.service, self.flow.draft()
+        self.station.background(lambda: service.duplicate_warnings(draft),
+                                lambda warnings: self._checked(draft, warnings), self._failed)
+
+    def _checked(self, draft: Any, warnings: list[str]) -> None:
+        if not warnings:
+            self._record(draft)
+            return
+        from station.tui.screens.duplicate import DuplicateModal
+
+        def answered(reason: str | None) -> None:
+            if reason is None:  # Esc: back to the review, nothing recorded
+                self.state = "review"
+                self.query_one("#outcome", Static).update(self._prompt())
+                return
+            self._record(replace(draft, duplicate_reason=reason))
+
+        self.app.push_screen(DuplicateModal(warnings), answered)
+
+    def _record(self, draft: Any) -> None:
         self.state = "recording"
         self.query_one("#outcome", Static).update(t("tui.confirm.recording"))
-        service, draft = self.station.service, self.flow.draft()
+        service = self.station.service
         self.station.background(lambda: service.record_case(draft), self._recorded,
                                 self._failed)
 

@@ -22,6 +22,7 @@ from station.i18n import t
 from station.tui.base import StationModal, StationScreen
 from station.tui.keys import Key
 from station.tui.plain import DataTable, Static
+from station.tui.when import parse_slot, slot_text
 from station.tui.widgets import KeyBar, StatusBar
 
 
@@ -278,7 +279,7 @@ class RescheduleModal(StationModal):
         with Vertical(id="box"):
             yield Static(t("visits.reschedule_title" if self.ask_reason
                            else "visits.schedule_title"), classes="title")
-            yield Input(value=f"{self.day + timedelta(days=1):%Y-%m-%d} am", id="when",
+            yield Input(value=slot_text(self.day + timedelta(days=1), "am"), id="when",
                         placeholder=t("visits.reschedule_when_hint"))
             reason = Input(id="reason", placeholder=t("tui.reason.hint"))
             reason.display = self.ask_reason
@@ -289,14 +290,10 @@ class RescheduleModal(StationModal):
         self.query_one("#reason" if self.ask_reason else "#when", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        when = self.query_one("#when", Input).value.split()
         reason = self.query_one("#reason", Input).value.strip()
         try:
-            day = date.fromisoformat(when[0])
-            half = when[1] if len(when) > 1 else "am"
-            if half not in ("am", "pm"):
-                raise ValueError(half)
-        except (ValueError, IndexError):
+            day, half = parse_slot(self.query_one("#when", Input).value)
+        except ValueError:
             self.query_one("#error", Static).update(t("visits.reschedule_when_bad"))
             self.query_one("#when", Input).focus()
             return
