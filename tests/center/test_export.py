@@ -9,6 +9,7 @@ import csv
 import json
 import os
 import stat
+import time
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ import pytest
 from casegen import record_cases
 from syncrig import Centre, client_for, make_station
 
+from center.integrations import SETTLE_MS
 from station.answers import clean_answers
 from station.catalogue import load_catalogue
 
@@ -216,6 +218,8 @@ def test_fetch_endpoint_pages_each_case_once(synced) -> None:
             cursor = page["cursor"]
             if not page["more"] and len(seen) >= N:
                 break
+            if not page["cases"]:  # received within the last SETTLE_MS: held back so far
+                time.sleep(SETTLE_MS / 1000)
         assert len(seen) == len(set(seen)) == N and set(seen) == set(expected)
         last = http.get("/v1/export", params={"cursor": cursor}, headers=auth).json()
         assert last["cases"] == [] and last["more"] is False
