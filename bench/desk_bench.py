@@ -47,7 +47,7 @@ AROUND = 2  # cases either side of each measured point
 
 
 def _draft(service):
-    from station.intake import CaseDraft
+    from station.cases.model import CaseDraft
 
     resident = service.resident(ELDER_ID, ELDER_NAME)
     guide = service.matter_guide("MZ01", resident)

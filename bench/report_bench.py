@@ -71,7 +71,7 @@ def code_key() -> str:
                             ("queue/stationq", "*.py"), ("station", "*.toml")):
         for path in sorted((ROOT / folder).rglob(pattern)):
             rel = path.relative_to(ROOT).as_posix()
-            if rel.startswith(READ_ONLY) or rel.startswith("station/messages/"):
+            if rel.startswith(READ_ONLY) or rel.startswith("shared/messages/"):
                 continue
             h.update(rel.encode())
             h.update(path.read_bytes())
@@ -98,10 +98,10 @@ def build(centre: Centre, root: Path, first: date) -> int:
     from syncrig import client_for
 
     from center.app import code_hash
+    from shared.protocol import now_ms
     from station import config, paths
-    from station.catalogue import load_catalogue
+    from station.catalogue.model import load_catalogue
     from station.sync.enrol import DEFAULT_SUITE, enrol, seal_existing
-    from station.sync.protocol import now_ms
 
     cat = load_catalogue()
     prefix = {ln.name: ln.prefix for ln in cat.lines}
@@ -150,7 +150,7 @@ def build(centre: Centre, root: Path, first: date) -> int:
 def measure(centre: Centre, first: date, last: date, repeats: int) -> dict[str, float]:
     from center.db import open_store
     from center.reports.report import build_centre_report
-    from station.reports.formats import render_table
+    from shared.reports.formats import render_table
     from station.reports.pdf import render_pdf
 
     out = centre.cli("report", "supervisor", "add", SUPERVISOR[0], "--password-stdin",

@@ -48,10 +48,10 @@ def _station(centre_url: str, workdir: Path, name: str, n: int, codes_db: str | 
 
     from center.app import code_hash
     from center.db import open_store
+    from shared.protocol import b64d, b64e, dumps, now_ms
     from station.sync.client import SyncClient
     from station.sync.identity import Pinned, StationKeys
     from station.sync.inbox import Inbox
-    from station.sync.protocol import b64d, b64e, dumps, now_ms
 
     keys = StationKeys(Ed25519PrivateKey.generate(), X25519PrivateKey.generate())
     from station.config import new_station_id

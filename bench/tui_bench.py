@@ -74,7 +74,7 @@ def pct(values: list[float], p: float) -> float:
 def elder_id(i: int) -> str:
     """A distinct valid ID number (born 1938-03-12) per resident of a run: serving the same
     person twice in a day stops at the duplicate warning (issue 17), as it should."""
-    from station.identity import check_char
+    from station.people import check_char
 
     first17 = f"31010119380312{2 * i + 1:03d}"  # odd: a man, as the 二代证 below says
     return first17 + check_char(first17)

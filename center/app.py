@@ -50,7 +50,7 @@ from center.validate import (
     push_records,
     push_records_v2,
 )
-from station.sync.protocol import (
+from shared.protocol import (
     MAX_BODY_BYTES,
     PREFIX,
     PUSH2_PATH,
@@ -440,7 +440,7 @@ TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{22,64}$")  # secrets.token_urlsafe, ≥ 1
 
 
 def _token_hash(env: dict[str, Any]) -> str:
-    """SHA-256 of a case's progress token (station/intake.py), "" when it has none or
+    """SHA-256 of a case's progress token (station/cases/model.py), "" when it has none or
     one of the wrong shape; the token itself is not kept."""
     if env.get("kind") != "case":
         return ""

@@ -15,10 +15,10 @@ from pathlib import Path
 import click
 
 from center.errors import CenterError
-from station.catalogue import CatalogueError, CatalogueFileError
-from station.commands._echo import echo
-from station.i18n import t
-from station.workdays import parse_calendar_text
+from shared.echo import echo
+from shared.i18n import t
+from station.catalogue.calendar import parse_calendar_text
+from station.catalogue.model import CatalogueError, CatalogueFileError
 
 
 @click.group(name="calendar", help=t("calendar.center_help_group"))

@@ -6,7 +6,7 @@ in memory. A sealed copy that does not open, or opens to something that is not a
 the catalogue can read, becomes an `Unreadable` entry naming its record id, so one bad
 row never breaks a list, a page or an export.
 
-The payload read here is the station's (station/intake.py `payload`); the envelope
+The payload read here is the station's (station/cases/model.py `payload`); the envelope
 around it is stationq's (queue/stationq/sealing.py `make_envelope`).
 """
 
@@ -162,7 +162,7 @@ _PUBLISHED: dict[str, Any] = {}  # catalogue sha256 → parsed catalogue (a page
 def centre_catalogue(store: Any):
     """The catalogue the centre last published (what stations record against), else the
     packaged one. A published text that no longer validates falls back, never raises."""
-    from station.catalogue import load_catalogue, loads_catalogue
+    from station.catalogue.model import load_catalogue, loads_catalogue
 
     with store.tx() as cur:
         cur.execute("SELECT sha256 FROM catalogue_versions ORDER BY published_at DESC")
@@ -289,9 +289,9 @@ def _version(row: StoredVersion, env: dict[str, Any]) -> Version:
 
 def _answers(matter: Any, raw: Any, today: date) -> tuple[Answer, ...]:
     """Answers in the catalogue's field order, then any the catalogue no longer knows.
-    Each is typed on its own by the station's rule (station/answers.py), on the day it
+    Each is typed on its own by the station's rule (station/catalogue/answers.py), on the day it
     was recorded (a "past" date is checked against that day, not today)."""
-    from station.answers import AnswersInvalid, clean_answers
+    from station.catalogue.answers import AnswersInvalid, clean_answers
 
     if not isinstance(raw, dict) or not all(
             isinstance(k, str) and isinstance(v, str) and len(v) <= _MAX_TEXT
@@ -333,7 +333,7 @@ def _single_field(f: Any) -> Any:
 def _make_single(f: Any) -> Any:
     import dataclasses
 
-    from station.catalogue import Eligibility, Matter
+    from station.catalogue.model import Eligibility, Matter
 
     lone = dataclasses.replace(f, required=False, required_if=None, after=None)
     return Matter(code="XX00", name="", name_en="", line="", menus=(), time_limit_days=0,

@@ -22,10 +22,10 @@ import click
 import platformdirs
 
 from center.errors import CenterError
-from station import clicktext
-from station.commands._echo import echo  # printed text is never terminal control
-from station.i18n import t
-from station.sync.protocol import (
+from shared import clicktext
+from shared.echo import echo  # printed text is never terminal control
+from shared.i18n import t
+from shared.protocol import (
     CASE_STATUSES,
     STATUS_ZH,
     seal_for_station,
@@ -55,7 +55,7 @@ def read_passphrase(from_stdin: bool, confirm: bool = False) -> str:
 
 def _plain(value: str, field: str, *, multiline: bool = False) -> str:
     """Refuse control and direction characters, as every station input does."""
-    from station.text import forbidden_char
+    from shared.text import forbidden_char
 
     bad = forbidden_char(value or "", multiline=multiline)
     if bad is not None:
@@ -154,7 +154,7 @@ def enroll(ctx: click.Context, name: str, ttl_hours: float) -> None:
     from center.app import code_hash
 
     _plain(name, "text.field_station_name")
-    from station.sync.protocol import now_ms
+    from shared.protocol import now_ms
 
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
     code = "-".join(raw[i:i + 4] for i in range(0, 12, 4))
@@ -183,8 +183,8 @@ def station_list(ctx: click.Context) -> None:
 @click.pass_context
 def station_repair(ctx: click.Context, station_ref: str) -> None:
     """Ask a station, at its next sync, for every version the centre lacks."""
-    from station.reports.document import seq_ranges
-    from station.sync.protocol import bounded_ranges, now_ms
+    from shared.protocol import bounded_ranges, now_ms
+    from shared.reports.document import seq_ranges
 
     store = _store(ctx)
     found = store.find_station(station_ref)
@@ -196,7 +196,7 @@ def station_repair(ctx: click.Context, station_ref: str) -> None:
         raise CenterError("center.repair_no_pulse", name=name)
     lacking, gone = store.lacking(station_id, head, True)
     if gone:  # not asked for again: the station said it has no copy left
-        from station.sync.protocol import to_ranges
+        from shared.protocol import to_ranges
 
         echo(t("center.coverage_past_retention", seqs=seq_ranges(to_ranges(gone))))
     if not lacking:
@@ -486,7 +486,7 @@ def report_coverage(ctx: click.Context, as_json: bool) -> None:
     if not rows:
         echo(t("center.coverage_none"))
     for row in rows:
-        from station.reports.document import seq_ranges
+        from shared.reports.document import seq_ranges
 
         ranges = seq_ranges(row["ranges"]) or "—"
         gaps = seq_ranges(row["gaps"])
@@ -513,7 +513,7 @@ def report_stations(ctx: click.Context, as_json: bool, silent_days: int) -> None
     elif not rows:
         echo(t("center.coverage_none"))
     for row in [] if as_json else rows:
-        from station.reports.document import seq_ranges
+        from shared.reports.document import seq_ranges
 
         gaps = seq_ranges(row["gaps"])
         echo(t("center.stations_line", **{k: row[k] for k in KEYS[:2]},

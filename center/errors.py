@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from station.errors import StationError
+from shared.errors import StationError
 
 
 class CenterError(StationError):

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from center.errors import CenterError
-from station.sync.protocol import b64d, b64e
+from shared.protocol import b64d, b64e
 
 KEYS_FILE = "keys.json"
 KDF_PARAMS = {"iterations": 3, "lanes": 4, "memory_cost": 64 * 1024}

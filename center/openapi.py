@@ -14,8 +14,7 @@ from center.integrations import DEFAULT_LIMIT as EXPORT_DEFAULT
 from center.integrations import MAX_LIMIT as EXPORT_MAX
 from center.record_rules import CASE_ALLOWED, MAX_TEXT, VISIT_REQUIRED
 from center.reports.routes import KINDS_RE, MAX_DAYS, STATES
-from station.reports.client import RECONCILE_PATH
-from station.sync.protocol import (
+from shared.protocol import (
     MAX_BATCH,
     MAX_PULL,
     MAX_REPAIR_RANGES,
@@ -26,6 +25,7 @@ from station.sync.protocol import (
     SIGNATURE_HEADER,
     VERSION,
 )
+from station.reports.client import RECONCILE_PATH
 
 EXPORT_PATH = f"{PREFIX}/export"
 _B64 = {"type": "string", "contentEncoding": "base64"}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from center.validate import BadRequest
-from station.sync.protocol import bounded_ranges, check_ranges
+from shared.protocol import bounded_ranges, check_ranges
 
 
 def request_for(store: Any, station_id: str, head_seq: int | None) -> dict[str, Any] | None:

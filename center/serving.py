@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 import uvicorn
 
-from station.commands._echo import echo
-from station.i18n import t
+from shared.echo import echo
+from shared.i18n import t
 
 READY_TIMEOUT_S = 300.0
 WILDCARDS = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from center.user_cli import _add, _list, _remove, _reset
-from station.i18n import t
+from shared.i18n import t
 
 
 @click.group(name="supervisor", help=t("center.help_supervisor"),

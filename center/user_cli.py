@@ -12,8 +12,8 @@ import click
 
 from center.errors import CenterError
 from center.reports.cli import _password, _store
-from station.commands._echo import echo
-from station.i18n import t
+from shared.echo import echo
+from shared.i18n import t
 
 # What staff may type for a role: the code, or its Chinese name.
 ROLE_WORDS = {"supervisor": "supervisor", "主管": "supervisor",
@@ -36,7 +36,7 @@ def _role_label(code: str) -> str:
 
 def _add(ctx: click.Context, name: str, password_stdin: bool, role: str) -> None:
     from center.reports import accounts
-    from station.text import is_plain
+    from shared.text import is_plain
 
     if not name.strip() or len(name) > 64 or not is_plain(name):
         raise CenterError("office.bad_account_name")

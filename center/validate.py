@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from station.sync.protocol import (
+from shared.protocol import (
     MAX_BATCH,
     MAX_BODY_BYTES,
     MAX_PULL,

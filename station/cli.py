@@ -13,10 +13,11 @@ import sys
 
 import click
 
-from station import clicktext, commands
-from station.commands._echo import echo
-from station.errors import StationError
-from station.i18n import t
+from shared import clicktext
+from shared.echo import echo
+from shared.errors import StationError
+from shared.i18n import t
+from station import commands
 
 clicktext.install()  # Click's own texts (Usage:, Options:, errors) in the staff's language
 
@@ -49,7 +50,7 @@ class StationGroup(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, lang: str | None) -> None:
     if lang:
-        from station.i18n import set_locale
+        from shared.i18n import set_locale
 
         set_locale(lang)
     if ctx.invoked_subcommand is not None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from station.errors import StationError
+from shared.errors import StationError
 
 _SEQUENCE = re.compile(r"[Uu]\+([0-9A-Fa-f]{4,6});?")
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from station.errors import StationError
+from shared.errors import StationError
 
 log = logging.getLogger("station.composition")
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shared.errors import StationError
+from shared.i18n import DEFAULT_LOCALE, LOCALES
 from station import paths
-from station.errors import StationError
-from station.i18n import DEFAULT_LOCALE, LOCALES
 
 # Letters only, no I/O: read aloud over the phone, and a case number built from it
 # never has a digit run the queue's clear-metadata guard would take for an ID number.

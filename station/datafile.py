@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from station.errors import StationError
+from shared.errors import StationError
 
 T = TypeVar("T")
 

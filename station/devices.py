@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from station.errors import StationError
-from station.i18n import t
-from station.identity import parse_id
+from shared.errors import StationError
+from shared.i18n import t
+from station.people import parse_id
 from station.views import TrainingCard
 
 

@@ -13,9 +13,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from shared.i18n import t
 from station import paths
 from station.checks import Check
-from station.i18n import t
 
 MIN_FREE_BYTES = 500 * 1024 * 1024
 
@@ -142,7 +142,7 @@ def _hardware() -> list[Check]:
 
 
 def _calendar() -> Check:
-    from station.workdays import calendar_check
+    from station.catalogue.calendar import calendar_check
 
     return calendar_check()
 

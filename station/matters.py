@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 
-from station.catalogue import Catalogue, Matter, check_eligibility, load_catalogue
-from station.errors import StationError
-from station.i18n import get_locale, t
-from station.intake import DELIVERIES, STATUSES, Resident
+from shared.errors import StationError
+from shared.i18n import get_locale, t
+from station.cases.model import DELIVERIES, STATUSES, Resident
+from station.catalogue.model import Catalogue, Matter, check_eligibility, load_catalogue
 from station.views import (
     CaseSummary,
     Choice,
@@ -77,7 +77,7 @@ def lines() -> list[Choice]:
 
 
 def menus() -> list[Choice]:
-    from station.catalogue import MENUS
+    from station.catalogue.model import MENUS
 
     return [Choice(m, t(f"service.menu_{i}")) for i, m in enumerate(MENUS)]
 
@@ -109,7 +109,7 @@ def material_view(mat) -> MaterialView:
 
 
 def field_view(f) -> FieldView:
-    from station.answers import hint_of, label_of
+    from station.catalogue.answers import hint_of, label_of
 
     return FieldView(key=f.key, label=label_of(f), kind=f.type,
                      required=f.required, choices=tuple(Choice(c, c) for c in f.choices),
@@ -129,14 +129,14 @@ def eligibility(m: Matter, resident: Resident, today: date) -> Eligibility:
 
 
 def due_date(m: Matter, today: date) -> date:
-    from station.workdays import add_working_days
+    from station.catalogue.calendar import add_working_days
 
     return add_working_days(today, m.time_limit_days) if m.time_limit_days else today
 
 
 def due_estimated(m: Matter, today: date) -> bool:
     """Whether ``due_date`` rests on the statutory estimate (a year with no notice yet)."""
-    from station.workdays import due
+    from station.catalogue.calendar import due
 
     return due(today, m.time_limit_days).estimated
 
@@ -157,7 +157,7 @@ def guide(code: str, resident: Resident | None, today: date) -> MatterGuide:
 
 def validate_field(code: str, key: str, value: str, today: date) -> str | None:
     """One field alone (conditions on other fields are checked when the case is recorded)."""
-    from station.answers import validate_answers
+    from station.catalogue.answers import validate_answers
 
     m = matter(code)
     try:

@@ -20,7 +20,7 @@ def listen(listener: Callable[[str], None]) -> Callable[[], None]:
 
 def announce(key: str, **params: object) -> None:
     """Tell every listener, in the staff's language, that a long wait begins."""
-    from station.i18n import t
+    from shared.i18n import t
 
     text = t(key, **params)
     for listener in list(_listeners):

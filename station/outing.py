@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from shared.errors import StationError
 from station import paths
-from station.errors import StationError
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def current(today: date, path: Path | None = None) -> Outing | None:
 def start(today: date, site: str, staff_ids: Iterable[str], known_staff: Iterable[str],
           path: Path | None = None) -> Outing:
     """Validate and store today's outing (replacing an earlier one for today)."""
-    from station.text import check_text
+    from shared.text import check_text
 
     site = check_text(site or "", "text.field_site").strip()
     if not site:

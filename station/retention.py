@@ -25,10 +25,10 @@ from pathlib import Path
 
 from stationq import Queue, Retention
 
+from shared.i18n import t
 from station import paths
-from station.i18n import t
+from station.cases.queue_open import translated
 from station.private_files import write_private_text
-from station.queue_access import translated
 from station.visits.store import VisitStore
 
 

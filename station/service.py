@@ -27,12 +27,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
-from station import config, devices, intake, matters, outing, papers, paths, private_files
-from station.codepoints import expand
-from station.errors import StationError
-from station.i18n import LOCALES, t
-from station.identity import ResidentId, parse_id
-from station.intake import (
+from shared.errors import StationError
+from shared.i18n import LOCALES, t
+from shared.text import check_text
+from station import config, devices, matters, outing, paths, private_files
+from station.cases import model as intake
+from station.cases import papers
+from station.cases.model import (
     Agent,
     Case,
     CaseDraft,
@@ -40,10 +41,11 @@ from station.intake import (
     Delivery,
     Resident,
 )
+from station.cases.queue_open import translated
+from station.cases.store import CaseStore
+from station.codepoints import expand
 from station.outing import Outing
-from station.queue_access import translated
-from station.queueing import CaseStore
-from station.text import check_text
+from station.people import ResidentId, parse_id
 from station.views import (
     CardEvent,
     CaseSummary,
@@ -132,7 +134,7 @@ class Service:
         self._online = False
         self._sync_error: str | None = None
         self._sync_client = None
-        self._day_index = None  # station.duplicates.DayIndex of today, built on first check
+        self._day_index = None  # station.cases.duplicates.DayIndex of today, built on first check
         self._unsubscribers: list[Callable[[], None]] = []
         self._stoppers: list[Callable[[], None]] = []
 
@@ -558,7 +560,7 @@ class Service:
         under another name today, or the same matter for this resident again today. Staff
         may go on with a reason: put it in ``draft.duplicate_reason`` (recorded, encrypted).
         The first call of a day reads that day's cases once (audited reads)."""
-        from station.duplicates import DayIndex
+        from station.cases.duplicates import DayIndex
 
         with self._lock:
             self._require_staff()
@@ -659,9 +661,9 @@ class Service:
         """What the centre's back office last did with this case (pulled at the last
         sync): its status, and for a 退回 the worker's reason and the materials still
         needed, opened with the inbox key. None before the centre has moved it."""
+        from shared.protocol import STATUS_ZH, open_for_station
         from station import matters
         from station.sync.inbox import Inbox
-        from station.sync.protocol import STATUS_ZH, open_for_station
 
         with self._lock:
             self._require_staff()

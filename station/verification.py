@@ -18,8 +18,8 @@ from pathlib import Path
 
 from stationq import Queue
 
+from shared.i18n import t
 from station import paths
-from station.i18n import t
 from station.private_files import too_open
 
 # The queue's English problem texts (stationq/integrity.py) -> catalogue keys.

@@ -13,8 +13,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
-from station.errors import StationError
-from station.intake import Case, CaseStatus, Resident
+from shared.errors import StationError
+from station.cases.model import Case, CaseStatus, Resident
 
 # --------------------------------------------------------------------------- errors
 
@@ -101,7 +101,7 @@ class FieldView:
 
     key: str
     label: str
-    # the catalogue's field types (station.catalogue.FIELD_TYPES)
+    # the catalogue's field types (station.catalogue.model.FIELD_TYPES)
     kind: Literal["text", "date", "phone", "money", "number", "integer", "choice", "id_number",
                   "bool"]
     required: bool

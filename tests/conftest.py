@@ -10,7 +10,7 @@ def _isolated_station_home(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("station-home")
     monkeypatch.setenv("STATION_HOME", str(home))
     monkeypatch.delenv("STATION_LANG", raising=False)
-    from station import i18n
+    from shared import i18n
 
     previous = i18n.get_locale()
     i18n.set_locale("zh_CN")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from station.cases.model import clean_name
 from station.codepoints import CodePointError, expand
-from station.intake import clean_name
 
 
 @pytest.mark.parametrize(("typed", "expected"), [

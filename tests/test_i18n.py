@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from station import i18n
+from shared import i18n
 
 
 def test_every_key_exists_in_both_locales():

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from station.cli import cli
-from station.identity import IdNumberError, check_char, mask_id, normalise, parse_id, upgrade_15
+from station.people import IdNumberError, check_char, mask_id, normalise, parse_id, upgrade_15
 
 TODAY = date(2026, 11, 22)
 REGIONS = ["310101", "310115", "110105", "440305", "650102", "810000", "820000", "830000"]

@@ -71,7 +71,7 @@ def _roots():
 
 @pytest.mark.parametrize("prog", ["station", "center"])
 def test_every_help_is_chinese(prog, monkeypatch):
-    from station import i18n
+    from shared import i18n
 
     monkeypatch.setattr(i18n, "_locale", "zh_CN")
     root = dict(_roots())[prog]
@@ -87,7 +87,7 @@ def test_every_help_is_chinese(prog, monkeypatch):
 
 
 def test_click_errors_are_chinese(monkeypatch):
-    from station import i18n
+    from shared import i18n
     from station.cli import cli
 
     monkeypatch.setattr(i18n, "_locale", "zh_CN")
@@ -103,7 +103,7 @@ def test_click_errors_are_chinese(monkeypatch):
 
 
 def test_english_mode_keeps_clicks_own_words(monkeypatch):
-    from station import i18n
+    from shared import i18n
     from station.cli import cli
 
     monkeypatch.setattr(i18n, "_locale", "en")

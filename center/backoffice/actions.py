@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from center.errors import CenterError
-from station.sync.protocol import NEXT_STATUS, STATUS_ZH, open_for_station, seal_for_station
-from station.text import is_plain
+from shared.protocol import NEXT_STATUS, STATUS_ZH, open_for_station, seal_for_station
+from shared.text import is_plain
 
 DELIVERIES = ("centre", "visit", "post")
 MAX_NOTE = 200

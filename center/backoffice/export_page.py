@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 
 from center.backoffice.pages import csrf, e, page
 from center.export import FORMATS
-from station.i18n import t
+from shared.i18n import t
 
 EARLIEST = date(2000, 1, 1)
 REASON_MAX = 200

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from center.backoffice.inbox import CENTRE_STATUSES, PAGE_SIZE, Filters, Row
-from station.i18n import get_locale, t
+from shared.i18n import get_locale, t
 
 CSS_PATH = "/office/style.css"
 CSS = """
@@ -213,7 +213,7 @@ def _facts(pairs: list[tuple[str, str]]) -> str:
 
 
 def _due(cf: Any) -> str:
-    from station.workdays import due_estimated
+    from station.catalogue.calendar import due_estimated
 
     if cf.due_date is None:
         return "—"

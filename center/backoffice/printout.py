@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.i18n import t
 from station.documents.layout import Document, Field, Items, Para, Rule, Table, Title, render
-from station.i18n import t
 
 
 def case_file_pdf(cf: Any, steps: list[Any], notes: list[str], printed_by: str,

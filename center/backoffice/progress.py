@@ -6,7 +6,7 @@ may open it), so it shows the matter, the status in plain words, the promised da
 (and whether it is an estimate), what to bring if the case came back, and where and
 when to collect — all catalogue codes and dates the centre holds in clear — and never
 a name, an ID number or a phone. The token is 160 random bits made at the station
-(station/intake.py); the centre holds only its SHA-256 (`case_tokens`), so a copy of
+(station/cases/model.py); the centre holds only its SHA-256 (`case_tokens`), so a copy of
 the database opens no page either.
 
 Why a throttle per client: 2^160 tokens cannot be guessed, but a page that answers

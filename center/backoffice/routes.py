@@ -30,7 +30,7 @@ from center.backoffice import access, actions, export_page, inbox, pages, progre
 from center.errors import CenterError
 from center.reports import sessions
 from center.reports.web import COOKIE, MAX_FORM
-from station.i18n import t
+from shared.i18n import t
 
 log = logging.getLogger("center.backoffice")
 RECORD_ID = re.compile(r"^[A-Za-z0-9-]{8,80}$")

@@ -15,10 +15,10 @@ from pathlib import Path
 import click
 
 from center.errors import CenterError
-from station.commands._echo import echo, write  # printed text is never terminal control
-from station.errors import StationError
-from station.i18n import t
-from station.reports.formats import FORMATS, render_csv, render_json, render_table
+from shared.echo import echo, write  # printed text is never terminal control
+from shared.errors import StationError
+from shared.i18n import t
+from shared.reports.formats import FORMATS, render_csv, render_json, render_table
 
 
 def _store(ctx: click.Context):

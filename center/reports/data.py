@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from center.record_rules import _UUID7, created_ms, id_ms, real_day
-from station.reports.figures import record_day
-from station.reports.reconcile import Entry
+from shared.reports.figures import record_day
+from shared.reports.reconcile import Entry
 
 # Stored rows are read as they are, whatever wrote them (a hostile push before the centre
 # checked clear fields, a hand edit, a restored backup): a row outside these bounds is

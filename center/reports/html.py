@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from html import escape
 
-from station.i18n import get_locale, t
-from station.reports.charts import svg_chart
-from station.reports.document import Document, Table, cell_text
+from shared.i18n import get_locale, t
+from shared.reports.charts import svg_chart
+from shared.reports.document import Document, Table, cell_text
 
 CSS_PATH = "/reports/style.css"
 CSS = """

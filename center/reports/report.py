@@ -17,10 +17,10 @@ from typing import Any
 from stationq.ids import uuid7_time
 
 from center.reports import data
-from station.i18n import t
-from station.reports.document import Chart, Document, Table, kind_text, period_text, seq_ranges
-from station.reports.figures import Figures, rating_of, record_day
-from station.reports.reconcile import DayDiff, compare
+from shared.i18n import t
+from shared.reports.document import Chart, Document, Table, kind_text, period_text, seq_ranges
+from shared.reports.figures import Figures, rating_of, record_day
+from shared.reports.reconcile import DayDiff, compare
 from station.reports.station import reconciliation_tables
 
 CENTRE_STATUSES = ("accepted", "reviewing", "done", "returned")
@@ -292,7 +292,7 @@ def _add(into: Figures, one: Figures, n: int) -> None:
 
 
 def _late(due: date, today: date) -> int:
-    from station.workdays import is_working_day
+    from station.catalogue.calendar import is_working_day
 
     n, day = 0, due + timedelta(days=1)
     while day <= today:
@@ -312,8 +312,8 @@ def build_centre_report(store: Any, *, date_from: date, date_to: date, station: 
     Callers validate the values (center/reports/web.py `_filters`).
     """
     filtered, status_filter = bool(line or matter or status), status
-    from station.catalogue import load_catalogue
-    from station.workdays import add_working_days
+    from station.catalogue.calendar import add_working_days
+    from station.catalogue.model import load_catalogue
 
     data.ensure_tables(store)
     today = today or date.today()

@@ -20,8 +20,8 @@ from starlette.routing import Route
 from center.db import Replay
 from center.reports import data, web
 from center.validate import BadRequest, pulse
+from shared.reports.reconcile import Entry, compare
 from station.reports.client import RECONCILE_PATH
-from station.reports.reconcile import Entry, compare
 
 DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_DAYS = 93
@@ -75,7 +75,7 @@ def _check(store: Any, station_id: str, days: dict[str, list[Entry]],
 
 def report_routes(centre: Any) -> list[Route]:
     from center.app import _guard
-    from station.sync.protocol import TIME_WINDOW_S, now_ms
+    from shared.protocol import TIME_WINDOW_S, now_ms
 
     async def reconcile(request: Request) -> Response:
         doc, station_id, ts, nonce = await centre.authenticate(request, RECONCILE_PATH)

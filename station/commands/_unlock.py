@@ -15,8 +15,8 @@ from typing import Any
 
 import click
 
-from station.errors import StationError
-from station.i18n import t
+from shared.errors import StationError
+from shared.i18n import t
 
 ENV = "STATION_PASSPHRASE"
 ENV_NEW = "STATION_NEW_PASSPHRASE"

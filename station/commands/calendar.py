@@ -13,9 +13,9 @@ from datetime import date
 
 import click
 
-from station import workdays
-from station.commands._echo import echo
-from station.i18n import t
+from shared.echo import echo
+from shared.i18n import t
+from station.catalogue import calendar as workdays
 
 MAX_DAYS = 1000  # working days; every catalogue time limit is far below this
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # only this form: no week dates

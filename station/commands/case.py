@@ -14,12 +14,12 @@ from datetime import date
 
 import click
 
-from station.commands._echo import echo
+from shared.echo import echo
+from shared.errors import StationError
+from shared.i18n import t
+from station.cases.model import DELIVERIES, Case, CaseDraft, clean_reason
+from station.catalogue.calendar import due_estimated
 from station.commands._unlock import open_unlocked, passphrase_option, passphrases, staff_option
-from station.errors import StationError
-from station.i18n import t
-from station.intake import DELIVERIES, Case, CaseDraft, clean_reason
-from station.workdays import due_estimated
 
 
 @click.group(name="case", help=t("cli.help_case_group"))

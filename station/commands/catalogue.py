@@ -7,10 +7,10 @@ import unicodedata
 
 import click
 
-from station.catalogue import MENU_KEYS, MENUS, Catalogue, Matter, Source, load_catalogue
-from station.commands._echo import echo
-from station.errors import StationError
-from station.i18n import get_locale, t
+from shared.echo import echo
+from shared.errors import StationError
+from shared.i18n import get_locale, t
+from station.catalogue.model import MENU_KEYS, MENUS, Catalogue, Matter, Source, load_catalogue
 
 WIDTH = 80
 
@@ -137,7 +137,7 @@ def _condition_text(cond: dict[str, object] | None, labels: dict[str, str]) -> s
 
 def guide_json(m: Matter) -> dict[str, object]:
     """Fields and materials as `case add` takes them (--field KEY=VALUE, --material CODE)."""
-    from station.answers import hint_of, label_of
+    from station.catalogue.answers import hint_of, label_of
 
     labels = {f.key: label_of(f) for f in m.fields}
     fields = []

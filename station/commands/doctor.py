@@ -7,9 +7,9 @@ import sys
 
 import click
 
-from station.commands._echo import echo
+from shared.echo import echo
+from shared.i18n import t
 from station.doctor import run_checks
-from station.i18n import t
 
 
 @click.command(name="doctor", help=t("cli.help_doctor"))

@@ -13,10 +13,10 @@ import os
 
 import click
 
+from shared.echo import echo
+from shared.errors import StationError
+from shared.i18n import t
 from station import paths
-from station.commands._echo import echo
-from station.errors import StationError
-from station.i18n import t
 
 
 def _slot(staff: str) -> str:

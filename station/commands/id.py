@@ -8,9 +8,9 @@ from datetime import date
 
 import click
 
-from station.commands._echo import echo
-from station.i18n import t
-from station.identity import IdNumberError, mask_id, normalise, parse_id
+from shared.echo import echo
+from shared.i18n import t
+from station.people import IdNumberError, mask_id, normalise, parse_id
 
 
 @click.group(name="id", help=t("cli.help_id_group"))

@@ -6,10 +6,10 @@ import json
 
 import click
 
+from shared.echo import echo
+from shared.i18n import t
 from station import config
-from station.commands._echo import echo
 from station.commands._unlock import passphrase_option, passphrases
-from station.i18n import t
 
 
 @click.command(name="init", help=t("cli.help_init"))

@@ -13,9 +13,9 @@ from typing import Literal
 
 import click
 
-from station.commands._echo import echo
+from shared.echo import echo
+from shared.i18n import t
 from station.hw.ports import Media
-from station.i18n import t
 
 
 def _settings() -> tuple[str, str]:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import click
 
-from station.commands._echo import echo
+from shared.echo import echo
+from shared.i18n import t
 from station.commands._unlock import open_unlocked, passphrase_option, passphrases, staff_option
 from station.commands.print import command as print_group
-from station.i18n import t
 
 
 @print_group.command(name="receipt", help=t("cli.help_print_receipt"))

@@ -12,8 +12,8 @@ import json
 
 import click
 
-from station.commands._echo import echo
-from station.i18n import t
+from shared.echo import echo
+from shared.i18n import t
 
 
 @click.command(name="purge", help=t("retention.help_purge"))

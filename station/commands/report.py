@@ -11,10 +11,10 @@ from pathlib import Path
 
 import click
 
-from station.commands._echo import echo, write
-from station.errors import StationError
-from station.i18n import t
-from station.reports.formats import FORMATS, render_csv, render_json, render_table
+from shared.echo import echo, write
+from shared.errors import StationError
+from shared.i18n import t
+from shared.reports.formats import FORMATS, render_csv, render_json, render_table
 from station.reports.station import GROUPINGS, StationReport, build_station_report
 
 

@@ -6,9 +6,9 @@ import json
 
 import click
 
-from station.commands._echo import echo
+from shared.echo import echo
+from shared.i18n import t
 from station.commands._unlock import open_unlocked, passphrase_option, passphrases, staff_option
-from station.i18n import t
 
 
 @click.group(name="staff", help=t("cli.help_staff_group"))

@@ -6,8 +6,8 @@ import threading
 
 import click
 
-from station.commands._echo import echo
-from station.i18n import t
+from shared.echo import echo
+from shared.i18n import t
 
 
 def _report(state) -> None:

@@ -16,9 +16,9 @@ import sys
 
 import click
 
-from station.commands._echo import echo
+from shared.echo import echo
+from shared.i18n import t
 from station.commands._unlock import passphrase_option, passphrases, staff_option
-from station.i18n import t
 
 
 @click.command(name="verify", help=t("verify.help"))

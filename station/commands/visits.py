@@ -13,10 +13,10 @@ from pathlib import Path
 
 import click
 
-from station.commands._echo import echo
+from shared.echo import echo
+from shared.errors import StationError
+from shared.i18n import t
 from station.commands._unlock import open_unlocked, passphrase_option, passphrases, staff_option
-from station.errors import StationError
-from station.i18n import t
 from station.visits.model import Contact, Slot
 
 DAY = click.DateTime(formats=["%Y-%m-%d"])

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from shared.i18n import t
 from station.documents.common import fmt_date, fmt_datetime
 from station.documents.layout import Document, Field, Para, Table, Title
-from station.i18n import t
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from station.i18n import t
-from station.identity import mask_id
+from shared.i18n import t
+from station.people import mask_id
 
 _WHOLE_ID = re.compile(r"^\s*\d{15}(\d{2}[\dXx])?\s*$")
 

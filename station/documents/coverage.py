@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from station.errors import StationError
+from shared.errors import StationError
 
 # In the order they are tried: HanaMinB first, it alone covers Ext B–F.
 FALLBACK_FAMILIES = ("HanaMinB", "HanaMinA", "BabelStone Han")

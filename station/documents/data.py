@@ -2,7 +2,7 @@
 
 Why plain dataclasses: documents depend on nothing but these, so they are rendered
 and tested without the catalogue, the queue or the TUI. Dates come computed (the
-working-day arithmetic lives in `station.workdays`). ID numbers arrive masked; the
+working-day arithmetic lives in `station.catalogue.calendar`). ID numbers arrive masked; the
 renderer masks again anything that still looks whole, so no paper ever carries one.
 """
 

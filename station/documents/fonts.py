@@ -26,6 +26,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared.errors import StationError
 from station import notices, paths
 from station.documents.coverage import (
     Face,
@@ -35,7 +36,6 @@ from station.documents.coverage import (
     face_cmap,
     find_fallbacks,
 )
-from station.errors import StationError
 
 FAMILY = "stationcjk"
 _PATTERNS = ("Noto Sans CJK SC:lang=zh-cn", "sans-serif:lang=zh-cn")

@@ -21,7 +21,7 @@ def scrub(text: str) -> str:
     """Last line of defence: no whole ID number reaches paper, whatever the caller sent;
     and no variation selector, which no face here draws (it would print as a box)."""
     from station.documents.coverage import strip_ignorable
-    from station.identity import mask_id
+    from station.people import mask_id
 
     return _ID_LIKE.sub(lambda m: mask_id(m.group(0)), strip_ignorable(text))
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from shared.i18n import t
 from station.documents.common import fmt_date, fmt_datetime, safe_id
 from station.documents.data import MissingItem, NoticeData
 from station.documents.layout import Document, Field, Items, Para, Rule, Title
-from station.i18n import t
 
 
 def _item(item: MissingItem) -> str:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from shared.i18n import t
 from station.documents.common import fmt_date, fmt_datetime, safe_id
 from station.documents.data import ReceiptData
 from station.documents.layout import QR, Document, Field, Items, Para, Rule, Title
-from station.i18n import t
 
 
 def time_limit_text(days: int, due: object, estimated: bool = False) -> str:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from shared.i18n import t
 from station.documents.common import fmt_date, fmt_datetime, safe_id
 from station.documents.data import RunSheetData
 from station.documents.layout import Document, Field, Para, Table, Title
-from station.i18n import t
 
 
 def _place(community: str, address: str) -> str:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from shared.i18n import t
 from station.documents.common import fmt_date, safe_id
 from station.documents.data import SlipData
 from station.documents.layout import QR, Document, Field, Items, Para, Rule, Title
-from station.i18n import t
 
 
 def slip(data: SlipData) -> Document:

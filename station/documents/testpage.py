@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from shared.i18n import t
 from station.documents.common import fmt_datetime
 from station.documents.layout import QR, Document, Field, Para, Rule, Title
 from station.hw.ports import Media
-from station.i18n import t
 
 
 def test_page(printer: str, media: Media, when: datetime | None = None) -> Document:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from station.errors import StationError
+from shared.errors import StationError
 from station.hw.errors import NoCardError, ReaderGoneError
 from station.hw.ports import CardListener, CardRead
 

@@ -7,8 +7,9 @@ that the card is readable, never whose it is.
 
 from __future__ import annotations
 
+from shared.errors import StationError
+from shared.i18n import t
 from station.checks import Check
-from station.errors import StationError
 from station.hw.errors import (
     CardError,
     CardServiceError,
@@ -17,7 +18,6 @@ from station.hw.errors import (
     PrinterServiceError,
 )
 from station.hw.ports import CardReader, Printer, PrinterStatus
-from station.i18n import t
 
 
 def reader_checks(reader: CardReader | None = None) -> list[Check]:

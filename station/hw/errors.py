@@ -7,7 +7,7 @@ personal data; status words appear only as a support code next to the words.
 
 from __future__ import annotations
 
-from station.errors import StationError
+from shared.errors import StationError
 
 
 class HardwareError(StationError):
@@ -63,7 +63,7 @@ class CardFieldError(CardError):
     key = "hw.card_field"
 
     def __init__(self, record: int, problem: str) -> None:
-        from station.i18n import t
+        from shared.i18n import t
 
         self.record = record
         self.problem = problem  # "missing" | "malformed"
@@ -72,7 +72,7 @@ class CardFieldError(CardError):
 
 
 class CardIdInvalid(CardError):
-    """The ID number on the card fails validation (reason from station.identity)."""
+    """The ID number on the card fails validation (reason from station.people)."""
 
     key = "hw.card_id_invalid"
 
@@ -159,7 +159,7 @@ class IdCardFieldError(IdCardError):
     key = "idcard.field"
 
     def __init__(self, name: str, problem: str) -> None:
-        from station.i18n import t
+        from shared.i18n import t
 
         self.field_name = name
         self.problem = problem

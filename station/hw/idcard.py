@@ -17,10 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from station.errors import StationError
+from shared.errors import StationError
 from station.hw.errors import CardIdInvalid, IdCardFieldError
 from station.hw.ports import CardHolder, CardInfo, CardRead
-from station.identity import parse_id
+from station.people import parse_id
 
 # (name, offset, length) in bytes.
 FIELDS: tuple[tuple[str, int, int], ...] = (

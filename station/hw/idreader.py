@@ -113,7 +113,7 @@ class SerialIdCardReader:
 
     @property
     def name(self) -> str:
-        from station.i18n import t
+        from shared.i18n import t
 
         return t("idcard.reader_name", port=self.port)
 

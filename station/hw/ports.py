@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from station.identity import ResidentId
+from station.people import ResidentId
 
 # -- card -------------------------------------------------------------------------
 
@@ -132,7 +132,7 @@ class PrinterState:
 
     def describe(self) -> str:
         """The state in words for staff."""
-        from station.i18n import t
+        from shared.i18n import t
 
         return t(f"hw.printer_status_{self.status.value}", printer=self.name)
 

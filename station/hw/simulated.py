@@ -21,7 +21,7 @@ from station.hw.ports import (
     CardListener,
     CardRead,
 )
-from station.identity import parse_id
+from station.people import parse_id
 
 SIM_ATR = bytes.fromhex("3B00DEADBEEF")  # not a real card's ATR
 
@@ -65,7 +65,7 @@ class SimulatedCardReader:
 
     @property
     def name(self) -> str:
-        from station.i18n import t
+        from shared.i18n import t
 
         return t("hw.simulated_reader")
 

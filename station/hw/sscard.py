@@ -255,7 +255,7 @@ _SEX = {"1": "M", "2": "F"}
 
 
 def decode_holder(values: dict[int, bytes], today: date | None = None) -> CardHolder:
-    from station.identity import IdNumberError, parse_id
+    from station.people import IdNumberError, parse_id
 
     number = decode_text(0x08, _required(values, 0x08))
     try:

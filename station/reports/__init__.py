@@ -6,11 +6,11 @@ formats. Everything here is computed from clear metadata, queue states and
 tombstones only — it works while the station is locked and can hold no personal
 data, because none is ever read.
 
-- `station.reports.figures`   the counted figures of one group (cases, states, visits, ratings)
+- `shared.reports.figures`   the counted figures of one group (cases, states, visits, ratings)
 - `station.reports.station`   the station report, from the queue (`build_station_report`)
-- `station.reports.reconcile` per-day manifests of record versions and their comparison
-- `station.reports.document`  a report as titled tables and charts, shared by every format
-- `station.reports.formats`   table / CSV / JSON text
-- `station.reports.charts`    bar and line charts as text blocks and as SVG
+- `shared.reports.reconcile` per-day manifests of record versions and their comparison
+- `shared.reports.document`  a report as titled tables and charts, shared by every format
+- `shared.reports.formats`   table / CSV / JSON text
+- `shared.reports.charts`    bar and line charts as text blocks and as SVG
 - `station.reports.pdf`       the printed report, charts drawn with fpdf2 primitives
 """

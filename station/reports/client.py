@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from station.reports.reconcile import DayDiff
+from shared.reports.reconcile import DayDiff
 from station.reports.station import StationReport
 
 RECONCILE_PATH = "/v1/reports/reconcile"
@@ -25,8 +25,8 @@ def reconcile_request(report: StationReport, station_id: str, ts: int, nonce: st
 
 def reconcile(report: StationReport, queue: Any = None, client: Any = None) -> list[DayDiff]:
     """Send the manifests, get the centre's per-day comparison (raises `SyncFailed`)."""
+    from shared.protocol import new_nonce
     from station.sync import SyncFailed, make_client
-    from station.sync.protocol import new_nonce
 
     own = client is None
     client = client or make_client(queue)

@@ -12,8 +12,8 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from shared.reports.document import Chart, Document, Table, cell_text, is_numeric_column
 from station.documents.fonts import font_book
-from station.reports.document import Chart, Document, Table, cell_text, is_numeric_column
 
 _BLUE = (43, 108, 176)
 _ORANGE = (192, 86, 33)

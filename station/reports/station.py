@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from station.i18n import t
-from station.reports.document import Chart, Document, Table, kind_text, period_text
-from station.reports.figures import COLUMNS, Figures, group_value, record_day
-from station.reports.reconcile import WAITING, DayDiff, Entry
+from shared.i18n import t
+from shared.reports.document import Chart, Document, Table, kind_text, period_text
+from shared.reports.figures import COLUMNS, Figures, group_value, record_day
+from shared.reports.reconcile import WAITING, DayDiff, Entry
 
 GROUPINGS = ("day", "site", "staff", "line", "matter")
 # What the sync client writes as the last error of a version the centre refused to open.
@@ -208,7 +208,7 @@ def _labels(groups: dict[str, Figures], by: str, staff_names: dict[str, str]) ->
     """Readable names for codes: matter and line names from the catalogue, staff names."""
     out: dict[str, str] = {}
     if by in ("matter", "line"):
-        from station.catalogue import load_catalogue
+        from station.catalogue.model import load_catalogue
 
         cat = load_catalogue()
         for key in groups:

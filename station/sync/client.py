@@ -30,10 +30,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from station.i18n import t
-from station.sync.identity import Pinned, StationKeys
-from station.sync.inbox import Inbox
-from station.sync.protocol import (
+from shared.i18n import t
+from shared.protocol import (
     MAX_BATCH,
     MAX_PULL,
     PREFIX,
@@ -54,6 +52,8 @@ from station.sync.protocol import (
     to_ranges,
     verify,
 )
+from station.sync.identity import Pinned, StationKeys
+from station.sync.inbox import Inbox
 
 log = logging.getLogger("station.sync")
 

@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from shared.errors import StationError
+from shared.protocol import PREFIX, SIGNATURE_HEADER, VERSION, b64d, b64e, dumps, verify
 from station import config
-from station.errors import StationError
 from station.sync.identity import Pinned, load_or_create_keys, save_pinned
-from station.sync.protocol import PREFIX, SIGNATURE_HEADER, VERSION, b64d, b64e, dumps, verify
 
 DEFAULT_SUITE = "x25519-hkdf-sha256-aes256gcm"
 HYBRID_SUITE = "mlkem768x25519-hkdf-sha256-aes256gcm"

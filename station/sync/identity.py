@@ -29,9 +29,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
+from shared.errors import StationError
+from shared.protocol import b64d, b64e
 from station import config, paths
-from station.errors import StationError
-from station.sync.protocol import b64d, b64e
 
 LOCK_LABEL = "sync/inbox-lock"
 _LOCK_INFO = b"liudong-station/inbox-key/1"

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from station import paths
-from station.catalogue import CatalogueError, CatalogueFileError
+from station.catalogue.model import CatalogueError, CatalogueFileError
 
 _log = logging.getLogger("station.sync.inbox")
 
@@ -212,7 +212,7 @@ def _apply_calendar(db: sqlite3.Connection, item: dict[str, Any], update_id: int
 
     A calendar that fails is kept, marked not installed, and the pull goes on: that year
     keeps its previous source, and stays marked an estimate where it was one."""
-    from station.workdays import install_calendar, parse_calendar_text
+    from station.catalogue.calendar import install_calendar, parse_calendar_text
 
     content, year, sha = item.get("content"), item.get("year"), item.get("sha256")
     installed = False

@@ -19,8 +19,8 @@ from textual.app import App
 from textual.command import CommandPalette
 from textual.dom import DOMNode
 
-from station.errors import StationError
-from station.i18n import get_locale, set_locale, t
+from shared.errors import StationError
+from shared.i18n import get_locale, set_locale, t
 from station.tui import events as ev
 from station.tui.base import _Guarded
 from station.tui.keys import Key, bindings
@@ -364,7 +364,7 @@ def run_app(language: str | None = None) -> None:
     ``$STATION_LANG``) overrides the language kept in the config for this run only."""
     import os
 
-    from station.i18n import LOCALES
+    from shared.i18n import LOCALES
     from station.service import open_service
 
     if language is None and os.environ.get("STATION_LANG") in LOCALES:

@@ -18,8 +18,8 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 
-from station.errors import StationError
-from station.i18n import t
+from shared.errors import StationError
+from shared.i18n import t
 from station.tui.keys import Key, bindings
 from station.tui.plain import Static
 

@@ -12,12 +12,12 @@ from typing import Any
 
 @dataclass
 class ServeFlow:
-    resident: Any  # station.intake.Resident
+    resident: Any  # station.cases.model.Resident
     hints: list[str] = field(default_factory=list)
     guide: Any = None  # station.service.MatterGuide of the chosen matter
     ticked: set[str] = field(default_factory=set)  # material codes handed in
     answers: dict[str, str] = field(default_factory=dict)
-    agent: Any = None  # station.intake.Agent or None
+    agent: Any = None  # station.cases.model.Agent or None
     delivery: str | None = None
     outcome: Any = None  # station.service.RecordOutcome once recorded
     visit: str = ""  # home-visit appointment id when serving at the resident's door
@@ -41,7 +41,7 @@ class ServeFlow:
         return self.guide.matter.code
 
     def draft(self) -> Any:
-        from station.intake import CaseDraft
+        from station.cases.model import CaseDraft
 
         return CaseDraft(
             resident=self.resident,

@@ -9,7 +9,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from station.i18n import t
+from shared.i18n import t
 
 # (catalogue label, app action)
 COMMANDS: list[tuple[str, str]] = [

@@ -9,7 +9,7 @@ str cell; https://textual.textualize.io/api/markup/). A resident called
 MarkupError on every redraw (issue 16). Our own messages hold no markup, so every
 string the screens show goes through `plain()`: a literal `Content` (no markup
 parsing), with control and direction characters written out visibly
-(station/text.py). Screens import Static, Label and DataTable from here; styled
+(shared/text.py). Screens import Static, Label and DataTable from here; styled
 text is built with `Content.assemble`/`Styled`, whose str pieces are literal too.
 """
 
@@ -21,7 +21,7 @@ from rich.text import Text
 from textual import widgets
 from textual.content import Content
 
-from station.text import visible
+from shared.text import visible
 
 
 def shown(text: object) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from station.i18n import catalogue, t
+from shared.i18n import catalogue, t
 
 HALVES = ("am", "pm")
 

@@ -12,7 +12,7 @@ from textual.strip import Strip
 from textual.widgets import Checkbox, Input, RadioButton, SelectionList
 from textual.widgets.option_list import OptionDoesNotExist
 
-from station.i18n import t
+from shared.i18n import t
 from station.tui.keys import Key, display
 from station.tui.plain import DataTable, Static, shown
 
@@ -151,7 +151,7 @@ class CasesTable(DataTable):
                 status = t("tui.cases.status_reprint", status=status)
             row = [c.created_at.strftime("%H:%M"), c.case_no]
             if self.names:
-                from station.identity import mask_name
+                from station.people import mask_name
 
                 row.append(mask_name(self.people.get(c.case_no, ("", ""))[0]))
             row += [f"{c.matter} {c.matter_name}", status, c.staff_name]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from station.identity import ResidentId, normalise
+from station.people import ResidentId, normalise
 from station.visits.model import Reason, VisitError
 
 VISIT_AGE = 80

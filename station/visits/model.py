@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, time
 from typing import Literal
 
-from station.errors import StationError
+from shared.errors import StationError
 from station.visits.address import Address
 from station.visits.address import parse_address as parse_address  # callers import the model
 

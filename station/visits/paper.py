@@ -15,15 +15,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
+from shared.errors import StationError
+from shared.i18n import RESIDENT_LOCALE, locale_as, t
 from station.documents import RunSheetData, RunStop, SlipData, render
 from station.documents.calllist import CallListData, CallRow, call_list
 from station.documents.layout import Field, Table
 from station.documents.runsheet import run_sheet
 from station.documents.slip import slip
-from station.errors import StationError
 from station.hw.ports import Media
-from station.i18n import RESIDENT_LOCALE, locale_as, t
-from station.identity import mask_id
+from station.people import mask_id
 from station.visits.model import Appointment
 from station.visits.planning import Plan
 from station.visits.rules import VisitRules

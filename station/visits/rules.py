@@ -12,7 +12,7 @@ from datetime import time
 from importlib import resources
 from pathlib import Path
 
-from station.errors import StationError
+from shared.errors import StationError
 
 
 @dataclass(frozen=True)

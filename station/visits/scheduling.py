@@ -30,7 +30,7 @@ def check_resident_free(existing: Iterable[Appointment], appt: Appointment) -> N
         # A centre request may come without the ID number: no number, nothing to compare.
         if (other.id != appt.id and appt.id_number and other.id_number == appt.id_number
                 and other.status in ACTIVE):
-            from station.i18n import t
+            from shared.i18n import t
 
             # The status in words, and the booking's number so the desk can open it.
             raise VisitError("visits.resident_already_booked", visit=other.id,

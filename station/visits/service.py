@@ -18,13 +18,13 @@ from datetime import date, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from shared.errors import StationError
+from shared.i18n import t
+from shared.text import check_text, is_plain
 from station import matters, paths
-from station.errors import StationError
+from station.cases.model import Resident, clean_name
 from station.hw.ports import Media
-from station.i18n import t
-from station.identity import mask_id, parse_id
-from station.intake import Resident, clean_name
-from station.text import check_text, is_plain
+from station.people import mask_id, parse_id
 from station.visits import paper
 from station.visits.address import MAX_LENGTH as MAX_ADDRESS_LENGTH
 from station.visits.eligibility import Eligibility, visit_eligibility
@@ -233,8 +233,8 @@ class VisitService:
 
         They arrive sealed to this station's inbox key (``station.sync.inbox``); they are
         opened only here, while unlocked, and go straight into the encrypted queue."""
+        from shared.protocol import open_for_station
         from station.sync.inbox import Inbox, inbox_file
-        from station.sync.protocol import open_for_station
 
         if not inbox_file().exists():
             return 0
@@ -268,7 +268,7 @@ class VisitService:
                       station_id: str) -> Appointment:
         """A request as the centre took it down; what is missing is for staff to fill in.
 
-        A text holding control or direction characters (station/text.py) is not taken:
+        A text holding control or direction characters (shared/text.py) is not taken:
         it is left out, and a note tells staff to call back."""
         dropped = [k for k, v in details.items() if isinstance(v, str) and not is_plain(v)]
         details = {k: ("" if k in dropped else v) for k, v in details.items()}

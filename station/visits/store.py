@@ -17,8 +17,8 @@ from datetime import date, datetime, time
 
 from stationq import Queue
 
-from station import queue_access
-from station.queue_access import translated as _translated
+from station.cases import queue_open as queue_access
+from station.cases.queue_open import translated as _translated
 from station.visits.address import address_from_payload
 from station.visits.model import TRANSITIONS, Appointment, Contact, Slot, VisitError
 

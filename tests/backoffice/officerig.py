@@ -58,7 +58,7 @@ class Office:
 
     def record(self, delivery: str = "post"):
         """A 敬老卡申领 (MZ01) recorded at the desk with every required paper; synced."""
-        from station.intake import CaseDraft
+        from station.cases.model import CaseDraft
 
         with self.at_station() as s:
             draft = CaseDraft(resident=s.resident(RESIDENT["id"], RESIDENT["name"]),

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from officerig import ADMIN, CASEWORKER, RESIDENT, SUPERVISOR, TOKEN, Office
 
 from center.export import csv_value
-from station.i18n import t
+from shared.i18n import t
 
 FILENAME = re.compile(r'^attachment; filename="cases-since-\d{8}-at-\d{8}-\d{6}'
                       r'\.(jsonl|csv|xlsx)"$')

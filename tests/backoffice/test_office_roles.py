@@ -8,7 +8,7 @@ import subprocess
 
 from officerig import ADMIN, CASEWORKER, RESIDENT, SUPERVISOR, TOKEN, Office
 
-from station.i18n import t
+from shared.i18n import t
 
 
 def csrf_of(html: str) -> str:

@@ -14,7 +14,7 @@ from cdp import Browser, chromium
 from officerig import CASEWORKER, RESIDENT, Office, personal
 from PIL import Image
 
-from station.i18n import t
+from shared.i18n import t
 
 pytestmark = pytest.mark.skipif(chromium() is None,
                                 reason="chromium not installed (./install.sh --dev installs it)")

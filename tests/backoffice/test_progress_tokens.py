@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from syncrig import PASSPHRASE
 
 from center.backoffice import progress
-from station.i18n import t
+from shared.i18n import t
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def test_the_token_travels_sealed_and_the_centre_keeps_its_hash_only(served):
             raw.close()
     assert cells and not any(token in c for c in cells)
     # the receipt's QR holds the progress page's address
-    from station.documents_bridge import progress_link
+    from station.cases.paper_data import progress_link
 
     with office.at_station():
         assert progress_link(case) == f"{office.centre.url}/q/{token}"

@@ -10,7 +10,7 @@ from syncrig import Centre, make_centre_home
 
 from center.db import MIGRATIONS, PostgresStore, SqliteStore
 from center.reports import accounts
-from station.i18n import t
+from shared.i18n import t
 
 
 def test_user_commands_with_roles(tmp_path):

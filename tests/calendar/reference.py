@@ -1,4 +1,4 @@
-"""The 2025 and 2026 State Council notices, read independently of station.workdays.
+"""The 2025 and 2026 State Council notices, read independently of station.catalogue.calendar.
 
 Why a reader of its own: the reference must not share code with what it checks. The files
 (notice_2025.toml, notice_2026.toml) are the station's former hand-kept holidays.toml split

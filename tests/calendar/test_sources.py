@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 import chinese_calendar
 import pytest
 
-from station import workdays
-from station.workdays import (
+from station.catalogue import calendar as workdays
+from station.catalogue.calendar import (
     HolidayDataError,
     WorkCalendar,
     install_calendar,
@@ -133,7 +133,7 @@ def test_untrusted_files_are_refused_with_the_field_named(change, field, problem
 
 
 def test_not_toml_or_too_big_is_refused():
-    from station.catalogue import CatalogueFileError
+    from station.catalogue.model import CatalogueFileError
 
     with pytest.raises(CatalogueFileError):
         parse_calendar_text("year = = 2027")
@@ -153,7 +153,7 @@ def test_estimate_is_only_where_the_count_went():
 
 
 def test_doctor_warns_before_residents_get_estimates():
-    from station.workdays import calendar_check
+    from station.catalogue.calendar import calendar_check
 
     check = calendar_check(D(2026, 12, 7))
     assert check.status == "warn" and "2027" in check.detail and "center calendar" in check.hint

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from station.answers import AnswersInvalid, clean_answers
-from station.catalogue import check_eligibility, load_catalogue, validate_answers
-from station.i18n import set_locale
-from station.identity import check_char
+from shared.i18n import set_locale
+from station.catalogue.answers import AnswersInvalid, clean_answers
+from station.catalogue.model import check_eligibility, load_catalogue, validate_answers
+from station.people import check_char
 
 TODAY = date(2026, 11, 22)
 

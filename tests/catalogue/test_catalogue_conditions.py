@@ -9,9 +9,9 @@ from datetime import date
 
 import pytest
 
-from station.catalogue import CatalogueError, default_path, load_catalogue, parse_catalogue
-from station.identity import parse_id
-from station.intake import CaseDraft, Resident, _derived
+from station.cases.model import CaseDraft, Resident, _derived
+from station.catalogue.model import CatalogueError, default_path, load_catalogue, parse_catalogue
+from station.people import parse_id
 
 
 @pytest.fixture(scope="module")

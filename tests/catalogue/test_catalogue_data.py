@@ -14,9 +14,9 @@ from catalogue_expected import (
     parse_shared,
 )
 
-from station import catalogue as cat_mod
-from station.catalogue import FIELD_TYPES, FLAGS, MATERIAL_FORMS, load_catalogue
-from station.i18n import catalogue as messages
+from shared.i18n import catalogue as messages
+from station.catalogue import model as cat_mod
+from station.catalogue.model import FIELD_TYPES, FLAGS, MATERIAL_FORMS, load_catalogue
 
 
 def test_reference_list_matches_shared_catalogue_when_present():
@@ -148,7 +148,7 @@ def test_every_flag_and_menu_has_words_in_both_languages():
 def test_get_is_case_insensitive_and_unknown_codes_are_a_station_error():
     import pytest
 
-    from station.catalogue import UnknownMatter
+    from station.catalogue.model import UnknownMatter
 
     cat = load_catalogue()
     assert cat.get(" mz01 ").code == "MZ01"

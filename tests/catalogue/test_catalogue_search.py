@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from station.catalogue import load_catalogue
-from station.matter_search import SearchIndex
+from station.catalogue.model import load_catalogue
+from station.catalogue.search import SearchIndex
 
 
 def codes(text: str) -> list[str]:

@@ -14,7 +14,8 @@ from datetime import date, datetime
 import pytest
 from click.testing import CliRunner
 
-from station.catalogue import (
+from shared.i18n import set_locale
+from station.catalogue.model import (
     AUTHORITY,
     CatalogueError,
     default_path,
@@ -22,7 +23,6 @@ from station.catalogue import (
     parse_catalogue,
 )
 from station.cli import cli
-from station.i18n import set_locale
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from station.workdays import (
+from station.catalogue.calendar import (
     HolidayDataError,
     WorkCalendar,
     add_working_days,
@@ -93,7 +93,7 @@ def test_the_promised_day_is_n_working_days_away(start, n):
 
 def good() -> dict:
     """A year's file as the centre publishes it (docs/CONTRACTS.md): the notice's periods."""
-    from station.workdays import statutory_days
+    from station.catalogue.calendar import statutory_days
 
     periods = [{"name": name, "start": day, "end": day}
                for day, name in statutory_days(2030).items() if day.month != 10]
@@ -129,7 +129,7 @@ def test_bad_holiday_data_names_the_entry_and_field():
 
 
 def test_the_centre_can_publish_the_next_year():
-    from station.workdays import install_calendar, statutory_days
+    from station.catalogue.calendar import install_calendar, statutory_days
 
     periods = "".join(f'[[periods]]\nname = "{name}"\nstart = {day}\nend = {day}\n'
                       for day, name in statutory_days(2027).items() if day != D(2027, 1, 1))

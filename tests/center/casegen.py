@@ -13,11 +13,12 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 
-from station import intake, matters
-from station.answers import validate_answers
-from station.catalogue import load_catalogue
-from station.identity import parse_id
-from station.queueing import CaseStore
+from station import matters
+from station.cases import model as intake
+from station.cases.store import CaseStore
+from station.catalogue.answers import validate_answers
+from station.catalogue.model import load_catalogue
+from station.people import parse_id
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英"

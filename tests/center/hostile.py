@@ -29,7 +29,7 @@ def sealed_record(queue, *, seq: int, meta: dict[str, Any], kind: str = "case",
     """A v1 wire record; `env` overrides envelope fields (to contradict the clear ones)."""
     from stationq import ids, sealing
 
-    from station.sync.protocol import b64e
+    from shared.protocol import b64e
 
     created = time.time() if created is None else created
     rid = record_id or ids.record_id(seq, int(created * 1000))
@@ -47,7 +47,7 @@ def sealed_record(queue, *, seq: int, meta: dict[str, Any], kind: str = "case",
 
 def push(centre, client, records: list[dict[str, Any]], version: int) -> httpx.Response:
     """A signed push of `records` (v1 JSON or a v2 frame), NaN and all."""
-    from station.sync.protocol import (
+    from shared.protocol import (
         PUSH2_MAGIC,
         PUSH2_PATH,
         SIGNATURE_HEADER,
@@ -104,7 +104,7 @@ def log_in(centre) -> httpx.Client:
 def reports_answer(centre, tmp: Path, unreadable: int) -> None:
     """Every `center report` format and every report page answers (no traceback, no 5xx)
     and names `unreadable` stored rows as unreadable."""
-    from station.i18n import t
+    from shared.i18n import t
 
     label = t("reports.fact_unreadable")
     outs = {}

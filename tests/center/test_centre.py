@@ -19,7 +19,7 @@ from syncrig import (
     signed_push,
 )
 
-from station.sync.protocol import (
+from shared.protocol import (
     MAX_BODY_BYTES,
     SIGNATURE_HEADER,
     b64d,
@@ -32,7 +32,7 @@ from station.sync.protocol import (
 
 
 def test_enrolment_code_works_once_and_expires(centre: Centre) -> None:
-    from station.errors import StationError
+    from shared.errors import StationError
     from station.sync.enrol import enrol
 
     queue = make_station()
@@ -237,7 +237,7 @@ def test_tls_certificate_is_pinned(tmp_path, db_url) -> None:
 
 def test_old_nonces_are_forgotten(centre: Centre) -> None:
     from center.db import Replay
-    from station.sync.protocol import TIME_WINDOW_S, new_nonce, now_ms
+    from shared.protocol import TIME_WINDOW_S, new_nonce, now_ms
 
     queue = make_station(centre=centre)
     store = centre.store()

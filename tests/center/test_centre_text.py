@@ -1,5 +1,5 @@
 """The centre refuses control and direction characters in what its staff type: a
-visit request, a station name to enrol, a catalogue to publish (station/text.py)."""
+visit request, a station name to enrol, a catalogue to publish (shared/text.py)."""
 
 from __future__ import annotations
 

@@ -19,8 +19,8 @@ from casegen import record_cases
 from syncrig import Centre, client_for, make_station
 
 from center.integrations import SETTLE_MS
-from station.answers import clean_answers
-from station.catalogue import load_catalogue
+from station.catalogue.answers import clean_answers
+from station.catalogue.model import load_catalogue
 
 N = 100
 

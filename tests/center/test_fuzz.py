@@ -14,8 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from syncrig import add_cases, client_for, make_station
 
-from station.sync.client import _created, _wire
-from station.sync.protocol import (
+from shared.protocol import (
     PUSH2_FIELDS,
     PUSH2_MAGIC,
     PUSH2_PATH,
@@ -27,9 +26,10 @@ from station.sync.protocol import (
     now_ms,
     sign,
 )
-from station.sync.protocol import (
+from shared.protocol import (
     dumps as compact_dumps,
 )
+from station.sync.client import _created, _wire
 
 
 def gzip_ok(packed: bytes, body: bytes) -> bool:

@@ -20,7 +20,7 @@ from hostile import DAY, push, reports_answer, sealed_record
 from stationq import ids
 from syncrig import case_meta, client_for, make_station
 
-from station.i18n import t
+from shared.i18n import t
 
 FAR_FUTURE_MS = int(datetime(9999, 1, 1, tzinfo=UTC).timestamp() * 1000)
 
@@ -169,7 +169,7 @@ def test_a_revoked_station_gets_401_on_push_and_pull(centre) -> None:
     assert err.value.code == "station_revoked"
     import httpx
 
-    from station.sync.protocol import SIGNATURE_HEADER, dumps, new_nonce, now_ms, sign
+    from shared.protocol import SIGNATURE_HEADER, dumps, new_nonce, now_ms, sign
 
     body = dumps({"v": 1, "station_id": queue.station_id, "ts": now_ms(),
                   "nonce": new_nonce(), "cursor": 0, "limit": 10})

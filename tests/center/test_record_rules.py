@@ -19,13 +19,13 @@ from center import record_rules as rr
 
 
 def bounds(station_id: str = "KQXMRT") -> rr.Bounds:
-    from station.catalogue import load_catalogue
+    from station.catalogue.model import load_catalogue
 
     return rr.Bounds.make(station_id, int(time.time() * 1000), rr.matters_of(load_catalogue()))
 
 
 def test_enumerations_are_the_stations() -> None:
-    from station import intake
+    from station.cases import model as intake
     from station.visits import model, store
 
     assert frozenset(intake.STATUSES) == rr.CASE_STATUSES
@@ -41,8 +41,8 @@ def test_enumerations_are_the_stations() -> None:
 
 def test_the_stations_own_clear_metadata_passes() -> None:
     """Built by the station's own functions, not by hand."""
-    from station import intake
-    from station.identity import parse_id
+    from station.cases import model as intake
+    from station.people import parse_id
     from station.visits.model import Address, Appointment, Slot
     from station.visits.store import clear_meta as visit_meta
 

@@ -1,7 +1,7 @@
 """The centre report counts in SQL, and rows SQL cannot vouch for go through the Python
 reader (center/reports/tally.py): a record whose newer version only Python can read
 counts as that newer version, duplicate meta keys read as Python's json reads them (the
-last wins), and a rating "05" counts as 5 (station.reports.figures.rating_of).
+last wins), and a rating "05" counts as 5 (shared.reports.figures.rating_of).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ import pytest
 from deployrig import log_in
 from syncrig import Centre, free_port, make_centre_home
 
-from station.i18n import t
+from shared.i18n import t
 
 PASSWORD = "long-enough-password"
 

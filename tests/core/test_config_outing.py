@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
+from shared.errors import StationError
 from station import config, outing, paths
-from station.errors import StationError
 
 
 def test_config_round_trip_keeps_other_parts_tables():

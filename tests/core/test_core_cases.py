@@ -8,10 +8,10 @@ import subprocess
 
 import pytest
 
+from shared.errors import StationError
 from station import paths
-from station.errors import StationError
+from station.cases.model import CLEAR_KEYS
 from station.hw.ports import JobStatus, PrinterStatus
-from station.intake import CLEAR_KEYS
 from station.service import Service
 from tests.support.station import ELDER_ID, ELDER_NAME, full_mz01
 

@@ -8,8 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from station.identity import parse_id
-from station.intake import (
+from station.cases.model import (
     CLEAR_KEYS,
     DELIVERIES,
     STATUSES,
@@ -20,6 +19,7 @@ from station.intake import (
     clear_meta,
     payload,
 )
+from station.people import parse_id
 
 IDS = ["310101193803120013", "310105196205200020", "310112197508080036",
        "11010519491231002X", "310104200001010041"]

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from station import i18n
+from shared import i18n
 from station.hw.pdf_folder import PdfFolderPrinter
 from station.service import Service
 from tests.documents.pdfcheck import flat, pdf_text

@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 from stationq.sealing import X25519, generate_centre_keys
 
+from shared.errors import StationError
+from shared.i18n import t
 from station import config, retention
 from station.cli import cli
-from station.errors import StationError
-from station.i18n import t
 from tests.support.station import ELDER_ID, ELDER_NAME, PASS, full_mz01
 
 

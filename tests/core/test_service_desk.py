@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from shared.errors import StationError
 from station import config, paths
-from station.errors import StationError
-from station.identity import IdNumberError
+from station.people import IdNumberError
 from station.service import CaseDraft, LockedError, NotInitialisedError, Service, UnlockError
 from tests.support.station import ELDER_ID, ELDER_NAME, PASS, full_mz01
 

@@ -8,6 +8,7 @@ import pytest
 from pdfcheck import flat, ink_ratio, page_sizes_mm, pdf_text, word_heights
 from samples import FULL_ID, MASKED, notice_data, receipt_data, run_sheet_data, slip_data
 
+from shared.i18n import set_locale
 from station.documents import (
     Media,
     render,
@@ -17,7 +18,6 @@ from station.documents import (
     render_slip,
 )
 from station.documents.layout import Document, Para, scrub
-from station.i18n import set_locale
 
 MEDIA = [Media.A4, Media.ROLL80]
 

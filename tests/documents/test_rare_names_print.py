@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from pdfcheck import flat, pdf_text
 from test_rare_names import unprintable
 
-from station import papers, paths
+from station import paths
+from station.cases import papers
 from station.cli import cli
 from tests.support.station import ELDER_ID, PASS
 
@@ -25,7 +26,7 @@ TYPED = (("U+20000䶮", "𠀀䶮"), ("u+3400丽", "㐀丽"), ("U+2A6A5", "𪚥")
 
 def elder_id(n: int) -> str:
     """An 18-digit number born 1936 (80+ on any test day), check digit per GB 11643-1999
-    (ISO 7064 MOD 11-2), written out here rather than taken from station.identity."""
+    (ISO 7064 MOD 11-2), written out here rather than taken from station.people."""
     body = f"31010119360501{n:03d}"
     weights = [2 ** (17 - i) % 11 for i in range(17)]
     return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]

@@ -91,7 +91,7 @@ def test_gb18030_name_outside_gbk(reader, reader_names, card):
 
 @pytest.mark.parametrize("mis", [Misbehaviour.PIN, Misbehaviour.PIN_TRIES])
 def test_pin_card_gets_words_not_codes(reader, reader_names, card, mis):
-    from station.i18n import t
+    from shared.i18n import t
 
     card.misbehaviour = mis
     insert_and_wait(card, reader, reader_names[0])

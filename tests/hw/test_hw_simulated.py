@@ -23,7 +23,7 @@ from station.hw.ports import (
 )
 from station.hw.printing import keep_pdf, print_pdf
 from station.hw.simulated import SIMULATED_RESIDENTS, SimulatedCardReader
-from station.identity import parse_id
+from station.people import parse_id
 
 
 def test_fictional_residents_are_valid_and_clearly_fictional():

@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 import serial
 
-from station.errors import StationError
+from shared.errors import StationError
 from station.hw import idframe
 from station.hw.combined import CombinedCardReader
 from station.hw.errors import (

@@ -163,7 +163,7 @@ def station_home(home: Path):
 
 def generate(centre: Centre, root: Path) -> Month:
     from station import config
-    from station.catalogue import load_catalogue
+    from station.catalogue.model import load_catalogue
 
     month = Month(centre)
     cat = load_catalogue()
@@ -233,10 +233,10 @@ def _record(month: Month, run: StationRun, record_id: str, version: int) -> Vers
 
 def _case(month: Month, run: StationRun, cat, code: str, day: date, i: int, j: int,
           rng: random.Random) -> None:
-    from station.identity import parse_id
-    from station.intake import Case, Resident
-    from station.queueing import CaseStore
-    from station.workdays import add_working_days
+    from station.cases.model import Case, Resident
+    from station.cases.store import CaseStore
+    from station.catalogue.calendar import add_working_days
+    from station.people import parse_id
 
     n = len(month.names)
     name, number, phone = _resident(month, date(1950 + n % 40, 1 + n % 12, 1 + n % 28), n, rng)
@@ -291,7 +291,7 @@ def _visit(month: Month, run: StationRun, day: date, i: int, rng: random.Random)
 def _plant_conflict(month: Month, run: StationRun) -> None:
     """The centre already holds a different copy of a case version the station will push."""
     from center.db import Incoming
-    from station.sync.protocol import new_nonce, now_ms
+    from shared.protocol import new_nonce, now_ms
 
     target = next(v for v in reversed(month.ledger)
                   if v.station == run.name and v.kind == "case" and v.version == 1

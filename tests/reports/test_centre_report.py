@@ -11,9 +11,9 @@ from helpers import BLUE, GREEN, ORANGE, RED, colour_pixels, csv_tables, pdf_tex
 from month import FIRST, GAP_SEQS, LAST, TODAY, Month, station_home, tally
 
 from center.cli import cli as center_cli
-from station.catalogue import load_catalogue
-from station.i18n import t
-from station.workdays import add_working_days, is_working_day
+from shared.i18n import t
+from station.catalogue.calendar import add_working_days, is_working_day
+from station.catalogue.model import load_catalogue
 
 PERIOD = ["--from", FIRST.isoformat(), "--to", LAST.isoformat(), "--today", TODAY.isoformat()]
 
@@ -250,7 +250,7 @@ def test_help_kind_words_and_bom(month: Month, tmp_path):
 
 
 def test_a_single_seq_prints_alone():
-    from station.reports.document import seq_ranges
+    from shared.reports.document import seq_ranges
 
     assert seq_ranges([(36, 36)]) == "36"
     assert seq_ranges([(1, 35), (37, 37)]) == "1–35, 37"

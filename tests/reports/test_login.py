@@ -11,7 +11,7 @@ import pytest
 from helpers import SUPERVISOR
 from syncrig import backend, centre, db_url  # noqa: F401 - fixtures
 
-from station.i18n import t
+from shared.i18n import t
 
 TOKEN = re.compile(r'name="csrf" value="([^"]+)"')
 

@@ -16,9 +16,9 @@ import pytest
 
 from center.reports import data
 from center.reports.report import CentreReport, DayRow
-from station.i18n import t
-from station.reports.document import Chart, Document
-from station.reports.figures import Figures
+from shared.i18n import t
+from shared.reports.document import Chart, Document
+from shared.reports.figures import Figures
 from station.reports.pdf import render_pdf
 
 FILLED = 0.70  # every page but the last is written past this share of its height
@@ -123,7 +123,7 @@ def test_one_day_draws_no_trend(tmp_path):
 
 
 def test_numbers_are_right_aligned(tmp_path):
-    from station.reports.document import Table
+    from shared.reports.document import Table
 
     doc = Document("对齐")
     doc.tables = [Table("t", "件数", ["办事点", "件数"], [["甲", 7], ["乙", 12345], ["丙", None]])]
@@ -140,7 +140,7 @@ def test_numbers_are_right_aligned(tmp_path):
 
 
 def test_chart_of_a_single_point_has_no_line():
-    from station.reports.charts import svg_chart
+    from shared.reports.charts import svg_chart
 
     svg = svg_chart(Chart("cases_per_day", "趋势", "line", ["2026-11-01"], [5.0]))
     assert "polyline" not in svg

@@ -9,9 +9,9 @@ from click.testing import CliRunner
 from helpers import BLUE, ORANGE, colour_pixels, csv_tables, pdf_text
 from month import DAYS, FIRST, LAST, Month, station_home
 
+from shared.i18n import t
+from shared.reports.figures import COLUMNS
 from station.cli import cli
-from station.i18n import t
-from station.reports.figures import COLUMNS
 
 FIELDS = [c for c in COLUMNS if c != "rating_avg"]
 
@@ -165,7 +165,7 @@ def test_a_station_not_set_up_says_so():
 
 
 def test_english(month: Month):
-    from station.i18n import set_locale
+    from shared.i18n import set_locale
 
     set_locale("en")  # the autouse fixture puts zh_CN back
     run = month.station("徐汇-01")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable, Sparkline, Static
 
-from station.i18n import t
-from station.intake import CaseDraft
+from shared.i18n import t
+from station.cases.model import CaseDraft
 from tests.support.tui import (  # noqa: F401 - fixtures
     PASSPHRASE,
     TYPED_ID,

@@ -14,7 +14,7 @@ from PIL import Image
 from test_centre_report import expected_rows
 from test_login import login_token
 
-from station.i18n import t
+from shared.i18n import t
 
 pytestmark = pytest.mark.skipif(chromium() is None,
                                 reason="chromium not installed (./install.sh --dev installs it)")

@@ -11,7 +11,7 @@ from month import FIRST, LAST, TODAY, Month
 from test_centre_report import centre_report
 from test_login import TOKEN
 
-from station.i18n import t
+from shared.i18n import t
 
 PERIOD = {"from": FIRST.isoformat(), "to": LAST.isoformat()}
 

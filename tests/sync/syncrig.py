@@ -277,7 +277,7 @@ def enrol_station(queue, centre: Centre, name: str, url: str | None = None,
 
 
 def case_meta(station_id: str, i: int) -> dict[str, str]:
-    """Clear metadata as the station core writes it (station/intake.py `clear_meta`):
+    """Clear metadata as the station core writes it (station/cases/model.py `clear_meta`):
     the centre refuses anything else."""
     return {"case_no": f"{station_id}-261122-{i:03d}", "matter": "MZ01", "line": "MZ",
             "site": "康健街道", "staff": "s01", "date": "2026-11-22", "status": "accepted",
@@ -359,8 +359,8 @@ def centre(tmp_path, db_url):
 
 def signed_push(client, records: list) -> tuple[bytes, dict[str, str]]:
     """A push request exactly as the client would sign it, for replays and forgeries."""
+    from shared.protocol import SIGNATURE_HEADER, dumps, new_nonce, now_ms, sign
     from station.sync.client import _wire
-    from station.sync.protocol import SIGNATURE_HEADER, dumps, new_nonce, now_ms, sign
 
     wire = [r if isinstance(r, dict) else _wire(r) for r in records]
     body = dumps({"v": 1, "station_id": client.pinned.station_id, "ts": now_ms(),

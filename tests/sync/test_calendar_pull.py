@@ -10,8 +10,8 @@ from datetime import date
 from click.testing import CliRunner
 from syncrig import Centre, client_for, make_station
 
+from station.catalogue.calendar import Due, load_calendar
 from station.cli import cli
-from station.workdays import Due, load_calendar
 
 D = date
 

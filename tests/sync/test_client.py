@@ -99,7 +99,7 @@ def test_backoff_has_jitter_and_a_cap() -> None:
 
 
 def test_status_words_in_both_languages(centre: Centre) -> None:
-    from station.i18n import set_locale
+    from shared.i18n import set_locale
     from station.sync.client import status_words
 
     queue = make_station(centre=centre)

@@ -21,7 +21,7 @@ from syncrig import (
     signed_push,
 )
 
-from station.sync.protocol import now_ms
+from shared.protocol import now_ms
 
 
 class Recorder(httpx.BaseTransport):

@@ -17,14 +17,14 @@ from syncrig import (
     make_station,
 )
 
-from station.sync.client import SyncFailed
-from station.sync.protocol import (
+from shared.protocol import (
     MAX_REPAIR_RANGES,
     MAX_REPAIR_SEQS,
     VERSION,
     check_ranges,
     new_nonce,
 )
+from station.sync.client import SyncFailed
 
 
 def _delete(centre: Centre, station_id: str, seqs: list[int]) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from syncrig import Centre, add_cases, client_for, enrol_station, make_centre_home, make_station
 
-from station.sync.protocol import now_ms
+from shared.protocol import now_ms
 
 DAY_S = 86_400
 LIBFAKETIME = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")

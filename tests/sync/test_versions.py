@@ -23,7 +23,7 @@ from syncrig import (
     make_station,
 )
 
-from station.sync.protocol import PUSH2_PATH
+from shared.protocol import PUSH2_PATH
 
 PRE_V2 = "f098d7c899e45b2b8a2cd6cded0f71ad288692b8"  # the last commit without /v2/push
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from station.intake import CaseDraft
+from station.cases.model import CaseDraft
 from tests.support.tui import PASSPHRASE, TYPED_ID, make_app, screen_name, unlock, wait_for
 
 pytestmark = pytest.mark.anyio

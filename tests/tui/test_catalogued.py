@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from station.i18n import set_locale, t
+from shared.i18n import set_locale, t
 from tests.support.tui import PASSPHRASE, insert_card, make_app, screen_name, unlock, wait_for
 from tests.tui.textcheck import Checker, service_data, shown_strings
 

@@ -96,7 +96,7 @@ async def test_all_present_ticks_only_what_the_answers_need(ready):
 
 
 async def test_dibao_answer_puts_its_certificate_on_the_notice(ready, printer):
-    from station.intake import CaseDraft
+    from station.cases.model import CaseDraft
 
     ready.unlock(ready.staff()[0].id, "correcthorse42")
     draft = CaseDraft(resident=ready.resident(TYPED_ID, "钱测试"), matter="MZ04",
@@ -147,7 +147,7 @@ async def test_typed_fields_keep_focus_order_after_agent_ticked(ready):
 
 
 async def test_status_bar_counts_cases_as_the_report_does(ready):
-    from station.intake import CaseDraft
+    from station.cases.model import CaseDraft
     from station.reports.service import reports_for
 
     ready.unlock(ready.staff()[0].id, "correcthorse42")

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from station.i18n import t
-from station.identity import check_char
-from station.intake import CaseDraft
+from shared.i18n import t
+from station.cases.model import CaseDraft
+from station.people import check_char
 from tests.support.tui import (
     PASSPHRASE,
     insert_card,

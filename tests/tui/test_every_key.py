@@ -14,8 +14,8 @@ from datetime import date
 import pytest
 from textual.widgets import DataTable, OptionList, RadioSet
 
-from station.i18n import get_locale
-from station.intake import CaseDraft
+from shared.i18n import get_locale
+from station.cases.model import CaseDraft
 from station.tui.screens.help import help_sections
 from station.visits.model import Slot
 from tests.support.tui import PASSPHRASE, TYPED_ID, make_app, screen_name, unlock, wait_for

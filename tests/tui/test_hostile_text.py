@@ -10,9 +10,9 @@ from unittest import mock
 
 import pytest
 
-from station import text
-from station.identity import check_char
-from station.intake import CaseDraft
+from shared import text
+from station.cases.model import CaseDraft
+from station.people import check_char
 from station.visits.model import Slot
 from tests.support.station import NOW
 from tests.support.tui import PASSPHRASE, TYPED_ID, make_app, screen_name, wait_for

@@ -27,7 +27,7 @@ def screen_text(app) -> str:
 
 
 def key_bar_fits(app) -> None:
-    from station.i18n import t
+    from shared.i18n import t
 
     bar = app.screen.query_one("KeyBar")
     shown = screen_text(app).replace(" ", "")

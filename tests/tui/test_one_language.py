@@ -9,10 +9,10 @@ from datetime import date
 
 import pytest
 
-from station.i18n import t
-from station.intake import CaseDraft
-from station.reports.charts import text_chart
-from station.reports.document import Chart
+from shared.i18n import t
+from shared.reports.charts import text_chart
+from shared.reports.document import Chart
+from station.cases.model import CaseDraft
 from station.tui.when import parse_slot, slot_text
 from tests.support.tui import PASSPHRASE, TYPED_ID, make_app, screen_name, unlock, wait_for
 from tests.tui.test_narrow import screen_text

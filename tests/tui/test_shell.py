@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from station.errors import StationError
-from station.i18n import get_locale, t
+from shared.errors import StationError
+from shared.i18n import get_locale, t
 from station.tui.theme import DEFAULT, SUNLIGHT
 from tests.support.tui import (
     PASSPHRASE,
@@ -137,7 +137,7 @@ async def test_language_switch_relabels_the_desk(ready):
 
 async def test_language_choice_survives_a_restart(ready, reader, printer, clock):
     """F11 is kept in the station's config: the next start opens in English."""
-    from station.i18n import set_locale
+    from shared.i18n import set_locale
     from station.service import Service
 
     app = make_app(ready)

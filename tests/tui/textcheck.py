@@ -4,7 +4,7 @@ Collects the text each widget of a screen shows (before wrapping), removes whate
 catalogue template explains (placeholders match anything on the line) and whatever is
 data (matter names, materials, sites, names, case numbers …), and reports any residue
 that still holds a letter or a CJK character: a literal string that bypassed
-``station.i18n.t``.
+``shared.i18n.t``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from rich.text import Text
 from textual.content import Content
 from textual.widgets import Button, Checkbox, DataTable, Input, OptionList, RadioButton, Static
 
-from station.i18n import catalogue
+from shared.i18n import catalogue
 
 LETTER = re.compile(r"[A-Za-z\u3400-\u9fff]")
 DATA_PATTERNS = [
@@ -143,7 +143,7 @@ def service_data(service: Any, extra: set[str] | None = None) -> set[str]:
     from station.hw.simulated import SIMULATED_RESIDENTS
 
     data |= {r.name for r in SIMULATED_RESIDENTS}
-    from station.identity import mask_name
+    from station.people import mask_name
 
     data |= {mask_name(r.name) for r in SIMULATED_RESIDENTS}  # the cases list's name column
     # Key caps ("F2", "Esc", "Enter") are names printed on the keyboard.

@@ -25,7 +25,7 @@ STATION_ID = re.compile(r"\b[A-Z]{6}\b")  # station.config.new_station_id: six c
 def _toggles() -> list[str]:
     """The language switch names the other language on purpose: whoever cannot read
     Chinese must still find the way to English."""
-    from station.i18n import t
+    from shared.i18n import t
 
     return [t("tui.cmd.language"), t("tui.key.language")]
 

@@ -19,7 +19,7 @@ from pdfcheck import flat, pdf_text
 
 from station import paths
 from station.cli import cli
-from station.identity import check_char
+from station.people import check_char
 from tests.support.station import PASS
 
 ENV = {"STATION_PASSPHRASE": PASS}

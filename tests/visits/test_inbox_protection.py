@@ -12,10 +12,10 @@ import stat
 
 import pytest
 
+from shared.protocol import b64e, open_for_station, seal_for_station
 from station import paths
 from station.sync import identity
 from station.sync.inbox import Inbox
-from station.sync.protocol import b64e, open_for_station, seal_for_station
 from tests.support.station import ELDER_ID, PASS
 
 DETAILS = {"name": "王阿婆", "phone": "64001234", "address": "嘉乐 9号 201",

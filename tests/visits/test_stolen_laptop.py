@@ -153,7 +153,7 @@ def _sealed_inbox_items() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("backend", ["sqlite"])  # the centre's storage is not under test here
 def test_a_stolen_laptop_yields_no_names_ids_or_phones(centre: Centre, tmp_path):
-    from station.sync.protocol import open_for_station
+    from shared.protocol import open_for_station
 
     # Real time: papers are aged by their files' times, the queue by the service clock.
     clock = Clock(datetime.now().astimezone())

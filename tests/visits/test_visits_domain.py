@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from station.identity import check_char, parse_id
+from station.people import check_char, parse_id
 from station.visits.eligibility import visit_eligibility
 from station.visits.model import Appointment, Slot, VisitError, normalise_phone, parse_address
 from station.visits.planning import plan_day, plan_half_day, window_of

@@ -13,9 +13,9 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from station.errors import StationError
+from shared.errors import StationError
 from station.hw.fakes import FakePrinter
-from station.identity import check_char
+from station.people import check_char
 from station.visits.model import ACTIVE, BOOKED
 from tests.support.station import NOW, PASS, Clock, make_service
 

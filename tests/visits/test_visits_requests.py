@@ -30,9 +30,9 @@ def test_phoned_in_addresses_are_kept_whole_and_split_for_the_walk(text, site, p
 
 def pull(service, uid: str, details: dict, *, update_id: int, matter: str = "MZ01") -> None:
     """What `station.sync` stores after a pull: the centre's item sealed to this station."""
+    from shared.protocol import seal_for_station
     from station.sync.identity import load_or_create_keys
     from station.sync.inbox import Inbox
-    from station.sync.protocol import seal_for_station
 
     keys = load_or_create_keys()
     station_id = service._config().station_id
@@ -98,8 +98,8 @@ def test_a_request_for_a_matter_that_cannot_be_done_at_home_keeps_no_matter(serv
 def test_a_request_with_control_characters_keeps_none_of_them(service):
     """A centre (or a forged update) sending terminal control in a field: that field is
     not taken, the request is still booked, and a note tells staff to call back."""
-    from station.i18n import t
-    from station.text import forbidden_char
+    from shared.i18n import t
+    from shared.text import forbidden_char
 
     pull(service, "c" * 32, {"name": "王\x1b[2J阿婆", "phone": "64001234",
                              "address": "嘉乐 9号 201\u202e", "note": "女儿代打电话"},

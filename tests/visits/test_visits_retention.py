@@ -9,9 +9,9 @@ from datetime import date, datetime
 import pytest
 from syncrig import Centre, enrol_station
 
+from shared.errors import StationError
 from station import retention
-from station.errors import StationError
-from station.identity import check_char
+from station.people import check_char
 from station.reports.station import build_station_report
 from station.service import CaseDraft
 from tests.support.station import ELDER_ID, PASS, TZ, book_elder

@@ -49,7 +49,7 @@ def test_same_resident_twice_is_refused(service):
 def test_capacity_moves_to_the_next_team_then_refuses(service):
     rules = service.visits.rules()
     ids = [f"31010119{30 + n:02d}0101{n:03d}" for n in range(2 * rules.capacity + 1)]
-    from station.identity import check_char
+    from station.people import check_char
 
     ids = [i[:17] + check_char(i[:17]) for i in ids]
     teams = []

@@ -10,8 +10,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Checkbox, Input, RadioButton, RadioSet, SelectionList
 from textual.widgets.selection_list import Selection
 
-from station.i18n import t
-from station.text import visible
+from shared.i18n import t
+from shared.text import visible
 from station.tui.base import StationScreen
 from station.tui.keys import Key
 from station.tui.plain import Label, Static, plain

@@ -14,9 +14,9 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Input
 
-from station.errors import StationError
-from station.i18n import t
-from station.text import visible
+from shared.errors import StationError
+from shared.i18n import t
+from shared.text import visible
 from station.tui.base import StationScreen
 from station.tui.keys import Key
 from station.tui.plain import Label, Static

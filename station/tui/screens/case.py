@@ -8,12 +8,12 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 
-from station.i18n import t
+from shared.i18n import t
+from station.catalogue.calendar import due_estimated
 from station.tui.base import StationScreen
 from station.tui.keys import Key
 from station.tui.plain import Static
 from station.tui.widgets import KeyBar, Styled
-from station.workdays import due_estimated
 
 
 class CaseScreen(StationScreen):

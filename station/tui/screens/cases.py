@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.widgets import Input
 
-from station.i18n import t
+from shared.i18n import t
 from station.tui.base import StationScreen
 from station.tui.keys import Key
 from station.tui.plain import DataTable, Static

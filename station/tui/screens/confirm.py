@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 
-from station.i18n import t
+from shared.i18n import t
 from station.tui.base import StationScreen
 from station.tui.flow import ServeFlow
 from station.tui.keys import Key

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 
-from station.i18n import t
+from shared.i18n import t
 from station.tui.base import StationScreen
 from station.tui.keys import Key
 from station.tui.plain import DataTable, Static

@@ -13,9 +13,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, RadioButton, RadioSet
 
-from station.errors import StationError
-from station.i18n import t
-from station.text import visible
+from shared.errors import StationError
+from shared.i18n import t
+from shared.text import visible
 from station.tui.base import StationScreen
 from station.tui.flow import ServeFlow
 from station.tui.keys import Key

@@ -14,9 +14,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input
 
-from station.errors import StationError
-from station.i18n import t
-from station.intake import clean_reason
+from shared.errors import StationError
+from shared.i18n import t
+from station.cases.model import clean_reason
 from station.tui.base import StationModal
 from station.tui.keys import Key
 from station.tui.plain import Static

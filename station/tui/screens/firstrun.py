@@ -8,8 +8,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Button, Input, SelectionList
 
-from station.errors import StationError
-from station.i18n import get_locale, t
+from shared.errors import StationError
+from shared.i18n import get_locale, t
 from station.tui.base import StationScreen
 from station.tui.keys import Key
 from station.tui.plain import Label, Static, plain

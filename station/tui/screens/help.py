@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 
-from station.i18n import DEFAULT_LOCALE, catalogue, t
+from shared.i18n import DEFAULT_LOCALE, catalogue, t
 from station.tui.base import StationScreen
 from station.tui.keys import Key, display
 from station.tui.plain import Static

@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, OptionList, SelectionList
 from textual.widgets.option_list import Option
 
-from station.i18n import t
+from shared.i18n import t
 from station.tui.base import StationScreen
 from station.tui.keys import Key
 from station.tui.plain import Label, Static, plain

@@ -10,8 +10,8 @@ from textual.app import ComposeResult
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from station.errors import StationError
-from station.i18n import t
+from shared.errors import StationError
+from shared.i18n import t
 from station.tui.base import StationScreen
 from station.tui.flow import ServeFlow
 from station.tui.keys import Key

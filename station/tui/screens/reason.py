@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input
 
-from station.i18n import t
+from shared.i18n import t
 from station.tui.base import StationModal
 from station.tui.keys import Key
 from station.tui.plain import Static

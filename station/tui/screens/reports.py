@@ -1,7 +1,7 @@
 """The sync report on screen: the same figures as `station report`, with a bar chart.
 
 Why block characters for the chart: Textual has no chart widget; a bar per group
-drawn with ▏▎▍▌▋▊▉█ (station.reports.charts) reads well in any terminal, and a
+drawn with ▏▎▍▌▋▊▉█ (shared.reports.charts) reads well in any terminal, and a
 Sparkline shows the per-day trend. The report reads clear metadata only, so the
 screen never shows a resident's name, ID number or phone.
 """
@@ -14,10 +14,10 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Sparkline
 
-from station.i18n import t
-from station.reports.charts import text_chart
-from station.reports.document import cell_text
-from station.reports.figures import COLUMNS
+from shared.i18n import t
+from shared.reports.charts import text_chart
+from shared.reports.document import cell_text
+from shared.reports.figures import COLUMNS
 from station.reports.service import PERIODS, reports_for
 from station.reports.station import GROUPINGS
 from station.tui.base import StationScreen

@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from station.i18n import t
+from shared.i18n import t
 from station.tui.base import StationModal
 from station.tui.keys import Key
 from station.tui.plain import Static, plain

@@ -10,8 +10,8 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 
-from station.errors import StationError
-from station.i18n import t
+from shared.errors import StationError
+from shared.i18n import t
 from station.tui.base import StationScreen
 from station.tui.keys import Key
 from station.tui.plain import DataTable, Static

@@ -1,6 +1,6 @@
 """How the station core opens the encrypted queue and hears its errors.
 
-Why one module: cases (``station.queueing``) and home visits (``station.visits.store``)
+Why one module: cases (``station.cases.store``) and home visits (``station.visits.store``)
 share one ``stationq.Queue``; they must open it with the same clock, turn its
 typed errors into the same sentences, and read around local copies that retention
 has removed in the same way. The queue's own English error texts carry no personal
@@ -17,7 +17,7 @@ from pathlib import Path
 from stationq import Queue, ReadResult, RecordInfo, Retention
 from stationq import errors as qerr
 
-from station.errors import StationError
+from shared.errors import StationError
 from station.views import LockedError
 
 

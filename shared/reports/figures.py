@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
-from station.i18n import t
+from shared.i18n import t
 
 # Queue states of a case's latest version, as reports show them (purged = acknowledged
 # whose local copy has gone: a tombstone).

@@ -13,8 +13,8 @@ import json
 import unicodedata
 from typing import Any
 
-from station.reports.charts import text_chart
-from station.reports.document import Document, Table, cell_text
+from shared.reports.charts import text_chart
+from shared.reports.document import Document, Table, cell_text
 
 FORMATS = ("table", "csv", "json", "pdf")
 

@@ -5,7 +5,7 @@ Why this way: Click marks each of its texts with ``gettext`` (``from gettext imp
 as _`` in each module, see https://click.palletsprojects.com/en/stable/api/ — "Click uses
 Python's gettext for its own messages"), and ships no Chinese catalogue. Installing a
 gettext catalogue would switch by the process's locale, not the station's language; so
-each Click module's ``_``/``ngettext`` is pointed at a lookup in ``station/messages/
+each Click module's ``_``/``ngettext`` is pointed at a lookup in ``shared/messages/
 click.toml`` (the English entries are Click's own texts, unchanged), and the help
 formatter names the metavars (``TEXT``, ``CODE``, ``NAME|ID``…) from the same file.
 Unknown texts pass through as Click wrote them, so a Click upgrade never breaks the CLI;
@@ -20,7 +20,7 @@ from functools import cache
 import click
 import click.formatting
 
-from station.i18n import catalogue, get_locale
+from shared.i18n import catalogue, get_locale
 
 _MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "types", "termui",
             "utils", "shell_completion")

@@ -7,7 +7,7 @@ without a traceback.
 
 from __future__ import annotations
 
-from station.i18n import t
+from shared.i18n import t
 
 
 class StationError(Exception):

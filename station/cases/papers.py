@@ -16,15 +16,15 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
+from shared.errors import StationError
+from shared.i18n import t
 from station import paths
-from station.errors import StationError
-from station.i18n import t
-from station.intake import Case
+from station.cases.model import Case
 from station.private_files import private_dir, write_private, write_private_text
 from station.views import PrintOutcome
 
 PRINT_TIMEOUT_S = 30.0
-log = logging.getLogger("station.papers")
+log = logging.getLogger("station.cases.papers")
 
 
 def spool_dir() -> Path:
@@ -74,7 +74,7 @@ def render(case: Case, *, station_name: str, staff_name: str, paper: str,
            reprinted_at: datetime | None = None) -> bytes:
     """The PDF bytes of the case's current paper (receipt or 一次性告知单); 受理时间 is
     always the case's own, and a reprint says 补打 with ``reprinted_at``."""
-    from station.documents_bridge import render_case
+    from station.cases.paper_data import render_case
 
     return render_case(case, document=document_of(case), station_name=station_name,
                        staff_name=staff_name, paper=paper, reprinted_at=reprinted_at)

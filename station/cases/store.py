@@ -2,7 +2,7 @@
 
 Why a wrapper: the queue library stores records for anyone and knows nothing of
 cases; this module decides the record kind, the clear metadata (from
-``station.intake``), how a case number finds its record, and turns the queue's
+``station.cases.model``), how a case number finds its record, and turns the queue's
 typed errors into sentences for staff. The amendment reason the queue keeps is
 a fixed code (``amend`` / ``withdraw`` / ``rating``), because what staff type as a
 reason may name the resident; their words travel in the encrypted payload.
@@ -19,10 +19,11 @@ from pathlib import Path
 from stationq import Queue, RecordInfo
 from stationq import errors as qerr
 
-from station import intake, queue_access
-from station.errors import StationError
-from station.intake import CASE_KIND, Case
-from station.queue_access import translated as _translated
+from shared.errors import StationError
+from station.cases import model as intake
+from station.cases import queue_open as queue_access
+from station.cases.model import CASE_KIND, Case
+from station.cases.queue_open import translated as _translated
 from station.views import PrintOutcome, UnlockError
 
 
@@ -187,7 +188,7 @@ class CaseStore:
 
     def pending_cases(self) -> int:
         """Cases whose latest version has not been acknowledged: what the sync report
-        counts as pending (``station.reports.figures``), so the two figures agree."""
+        counts as pending (``shared.reports.figures``), so the two figures agree."""
         with _translated():
             infos = self._q.list(kind=CASE_KIND)
         return sum(1 for info in infos if info.state in ("pending", "sent"))

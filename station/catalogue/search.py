@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
-from station.catalogue import Line, Matter
+from station.catalogue.model import Line, Matter
 
 # Ranks, best first.
 EXACT_CODE, CODE_PREFIX, INITIALS_PREFIX, NAME_PREFIX, INSIDE, OTHER = range(6)

@@ -2,7 +2,7 @@
 
 Why one sink: names, sites and notes come from people (and older or hostile rows may
 hold what today's input check refuses); printed raw, ESC sequences clear the screen or
-set the window title (issue 16). Every line goes through `station.text.visible`, which
+set the window title (issue 16). Every line goes through `shared.text.visible`, which
 keeps line breaks and tabs and writes every other control or direction character out
 (``\\x1b``, ``\\u202e``) — inside JSON strings too, where that is a valid escape.
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from station.text import visible
+from shared.text import visible
 
 
 def echo(message: Any = None, **kwargs: Any) -> None:

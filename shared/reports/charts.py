@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from html import escape
 
-from station.i18n import t
-from station.reports.document import Chart, seq_ranges
+from shared.i18n import t
+from shared.reports.document import Chart, seq_ranges
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 _SPARK = "▁▂▃▄▅▆▇█"
@@ -45,7 +45,7 @@ def coverage_text(ranges: list[tuple[int, int]], total: int, cols: int = 40) -> 
 
 
 def text_chart(chart: Chart, cols: int = 40) -> str:
-    from station.reports.formats import width
+    from shared.reports.formats import width
 
     lines = [chart.title]
     if chart.kind == "line":

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Literal
 
-from station.identity import ResidentId
+from station.people import ResidentId
 
 Delivery = Literal["centre", "visit", "post"]
 DELIVERIES: tuple[Delivery, ...] = ("centre", "visit", "post")
@@ -65,7 +65,7 @@ class CaseDraft:
     agent: Agent | None = None
     delivery: Delivery | None = None  # None → the matter's default way
     visit: str = ""  # the home-visit appointment this case is served on (station.visits)
-    # Why staff went on despite a duplicate warning (station.duplicates); encrypted.
+    # Why staff went on despite a duplicate warning (station.cases.duplicates); encrypted.
     duplicate_reason: str = field(default="", repr=False)
 
 
@@ -216,9 +216,9 @@ ADULT_AGE = 18  # 民法典 第十七条: 十八周岁以上的自然人为成�
 
 def clean_name(name: str) -> str:
     """Whitespace tidied, ``U+XXXX`` typed for a rare character turned into it."""
+    from shared.errors import StationError
+    from shared.text import check_text
     from station.codepoints import expand
-    from station.errors import StationError
-    from station.text import check_text
 
     name = " ".join(check_text(expand(name or ""), "text.field_name").split())
     if not name:
@@ -229,8 +229,8 @@ def clean_name(name: str) -> str:
 
 
 def clean_reason(reason: str) -> str:
-    from station.errors import StationError
-    from station.text import check_text
+    from shared.errors import StationError
+    from shared.text import check_text
 
     reason = " ".join(check_text(reason or "", "text.field_reason").split())
     if not reason:
@@ -243,9 +243,9 @@ def problems(draft: CaseDraft, today: date) -> list:
 
     Missing materials are not a problem: the case is recorded as 材料待补.
     """
+    from shared.errors import StationError
     from station import matters
-    from station.answers import validate_answers
-    from station.errors import StationError
+    from station.catalogue.answers import validate_answers
 
     found: list[StationError] = []
     try:
@@ -273,7 +273,7 @@ def problems(draft: CaseDraft, today: date) -> list:
         found.append(StationError("intake.material_unknown", matter=m.code, material=code[:20]))
     agent = draft.agent
     if agent is not None:
-        from station.text import forbidden_char
+        from shared.text import forbidden_char
 
         if not agent.relation.strip():
             found.append(StationError("intake.agent_relation_empty"))
@@ -293,13 +293,13 @@ def problems(draft: CaseDraft, today: date) -> list:
 
 
 def t_field(key: str) -> str:
-    from station.i18n import t
+    from shared.i18n import t
 
     return t(key)
 
 
 def t_delivery(delivery: str) -> str:
-    from station.i18n import t
+    from shared.i18n import t
 
     return t(f"service.delivery_{delivery}")
 

@@ -82,7 +82,7 @@ def seq_ranges(ranges: list[tuple[int, int]] | list[list[int]]) -> str:
 
 def kind_text(kind: str) -> str:
     """A record kind in words (办件 / 上门服务); an unknown stored kind shows as stored."""
-    from station.i18n import t
+    from shared.i18n import t
 
     return t(f"reports.kind_{kind}") if kind in ("case", "visit") else kind
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from station.i18n import t
-from station.intake import Case, CaseDraft
+from shared.i18n import t
+from station.cases.model import Case, CaseDraft
 
 
 def _same_name(a: str, b: str) -> bool:

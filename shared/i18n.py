@@ -1,6 +1,6 @@
 """The one message catalogue every user-facing string goes through.
 
-Messages live in ``station/messages/<domain>.toml`` with one table per locale
+Messages live in ``shared/messages/<domain>.toml`` with one table per locale
 (``[zh_CN]``, ``[en]``); keys are addressed as ``"<domain>.<key>"``. Splitting by
 domain keeps each part of the product owning its own strings while a single
 lookup (and a single test for untranslated strings) covers them all.
@@ -39,7 +39,7 @@ class MissingMessage(KeyError):
 def catalogue() -> dict[str, dict[str, str]]:
     """All messages as {locale: {"domain.key": text}}, loaded once."""
     merged: dict[str, dict[str, str]] = {loc: {} for loc in LOCALES}
-    folder = resources.files("station") / "messages"
+    folder = resources.files("shared") / "messages"
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".toml"):
             continue

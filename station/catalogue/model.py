@@ -16,9 +16,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from shared.errors import StationError
+from shared.i18n import t
 from station.datafile import UpdatableDataFile
-from station.errors import StationError
-from station.i18n import t
 
 MENUS = ("老年人", "中年人", "青年人", "妇女", "儿童")
 DELIVERY = ("centre", "visit", "post")
@@ -284,7 +284,7 @@ class Catalogue:
     def _index(self):
         index = self.__dict__.get("_search_index")
         if index is None:
-            from station.matter_search import SearchIndex  # pypinyin loads only when needed
+            from station.catalogue.search import SearchIndex  # pypinyin loads only when needed
 
             index = SearchIndex(self.matters, self.lines)
             object.__setattr__(self, "_search_index", index)
@@ -360,7 +360,7 @@ def _load(path: Path) -> Catalogue:
     return parse_catalogue(read_toml(path), source=str(path))
 
 
-CATALOGUE_FILE = UpdatableDataFile("catalogue.toml", _load, logger="station.catalogue")
+CATALOGUE_FILE = UpdatableDataFile("catalogue.toml", _load, logger="station.catalogue.model")
 
 
 class _Table:
@@ -450,9 +450,9 @@ def _tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
 
 
 def _plain_texts(value: object, where: str) -> None:
-    """Every text in a catalogue (keys too) is plain (station/text.py); guidance may
+    """Every text in a catalogue (keys too) is plain (shared/text.py); guidance may
     keep line breaks and tabs."""
-    from station.text import forbidden_char
+    from shared.text import forbidden_char
 
     if isinstance(value, dict):
         for key, item in value.items():
@@ -781,7 +781,7 @@ def _check_fields(fields: tuple[FormField, ...], code: str) -> None:
                 raise CatalogueError(code, f"fields[{j}].after", "no_such_field", value=f.after)
 
 
-from station.answers import (  # noqa: E402 — re-exported: callers think of these as catalogue rules
+from station.catalogue.answers import (  # noqa: E402 — re-exported: callers think of these as catalogue rules
     EligibilityResult,
     check_eligibility,
     validate_answers,

@@ -33,7 +33,7 @@ from typing import Any, Literal
 import chinese_calendar
 from lunardate import LunarDate
 
-from station.catalogue import CatalogueError, CatalogueFileError
+from station.catalogue.model import CatalogueError, CatalogueFileError
 
 _MAX_DAYS = 3660  # ten years: far beyond any promised time limit; stops runaway loops
 MIN_YEAR, MAX_YEAR = 1901, 2099  # what lunardate's tables and the solar-term formula cover
@@ -41,7 +41,7 @@ MAX_FILE_BYTES = 64 * 1024
 STATUTE = "《全国年节及纪念日放假办法》（国务院令第795号修订）第二条"
 Source = Literal["centre", "chinesecalendar", "statutory"]
 
-_log = logging.getLogger("station.workdays")
+_log = logging.getLogger("station.catalogue.calendar")
 
 # chinesecalendar names holidays in English (its enum values); we show the 办法's names.
 _PACKAGE_NAMES = {
@@ -411,8 +411,8 @@ def calendar_check(today: date | None = None):
 
     Why next year too: from autumn on, promised dates reach into it; staff should know
     before residents do that those dates are estimates."""
+    from shared.i18n import t
     from station.checks import Check
-    from station.i18n import t
 
     today = today or date.today()
     cal = load_calendar()

@@ -15,14 +15,14 @@ refused if it holds one of these code points:
 
 `visible()` is the other half, for output: what an older or hostile stored row still
 holds is shown escaped (``\\x1b``, ``\\u202e``), never sent raw to a terminal
-(the CLI's every line goes through it: station/commands/_echo.py).
+(the CLI's every line goes through it: shared/echo.py).
 """
 
 from __future__ import annotations
 
 import re
 
-from station.errors import StationError
+from shared.errors import StationError
 
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 FORBIDDEN = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}]")
@@ -44,7 +44,7 @@ def check_text(value: str, field: str, *, multiline: bool = False) -> str:
     which may be personal data."""
     bad = forbidden_char(value or "", multiline=multiline)
     if bad is not None:
-        from station.i18n import t
+        from shared.i18n import t
 
         raise StationError("text.control_char", field=t(field), position=bad[0],
                            char=bad[1])

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from shared.i18n import RESIDENT_LOCALE, locale_as, t
 from station import matters
+from station.cases.model import Case
+from station.catalogue.calendar import due_estimated
 from station.documents.data import MissingItem, NoticeData, ReceiptData
-from station.i18n import RESIDENT_LOCALE, locale_as, t
-from station.intake import Case
-from station.workdays import due_estimated
 
 
 def _material_text(m) -> str:
@@ -28,8 +28,8 @@ def progress_link(case: Case) -> str:
     A case recorded before tokens existed keeps the bare case number."""
     if not case.progress_token:
         return case.case_no
+    from shared.errors import StationError
     from station import config
-    from station.errors import StationError
 
     try:
         url = config.load().centre.url.rstrip("/")

@@ -41,7 +41,7 @@ from typing import Literal
 
 import pycountry
 
-from station.errors import StationError
+from shared.errors import StationError
 
 Kind = Literal["resident", "hk_macau", "taiwan", "foreign_permanent"]
 Reason = Literal["empty", "length", "chars", "date", "future", "region", "check", "nationality"]
