@@ -186,17 +186,17 @@ class Service:
 
     def _reader_port(self):
         if self._reader is None:
-            from station.composition import choose_reader
+            from station.hw.factory import make_reader
 
-            self._reader = choose_reader(self._cfg.reader if self._cfg else "auto",
-                                         self._cfg.idcard_port if self._cfg else "auto")
+            self._reader = make_reader(self._cfg.reader if self._cfg else "auto",
+                                       self._cfg.idcard_port if self._cfg else "auto")
         return self._reader
 
     def _printer_port(self):
         if self._printer is None:
-            from station.composition import choose_printer
+            from station.hw.factory import make_printer
 
-            self._printer = choose_printer(self._cfg.printer if self._cfg else "auto")
+            self._printer = make_printer(self._cfg.printer if self._cfg else "auto")
         return self._printer
 
     # ---- first run, staff, lock ------------------------------------------------

@@ -7,18 +7,20 @@ import json
 import click
 
 from shared.echo import echo
+from shared.errors import StationError
 from shared.i18n import t
 from station import config
 from station.commands._unlock import passphrase_option, passphrases
+from station.hw.factory import AUTO, READERS, check_printer
 
 
 @click.command(name="init", help=t("cli.help_init"))
 @click.option("--name", required=True, help=t("cli.help_station_name"))
 @click.option("--site", "sites", multiple=True, required=True, help=t("cli.help_site"))
 @click.option("--staff", "staff_name", required=True, help=t("cli.help_first_staff"))
-@click.option("--reader", type=click.Choice(["auto", "pcsc", "simulated"]), default="auto",
+@click.option("--reader", type=click.Choice([AUTO, *READERS]), default=AUTO,
               show_default=True, help=t("cli.help_reader"))
-@click.option("--printer", default="auto", show_default=True, help=t("cli.help_printer"))
+@click.option("--printer", default=AUTO, show_default=True, help=t("cli.help_printer"))
 @click.option("--paper", type=click.Choice(["a4", "roll80"]), default="a4", show_default=True,
               help=t("cli.help_paper"))
 @click.option("--json", "as_json", is_flag=True, help=t("cli.help_json"))
@@ -27,8 +29,10 @@ def command(name: str, sites: tuple[str, ...], staff_name: str, reader: str, pri
             paper: str, as_json: bool, passphrase_stdin: bool) -> None:
     from station.service import Service
 
-    if not (printer in ("auto", "pdf", "cups") or printer.startswith("cups:")):
-        raise click.BadParameter(t("cli.printer_choice"), param_hint="--printer")
+    try:
+        check_printer(printer)
+    except StationError as err:
+        raise click.BadParameter(err.message(), param_hint="--printer") from None
     (passphrase,) = passphrases(passphrase_stdin)
     service = Service()
     member = service.initialise(name=name, sites=sites, staff_name=staff_name,

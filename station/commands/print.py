@@ -15,7 +15,8 @@ import click
 
 from shared.echo import echo
 from shared.i18n import t
-from station.hw.ports import Media
+from station.hw.factory import PRINTERS, usage
+from station.hw.ports import Media, Printer
 
 
 def _settings() -> tuple[str, str]:
@@ -31,7 +32,7 @@ def _settings() -> tuple[str, str]:
     return "auto", "a4"
 
 
-def resolve(printer_setting: str | None, paper: str | None) -> tuple[object, Media]:
+def resolve(printer_setting: str | None, paper: str | None) -> tuple[Printer, Media]:
     """The printer and paper to use: command-line choices over the station's settings."""
     from station.hw.factory import make_printer
 
@@ -49,17 +50,16 @@ def emit(pdf: bytes, *, stem: str, title: str, printer_setting: str | None = Non
     personal data (use the document kind and the case number). ``keep`` as in
     `station.hw.printing.print_pdf` ("never" when the caller can re-render).
     """
-    from station.hw.pdf_folder import PdfFolderPrinter
     from station.hw.printing import print_pdf
 
     printer, media = resolve(printer_setting, paper)
-    outcome = print_pdf(printer, pdf, stem=stem, title=title, media=media,  # type: ignore[arg-type]
+    outcome = print_pdf(printer, pdf, stem=stem, title=title, media=media,
                         timeout=timeout, keep=keep)
     if outcome.error is not None:
         echo(outcome.error.message(), err=True)
         return False
     job = outcome.state.job if outcome.state else None
-    if isinstance(printer, PdfFolderPrinter):
+    if printer.folder is not None:
         echo(t("hw.pdf_saved", path=str(outcome.kept)))
     elif job is not None:
         echo(t("hw.print_done", printer=job.printer, job=job.job_id))
@@ -72,7 +72,8 @@ def command() -> None:
 
 
 @command.command(name="test", help=t("cli.help_print_test"))
-@click.option("--printer", "printer_setting", default=None, metavar="auto|pdf|cups|cups:QUEUE",
+@click.option("--printer", "printer_setting", default=None,
+              metavar=usage(PRINTERS).replace(", ", "|"),
               help=t("cli.help_print_printer"))
 @click.option("--paper", type=click.Choice([m.value for m in Media]), default=None,
               help=t("cli.help_print_paper"))
@@ -84,7 +85,7 @@ def test_page_command(printer_setting: str | None, paper: str | None, timeout: f
 
     printer, media = resolve(printer_setting, paper)
     try:
-        name = printer.default_printer() or "-"  # type: ignore[attr-defined]
+        name = printer.default_printer() or "-"
     except Exception:  # the state is reported by emit below
         name = "-"
     if getattr(printer, "queue", None):

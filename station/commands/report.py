@@ -128,7 +128,7 @@ def _reconcile(report: StationReport, queue: object) -> int:
 
 def _print(report: StationReport) -> None:
     from station import config, paths
-    from station.composition import choose_printer
+    from station.hw.factory import make_printer
     from station.private_files import private_dir
     from station.reports.pdf import render_pdf
 
@@ -136,7 +136,7 @@ def _print(report: StationReport) -> None:
     # The file name holds only the station id and the period: nothing personal.
     pdf = folder / f"report-{report.station_id}-{report.date_from}-{report.date_to}.pdf"
     render_pdf(report.document(), pdf)
-    printer = choose_printer(config.load().printer)
-    job = printer.submit(pdf, title=f"report {report.date_from}")  # type: ignore[attr-defined]
-    state = printer.wait(job)  # type: ignore[attr-defined]
+    printer = make_printer(config.load().printer)
+    job = printer.submit(pdf, title=f"report {report.date_from}")
+    state = printer.wait(job)
     echo(t("reports.printed", outcome=t(f"reports.job_{state.status.value}")), err=True)

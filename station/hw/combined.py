@@ -13,7 +13,7 @@ from typing import Any
 
 from shared.errors import StationError
 from station.hw.errors import NoCardError, ReaderGoneError
-from station.hw.ports import CardListener, CardRead
+from station.hw.ports import CardListener, CardRead, DeviceStatus, plugged_reader_status
 
 
 class NoCardOnAnyReader(NoCardError):
@@ -21,6 +21,8 @@ class NoCardOnAnyReader(NoCardError):
 
 
 class CombinedCardReader:
+    training = False
+
     def __init__(self, parts: list[Any]) -> None:
         self.parts = list(parts)
 
@@ -91,3 +93,6 @@ class CombinedCardReader:
     def close(self) -> None:
         for part in self.parts:
             part.close()
+
+    def describe(self) -> DeviceStatus:
+        return plugged_reader_status(self)

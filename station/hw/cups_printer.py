@@ -21,7 +21,16 @@ from station.hw.errors import (
     PrinterNotReady,
     PrinterServiceError,
 )
-from station.hw.ports import JobState, JobStatus, Media, PrinterState, PrinterStatus, PrintJob
+from station.hw.ports import (
+    DeviceStatus,
+    JobState,
+    JobStatus,
+    Media,
+    PrinterState,
+    PrinterStatus,
+    PrintJob,
+    queue_status,
+)
 
 _JOB_STATES = {3: JobStatus.PENDING, 4: JobStatus.HELD, 5: JobStatus.PROCESSING,
                6: JobStatus.FAILED, 7: JobStatus.CANCELED, 8: JobStatus.FAILED,
@@ -69,6 +78,8 @@ def status_from(state: int, reasons: tuple[str, ...]) -> PrinterStatus:
 
 class CupsPrinter:
     """Prints through CUPS; ``queue`` None means the server's default queue."""
+
+    folder: Path | None = None  # it prints on paper
 
     def __init__(self, queue: str | None = None, *, host: str | None = None,
                  port: int | None = None, poll: float = 0.05) -> None:
@@ -177,3 +188,6 @@ class CupsPrinter:
 
     def cancel(self, job: PrintJob) -> None:
         self._ipp("cancelJob", job.job_id)
+
+    def describe(self) -> DeviceStatus:
+        return queue_status(self)

@@ -23,9 +23,9 @@ from station.hw.ports import CardReader, Printer, PrinterStatus
 def reader_checks(reader: CardReader | None = None) -> list[Check]:
     try:
         if reader is None:
-            from station.hw.pcsc import PcscCardReader
+            from station.hw.factory import reader_of_kind
 
-            reader = PcscCardReader()
+            reader = reader_of_kind("pcsc")
         names = reader.readers()
     except LibraryMissing:
         return [Check("pcscd", "fail", t("hw.check_pyscard_missing"),
@@ -61,9 +61,9 @@ def _test_read(reader: CardReader, names: list[str]) -> Check:
 def printer_checks(printer: Printer | None = None) -> list[Check]:
     try:
         if printer is None:
-            from station.hw.cups_printer import CupsPrinter
+            from station.hw.factory import printer_of_kind
 
-            printer = CupsPrinter()
+            printer = printer_of_kind("cups")
         names = printer.printers()
         default = printer.default_printer()
     except LibraryMissing:
@@ -103,10 +103,10 @@ def _configured_idcard_port() -> str:
         return "auto"  # a broken config is said by the other checks
 
 
-def idcard_checks(reader: object | None = None) -> list[Check]:
+def idcard_checks(reader: CardReader | None = None) -> list[Check]:
     """The 二代证 reader: which port, and whether a card lies on it. The card is only
     found, never read, so the check shows nothing personal."""
-    from station.hw.idreader import SerialIdCardReader, find_port
+    from station.hw.errors import IdReaderMissing
 
     own = reader is None
     if reader is None:
@@ -114,21 +114,22 @@ def idcard_checks(reader: object | None = None) -> list[Check]:
         if setting.strip() == "off":
             return [Check("idcard_reader", "ok", t("idcard.check_reader_off"))]
         try:
-            port = find_port(setting)
-            reader = SerialIdCardReader(port) if port else None
-        except StationError as err:
-            return [Check("idcard_reader", "warn", err.message(), t("hw.check_reinstall_hint"))]
-        if reader is None:
+            from station.hw.factory import reader_of_kind
+
+            reader = reader_of_kind("idcard", setting)
+        except IdReaderMissing:  # no port configured and none answers
             return [Check("idcard_reader", "warn", t("idcard.check_reader_none"),
                           t("idcard.check_reader_none_hint"))]
+        except StationError as err:
+            return [Check("idcard_reader", "warn", err.message(), t("hw.check_reinstall_hint"))]
     port = getattr(reader, "port", "")
     try:
-        if not reader.readers():  # type: ignore[attr-defined]
+        if not reader.readers():
             return [Check("idcard_reader", "warn",
                           t("idcard.no_reader", port=port), t("idcard.check_reader_none_hint"))]
         checks = [Check("idcard_reader", "ok", t("idcard.check_reader_ok", port=port))]
         try:
-            present = reader.card_present()  # type: ignore[attr-defined]
+            present = reader.card_present()
         except StationError as err:
             checks.append(Check("idcard_card", "warn",
                                 t("idcard.check_reader_fail", port=port, message=err.message()),
@@ -139,7 +140,7 @@ def idcard_checks(reader: object | None = None) -> list[Check]:
         return checks
     finally:
         if own:
-            reader.close()  # type: ignore[attr-defined]
+            reader.close()
 
 
 def hardware_checks(reader: CardReader | None = None,

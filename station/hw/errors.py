@@ -20,6 +20,13 @@ class LibraryMissing(HardwareError):
     key = "hw.library_missing"
 
 
+class UnknownKind(HardwareError):
+    """A reader or printer setting names no kind the factory knows (params: setting,
+    kinds). The setting is the administrator's own text, never personal data."""
+
+    key = "hw.printer_kind_unknown"  # or hw.reader_kind_unknown
+
+
 # -- card -------------------------------------------------------------------------
 
 

@@ -18,17 +18,22 @@ from station.hw.ports import (
     CardEventKind,
     CardListener,
     CardRead,
+    DeviceStatus,
     JobState,
     JobStatus,
     Media,
     PrinterState,
     PrinterStatus,
     PrintJob,
+    plugged_reader_status,
+    queue_status,
 )
 
 
 class FakeCardReader:
     """One reader; ``insert(read_or_error)`` decides what the next ``read()`` gives."""
+
+    training = False
 
     def __init__(self, name: str = "Fake Reader 00 00", *, plugged: bool = True) -> None:
         self.name = name
@@ -69,6 +74,9 @@ class FakeCardReader:
 
     def close(self) -> None:
         self._listeners.clear()
+
+    def describe(self) -> DeviceStatus:
+        return plugged_reader_status(self)
 
 
 @dataclass
@@ -116,3 +124,10 @@ class FakePrinter:
 
     def wait(self, job: PrintJob, timeout: float = 30.0) -> JobState:
         return self.job_state(job)
+
+    @property
+    def folder(self) -> Path | None:
+        return None  # a fake of a paper printer
+
+    def describe(self) -> DeviceStatus:
+        return queue_status(self)

@@ -29,7 +29,14 @@ from station.hw.errors import (
     IdReaderRefused,
     LibraryMissing,
 )
-from station.hw.ports import CardEvent, CardEventKind, CardListener, CardRead
+from station.hw.ports import (
+    CardEvent,
+    CardEventKind,
+    CardListener,
+    CardRead,
+    DeviceStatus,
+    plugged_reader_status,
+)
 
 log = logging.getLogger("station.hw.idreader")
 
@@ -93,6 +100,8 @@ def _raise_status(sw3: int) -> None:
 
 class SerialIdCardReader:
     """One 二代证 reader on one serial port."""
+
+    training = False
 
     def __init__(self, port: str, *, baudrate: int = BAUD, today: Callable[[], date] = date.today,
                  poll_interval: float = POLL_INTERVAL, find_timeout: float = FIND_TIMEOUT,
@@ -256,6 +265,9 @@ class SerialIdCardReader:
         with self._lock:
             self._listeners.clear()
             self._drop()
+
+    def describe(self) -> DeviceStatus:
+        return plugged_reader_status(self)
 
 
 def probe(port: str, timeout: float = PROBE_TIMEOUT) -> bool:

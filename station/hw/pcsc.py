@@ -23,7 +23,14 @@ from station.hw.errors import (
     NoReaderError,
     ReaderGoneError,
 )
-from station.hw.ports import CardEvent, CardEventKind, CardListener, CardRead
+from station.hw.ports import (
+    CardEvent,
+    CardEventKind,
+    CardListener,
+    CardRead,
+    DeviceStatus,
+    plugged_reader_status,
+)
 
 # PC/SC result codes (winscard), masked to 32 bits for comparison.
 E_NO_SERVICE = 0x8010001D
@@ -65,6 +72,8 @@ def _code(hresult: int) -> int:
 
 class PcscCardReader:
     """Reads the card through pcscd; events come from pyscard's CardMonitor."""
+
+    training = False
 
     def __init__(self, *, today: Callable[[], date] = date.today) -> None:
         self._s = _scard()
@@ -291,6 +300,9 @@ class PcscCardReader:
                     monitor.deleteObserver(observer)
             self._observers.clear()
         self._drop_context()
+
+    def describe(self) -> DeviceStatus:
+        return plugged_reader_status(self)
 
 
 def _monitor_alive() -> bool:

@@ -12,7 +12,15 @@ import itertools
 from pathlib import Path
 
 from station import paths
-from station.hw.ports import JobState, JobStatus, Media, PrinterState, PrinterStatus, PrintJob
+from station.hw.ports import (
+    DeviceStatus,
+    JobState,
+    JobStatus,
+    Media,
+    PrinterState,
+    PrinterStatus,
+    PrintJob,
+)
 from station.private_files import private_dir, tighten, write_private
 
 NAME = "pdf"
@@ -52,3 +60,9 @@ class PdfFolderPrinter:
 
     def wait(self, job: PrintJob, timeout: float = 30.0) -> JobState:
         return self.job_state(job)
+
+    def describe(self) -> DeviceStatus:
+        """Never "offline": there is no device, only the folder, and staff must know where."""
+        folder = self.folder
+        return DeviceStatus("pdf_folder", "service.printer_pdf_folder",
+                            (("folder", str(folder)),), folder)

@@ -14,7 +14,33 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from shared.errors import StationError
 from station.people import ResidentId
+
+# -- what a device says about itself ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeviceStatus:
+    """One device in the status bar: ``code`` picks the colour, ``key`` + ``params`` the words.
+
+    Why the adapter builds it: only the adapter knows what its state means (a PDF folder
+    is never "offline", the training reader never "unplugged"), so the core asks instead
+    of testing which class it holds. Reader codes: training | none | card | ok | error;
+    printer codes: ok | busy | stopped | offline | pdf_folder | error.
+    """
+
+    code: str
+    key: str  # a message-catalogue key
+    params: tuple[tuple[str, str], ...] = ()
+    folder: Path | None = None  # where papers land, for a printer that writes files
+
+    @property
+    def label(self) -> str:
+        from shared.i18n import t
+
+        return t(self.key, **dict(self.params))
+
 
 # -- card -------------------------------------------------------------------------
 
@@ -100,6 +126,27 @@ class CardReader(Protocol):
 
     def close(self) -> None: ...
 
+    @property
+    def training(self) -> bool:
+        """True for the training reader only: its cards are fictional residents."""
+        ...
+
+    def describe(self) -> DeviceStatus:
+        """The reader's state in words for the status bar; never raises a StationError."""
+        ...
+
+
+def plugged_reader_status(reader: CardReader) -> DeviceStatus:
+    """What a real reader says: none plugged in, a card in, ready, or a fault."""
+    try:
+        if not reader.readers():
+            return DeviceStatus("none", "service.reader_none")
+        if reader.card_present():
+            return DeviceStatus("card", "service.reader_card")
+    except StationError:
+        return DeviceStatus("error", "service.reader_error")
+    return DeviceStatus("ok", "service.reader_ok")
+
 
 # -- printer ----------------------------------------------------------------------
 
@@ -184,3 +231,31 @@ class Printer(Protocol):
     def wait(self, job: PrintJob, timeout: float = 30.0) -> JobState:
         """Follow ``job`` until it is final or ``timeout`` passes (then its last state)."""
         ...
+
+    @property
+    def folder(self) -> Path | None:
+        """The folder this printer's output lands in as files; None when it prints on paper."""
+        ...
+
+    def describe(self) -> DeviceStatus:
+        """The printer's state in words for the status bar; never raises a StationError."""
+        ...
+
+
+_STATUS_CODES = {
+    PrinterStatus.IDLE: "ok", PrinterStatus.PRINTING: "busy",
+    PrinterStatus.STOPPED: "stopped", PrinterStatus.OUT_OF_PAPER: "stopped",
+    PrinterStatus.OFFLINE: "offline", PrinterStatus.MISSING: "offline",
+}
+
+
+def queue_status(printer: Printer) -> DeviceStatus:
+    """What a printer with queues says: its default queue's state, or a fault."""
+    try:
+        state = printer.state()
+    except StationError:
+        return DeviceStatus("error", "service.printer_error")
+    code = _STATUS_CODES[state.status]
+    if not state.accepting and code == "ok":
+        code = "stopped"
+    return DeviceStatus(code, f"service.printer_{code}", (("name", state.name),))

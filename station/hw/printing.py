@@ -61,8 +61,7 @@ def print_pdf(printer: Printer, pdf: bytes, *, stem: str, title: str,
         outcome = PrintOutcome(job.document, state, error)
     except PrinterError as err:
         outcome = PrintOutcome(kept, None, err)
-    is_folder = getattr(printer, "folder", None) is not None
-    if not is_folder and (keep == "never" or (keep == "failed" and outcome.printed)):
+    if printer.folder is None and (keep == "never" or (keep == "failed" and outcome.printed)):
         keep_file.unlink(missing_ok=True)
         outcome = PrintOutcome(None, outcome.state, outcome.error)
     if raise_on_failure and outcome.error is not None:

@@ -20,6 +20,7 @@ from station.hw.ports import (
     CardInfo,
     CardListener,
     CardRead,
+    DeviceStatus,
 )
 from station.people import parse_id
 
@@ -54,6 +55,8 @@ SIMULATED_RESIDENTS: tuple[SimulatedResident, ...] = (
 
 class SimulatedCardReader:
     """A reader with one slot into which a trainer "inserts" a fictional resident."""
+
+    training = True
 
     def __init__(self, residents: tuple[SimulatedResident, ...] = SIMULATED_RESIDENTS,
                  *, today: Callable[[], date] = date.today) -> None:
@@ -131,3 +134,6 @@ class SimulatedCardReader:
     def close(self) -> None:
         with self._lock:
             self._listeners.clear()
+
+    def describe(self) -> DeviceStatus:
+        return DeviceStatus("training", "service.reader_training")

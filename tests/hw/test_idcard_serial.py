@@ -324,22 +324,25 @@ def test_nothing_personal_in_logs_exceptions_or_reprs(emu, idreader, caplog):
     assert not any(isinstance(v, bytes | bytearray) and len(v) >= 1024 for v in kept)
 
 
-def test_composition_and_factory_choose_the_serial_reader(emu):
-    from station.composition import choose_reader
+def test_factory_chooses_the_serial_reader(emu):
     from station.hw.factory import make_reader
     from station.hw.simulated import SimulatedCardReader
 
     emu.place(WANG)
-    made = make_reader(f"idcard:{emu.port}")
+    # Named: the 二代证 reader on that port (a PC/SC reader, if this package's pcscd runs,
+    # joins it, as it would on a laptop with both).
+    made = make_reader(f"idcard:{emu.port}", "off")
     try:
-        assert isinstance(made, SerialIdCardReader) and made.read().holder.name == "王芳"
+        assert isinstance(made, SerialIdCardReader | CombinedCardReader)
+        assert made.read().kind == "idcard" and made.read().holder.name == "王芳"
     finally:
         made.close()
-    # No pcscd answers in this test (the package's own is not started): the 二代证 alone.
-    chosen = choose_reader("auto", emu.port)
+    chosen = make_reader("auto", emu.port)
     try:
         assert isinstance(chosen, SerialIdCardReader | CombinedCardReader)
         assert chosen.read().kind == "idcard"
+        assert chosen.describe().code == "card" and not chosen.training
     finally:
         chosen.close()
-    assert isinstance(choose_reader("simulated", emu.port), SimulatedCardReader)
+    # Training mode stands alone: no real reader joins the simulated one.
+    assert isinstance(make_reader("simulated", emu.port), SimulatedCardReader)
