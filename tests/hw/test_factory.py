@@ -85,7 +85,8 @@ def test_auto_reader_rule():
                       SimulatedCardReader)  # nothing here: training mode
     assert make_reader(table=_table({"pcsc": one, "idcard": None})) is one
     both = make_reader(table=_table({"pcsc": one, "idcard": two}))
-    assert isinstance(both, CombinedCardReader) and both.parts == [one, two]
+    assert isinstance(both, CombinedCardReader) and isinstance(both, CardReader)
+    assert both.parts == [one, two] and both.describe().code == "ok"
     # Named: built even when its device is not plugged in (the status bar says "none"),
     # and the other kinds' detected readers join it.
     named = make_reader("pcsc", table=_table({"pcsc": None, "idcard": two}))
@@ -134,7 +135,8 @@ def test_a_laptop_without_hardware_gets_training_mode_and_the_pdf_folder(monkeyp
 def test_auto_reader_is_the_plugged_pcsc_reader(reader, reader_names, card):
     chosen = make_reader("auto", "off")
     try:
-        assert isinstance(chosen, PcscCardReader) and not chosen.training
+        assert isinstance(chosen, PcscCardReader) and isinstance(chosen, CardReader)
+        assert not chosen.training
         assert chosen.readers() == reader_names
         status = chosen.describe()
         assert (status.code, status.label) == ("ok", "读卡器就绪")
@@ -164,7 +166,8 @@ def test_auto_printer_is_the_ready_cups_default_else_the_pdf_folder(cups_server)
 
     cupsd = cups_server
     printer = make_printer("auto")
-    assert isinstance(printer, CupsPrinter) and printer.folder is None
+    assert isinstance(printer, CupsPrinter) and isinstance(printer, Printer)
+    assert printer.folder is None
     status = printer.describe()
     assert (status.code, status.label) == ("ok", f"打印机就绪：{cupsd.QUEUE}")
     cupsd.run_tool("cupsdisable", cupsd.QUEUE)
