@@ -121,6 +121,25 @@ class Office:
 
         return open_case(self.store, self.keys, record_id)
 
+    async def _look(self, request: Request, action: str
+                    ) -> tuple[sessions.Session, Any] | Response:
+        """A case worker's look at the case in the path, for the page (`view`) or the PDF
+        (`print`): the session and the opened case file (None, or `Unreadable`), or the
+        answer to send instead (login, 403, 404)."""
+        s = await self._require(request, "caseworker")
+        if isinstance(s, Response):
+            return s
+        record_id = request.path_params["record_id"]
+        if not RECORD_ID.match(record_id):
+            return self._no_case(s)
+        found = await run_in_threadpool(self.store.find_case, record_id)
+        if found is None or found[0] != record_id:
+            return self._no_case(s)
+        # Recorded before the sealed copy is opened: a look that fails half-way counts.
+        await run_in_threadpool(lambda: access.record(
+            self.store, account=s.name, action=action, case_id=record_id))
+        return s, await run_in_threadpool(self._open, record_id)
+
     def _materials(self, matter: str) -> list[tuple[str, str]]:
         from center.casefile import centre_catalogue
 
@@ -138,19 +157,10 @@ class Office:
 
     async def case(self, request: Request, *, error: str = "", status: int = 200
                    ) -> Response:
-        s = await self._require(request, "caseworker")
-        if isinstance(s, Response):
-            return s
-        record_id = request.path_params["record_id"]
-        if not RECORD_ID.match(record_id):
-            return self._no_case(s)
-        found = await run_in_threadpool(self.store.find_case, record_id)
-        if found is None or found[0] != record_id:
-            return self._no_case(s)
-        # Recorded before the sealed copy is opened: a look that fails half-way counts.
-        await run_in_threadpool(lambda: access.record(
-            self.store, account=s.name, action="view", case_id=record_id))
-        cf = await run_in_threadpool(self._open, record_id)
+        looked = await self._look(request, "view")
+        if isinstance(looked, Response):
+            return looked
+        s, cf = looked
         from center.casefile import Unreadable
 
         if cf is None:
@@ -221,20 +231,13 @@ class Office:
         return value if isinstance(value, str) else ""
 
     async def case_pdf(self, request: Request) -> Response:
-        s = await self._require(request, "caseworker")
-        if isinstance(s, Response):
-            return s
+        looked = await self._look(request, "print")
+        if isinstance(looked, Response):
+            return looked
+        s, cf = looked
         record_id = request.path_params["record_id"]
-        if not RECORD_ID.match(record_id):
-            return self._no_case(s)
-        found = await run_in_threadpool(self.store.find_case, record_id)
-        if found is None or found[0] != record_id:
-            return self._no_case(s)
-        await run_in_threadpool(lambda: access.record(
-            self.store, account=s.name, action="print", case_id=record_id))
         from center.casefile import Unreadable
 
-        cf = await run_in_threadpool(self._open, record_id)
         if cf is None or isinstance(cf, Unreadable):
             return self._no_case(s)
         steps, notes, _allowed = await run_in_threadpool(self._case_parts, cf)
