@@ -83,6 +83,18 @@ class Office:
     def _csrf_ok(self, s: sessions.Session, form: dict[str, list[str]] | None) -> bool:
         return form is not None and hmac.compare_digest(self._one(form, "csrf"), s.csrf)
 
+    async def _posted(self, request: Request, *roles: str
+                      ) -> tuple[sessions.Session, dict[str, list[str]]] | Response:
+        """A form sent by a session of one of `roles` with its CSRF token, or the answer
+        to send instead (login, 403)."""
+        s = await self._require(request, *roles)
+        if isinstance(s, Response):
+            return s
+        form = await self._form(request)
+        if form is None or not self._csrf_ok(s, form):
+            return self._forbidden_form(s)
+        return s, form
+
     def _forbidden_form(self, s: sessions.Session) -> Response:
         words = t("reports.web_csrf")
         return HTMLResponse(pages.message(words, words, nav_html=self._nav(s)),
@@ -186,13 +198,10 @@ class Office:
                             status_code=404, headers=NO_STORE)
 
     async def move(self, request: Request) -> Response:
-        s = await self._require(request, "caseworker")
-        if isinstance(s, Response):
-            return s
-        form = await self._form(request)
-        if not self._csrf_ok(s, form):
-            return self._forbidden_form(s)
-        assert form is not None
+        posted = await self._posted(request, "caseworker")
+        if isinstance(posted, Response):
+            return posted
+        s, form = posted
         record_id = request.path_params["record_id"]
         if not RECORD_ID.match(record_id):
             return self._no_case(s)
@@ -264,13 +273,10 @@ class Office:
         return HTMLResponse(pages.lookup_html(s.csrf, self._nav(s)), headers=NO_STORE)
 
     async def lookup(self, request: Request) -> Response:
-        s = await self._require(request, "caseworker")
-        if isinstance(s, Response):
-            return s
-        form = await self._form(request)
-        if not self._csrf_ok(s, form):
-            return self._forbidden_form(s)
-        assert form is not None
+        posted = await self._posted(request, "caseworker")
+        if isinstance(posted, Response):
+            return posted
+        s, form = posted
         case_no = self._one(form, "case_no").strip().upper()[:40]
         id4 = self._one(form, "id4").strip()
         shown_no = case_no if CASE_NO.match(case_no) else ""
@@ -312,13 +318,10 @@ class Office:
                             headers=NO_STORE)
 
     async def export(self, request: Request) -> Response:
-        s = await self._require(request, "caseworker", "admin")
-        if isinstance(s, Response):
-            return s
-        form = await self._form(request)
-        if not self._csrf_ok(s, form):
-            return self._forbidden_form(s)
-        assert form is not None
+        posted = await self._posted(request, "caseworker", "admin")
+        if isinstance(posted, Response):
+            return posted
+        s, form = posted
         try:
             ask = export_page.parse(form, date.today())
         except export_page.BadExport as err:

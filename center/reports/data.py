@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -113,22 +114,8 @@ def versions(store: Any, station_id: str | None = None,
     """Stored record versions a report can use; the others go to `unreadable`."""
     sql = ("SELECT station_id, record_id, version, seq, kind, meta, created_at, received_at"
            " FROM records")
-    args: tuple[Any, ...] = ()
-    if station_id is not None:
-        sql += " WHERE station_id = ?"
-        args = (station_id,)
-    with store.tx() as cur:
-        cur.execute(store.q(sql + " ORDER BY station_id, seq"), args)
-        rows = cur.fetchall()
-    now = int(time.time() * 1000)
-    out = []
-    for r in rows:
-        v = row_version(r, r[6], now)
-        if v is not None:
-            out.append(v)
-        elif unreadable is not None:
-            unreadable.add("records", r[1])
-    return out
+    return _read(store, sql, "WHERE", station_id, "records", unreadable,
+                 lambda r, now: r[6])
 
 
 def conflicts_waiting(store: Any, station_id: str | None = None,
@@ -136,9 +123,23 @@ def conflicts_waiting(store: Any, station_id: str | None = None,
     """Copies the centre refused to overwrite and no person has resolved yet."""
     sql = ("SELECT station_id, record_id, version, seq, kind, meta, received_at FROM conflicts"
            " WHERE resolved_at IS NULL")
+    return _read(store, sql, "AND", station_id, "conflicts", unreadable, _received_iso)
+
+
+def _received_iso(r: Any, now: int) -> str | None:
+    """A conflict's creation time is when it was received (epoch ms, checked for shape)."""
+    if type(r[6]) is int and 0 <= r[6] <= now + SPAN_MS:
+        return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(r[6] / 1000))
+    return None
+
+
+def _read(store: Any, sql: str, joiner: str, station_id: str | None, table: str,
+          unreadable: Unreadable | None, created: Callable[[Any, int], Any]) -> list[Version]:
+    """The rows of `sql` (one station's, or all) as versions; a row out of shape goes to
+    `unreadable` under `table` instead of breaking the report."""
     args: tuple[Any, ...] = ()
     if station_id is not None:
-        sql += " AND station_id = ?"
+        sql += f" {joiner} station_id = ?"
         args = (station_id,)
     with store.tx() as cur:
         cur.execute(store.q(sql + " ORDER BY station_id, seq"), args)
@@ -146,14 +147,11 @@ def conflicts_waiting(store: Any, station_id: str | None = None,
     now = int(time.time() * 1000)
     out = []
     for r in rows:
-        at = None
-        if type(r[6]) is int and 0 <= r[6] <= now + SPAN_MS:
-            at = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(r[6] / 1000))
-        v = row_version(r, at, now)
+        v = row_version(r, created(r, now), now)
         if v is not None:
             out.append(v)
         elif unreadable is not None:
-            unreadable.add("conflicts", r[1])
+            unreadable.add(table, r[1])
     return out
 
 
