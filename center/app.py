@@ -1,6 +1,6 @@
 """The centre's HTTP API (Starlette): enrol, push, pull, info, OpenAPI.
 
-Why every handler funnels through `_guard`: a malformed request of any shape must
+Why every handler funnels through `guard` (center/guard.py): a malformed request of any shape must
 get a 4xx with a reason and never a 5xx; only a real server fault may be a 5xx.
 CPU work (opening sealed records) and database calls run in worker threads (pushes,
 with `--workers N`, in push processes: center/push_pool.py) so one large batch never
@@ -16,7 +16,7 @@ import logging
 import re
 import time
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +27,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from stationq.errors import QueueError
@@ -35,6 +35,7 @@ from stationq.sealing import MLKEM768_X25519, X25519, open_bytes, record_info
 
 from center import record_rules, repair
 from center.db import Incoming, Replay, StationChanged, Store
+from center.guard import guard
 from center.keys import CentreKeys
 from center.matter_codes import MatterCodes
 from center.openapi import openapi_document
@@ -472,18 +473,14 @@ def _loads(raw: bytes) -> Any:
     return value if end == len(text) else json.loads(text)
 
 
-def _guard(handler: Callable[[Request], Awaitable[Response]]
-           ) -> Callable[[Request], Awaitable[Response]]:
-    async def wrapped(request: Request) -> Response:
-        try:
-            return await handler(request)
-        except BadRequest as err:
-            return JSONResponse({"error": err.code, "detail": err.detail, **err.extra},
-                                status_code=err.status)
-        except ClientDisconnect:
-            # The station went away mid-request: nothing was stored, nobody to answer.
-            return Response(status_code=400)
-    return wrapped
+def push_process_centre(home: str, db_url: str | None, passphrase: str) -> Centre:
+    """A push process's own `Centre`: its keys and database connection (center/push_pool.py)."""
+    from pathlib import Path
+
+    from center import keys
+    from center.db import open_store
+
+    return Centre(open_store(db_url, Path(home)), keys.load(Path(home), passphrase))
 
 
 async def _to_reports(request: Request) -> Response:
@@ -508,13 +505,13 @@ def create_app(store: Store, keys: CentreKeys, threads: int = 40,
                 push_pool.close()
 
     routes = [
-        Route(f"{PREFIX}/info", _guard(centre.info), methods=["GET"]),
-        Route(f"{PREFIX}/enroll", _guard(centre.enrol), methods=["POST"]),
-        Route(f"{PREFIX}/push", _guard(centre.push), methods=["POST"]),
-        Route(PUSH2_PATH, _guard(centre.push_v2), methods=["POST"]),
-        Route(f"{PREFIX}/pull", _guard(centre.pull), methods=["POST"]),
-        Route(f"{PREFIX}/pulse", _guard(centre.heartbeat), methods=["POST"]),
-        Route(f"{PREFIX}/export", _guard(centre.export), methods=["GET"]),
+        Route(f"{PREFIX}/info", guard(centre.info), methods=["GET"]),
+        Route(f"{PREFIX}/enroll", guard(centre.enrol), methods=["POST"]),
+        Route(f"{PREFIX}/push", guard(centre.push), methods=["POST"]),
+        Route(PUSH2_PATH, guard(centre.push_v2), methods=["POST"]),
+        Route(f"{PREFIX}/pull", guard(centre.pull), methods=["POST"]),
+        Route(f"{PREFIX}/pulse", guard(centre.heartbeat), methods=["POST"]),
+        Route(f"{PREFIX}/export", guard(centre.export), methods=["GET"]),
         Route("/openapi.json", centre.openapi, methods=["GET"]),
         Route("/healthz", centre.health, methods=["GET"]),
         # A browser pointed at the centre lands on the supervisors' pages.

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from center.cli_common import now_iso, open_store
 from center.errors import CenterError
 from shared.echo import echo
 from shared.i18n import t
@@ -30,8 +31,6 @@ def calendar() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_context
 def calendar_publish(ctx: click.Context, file: Path) -> None:
-    from center.cli import _now_iso, _store
-
     raw = file.read_bytes()
     try:
         text = raw.decode("utf-8")
@@ -42,6 +41,6 @@ def calendar_publish(ctx: click.Context, file: Path) -> None:
     except (CatalogueError, CatalogueFileError) as err:
         raise CenterError("calendar.center_bad_file", problem=err.message()) from None
     body = {"uid": uuid.uuid4().hex, "year": days.year, "version": days.version,
-            "sha256": hashlib.sha256(raw).hexdigest(), "content": text, "at": _now_iso()}
-    _store(ctx).add_update(None, "calendar", body)
+            "sha256": hashlib.sha256(raw).hexdigest(), "content": text, "at": now_iso()}
+    open_store(ctx).add_update(None, "calendar", body)
     echo(t("calendar.center_published", year=days.year, version=days.version))

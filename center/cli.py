@@ -21,6 +21,7 @@ from pathlib import Path
 import click
 import platformdirs
 
+from center.cli_common import now_iso, open_store, read_secret
 from center.errors import CenterError
 from shared import clicktext
 from shared.echo import echo  # printed text is never terminal control
@@ -41,16 +42,8 @@ def home_dir(home: str | None) -> Path:
 
 
 def read_passphrase(from_stdin: bool, confirm: bool = False) -> str:
-    if from_stdin:
-        value = sys.stdin.readline().rstrip("\n")
-    elif os.environ.get("CENTER_PASSPHRASE"):
-        value = os.environ["CENTER_PASSPHRASE"]
-    else:
-        value = click.prompt(t("center.passphrase_prompt"), hide_input=True,
-                             confirmation_prompt=confirm)
-    if len(value) < 8:
-        raise CenterError("center.passphrase_short")
-    return value
+    return read_secret(from_stdin, env="CENTER_PASSPHRASE", prompt="center.passphrase_prompt",
+                       confirm=confirm, minimum=8, too_short="center.passphrase_short")
 
 
 def _plain(value: str, field: str, *, multiline: bool = False) -> str:
@@ -85,14 +78,6 @@ def cli(ctx: click.Context, home: str | None, db: str | None) -> None:
     ctx.obj = {"home": home_dir(home), "db": db}
 
 
-def _store(ctx: click.Context):
-    from center.dbopen import open_checked  # says which database fault, and what to do
-
-    store = open_checked(ctx.obj["db"], ctx.obj["home"])
-    ctx.call_on_close(store.close)
-    return store
-
-
 @cli.command(help=t("center.help_init"))
 @click.option("--passphrase-stdin", is_flag=True, help=t("center.help_passphrase_stdin"))
 @click.option("--force", is_flag=True, help=t("center.help_force"))
@@ -106,7 +91,7 @@ def init(ctx: click.Context, passphrase_stdin: bool, force: bool) -> None:
         raise CenterError("center.keys_exist", path=str(home / keys.KEYS_FILE))
     passphrase = read_passphrase(passphrase_stdin, confirm=True)
     path = keys.save(keys.generate(), home, passphrase)
-    _store(ctx)
+    open_store(ctx)
     echo(t("center.init_done", path=str(path),
                  key_id=keys.load_public(home)["key_id"]))
 
@@ -127,7 +112,7 @@ def init(ctx: click.Context, passphrase_stdin: bool, force: bool) -> None:
 def serve(ctx: click.Context, host: str, port: int, tls_cert: str | None, tls_key: str | None,
           passphrase_stdin: bool, threads: int, workers: int, forwarded_allow_ips: str) -> None:
     from center import keys
-    from center.app import create_app
+    from center.app import create_app, push_process_centre
     from center.push_pool import PushPool
     from center.serving import serve_until_stopped
 
@@ -135,10 +120,11 @@ def serve(ctx: click.Context, host: str, port: int, tls_cert: str | None, tls_ke
         raise CenterError("center.tls_pair")
     passphrase = read_passphrase(passphrase_stdin)
     secret = keys.load(ctx.obj["home"], passphrase)  # fails early on a wrong passphrase
-    store = _store(ctx)  # fails early, with the reason, on a database fault
+    store = open_store(ctx)  # fails early, with the reason, on a database fault
     pool = None
     if workers > 1:
-        pool = PushPool(workers, ctx.obj["home"], ctx.obj["db"], passphrase)
+        pool = PushPool(workers, push_process_centre, str(ctx.obj["home"]), ctx.obj["db"],
+                        passphrase)
     app = create_app(store, secret, threads=threads, push_pool=pool)
     # The banner waits until /healthz answers (push processes ready, socket bound).
     serve_until_stopped(app, host=host, port=port, tls_cert=tls_cert, tls_key=tls_key,
@@ -159,7 +145,7 @@ def enroll(ctx: click.Context, name: str, ttl_hours: float) -> None:
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
     code = "-".join(raw[i:i + 4] for i in range(0, 12, 4))
     expires = now_ms() + int(ttl_hours * 3600 * 1000)
-    _store(ctx).add_enrolment(code_hash(code), name, expires)
+    open_store(ctx).add_enrolment(code_hash(code), name, expires)
     when = dt.datetime.fromtimestamp(expires / 1000).strftime("%Y-%m-%d %H:%M")
     echo(t("center.enroll_code", name=name, expires=when))
     echo(code)
@@ -173,7 +159,7 @@ def station() -> None:
 @station.command("list")
 @click.pass_context
 def station_list(ctx: click.Context) -> None:
-    for station_id, name, status in _store(ctx).stations():
+    for station_id, name, status in open_store(ctx).stations():
         echo(f"{name}\t{station_id}\t{status}")
 
 
@@ -186,7 +172,7 @@ def station_repair(ctx: click.Context, station_ref: str) -> None:
     from shared.protocol import bounded_ranges, now_ms
     from shared.reports.document import seq_ranges
 
-    store = _store(ctx)
+    store = open_store(ctx)
     found = store.find_station(station_ref)
     if found is None:
         raise CenterError("center.no_station", name=station_ref)
@@ -215,7 +201,7 @@ def station_repair(ctx: click.Context, station_ref: str) -> None:
 @click.argument("station_ref", metavar="ID")
 @click.pass_context
 def station_revoke(ctx: click.Context, station_ref: str) -> None:
-    if not _store(ctx).revoke(station_ref):
+    if not open_store(ctx).revoke(station_ref):
         raise CenterError("center.no_station", name=station_ref)
     echo(t("center.revoked", name=station_ref))
     echo(t("center.revoked_next"))
@@ -248,7 +234,7 @@ def case_set_status(ctx: click.Context, case_ref: str, status: str, note: str | 
     from center.backoffice.actions import centre_pub_from_home, move
 
     _plain(note or "", "text.field_reason")
-    store = _store(ctx)
+    store = open_store(ctx)
     code = _status_code(status)
     if code == "done" and not delivery:
         delivery = "centre"  # as before: the result waits at the centre unless told
@@ -293,7 +279,7 @@ def case_export(ctx: click.Context, since: str, fmt: str, output: Path | None, r
     secret = keys.load(ctx.obj["home"], read_passphrase(passphrase_stdin))
     since_ms = int(dt.datetime.combine(day, dt.time()).astimezone().timestamp() * 1000)
     path = output or Path(f"cases-{dt.datetime.now():%Y%m%d-%H%M%S}.{fmt}")
-    n, bad = export_cases(_store(ctx), secret, since_ms=since_ms, fmt=fmt, path=path,
+    n, bad = export_cases(open_store(ctx), secret, since_ms=since_ms, fmt=fmt, path=path,
                           actor=_actor(), reason=reason.strip()[:200])
     echo(t("center.export_done", n=n, path=str(path)))
     if bad:
@@ -316,7 +302,7 @@ def integration_add(ctx: click.Context, name: str, per_minute: int) -> None:
     from center.integrations import key_hash, new_key
 
     key = new_key()
-    if not _store(ctx).add_integration(name, key_hash(key), per_minute):
+    if not open_store(ctx).add_integration(name, key_hash(key), per_minute):
         raise CenterError("center.integration_exists", name=name)
     echo(t("center.integration_added", name=name, per_minute=per_minute))
     echo(key)
@@ -327,7 +313,7 @@ def integration_add(ctx: click.Context, name: str, per_minute: int) -> None:
 @click.pass_context
 def integration_revoke(ctx: click.Context, name: str) -> None:
     """Refuse the integration's key from now on."""
-    store = _store(ctx)
+    store = open_store(ctx)
     if not store.revoke_integration(name):
         raise CenterError("center.no_integration", name=name)
     store.log_access(_actor(), "integration_revoke", [None], name)
@@ -337,7 +323,7 @@ def integration_revoke(ctx: click.Context, name: str) -> None:
 @integration.command("list", help=t("center.help_integration_list"))
 @click.pass_context
 def integration_list(ctx: click.Context) -> None:
-    rows = _store(ctx).integrations()
+    rows = open_store(ctx).integrations()
     if not rows:
         echo(t("center.integration_none"))
 
@@ -362,7 +348,7 @@ def purge(ctx: click.Context, after_days: int, dry_run: bool) -> None:
 
     if not 0 <= after_days <= 3650:
         raise CenterError("center.purge_bad_days")
-    result = purge_done(_store(ctx), after_days=after_days, dry_run=dry_run, actor=_actor())
+    result = purge_done(open_store(ctx), after_days=after_days, dry_run=dry_run, actor=_actor())
     if dry_run:
         echo(t("center.purge_dry_run", n=result.cases, days=after_days))
     else:
@@ -400,7 +386,7 @@ def visit_request(ctx: click.Context, name: str, day: dt.datetime, slot: str,
                          (family_name, "text.field_family"), (family_phone, "text.field_family"),
                          (family_relation, "text.field_relation")):
         _plain(value, field)
-    store = _store(ctx)
+    store = open_store(ctx)
     found = store.find_station(name)
     if found is None:
         raise CenterError("center.no_station", name=name)
@@ -412,7 +398,7 @@ def visit_request(ctx: click.Context, name: str, day: dt.datetime, slot: str,
               "family_phone": family_phone, "family_relation": family_relation}
     details |= {k: v for k, v in extras.items() if v}
     body = {"uid": uid, "date": day.date().isoformat(), "slot": slot, "matter": matter,
-            "at": _now_iso(), "sealed": seal_for_station(inbox_pub, station_id, uid, details)}
+            "at": now_iso(), "sealed": seal_for_station(inbox_pub, station_id, uid, details)}
     store.add_update(station_id, "visit_request", body)
     echo(t("center.visit_sent", station=station_name, date=body["date"], slot=slot))
 
@@ -437,8 +423,8 @@ def catalogue_publish(ctx: click.Context, file: Path, version: str | None) -> No
     sha = hashlib.sha256(raw).hexdigest()
     version = version or _file_version(file, text) or sha[:12]
     body = {"uid": uuid.uuid4().hex, "version": str(version), "sha256": sha,
-            "filename": file.name, "content": text, "at": _now_iso()}
-    if _store(ctx).publish_catalogue(str(version), sha, body) is None:
+            "filename": file.name, "content": text, "at": now_iso()}
+    if open_store(ctx).publish_catalogue(str(version), sha, body) is None:
         raise CenterError("center.catalogue_exists", version=version)
     echo(t("center.catalogue_published", version=version))
 
@@ -458,14 +444,12 @@ from center.reports.cli import report  # noqa: E402
 cli.add_command(report)
 
 # `center supervisor …`: accounts for the report pages, at the top level for district IT.
-from center.supervisor_cli import supervisor  # noqa: E402
+from center.user_cli import supervisor, user  # noqa: E402
 
 cli.add_command(supervisor)
 report.add_command(supervisor)  # `center report supervisor …`: the same group
 
 # `center user …`: every web account (supervisor, case worker, admin) with its role.
-from center.user_cli import user  # noqa: E402
-
 cli.add_command(user)
 
 # `center calendar publish`: a year's holiday schedule for every station.
@@ -479,7 +463,7 @@ cli.add_command(calendar)
 @click.pass_context
 def report_coverage(ctx: click.Context, as_json: bool) -> None:
     """Per station: sequence numbers received contiguously, and the gaps."""
-    rows = _store(ctx).coverage()
+    rows = open_store(ctx).coverage()
     if as_json:
         echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
@@ -507,7 +491,7 @@ def report_coverage(ctx: click.Context, as_json: bool) -> None:
 def report_stations(ctx: click.Context, as_json: bool, silent_days: int) -> None:
     from center.reports.stations import KEYS, alerting, station_rows
 
-    rows = station_rows(_store(ctx), int(time.time() * 1000), silent_days)
+    rows = station_rows(open_store(ctx), int(time.time() * 1000), silent_days)
     if as_json:
         echo(json.dumps(rows, ensure_ascii=False, indent=1))
     elif not rows:
@@ -538,11 +522,7 @@ def report_stations(ctx: click.Context, as_json: bool, silent_days: int) -> None
 @click.pass_context
 def migrate(ctx: click.Context) -> None:
     """Bring the database schema up to date (serve does this too)."""
-    echo(t("center.migrated", version=_store(ctx).schema_version()))
-
-
-def _now_iso() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    echo(t("center.migrated", version=open_store(ctx).schema_version()))
 
 
 def main() -> None:

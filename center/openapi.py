@@ -22,10 +22,10 @@ from shared.protocol import (
     PUSH2_CONTENT_TYPE,
     PUSH2_FIELDS,
     PUSH2_PATH,
+    RECONCILE_PATH,
     SIGNATURE_HEADER,
     VERSION,
 )
-from station.reports.client import RECONCILE_PATH
 
 EXPORT_PATH = f"{PREFIX}/export"
 _B64 = {"type": "string", "contentEncoding": "base64"}

@@ -10,7 +10,9 @@ the others. Pushes are CPU work (an X25519 exchange per record) and several in o
 Python process only fight over the GIL, hence processes, each handling one at a time.
 
 A push process has its own database connection and its own `Centre` (keys, station key
-cache); it takes the raw request and gives back the signed answer or the refusal.
+cache), built there by the function the server passes in (`center.app.push_process_centre`;
+passed, not imported, so this module does not depend on the app that uses it); it takes
+the raw request and gives back the signed answer or the refusal.
 """
 
 from __future__ import annotations
@@ -21,23 +23,29 @@ import ctypes
 import logging
 import multiprocessing
 import signal
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from center.validate import BadRequest
-
-if TYPE_CHECKING:
-    from center.app import Centre
 
 log = logging.getLogger("center")
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 READY_TIMEOUT_S = 120
 
+
+
+class PushHandler(Protocol):
+    """What a push process runs each push through (`center.app.Centre`)."""
+
+    def handle_push(self, path: str, raw: bytes, encoding: str, signature: str | None,
+                    version: int) -> tuple[bytes, str]: ...
+
+
 # A push process's own state, set by _start.
-_centre: Centre | None = None
+_centre: PushHandler | None = None
 _ready: Any = None  # the start-up barrier (see _wait_ready)
 
 
@@ -48,15 +56,11 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def _start(home: str, db_url: str | None, passphrase: str, ready: Any) -> None:
+def _start(opener: Callable[..., PushHandler], setup: tuple[Any, ...], ready: Any) -> None:
     global _centre, _ready
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
-    from center import keys
-    from center.app import Centre
-    from center.db import open_store
-
-    _centre = Centre(open_store(db_url, Path(home)), keys.load(Path(home), passphrase))
+    _centre = opener(*setup)
     _ready = ready
 
 
@@ -81,10 +85,12 @@ def _push(path: str, raw: bytes, encoding: str, signature: str | None,
 class PushPool:
     """N push processes fed in arrival order; see the module's docstring."""
 
-    def __init__(self, processes: int, home: Path, db_url: str | None,
-                 passphrase: str) -> None:
+    def __init__(self, processes: int, opener: Callable[..., PushHandler], *setup: Any
+                 ) -> None:
+        """`opener(*setup)` builds each process's handler there: a module-level function
+        and picklable arguments (the processes are spawned, not forked)."""
         self.processes = processes
-        self._setup = (str(home), db_url, passphrase)
+        self._setup = (opener, setup)
         self._pool: ProcessPoolExecutor | None = None
 
     def _new_pool(self) -> ProcessPoolExecutor:

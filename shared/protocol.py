@@ -45,6 +45,8 @@ NEXT_STATUS = {
 }
 # Downstream item kinds a station applies.
 PULL_KINDS = ("case_status", "visit_request", "catalogue", "calendar")
+# `station report --reconcile`: a station's manifests, signed like a push (docs/reports.md).
+RECONCILE_PATH = f"{PREFIX}/reports/reconcile"
 
 
 # --- push, version 2: a binary body -------------------------------------------------------

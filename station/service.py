@@ -342,8 +342,8 @@ class Service:
         """Send the pulse alone; a failure is only logged (the sync loop says it in words)."""
         if not self.enrolled:
             return
-        from station.sync import make_client
         from station.sync.client import SyncFailed
+        from station.sync.factory import make_client
 
         try:
             with self._lock:
@@ -838,7 +838,7 @@ class Service:
         words for the status bar when something went wrong, else None. Slow: use a worker."""
         if not self.enrolled:
             return None
-        from station.sync import make_client
+        from station.sync.factory import make_client
 
         with self._lock:
             if self._sync_client is None:

@@ -83,6 +83,18 @@ class Office:
     def _csrf_ok(self, s: sessions.Session, form: dict[str, list[str]] | None) -> bool:
         return form is not None and hmac.compare_digest(self._one(form, "csrf"), s.csrf)
 
+    async def _posted(self, request: Request, *roles: str
+                      ) -> tuple[sessions.Session, dict[str, list[str]]] | Response:
+        """A form sent by a session of one of `roles` with its CSRF token, or the answer
+        to send instead (login, 403)."""
+        s = await self._require(request, *roles)
+        if isinstance(s, Response):
+            return s
+        form = await self._form(request)
+        if form is None or not self._csrf_ok(s, form):
+            return self._forbidden_form(s)
+        return s, form
+
     def _forbidden_form(self, s: sessions.Session) -> Response:
         words = t("reports.web_csrf")
         return HTMLResponse(pages.message(words, words, nav_html=self._nav(s)),
@@ -121,6 +133,25 @@ class Office:
 
         return open_case(self.store, self.keys, record_id)
 
+    async def _look(self, request: Request, action: str
+                    ) -> tuple[sessions.Session, Any] | Response:
+        """A case worker's look at the case in the path, for the page (`view`) or the PDF
+        (`print`): the session and the opened case file (None, or `Unreadable`), or the
+        answer to send instead (login, 403, 404)."""
+        s = await self._require(request, "caseworker")
+        if isinstance(s, Response):
+            return s
+        record_id = request.path_params["record_id"]
+        if not RECORD_ID.match(record_id):
+            return self._no_case(s)
+        found = await run_in_threadpool(self.store.find_case, record_id)
+        if found is None or found[0] != record_id:
+            return self._no_case(s)
+        # Recorded before the sealed copy is opened: a look that fails half-way counts.
+        await run_in_threadpool(lambda: access.record(
+            self.store, account=s.name, action=action, case_id=record_id))
+        return s, await run_in_threadpool(self._open, record_id)
+
     def _materials(self, matter: str) -> list[tuple[str, str]]:
         from center.casefile import centre_catalogue
 
@@ -138,19 +169,10 @@ class Office:
 
     async def case(self, request: Request, *, error: str = "", status: int = 200
                    ) -> Response:
-        s = await self._require(request, "caseworker")
-        if isinstance(s, Response):
-            return s
-        record_id = request.path_params["record_id"]
-        if not RECORD_ID.match(record_id):
-            return self._no_case(s)
-        found = await run_in_threadpool(self.store.find_case, record_id)
-        if found is None or found[0] != record_id:
-            return self._no_case(s)
-        # Recorded before the sealed copy is opened: a look that fails half-way counts.
-        await run_in_threadpool(lambda: access.record(
-            self.store, account=s.name, action="view", case_id=record_id))
-        cf = await run_in_threadpool(self._open, record_id)
+        looked = await self._look(request, "view")
+        if isinstance(looked, Response):
+            return looked
+        s, cf = looked
         from center.casefile import Unreadable
 
         if cf is None:
@@ -176,13 +198,10 @@ class Office:
                             status_code=404, headers=NO_STORE)
 
     async def move(self, request: Request) -> Response:
-        s = await self._require(request, "caseworker")
-        if isinstance(s, Response):
-            return s
-        form = await self._form(request)
-        if not self._csrf_ok(s, form):
-            return self._forbidden_form(s)
-        assert form is not None
+        posted = await self._posted(request, "caseworker")
+        if isinstance(posted, Response):
+            return posted
+        s, form = posted
         record_id = request.path_params["record_id"]
         if not RECORD_ID.match(record_id):
             return self._no_case(s)
@@ -221,20 +240,13 @@ class Office:
         return value if isinstance(value, str) else ""
 
     async def case_pdf(self, request: Request) -> Response:
-        s = await self._require(request, "caseworker")
-        if isinstance(s, Response):
-            return s
+        looked = await self._look(request, "print")
+        if isinstance(looked, Response):
+            return looked
+        s, cf = looked
         record_id = request.path_params["record_id"]
-        if not RECORD_ID.match(record_id):
-            return self._no_case(s)
-        found = await run_in_threadpool(self.store.find_case, record_id)
-        if found is None or found[0] != record_id:
-            return self._no_case(s)
-        await run_in_threadpool(lambda: access.record(
-            self.store, account=s.name, action="print", case_id=record_id))
         from center.casefile import Unreadable
 
-        cf = await run_in_threadpool(self._open, record_id)
         if cf is None or isinstance(cf, Unreadable):
             return self._no_case(s)
         steps, notes, _allowed = await run_in_threadpool(self._case_parts, cf)
@@ -261,13 +273,10 @@ class Office:
         return HTMLResponse(pages.lookup_html(s.csrf, self._nav(s)), headers=NO_STORE)
 
     async def lookup(self, request: Request) -> Response:
-        s = await self._require(request, "caseworker")
-        if isinstance(s, Response):
-            return s
-        form = await self._form(request)
-        if not self._csrf_ok(s, form):
-            return self._forbidden_form(s)
-        assert form is not None
+        posted = await self._posted(request, "caseworker")
+        if isinstance(posted, Response):
+            return posted
+        s, form = posted
         case_no = self._one(form, "case_no").strip().upper()[:40]
         id4 = self._one(form, "id4").strip()
         shown_no = case_no if CASE_NO.match(case_no) else ""
@@ -309,13 +318,10 @@ class Office:
                             headers=NO_STORE)
 
     async def export(self, request: Request) -> Response:
-        s = await self._require(request, "caseworker", "admin")
-        if isinstance(s, Response):
-            return s
-        form = await self._form(request)
-        if not self._csrf_ok(s, form):
-            return self._forbidden_form(s)
-        assert form is not None
+        posted = await self._posted(request, "caseworker", "admin")
+        if isinstance(posted, Response):
+            return posted
+        s, form = posted
         try:
             ask = export_page.parse(form, date.today())
         except export_page.BadExport as err:

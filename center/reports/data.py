@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -23,8 +24,8 @@ from shared.reports.reconcile import Entry
 # Stored rows are read as they are, whatever wrote them (a hostile push before the centre
 # checked clear fields, a hand edit, a restored backup): a row outside these bounds is
 # counted as unreadable and never stops a report (docs/reports.md, "Unreadable rows").
-_FIRST_MS = int(datetime(2000, 1, 1, tzinfo=UTC).timestamp() * 1000)
-_SPAN_MS = 400 * 86_400_000  # at most about a year past the centre's clock
+FIRST_MS = int(datetime(2000, 1, 1, tzinfo=UTC).timestamp() * 1000)
+SPAN_MS = 400 * 86_400_000  # at most about a year past the centre's clock
 _SHOWN_ID = re.compile(r"[A-Za-z0-9_.:-]{1,80}\Z", re.ASCII).match
 
 TABLES = [
@@ -84,13 +85,13 @@ def shown_id(value: Any) -> str:
     return value if isinstance(value, str) and _SHOWN_ID(value) else "(?)"
 
 
-def _version(r: Any, created: Any, now_ms: int) -> Version | None:
+def row_version(r: Any, created: Any, now_ms: int) -> Version | None:
     """A stored row as a report reads it, or None when any field is out of shape."""
     try:
         sid, rid, version, seq, kind, meta_text, received = r[0], r[1], r[2], r[3], r[4], \
             r[5], r[-1]
         if not (isinstance(sid, str) and isinstance(rid, str) and _UUID7(rid)
-                and _FIRST_MS <= id_ms(rid) <= now_ms + _SPAN_MS
+                and FIRST_MS <= id_ms(rid) <= now_ms + SPAN_MS
                 and type(version) is int and version >= 1 and type(seq) is int and seq >= 1
                 and isinstance(kind, str) and type(received) is int):
             return None
@@ -101,7 +102,7 @@ def _version(r: Any, created: Any, now_ms: int) -> Version | None:
         if meta.get("date") and real_day(meta["date"]) is None:
             return None
         ms = created_ms(created)
-        if ms is None or not _FIRST_MS <= ms <= now_ms + _SPAN_MS:
+        if ms is None or not FIRST_MS <= ms <= now_ms + SPAN_MS:
             return None
         return Version(sid, rid, version, seq, kind, meta, created, received)
     except (TypeError, ValueError, RecursionError):
@@ -113,22 +114,8 @@ def versions(store: Any, station_id: str | None = None,
     """Stored record versions a report can use; the others go to `unreadable`."""
     sql = ("SELECT station_id, record_id, version, seq, kind, meta, created_at, received_at"
            " FROM records")
-    args: tuple[Any, ...] = ()
-    if station_id is not None:
-        sql += " WHERE station_id = ?"
-        args = (station_id,)
-    with store.tx() as cur:
-        cur.execute(store.q(sql + " ORDER BY station_id, seq"), args)
-        rows = cur.fetchall()
-    now = int(time.time() * 1000)
-    out = []
-    for r in rows:
-        v = _version(r, r[6], now)
-        if v is not None:
-            out.append(v)
-        elif unreadable is not None:
-            unreadable.add("records", r[1])
-    return out
+    return _read(store, sql, "WHERE", station_id, "records", unreadable,
+                 lambda r, now: r[6])
 
 
 def conflicts_waiting(store: Any, station_id: str | None = None,
@@ -136,9 +123,23 @@ def conflicts_waiting(store: Any, station_id: str | None = None,
     """Copies the centre refused to overwrite and no person has resolved yet."""
     sql = ("SELECT station_id, record_id, version, seq, kind, meta, received_at FROM conflicts"
            " WHERE resolved_at IS NULL")
+    return _read(store, sql, "AND", station_id, "conflicts", unreadable, _received_iso)
+
+
+def _received_iso(r: Any, now: int) -> str | None:
+    """A conflict's creation time is when it was received (epoch ms, checked for shape)."""
+    if type(r[6]) is int and 0 <= r[6] <= now + SPAN_MS:
+        return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(r[6] / 1000))
+    return None
+
+
+def _read(store: Any, sql: str, joiner: str, station_id: str | None, table: str,
+          unreadable: Unreadable | None, created: Callable[[Any, int], Any]) -> list[Version]:
+    """The rows of `sql` (one station's, or all) as versions; a row out of shape goes to
+    `unreadable` under `table` instead of breaking the report."""
     args: tuple[Any, ...] = ()
     if station_id is not None:
-        sql += " AND station_id = ?"
+        sql += f" {joiner} station_id = ?"
         args = (station_id,)
     with store.tx() as cur:
         cur.execute(store.q(sql + " ORDER BY station_id, seq"), args)
@@ -146,14 +147,11 @@ def conflicts_waiting(store: Any, station_id: str | None = None,
     now = int(time.time() * 1000)
     out = []
     for r in rows:
-        at = None
-        if type(r[6]) is int and 0 <= r[6] <= now + _SPAN_MS:
-            at = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(r[6] / 1000))
-        v = _version(r, at, now)
+        v = row_version(r, created(r, now), now)
         if v is not None:
             out.append(v)
         elif unreadable is not None:
-            unreadable.add("conflicts", r[1])
+            unreadable.add(table, r[1])
     return out
 
 
@@ -219,7 +217,7 @@ def claims(store: Any, station_id: str | None = None, unreadable: Unreadable | N
             if isinstance(doc, list):  # a claim kept before claims were stamped
                 doc = {"entries": doc, "head_seq": None}
             head = doc["head_seq"]
-            at = r[3] if type(r[3]) is int and _FIRST_MS <= r[3] < 2**62 else None
+            at = r[3] if type(r[3]) is int and FIRST_MS <= r[3] < 2**62 else None
             out[r[0], r[1]] = Claim([Entry.from_list(x) for x in doc["entries"]], at,
                                     head if type(head) is int and head >= 0 else None)
         except (TypeError, ValueError, KeyError, RecursionError):

@@ -20,8 +20,7 @@ from center.reports import data
 from shared.i18n import t
 from shared.reports.document import Chart, Document, Table, kind_text, period_text, seq_ranges
 from shared.reports.figures import Figures, rating_of, record_day
-from shared.reports.reconcile import DayDiff, compare
-from station.reports.station import reconciliation_tables
+from shared.reports.reconcile import DayDiff, compare, reconciliation_tables
 
 CENTRE_STATUSES = ("accepted", "reviewing", "done", "returned")
 CLOSED = frozenset({"done", "returned"})

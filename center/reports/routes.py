@@ -18,10 +18,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from center.db import Replay
+from center.guard import guard
 from center.reports import data, web
 from center.validate import BadRequest, pulse
 from shared.reports.reconcile import Entry, compare
-from station.reports.client import RECONCILE_PATH
 
 DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_DAYS = 93
@@ -74,8 +74,7 @@ def _check(store: Any, station_id: str, days: dict[str, list[Entry]],
 
 
 def report_routes(centre: Any) -> list[Route]:
-    from center.app import _guard
-    from shared.protocol import TIME_WINDOW_S, now_ms
+    from shared.protocol import RECONCILE_PATH, TIME_WINDOW_S, now_ms
 
     async def reconcile(request: Request) -> Response:
         doc, station_id, ts, nonce = await centre.authenticate(request, RECONCILE_PATH)
@@ -92,5 +91,5 @@ def report_routes(centre: Any) -> list[Route]:
         return centre.signed(RECONCILE_PATH, {"v": 1, "nonce": nonce, "days": result,
                                               "server_ts": now_ms()})
 
-    return [Route(RECONCILE_PATH, _guard(reconcile), methods=["POST"]),
+    return [Route(RECONCILE_PATH, guard(reconcile), methods=["POST"]),
             *web.routes(centre.store)]

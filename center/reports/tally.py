@@ -6,7 +6,7 @@ version of each record by (station, day, kind, matter, line, statuses, rating), 
 thousand groups, and Python only applies the catalogue and the calendar per group.
 
 Why a "clean" test in SQL: a stored row may be anything (docs/reports.md, "Unreadable
-rows"). A row counts in SQL only when SQL can prove that `data._version` would read
+rows"). A row counts in SQL only when SQL can prove that `data.row_version` would read
 it (types, UUIDv7 id and its time, a JSON object of strings, a real day); every other
 row, and every version of a record that has such a row, goes through the Python
 reader unchanged (`fallback`), so the figures and the unreadable list stay the same.
@@ -89,7 +89,7 @@ class _Sql:
                 " AND SUM(e.type <> 'text') = 0 FROM json_each(mj) e) IS NOT 0")
 
     def shape(self, id_lo: int, id_hi: int) -> str:
-        """Types, id and creation time as data._version wants them."""
+        """Types, id and creation time as data.row_version wants them."""
         if self.pg:
             ident = f"record_id ~ '{_UUID_RE}'"
             created = f"created_at ~ '{_CREATED_RE}'"
@@ -152,7 +152,7 @@ def tally(store: Any, station_id: str | None, unreadable: data.Unreadable, cat: 
     ensure_functions(store)
     sql = _Sql(store.engine)
     now = int(time.time() * 1000)
-    max_day = datetime.fromtimestamp((now + data._SPAN_MS) / 1000, UTC).date().isoformat()
+    max_day = datetime.fromtimestamp((now + data.SPAN_MS) / 1000, UTC).date().isoformat()
     where = " WHERE station_id = ?" if station_id is not None else ""
     sargs: tuple[Any, ...] = (station_id,) if station_id is not None else ()
     base = (f"SELECT station_id, record_id, version, seq, kind, meta, created_at, received_at,"
@@ -172,7 +172,7 @@ def tally(store: Any, station_id: str | None, unreadable: data.Unreadable, cat: 
         # MATERIALIZED: the meta check and `ok` are worked out once per row, not once
         # per reference (both engines honour the hint: SQLite 3.35+, PostgreSQL 12+).
         select = (f"WITH b AS MATERIALIZED ({{base}}), f AS MATERIALIZED (SELECT b.*, CASE"
-                  f" WHEN {sql.shape(data._FIRST_MS, now + data._SPAN_MS)} AND"
+                  f" WHEN {sql.shape(data.FIRST_MS, now + data.SPAN_MS)} AND"
                   f" {sql.meta_ok()} AND {known} THEN 1 ELSE 0 END AS ok FROM b)"
                   f" SELECT station_id, record_id, version, seq, kind, created_at,"
                   f" received_at, ok, {fields} FROM f")
@@ -267,7 +267,7 @@ def tally(store: Any, station_id: str | None, unreadable: data.Unreadable, cat: 
 
         fallback = []
         for r in rest:
-            v = data._version(r, r[6], now)
+            v = data.row_version(r, r[6], now)
             if v is not None:
                 fallback.append(v)
             else:

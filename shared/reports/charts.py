@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from shared.i18n import t
-from shared.reports.document import Chart, seq_ranges
+from shared.reports.document import Chart, seq_ranges, width
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 _SPARK = "▁▂▃▄▅▆▇█"
@@ -45,8 +45,6 @@ def coverage_text(ranges: list[tuple[int, int]], total: int, cols: int = 40) -> 
 
 
 def text_chart(chart: Chart, cols: int = 40) -> str:
-    from shared.reports.formats import width
-
     lines = [chart.title]
     if chart.kind == "line":
         lines.append("  " + spark(chart.values))

@@ -7,6 +7,7 @@ web page must show the same figures in every format; each report builds one
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -58,6 +59,11 @@ class Document:
         for c in self.charts:
             parts += [c.title, *c.labels, *(str(v) for v in c.values)]
         return "".join(str(p) for p in parts if p is not None) + "0123456789.-–—:%/ "
+
+
+def width(text: str) -> int:
+    """Columns a string takes in a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def cell_text(value: Cell) -> str:

@@ -10,18 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import unicodedata
 from typing import Any
 
 from shared.reports.charts import text_chart
-from shared.reports.document import Document, Table, cell_text
+from shared.reports.document import Document, Table, cell_text, width
 
 FORMATS = ("table", "csv", "json", "pdf")
-
-
-def width(text: str) -> int:
-    """Columns a string takes in a terminal: CJK characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _pad(text: str, cols: int, right: bool) -> str:

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
+
+from shared.i18n import t
+from shared.reports.document import Table, kind_text
 
 # Station states that mean "the centre confirmed it has this version".
 ACKED = frozenset({"acknowledged", "purged"})
@@ -124,3 +128,27 @@ def compare_days(station: dict[str, list[Entry]], centre: dict[str, list[Entry]]
                  days: Iterable[str] | None = None) -> list[DayDiff]:
     wanted = sorted(set(days) if days is not None else set(station) | set(centre))
     return [compare(d, station.get(d, []), centre.get(d, [])) for d in wanted]
+
+
+def reconciliation_tables(diffs: list[DayDiff]) -> list[Table]:
+    """The per-day comparison, and the records that differ (id, version, seq only)."""
+    days = Table("reconcile_days", t("reports.table_reconcile"),
+                 [t("reports.col_day"), t("reports.col_station_acked"),
+                  t("reports.col_centre_total"), t("reports.col_waiting"),
+                  t("reports.col_agrees"), t("reports.col_checked_at"),
+                  t("reports.col_head_seq")])
+    records = Table("reconcile_records", t("reports.table_differ"),
+                    [t("reports.col_day"), t("reports.col_reason"), t("reports.col_record"),
+                     t("reports.col_version"), t("reports.col_seq"), t("reports.col_kind")],
+                    empty=t("reports.no_differences"))
+    for diff in diffs:
+        # When the check was made: its verdict is as of then (later syncs do not change it).
+        checked = ("—" if diff.checked_at is None else datetime.fromtimestamp(
+            diff.checked_at / 1000, UTC).astimezone().strftime("%Y-%m-%d %H:%M"))
+        days.rows.append([diff.day, diff.station_acked, diff.centre_total, len(diff.waiting),
+                          t("reports.yes") if diff.agrees else t("reports.no"), checked,
+                          "—" if diff.head_seq is None else diff.head_seq])
+        for reason, e in diff.differing():
+            records.rows.append([diff.day, t(f"reports.diff_{reason}"), e.record_id, e.version,
+                                 e.seq, kind_text(e.kind)])
+    return [days, records]

@@ -11,39 +11,14 @@ from pathlib import Path
 
 import click
 
-from shared.echo import echo, write
+from shared.echo import echo
 from shared.errors import StationError
 from shared.i18n import t
-from shared.reports.formats import FORMATS, render_csv, render_json, render_table
+from shared.reports.document import Document
+from shared.reports.formats import FORMATS
+from shared.reports.output import write_report
+from shared.reports.period import period
 from station.reports.station import GROUPINGS, StationReport, build_station_report
-
-
-def parse_day(value: str | None) -> date | None:
-    if value is None:
-        return None
-    text = value.strip()
-    try:
-        if len(text) != 10 or text[4] != "-" or text[7] != "-":
-            raise ValueError(text)  # only 2026-11-22, never the ambiguous 20261122
-        return date.fromisoformat(text)
-    except ValueError:
-        raise StationError("reports.bad_date", value=value[:20]) from None
-
-
-def period(day: str | None, start: str | None, end: str | None,
-           today: date | None = None) -> tuple[date, date]:
-    """--date D, or --from/--to (either end alone means up to/from today), else today."""
-    today = today or date.today()
-    if day and (start or end):
-        raise StationError("reports.date_and_range")
-    if day:
-        d = parse_day(day)
-        return d, d  # type: ignore[return-value]
-    lo = parse_day(start) or (parse_day(end) if end else today)
-    hi = parse_day(end) or today
-    if lo > hi:  # type: ignore[operator]
-        raise StationError("reports.bad_range", start=lo.isoformat(), end=hi.isoformat())
-    return lo, hi  # type: ignore[return-value]
 
 
 def load_report(date_from: date, date_to: date, by: str) -> tuple[StationReport, object]:
@@ -92,29 +67,19 @@ def _output(report: StationReport, fmt: str, output: Path | None, to_printer: bo
         _print(report)
         if output is None:
             return
-    if fmt == "pdf":
-        from station.reports.pdf import render_pdf
+    write_report(fmt, output, document=report.document, data=report.to_dict, render_pdf=_pdf)
 
-        if output is None:
-            raise StationError("reports.pdf_needs_file")
-        render_pdf(report.document(), output)
-        echo(t("reports.written", path=str(output)), err=True)
-        return
-    text = {"table": lambda: render_table(report.document()),
-            "csv": lambda: render_csv(report.document()),
-            "json": lambda: render_json(report.to_dict())}[fmt]()
-    if output is None:
-        write(text)
-    else:
-        # Excel on a Chinese Windows reads a CSV without BOM as GBK: the BOM says UTF-8
-        output.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
-        echo(t("reports.written", path=str(output)), err=True)
+
+def _pdf(doc: Document, path: Path) -> None:
+    from station.reports.pdf import render_pdf  # fpdf2 and the fonts only when asked for
+
+    render_pdf(doc, path)
 
 
 def _reconcile(report: StationReport, queue: object) -> int:
     """Check with the centre; the number of days that disagree."""
     from station.reports.client import reconcile
-    from station.sync import SyncFailed
+    from station.sync.client import SyncFailed
 
     try:
         report.reconciled = reconcile(report, queue)

@@ -32,7 +32,8 @@ def _report(state) -> None:
 @click.option("--once", is_flag=True, help=t("cli.help_sync_once"))
 @click.option("--interval", default=60.0, show_default=True, help=t("cli.help_sync_interval"))
 def command(once: bool, interval: float) -> None:
-    from station.sync import make_client, run_forever
+    from station.sync.client import run_forever
+    from station.sync.factory import make_client
 
     client = make_client()
     try:

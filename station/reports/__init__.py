@@ -12,5 +12,9 @@ data, because none is ever read.
 - `shared.reports.document`  a report as titled tables and charts, shared by every format
 - `shared.reports.formats`   table / CSV / JSON text
 - `shared.reports.charts`    bar and line charts as text blocks and as SVG
-- `station.reports.pdf`       the printed report, charts drawn with fpdf2 primitives
+- `shared.reports.period`    the `--date` / `--from` / `--to` period both CLIs take
+- `shared.reports.output`    where a report goes (stdout, a file, a PDF) for both CLIs
+- `station.reports.pdf`       the printed report, charts drawn with fpdf2 primitives (the
+                              station's CJK fonts; the centre uses it, the shared package
+                              is handed it)
 """

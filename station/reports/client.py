@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.protocol import RECONCILE_PATH
 from shared.reports.reconcile import DayDiff
 from station.reports.station import StationReport
-
-RECONCILE_PATH = "/v1/reports/reconcile"
 
 
 def reconcile_request(report: StationReport, station_id: str, ts: int, nonce: str
@@ -26,7 +25,8 @@ def reconcile_request(report: StationReport, station_id: str, ts: int, nonce: st
 def reconcile(report: StationReport, queue: Any = None, client: Any = None) -> list[DayDiff]:
     """Send the manifests, get the centre's per-day comparison (raises `SyncFailed`)."""
     from shared.protocol import new_nonce
-    from station.sync import SyncFailed, make_client
+    from station.sync.client import SyncFailed
+    from station.sync.factory import make_client
 
     own = client is None
     client = client or make_client(queue)

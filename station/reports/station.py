@@ -14,9 +14,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from shared.i18n import t
-from shared.reports.document import Chart, Document, Table, kind_text, period_text
+from shared.reports.document import Chart, Document, Table, period_text
 from shared.reports.figures import COLUMNS, Figures, group_value, record_day
-from shared.reports.reconcile import WAITING, DayDiff, Entry
+from shared.reports.reconcile import WAITING, DayDiff, Entry, reconciliation_tables
 
 GROUPINGS = ("day", "site", "staff", "line", "matter")
 # What the sync client writes as the last error of a version the centre refused to open.
@@ -115,30 +115,6 @@ def _charted(key: str, fig: Figures, by: str) -> int:
 def _cells(fig: Figures) -> list[Any]:
     d = fig.to_dict()
     return [d[c] for c in COLUMNS]
-
-
-def reconciliation_tables(diffs: list[DayDiff]) -> list[Table]:
-    """The per-day comparison, and the records that differ (id, version, seq only)."""
-    days = Table("reconcile_days", t("reports.table_reconcile"),
-                 [t("reports.col_day"), t("reports.col_station_acked"),
-                  t("reports.col_centre_total"), t("reports.col_waiting"),
-                  t("reports.col_agrees"), t("reports.col_checked_at"),
-                  t("reports.col_head_seq")])
-    records = Table("reconcile_records", t("reports.table_differ"),
-                    [t("reports.col_day"), t("reports.col_reason"), t("reports.col_record"),
-                     t("reports.col_version"), t("reports.col_seq"), t("reports.col_kind")],
-                    empty=t("reports.no_differences"))
-    for diff in diffs:
-        # When the check was made: its verdict is as of then (later syncs do not change it).
-        checked = ("—" if diff.checked_at is None else datetime.fromtimestamp(
-            diff.checked_at / 1000, UTC).astimezone().strftime("%Y-%m-%d %H:%M"))
-        days.rows.append([diff.day, diff.station_acked, diff.centre_total, len(diff.waiting),
-                          t("reports.yes") if diff.agrees else t("reports.no"), checked,
-                          "—" if diff.head_seq is None else diff.head_seq])
-        for reason, e in diff.differing():
-            records.rows.append([diff.day, t(f"reports.diff_{reason}"), e.record_id, e.version,
-                                 e.seq, kind_text(e.kind)])
-    return [days, records]
 
 
 def _iso(when: datetime | None) -> str | None:

@@ -11,8 +11,7 @@ from month import LAST, Month, station_home
 from syncrig import client_for
 
 from center.reports import data
-from shared.protocol import SIGNATURE_HEADER, dumps, new_nonce, now_ms, sign
-from station.reports.client import RECONCILE_PATH
+from shared.protocol import RECONCILE_PATH, SIGNATURE_HEADER, dumps, new_nonce, now_ms, sign
 
 
 def _claims(month: Month) -> int:
