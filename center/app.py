@@ -306,11 +306,12 @@ class Centre:
     def _open_all(self, station_id: str, records: list[dict[str, Any]],
                   station: StationKey | None = None) -> list[Incoming | Refused | str]:
         """Each record checked, opened and compared, in three passes over the batch: the
-        clear-field checks, then the HPKE opens, then the envelopes. Why passes: the
-        same steps interleaved record by record cost 20 µs a record more (105 against
-        85 µs, best of repeated 500-record batches on one host): each HPKE open in
-        OpenSSL pushes the Python checks' code and data out of the CPU's caches, and
-        they ran cold for every record. A record refused in the first pass is still
+        clear-field checks, then the HPKE opens, then inflating, parsing and comparing
+        the envelopes. Why passes: the same steps interleaved record by record cost
+        about 20 µs a record more (105 against 82–85 µs, fastest of repeated 500-record
+        batches, bench/push_cpu.py): each HPKE open in OpenSSL evicts the Python checks'
+        code and data from the CPU's caches, so they ran cold for every record. The
+        checks are the same, in the same order per record: one refused in pass 1 is
         never opened."""
         # Pass 1: the clear fields against the strict schema (nothing opened yet).
         bounds = self._bounds(station_id, station)
@@ -324,7 +325,8 @@ class Centre:
             refused, bounds = check(rec, created, bounds, id_range)
             times.append(created)
             out.append(refused)  # None: to be opened
-        # Pass 2: open (HPKE, then zlib) what passed: the inflated envelope bytes.
+        # Pass 2: the HPKE opens of what passed (compressed envelopes, no bigger than the
+        # body already in memory; each is inflated in pass 3, one at a time).
         private = self._private
         for n, rec in enumerate(records):
             if out[n] is not None:
@@ -334,21 +336,22 @@ class Centre:
                 out[n] = "unknown_suite"
                 continue
             try:
-                # open_envelope's steps, keeping the inflated bytes: the content digest is
-                # taken over them (a resend carries the very same envelope bytes).
-                out[n] = zlib.decompress(open_bytes(key, rec["suite"], rec["enc"], record_info(
-                    station_id, rec["record_id"], rec["version"])))
-            except (QueueError, zlib.error, ValueError):
+                out[n] = open_bytes(key, rec["suite"], rec["enc"], record_info(
+                    station_id, rec["record_id"], rec["version"]))
+            except (QueueError, ValueError):
                 out[n] = "cannot_open"
-        # Pass 3: the envelopes against the clear copies.
+        # Pass 3: inflate and parse each envelope; compare it with the clear copy.
         digest_key = self.keys.digest_key
         blake2b = hashlib.blake2b
-        for n, (rec, raw, created) in enumerate(zip(records, out, times, strict=True)):
-            if type(raw) is not bytes:
+        for n, (rec, sealed, created) in enumerate(zip(records, out, times, strict=True)):
+            if type(sealed) is not bytes:
                 continue
             try:
+                # open_envelope's steps, keeping the inflated bytes: the content digest is
+                # taken over them (a resend carries the very same envelope bytes).
+                raw = zlib.decompress(sealed)
                 env = _loads(raw)
-            except (ValueError, RecursionError):
+            except (zlib.error, ValueError, RecursionError):
                 out[n] = "cannot_open"
                 continue
             if (not isinstance(env, dict) or env.get("id") != rec["record_id"]
