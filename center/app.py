@@ -306,44 +306,70 @@ class Centre:
 
     def _open_all(self, station_id: str, records: list[dict[str, Any]],
                   station: StationKey | None = None) -> list[Incoming | Refused | str]:
-        out: list[Incoming | Refused | str] = []
+        """Each record checked, opened and compared, in three passes over the batch: the
+        clear-field checks, then the HPKE opens, then inflating, parsing and comparing
+        the envelopes. Why passes: the same steps interleaved record by record cost
+        about 20 µs a record more (105 against 82–85 µs, fastest of repeated 500-record
+        batches, bench/push_cpu.py): each HPKE open in OpenSSL evicts the Python checks'
+        code and data from the CPU's caches, so they ran cold for every record. The
+        checks are the same, in the same order per record: one refused in pass 1 is
+        never opened."""
+        # Pass 1: the clear fields against the strict schema (nothing opened yet).
         bounds = self._bounds(station_id, station)
         id_range = bounds.id_range
         created_ms = record_rules.created_ms
+        check = self._check_clear
+        times: list[int | None] = []
+        out: list[Incoming | Refused | str | bytes | None] = []
         for rec in records:
             created = created_ms(rec["created_at"])
-            refused, bounds = self._check_clear(rec, created, bounds, id_range)
-            if refused is not None:  # not even opened: nothing of it is believed
-                out.append(refused)
-                continue
-            key = self._private.get(rec["suite"])
+            refused, bounds = check(rec, created, bounds, id_range)
+            times.append(created)
+            out.append(refused)  # None: to be opened
+        # Pass 2: the HPKE opens of what passed (compressed envelopes, no bigger than the
+        # body already in memory; each is inflated in pass 3, one at a time).
+        private = self._private
+        for n, rec in enumerate(records):
+            if out[n] is not None:
+                continue  # refused: not even opened, nothing of it is believed
+            key = private.get(rec["suite"])
             if key is None:
-                out.append("unknown_suite")
+                out[n] = "unknown_suite"
+                continue
+            try:
+                out[n] = open_bytes(key, rec["suite"], rec["enc"], record_info(
+                    station_id, rec["record_id"], rec["version"]))
+            except (QueueError, ValueError):
+                out[n] = "cannot_open"
+        # Pass 3: inflate and parse each envelope; compare it with the clear copy.
+        digest_key = self.keys.digest_key
+        blake2b = hashlib.blake2b
+        for n, (rec, sealed, created) in enumerate(zip(records, out, times, strict=True)):
+            if type(sealed) is not bytes:
                 continue
             try:
                 # open_envelope's steps, keeping the inflated bytes: the content digest is
                 # taken over them (a resend carries the very same envelope bytes).
-                raw = zlib.decompress(open_bytes(key, rec["suite"], rec["enc"], record_info(
-                    station_id, rec["record_id"], rec["version"])))
+                raw = zlib.decompress(sealed)
                 env = _loads(raw)
-            except (QueueError, zlib.error, ValueError, RecursionError):
-                out.append("cannot_open")
+            except (zlib.error, ValueError, RecursionError):
+                out[n] = "cannot_open"
                 continue
             if (not isinstance(env, dict) or env.get("id") != rec["record_id"]
                     or env.get("version") != rec["version"]):
-                out.append("cannot_open")
+                out[n] = "cannot_open"
                 continue
             if (env.get("seq") != rec["seq"] or env.get("kind") != rec["kind"]
                     or env.get("meta") != rec["meta"]
                     or not _same_time(env.get("created_at"), created)):
                 # The centre opens every record anyway: the clear copy must be the sealed one.
-                out.append(Refused("meta_mismatch", "meta"))
+                out[n] = Refused("meta_mismatch", "meta")
                 continue
-            digest = hashlib.blake2b(raw, key=self.keys.digest_key, digest_size=32).digest()
-            out.append(Incoming(rec["record_id"], rec["version"], rec["seq"], rec["kind"],
-                                rec["meta"], rec["created_at"], rec["suite"], rec["enc"],
-                                digest, _token_hash(env)))
-        return out
+            digest = blake2b(raw, key=digest_key, digest_size=32).digest()
+            out[n] = Incoming(rec["record_id"], rec["version"], rec["seq"], rec["kind"],
+                              rec["meta"], rec["created_at"], rec["suite"], rec["enc"],
+                              digest, _token_hash(env))
+        return out  # type: ignore[return-value]  # every None and bytes replaced above
 
     async def _maybe_prune(self) -> None:
         """Nonces older than twice the window can never be replayed: forget them."""
