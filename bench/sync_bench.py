@@ -40,8 +40,9 @@ PAYLOAD = {
 
 def _station(centre_url: str, workdir: Path, name: str, n: int, codes_db: str | None,
              centre_home: Path, batch: int = 500, pipeline: int = 2,
-             target_s: float | None = 0.5):
-    """A station with `n` sealed records, enrolled at the centre; returns (client, queue)."""
+             target_s: float | None = 0.5, wire: CountingTransport | None = None):
+    """A station with `n` sealed records, enrolled at the centre; returns (client, queue).
+    ``wire``: the transport that counts the bytes this client sends and receives."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
     from stationq import TEST_KDF, CentreKey, Queue
@@ -75,7 +76,7 @@ def _station(centre_url: str, workdir: Path, name: str, n: int, codes_db: str | 
                     ckey.public_key, centre["key_id"], "", "")
     tuning = {} if target_s is None else {"target_batch_s": target_s}
     client = SyncClient(queue, keys, pinned, Inbox(workdir / f"{name}-inbox.sqlite3"),
-                        batch_size=batch, max_batch=1000, transport=CountingTransport(),
+                        batch_size=batch, max_batch=1000, transport=wire or CountingTransport(),
                         pipeline=pipeline, **tuning)
     return client, queue
 
@@ -105,13 +106,14 @@ def backlog(db_url: str | None, n: int, workdir: Path) -> dict:
     centre = Centre(home, db_url, workers=SERVER_WORKERS)
     centre.start()
     try:
+        counter = CountingTransport()
         client, queue = _station(centre.url, workdir, f"backlog-{os.getpid()}-{bool(db_url)}",
-                                 n, db_url, home)
+                                 n, db_url, home, wire=counter)
         started = time.perf_counter()
         pushed, _conflicts, _rejected = client.push_all()
         elapsed = time.perf_counter() - started
         plain = n * len(json.dumps(PAYLOAD, ensure_ascii=False).encode())
-        wire = client._http._transport.bytes
+        wire = counter.bytes
         store = centre.store()
         present = sum(1 for k in store.record_keys() if k[2] == queue.station_id)
         store.close()

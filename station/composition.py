@@ -67,9 +67,3 @@ def choose_printer(setting: str = "auto") -> object:
 
     return make_printer(setting)
 
-
-def build_service():
-    """The station as installed: config from disk, hardware chosen on first use."""
-    from station.service import Service
-
-    return Service()

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from stationq import Queue, RecordInfo
 from stationq import errors as qerr
+from stationq.keys import DEFAULT_KDF, KdfParams
 
 from shared.errors import StationError
 from station.cases import model as intake
@@ -55,10 +56,11 @@ class CaseStore:
 
     @classmethod
     def create(cls, path: Path, *, station_id: str, slot: str, passphrase: str,
-               clock: Callable[[], datetime], local_days: int = 0) -> CaseStore:
+               clock: Callable[[], datetime], local_days: int = 0,
+               kdf: KdfParams = DEFAULT_KDF) -> CaseStore:
         return cls(queue_access.create_queue(path, station_id=station_id, slot=slot,
                                              passphrase=passphrase, local_days=local_days,
-                                             clock=clock), station_id)
+                                             clock=clock, kdf=kdf), station_id)
 
     @classmethod
     def open(cls, path: Path, *, station_id: str, clock: Callable[[], datetime]) -> CaseStore:
@@ -95,9 +97,9 @@ class CaseStore:
     def lock(self) -> None:
         self._q.lock()
 
-    def add_slot(self, slot: str, passphrase: str) -> None:
+    def add_slot(self, slot: str, passphrase: str, kdf: KdfParams = DEFAULT_KDF) -> None:
         with _translated():
-            self._q.add_slot(slot, passphrase)
+            self._q.add_slot(slot, passphrase, kdf)
 
     def close(self) -> None:
         self._q.close()
