@@ -13,11 +13,12 @@ from collections.abc import Callable
 
 from shared.errors import StationError
 from station import devices
-from station.cases.model import Resident
+from station.errors import LockedError
 from station.hw.ports import CardEvent as PortEvent
 from station.hw.ports import CardEventKind
+from station.people import Resident
 from station.session import Session
-from station.views import CardEvent, LockedError, TrainingCard
+from station.views import CardEvent, TrainingCard
 
 log = logging.getLogger("station.cards")
 

@@ -9,7 +9,7 @@ never imports Textual.
 Why so thin: the work is done by small services that share one ``Session``
 (lock, clock, config, queue, signed-in staff, hardware ports). This class only
 builds them and says which answers what — to change how a case is recorded,
-open ``station.cases.desk``; the unlock, ``station.sign_in``; the sync loop,
+open ``station.case_desk``; the unlock, ``station.sign_in``; the sync loop,
 ``station.sync_runner``; the daily purge, ``station.retention``; the status bar,
 ``station.status``; home visits, ``station.visits.service``.
 
@@ -29,13 +29,25 @@ from datetime import datetime
 
 from stationq.keys import DEFAULT_KDF, KdfParams
 
-from station import matters, verification
+from station import verification
 from station.cards import CardDesk
-from station.cases.desk import CaseDesk
-from station.cases.model import Agent, Case, CaseDraft, CaseStatus, Delivery, Resident
+from station.case_desk import CaseDesk
+from station.cases.model import Case, CaseDraft, CaseStatus, Delivery
 from station.cases.queue_open import translated
+from station.catalogue import matters
+from station.catalogue.views import (
+    Choice,
+    Eligibility,
+    FieldView,
+    MaterialView,
+    MatterGuide,
+    MatterSummary,
+)
+from station.errors import LockedError, NotInitialisedError, UnlockError
 from station.hw.ports import CardReader, Printer
 from station.outing import Outing
+from station.people import Agent, Resident
+from station.printout import PrintOutcome
 from station.retention import RetentionKeeper
 from station.session import Session
 from station.sign_in import SignIn
@@ -45,20 +57,10 @@ from station.views import (
     CardEvent,
     CaseSummary,
     CentreStatus,
-    Choice,
-    Eligibility,
-    FieldView,
-    LockedError,
-    MaterialView,
-    MatterGuide,
-    MatterSummary,
-    NotInitialisedError,
-    PrintOutcome,
     RecordOutcome,
     StaffMember,
     StationStatus,
     TrainingCard,
-    UnlockError,
 )
 from station.visits.service import VisitService
 
@@ -115,7 +117,7 @@ class Service:
         self.training_cards = self.cards.training_cards
         self.insert_training_card = self.cards.insert_training_card
 
-        # Residents, agents and cases: station.cases.desk
+        # Residents, agents and cases: station.case_desk
         self.check_id = self.cases.check_id
         self.resident = self.cases.resident
         self.resident_hints = self.cases.resident_hints
@@ -172,7 +174,7 @@ class Service:
         """Enrolled with a centre (``station enroll``); before that the station is offline."""
         return self.sync.enrolled
 
-    # ---- the catalogue as the desk sees it: station.matters ---------------------------
+    # ---- the catalogue as the desk sees it: station.catalogue.matters -----------------
 
     def known_sites(self) -> list[str]:
         """Sites offered on the first-run screen (catalogue data); staff may type others."""

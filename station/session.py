@@ -23,8 +23,9 @@ from stationq.keys import DEFAULT_KDF, KdfParams
 from station import composition, config, paths, private_files
 from station.cases import papers
 from station.cases.store import CaseStore
+from station.errors import LockedError, NotInitialisedError
 from station.hw.ports import CardReader, Printer
-from station.views import LockedError, NotInitialisedError, StaffMember
+from station.views import StaffMember
 
 
 def local_now() -> datetime:

@@ -22,9 +22,9 @@ from stationq.errors import QueueError
 from shared.errors import StationError
 from shared.i18n import t
 from shared.protocol import STATUS_ZH, open_for_station
-from station import matters
 from station.cases.model import Case
 from station.cases.store import CaseStore
+from station.catalogue import matters
 from station.session import Session
 from station.views import CentreStatus
 

@@ -20,8 +20,9 @@ from shared.errors import StationError
 from shared.i18n import t
 from station import paths
 from station.cases.model import Case
+from station.hw.ports import JobStatus, Media
+from station.printout import PrintOutcome
 from station.private_files import private_dir, write_private, write_private_text
-from station.views import PrintOutcome
 
 PRINT_TIMEOUT_S = 30.0
 log = logging.getLogger("station.cases.papers")
@@ -84,8 +85,6 @@ def print_case(case: Case, *, station_name: str, staff_name: str, printer: objec
                pdf: Path | None, paper: str,
                reprinted_at: datetime | None = None) -> PrintOutcome:
     """Print (or with ``pdf``, only save) the case's paper; failures become an outcome."""
-    from station.hw.ports import JobStatus, Media
-
     document = document_of(case)
     try:
         data = render(case, station_name=station_name, staff_name=staff_name, paper=paper,

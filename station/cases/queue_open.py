@@ -19,7 +19,7 @@ from stationq import errors as qerr
 from stationq.keys import DEFAULT_KDF, KdfParams
 
 from shared.errors import StationError
-from station.views import LockedError
+from station.errors import LockedError
 
 
 @contextmanager

@@ -2,7 +2,7 @@
 
 Why a wrapper: the queue library stores records for anyone and knows nothing of
 cases; this module decides the record kind, the clear metadata (from
-``station.cases.model``), how a case number finds its record, and turns the queue's
+``station.cases.codec``), how a case number finds its record, and turns the queue's
 typed errors into sentences for staff. The amendment reason the queue keeps is
 a fixed code (``amend`` / ``withdraw`` / ``rating``), because what staff type as a
 reason may name the resident; their words travel in the encrypted payload.
@@ -21,11 +21,13 @@ from stationq import errors as qerr
 from stationq.keys import DEFAULT_KDF, KdfParams
 
 from shared.errors import StationError
-from station.cases import model as intake
+from station.cases import codec as intake
 from station.cases import queue_open as queue_access
 from station.cases.model import CASE_KIND, Case
 from station.cases.queue_open import translated as _translated
-from station.views import PrintOutcome, UnlockError
+from station.catalogue import matters
+from station.errors import UnlockError
+from station.printout import PrintOutcome
 
 
 @dataclass(frozen=True)
@@ -165,8 +167,6 @@ class CaseStore:
                 for r in queue_access.read_history(self._q, row.record_id, row.version)]
 
     def append(self, case: Case, *, staff_on_duty: tuple[str, ...] = ()) -> Case:
-        from station import matters
-
         line = matters.line_code(matters.matter(case.matter))
         with _translated():
             info = self._q.append(CASE_KIND, intake.payload(case, staff_on_duty),
@@ -174,8 +174,6 @@ class CaseStore:
         return replace(case, record_id=info.record_id, version=info.version)
 
     def amend(self, case: Case, *, reason_code: str) -> Case:
-        from station import matters
-
         line = matters.line_code(matters.matter(case.matter))
         with _translated():
             old = self._q.read(case.record_id, None).payload

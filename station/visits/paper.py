@@ -17,6 +17,7 @@ from typing import Literal
 
 from shared.errors import StationError
 from shared.i18n import RESIDENT_LOCALE, locale_as, t
+from station.catalogue import matters
 from station.documents import RunSheetData, RunStop, SlipData, render
 from station.documents.calllist import CallListData, CallRow, call_list
 from station.documents.layout import Field, Table
@@ -48,15 +49,11 @@ def half_label(half: str, rules: VisitRules) -> str:
 
 
 def _matter_names(codes: tuple[str, ...]) -> tuple[str, ...]:
-    from station import matters
-
     return tuple(matters.matter(c).name for c in codes)
 
 
 def prepare_list(codes: tuple[str, ...]) -> tuple[str, ...]:
     """Materials of every requested matter, once each, in the catalogue's order."""
-    from station import matters
-
     seen: dict[str, str] = {}
     for code in codes:
         for m in matters.matter(code).materials:

@@ -20,10 +20,11 @@ from pathlib import Path
 from shared.errors import StationError
 from shared.i18n import t
 from shared.text import check_text, is_plain
-from station import matters, outing, paths
-from station.cases.model import Resident, clean_name
+from station import outing, paths
+from station.cases.validation import clean_name
+from station.catalogue import matters
 from station.hw.ports import Media
-from station.people import mask_id, parse_id
+from station.people import Resident, mask_id, parse_id
 from station.session import Session
 from station.visits import paper
 from station.visits.address import MAX_LENGTH as MAX_ADDRESS_LENGTH

@@ -17,18 +17,21 @@ from pathlib import Path
 from typing import Literal
 
 from shared.errors import StationError
+from shared.i18n import t
 from shared.text import check_text
-from station import matters, outing
-from station.cases import model as intake
+from station import outing
 from station.cases import papers
+from station.cases import validation as intake
 from station.cases.duplicates import DayIndex
-from station.cases.model import Agent, Case, CaseDraft, CaseStatus, Delivery, Resident
-from station.cases.store import CaseStore
+from station.cases.model import STATUSES, Case, CaseDraft, CaseStatus, Delivery
+from station.cases.store import CaseRow, CaseStore
+from station.catalogue import matters
 from station.codepoints import expand
 from station.outing import Outing
-from station.people import ResidentId, parse_id
+from station.people import Agent, Resident, ResidentId, parse_id
+from station.printout import PrintOutcome
 from station.session import Session
-from station.views import CaseSummary, PrintOutcome, RecordOutcome
+from station.views import CaseSummary, RecordOutcome
 
 
 class CaseDesk:
@@ -161,8 +164,8 @@ class CaseDesk:
                 continue
             if staff_id and row.staff_id != staff_id:
                 continue
-            out.append(matters.case_summary(row, names.get(row.staff_id, row.staff_id),
-                                            row.case_no in reprints))
+            out.append(case_summary(row, names.get(row.staff_id, row.staff_id),
+                                    row.case_no in reprints))
         return out
 
     def case_people(self, day: date | None = None) -> dict[str, tuple[str, str]]:
@@ -272,3 +275,24 @@ class CaseDesk:
         with s.lock:
             s.cases().audit_print(case, outcome)
         return outcome
+
+
+def status_label(status: str) -> str:
+    """The status in words; a status the desk does not know (a damaged or newer row)
+    is shown as damaged rather than failing the whole list."""
+    if status not in (*STATUSES, "damaged"):
+        status = "damaged"
+    return t(f"service.status_{status}")
+
+
+def case_summary(row: CaseRow, staff_name: str, awaiting_reprint: bool) -> CaseSummary:
+    try:
+        name = matters.display_name(matters.matter(row.matter))
+    except StationError:
+        name = row.matter
+    return CaseSummary(
+        case_no=row.case_no, matter=row.matter, matter_name=name, line=row.line,
+        status=row.status, status_label=status_label(row.status),  # type: ignore[arg-type]
+        staff_id=row.staff_id, staff_name=staff_name, site=row.site, day=row.day,
+        created_at=row.created_at, updated_at=row.updated_at, version=row.version,
+        awaiting_reprint=awaiting_reprint)
