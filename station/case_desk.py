@@ -20,8 +20,7 @@ from shared.errors import StationError
 from shared.i18n import t
 from shared.text import check_text
 from station import outing
-from station.cases import papers
-from station.cases import validation as intake
+from station.cases import papers, validation
 from station.cases.duplicates import DayIndex
 from station.cases.model import STATUSES, Case, CaseDraft, CaseStatus, Delivery
 from station.cases.store import CaseRow, CaseStore
@@ -52,7 +51,7 @@ class CaseDesk:
 
     def resident(self, id_text: str, name: str) -> Resident:
         """A resident from typed entry (ID validated, name required: ``intake.name_empty``)."""
-        return Resident(self.check_id(id_text), intake.clean_name(name), "typed")
+        return Resident(self.check_id(id_text), validation.clean_name(name), "typed")
 
     def resident_hints(self, resident: Resident) -> list[str]:
         """Translated hints for the resident panel, e.g. "80 岁以上，可预约上门服务"."""
@@ -64,8 +63,8 @@ class CaseDesk:
             raise StationError("intake.agent_id_needed")
         rid = self.check_id(id_text)
         today = self.session.today()
-        if rid.age(today) < intake.ADULT_AGE:
-            raise StationError("intake.agent_minor", age=rid.age(today), adult=intake.ADULT_AGE)
+        if rid.age(today) < validation.ADULT_AGE:
+            raise StationError("intake.agent_minor", age=rid.age(today), adult=validation.ADULT_AGE)
         relation = check_text(relation or "", "text.field_relation").strip()
         if not relation:
             raise StationError("intake.agent_relation_empty")
@@ -78,7 +77,7 @@ class CaseDesk:
         """Every problem with the draft (empty list = recordable), for showing them all at once.
         A form-field problem has key ``intake.field_problem`` and ``params["field"]`` = the
         field's key, so the TUI can put it under that field."""
-        return intake.problems(draft, self.session.today())
+        return validation.problems(draft, self.session.today())
 
     def duplicate_warnings(self, draft: CaseDraft) -> list[str]:
         """Reasons to stop before recording (translated; empty = none): the same ID number
@@ -117,11 +116,11 @@ class CaseDesk:
         with s.lock:
             staff = s.require_staff()
             today_outing = self._require_outing()
-            problems = intake.problems(draft, s.today())
+            problems = validation.problems(draft, s.today())
             if problems:
                 raise problems[0]
             store = s.cases()
-            case = intake.new_case(draft, case_no=store.next_case_no(today_outing.day),
+            case = validation.new_case(draft, case_no=store.next_case_no(today_outing.day),
                                    site=today_outing.site, staff_id=staff.id,
                                    outing_date=today_outing.day, now=s.now())
             case = store.append(case, staff_on_duty=today_outing.staff_ids)
@@ -214,7 +213,7 @@ class CaseDesk:
         """New version of the case (reason required: ``intake.reason_empty``); validated like
         a new case. If it changes the status (e.g. the missing materials arrived), the new
         paper prints. ``agent=False`` keeps the agent, ``None`` removes it."""
-        reason = intake.clean_reason(reason)
+        reason = validation.clean_reason(reason)
         s = self.session
         with s.lock:
             store = s.cases()
@@ -226,10 +225,10 @@ class CaseDesk:
                 agent=old.agent if agent is False else agent,
                 delivery=delivery or old.delivery,
             )
-            problems = intake.problems(draft, s.today())
+            problems = validation.problems(draft, s.today())
             if problems:
                 raise problems[0]
-            new = intake.amended(old, draft, reason=reason, now=s.now())
+            new = validation.amended(old, draft, reason=reason, now=s.now())
             new = store.amend(new, reason_code="amend")
             self.forget_day()  # rebuilt on the next check
         if new.status != old.status or new.missing != old.missing or new.due_date != old.due_date:
@@ -238,7 +237,7 @@ class CaseDesk:
 
     def withdraw(self, case_no: str, *, reason: str) -> Case:
         """New version with status 已撤回 (reason required)."""
-        reason = intake.clean_reason(reason)
+        reason = validation.clean_reason(reason)
         s = self.session
         with s.lock:
             store = s.cases()

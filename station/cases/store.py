@@ -21,9 +21,9 @@ from stationq import errors as qerr
 from stationq.keys import DEFAULT_KDF, KdfParams
 
 from shared.errors import StationError
-from station.cases import codec as intake
+from station.cases import codec
 from station.cases import queue_open as queue_access
-from station.cases.model import CASE_KIND, Case
+from station.cases.model import CASE_KIND, STATUSES, Case
 from station.cases.queue_open import translated as _translated
 from station.catalogue import matters
 from station.errors import UnlockError
@@ -150,7 +150,7 @@ class CaseStore:
     def _read(self, record_id: str, version: int | None = None) -> Case:
         with _translated():
             result = self._q.read(record_id, version)
-        return intake.case_from_payload(result.payload, record_id, result.info.version)
+        return codec.case_from_payload(result.payload, record_id, result.info.version)
 
     def read_row(self, row: CaseRow) -> Case:
         """The case a listed row stands for, without looking its number up again."""
@@ -163,22 +163,22 @@ class CaseStore:
     def history(self, case_no: str) -> list[Case]:
         """Versions still held here, oldest first (retention may have removed earlier ones)."""
         row = self._find(case_no)
-        return [intake.case_from_payload(r.payload, row.record_id, r.info.version)
+        return [codec.case_from_payload(r.payload, row.record_id, r.info.version)
                 for r in queue_access.read_history(self._q, row.record_id, row.version)]
 
     def append(self, case: Case, *, staff_on_duty: tuple[str, ...] = ()) -> Case:
         line = matters.line_code(matters.matter(case.matter))
         with _translated():
-            info = self._q.append(CASE_KIND, intake.payload(case, staff_on_duty),
-                                  intake.clear_meta(case, line))
+            info = self._q.append(CASE_KIND, codec.payload(case, staff_on_duty),
+                                  codec.clear_meta(case, line))
         return replace(case, record_id=info.record_id, version=info.version)
 
     def amend(self, case: Case, *, reason_code: str) -> Case:
         line = matters.line_code(matters.matter(case.matter))
         with _translated():
             old = self._q.read(case.record_id, None).payload
-            info = self._q.amend(case.record_id, intake.payload(case, tuple(old.get(
-                "staff_on_duty", ()))), reason=reason_code, meta=intake.clear_meta(case, line))
+            info = self._q.amend(case.record_id, codec.payload(case, tuple(old.get(
+                "staff_on_duty", ()))), reason=reason_code, meta=codec.clear_meta(case, line))
         return replace(case, version=info.version)
 
     def audit_print(self, case: Case, outcome: PrintOutcome) -> None:
@@ -209,7 +209,7 @@ def _row(info: RecordInfo, damaged: str, seen: set[str]) -> CaseRow:
         day = date.fromisoformat(meta["date"])
     except (KeyError, TypeError, ValueError):
         day, damaged = created.date(), damaged or "clear metadata unreadable"
-    if (status not in intake.STATUSES or not isinstance(case_no, str)
+    if (status not in STATUSES or not isinstance(case_no, str)
             or not isinstance(matter, str)):
         damaged = damaged or "clear metadata unreadable"
     case_no = case_no if isinstance(case_no, str) else ""
