@@ -12,10 +12,9 @@ from shared.i18n import t
 from station import devices, outing
 from station.cases import papers
 from station.session import Session
+from station.sign_in import DEFAULT_IDLE_MINUTES
 from station.sync_runner import SyncRunner
 from station.views import StationStatus
-
-DEFAULT_IDLE_MINUTES = 5
 
 
 class StatusBoard:

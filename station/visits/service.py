@@ -25,6 +25,7 @@ from station.cases.validation import clean_name
 from station.catalogue import matters
 from station.hw.ports import Media
 from station.people import Resident, mask_id, parse_id
+from station.printout import PrintOutcome
 from station.session import Session
 from station.visits import paper
 from station.visits.address import MAX_LENGTH as MAX_ADDRESS_LENGTH
@@ -507,7 +508,7 @@ class VisitService:
     def _printer(self, pdf: Path | None):
         return None if pdf else self.session.printer()
 
-    def print_slip(self, visit_id: str, *, pdf: Path | None = None) -> paper.PaperOutcome:
+    def print_slip(self, visit_id: str, *, pdf: Path | None = None) -> PrintOutcome:
         """The resident's large-print slip (date, half-day, team, what to prepare)."""
         appt = self.get(visit_id)
         cfg = self.session.config()
@@ -518,7 +519,7 @@ class VisitService:
                                  to=pdf, media=self._media())
 
     def print_run_sheet(self, day: date | None = None, *, team: str | None = None,
-                        pdf: Path | None = None) -> list[paper.PaperOutcome]:
+                        pdf: Path | None = None) -> list[PrintOutcome]:
         """One run sheet per team with visits that day (or only ``team``)."""
         day = day or self._today()
         plans = self.plan(day)
@@ -541,7 +542,7 @@ class VisitService:
         return out
 
     def print_call_list(self, day: date | None = None, *,
-                        pdf: Path | None = None) -> paper.PaperOutcome:
+                        pdf: Path | None = None) -> PrintOutcome:
         """Tomorrow's reminder calls by default (the list is rung the day before)."""
         day = day or self._today() + timedelta(days=1)
         plans = self.plan(day)

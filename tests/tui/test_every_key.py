@@ -262,8 +262,8 @@ async def test_keys_of_the_sign_in_screens_do_something(ready, service):
             await press_and_see(pilot, key, "UnlockScreen")
 
 
-async def test_first_run_and_outing_keys_do_something(service):
-    app = make_app(service)
+async def test_first_run_and_outing_keys_do_something(new_station):
+    app = make_app(new_station)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: screen_name(pilot) == "FirstRunScreen")
         await settle(pilot)
