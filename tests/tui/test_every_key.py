@@ -253,7 +253,7 @@ async def test_global_keys_do_something(ready):
             await settle(pilot)
 
 
-async def test_keys_of_the_sign_in_screens_do_something(ready, service):
+async def test_keys_of_the_sign_in_screens_do_something(ready):
     app = make_app(ready)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
