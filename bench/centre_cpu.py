@@ -56,14 +56,14 @@ def one_station(sb, db: str, work: Path, n: int) -> dict:
     centre = sb.Centre(home, db, workers=2)
     centre.start()
     try:
-        client, _queue = sb._station(centre.url, work, "one", n, db, home, batch=500,
+        client, _queue = sb.make_station(centre.url, work, "one", n, db, home, batch=500,
                                      pipeline=1, target_s=None)
         client.min_batch = client.max_batch = 500
-        tree0, server0 = sb._cpu_seconds(centre.proc.pid), sb._cpu_of({centre.proc.pid})
+        tree0, server0 = sb.cpu_seconds(centre.proc.pid), sb.cpu_of({centre.proc.pid})
         started = time.perf_counter()
         pushed, _conflicts, _rejected = client.push_all()
         wall = time.perf_counter() - started
-        tree1, server1 = sb._cpu_seconds(centre.proc.pid), sb._cpu_of({centre.proc.pid})
+        tree1, server1 = sb.cpu_seconds(centre.proc.pid), sb.cpu_of({centre.proc.pid})
         client.close()
     finally:
         centre.stop()

@@ -70,7 +70,7 @@ def record_ratio(cases: int) -> dict[str, float]:
                                 passphrase=PASSPHRASE)
     service.start_outing("新成村", [member.id])
     draft = _draft(service)
-    service._print = lambda case, **_kw: None  # no paper (see the docstring)
+    service.cases.print_case = lambda case, **_kw: None  # no paper (see the docstring)
 
     def timed(n: int) -> float:
         start = time.perf_counter()

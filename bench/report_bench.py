@@ -100,7 +100,7 @@ def build(centre: Centre, root: Path, first: date) -> int:
     from center.app import code_hash
     from shared.protocol import now_ms
     from station import config, paths
-    from station.catalogue.model import load_catalogue
+    from station.catalogue.loader import load_catalogue
     from station.sync.enrol import DEFAULT_SUITE, enrol, seal_existing
 
     cat = load_catalogue()

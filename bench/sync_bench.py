@@ -38,10 +38,11 @@ PAYLOAD = {
 }
 
 
-def _station(centre_url: str, workdir: Path, name: str, n: int, codes_db: str | None,
+def make_station(centre_url: str, workdir: Path, name: str, n: int, codes_db: str | None,
              centre_home: Path, batch: int = 500, pipeline: int = 2,
-             target_s: float | None = 0.5):
-    """A station with `n` sealed records, enrolled at the centre; returns (client, queue)."""
+             target_s: float | None = 0.5, wire: CountingTransport | None = None):
+    """A station with `n` sealed records, enrolled at the centre; returns (client, queue).
+    ``wire``: the transport that counts the bytes this client sends and receives."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
     from stationq import TEST_KDF, CentreKey, Queue
@@ -75,7 +76,7 @@ def _station(centre_url: str, workdir: Path, name: str, n: int, codes_db: str | 
                     ckey.public_key, centre["key_id"], "", "")
     tuning = {} if target_s is None else {"target_batch_s": target_s}
     client = SyncClient(queue, keys, pinned, Inbox(workdir / f"{name}-inbox.sqlite3"),
-                        batch_size=batch, max_batch=1000, transport=CountingTransport(),
+                        batch_size=batch, max_batch=1000, transport=wire or CountingTransport(),
                         pipeline=pipeline, **tuning)
     return client, queue
 
@@ -105,13 +106,14 @@ def backlog(db_url: str | None, n: int, workdir: Path) -> dict:
     centre = Centre(home, db_url, workers=SERVER_WORKERS)
     centre.start()
     try:
-        client, queue = _station(centre.url, workdir, f"backlog-{os.getpid()}-{bool(db_url)}",
-                                 n, db_url, home)
+        counter = CountingTransport()
+        client, queue = make_station(centre.url, workdir, f"backlog-{os.getpid()}-{bool(db_url)}",
+                                 n, db_url, home, wire=counter)
         started = time.perf_counter()
         pushed, _conflicts, _rejected = client.push_all()
         elapsed = time.perf_counter() - started
         plain = n * len(json.dumps(PAYLOAD, ensure_ascii=False).encode())
-        wire = client._http._transport.bytes
+        wire = counter.bytes
         store = centre.store()
         present = sum(1 for k in store.record_keys() if k[2] == queue.station_id)
         store.close()
@@ -139,7 +141,7 @@ def _fleet_work(args, barrier, all_done) -> dict:
     # Fleet stations are concurrent already: one batch in flight each, and the client's
     # own batch-size policy (start at 200, double after two batches under 0.5 s in a row,
     # halve over 1.5 s).
-    pairs = [_station(centre_url, Path(workdir), name, n, db_url, Path(home), batch=200,
+    pairs = [make_station(centre_url, Path(workdir), name, n, db_url, Path(home), batch=200,
                       pipeline=1, target_s=None)
              for name in names]
     barrier.wait()  # every station's backlog is ready: start together
@@ -187,9 +189,9 @@ def fleet(db_url: str, stations: int, n: int, workdir: Path, procs: int) -> dict
             w.start()
         with contextlib.suppress(threading.BrokenBarrierError):  # a worker failed: below
             barrier.wait(timeout=900)
-        cpu_before = _cpu_seconds(centre.proc.pid)
+        cpu_before = cpu_seconds(centre.proc.pid)
         outs = [results.get(timeout=900) for _ in workers]
-        cpu_after = _cpu_seconds(centre.proc.pid)
+        cpu_after = cpu_seconds(centre.proc.pid)
         for w in workers:
             w.join()
         errors = [o["error"] for o in outs if "error" in o]
@@ -280,14 +282,14 @@ WHERE_THE_TIME_GOES = (
     " workers' imbalance, not the batch size.")
 
 
-def _cpu_seconds(pid: int) -> tuple[float, float]:
+def cpu_seconds(pid: int) -> tuple[float, float]:
     """User+system CPU of the centre's process tree, and of every PostgreSQL process."""
     centre = {pid, *(int(p) for p in os.popen(f"pgrep -P {pid}").read().split())}
     postgres = {int(p) for p in os.popen("pgrep -u postgres").read().split()}
-    return _cpu_of(centre), _cpu_of(postgres)
+    return cpu_of(centre), cpu_of(postgres)
 
 
-def _cpu_of(pids: set[int]) -> float:
+def cpu_of(pids: set[int]) -> float:
     total = 0
     for p in pids:
         try:

@@ -161,13 +161,13 @@ async def bench_typing(service, rounds: int) -> list[float]:
     from station.tui.screens.picker import PickerScreen
 
     refreshed = asyncio.Event()
-    original = PickerScreen._search
+    original = PickerScreen.search
 
     def timed_search(self) -> None:
         original(self)
         self.call_after_refresh(refreshed.set)
 
-    PickerScreen._search = timed_search  # type: ignore[method-assign]
+    PickerScreen.search = timed_search  # type: ignore[method-assign]
     app = StationApp(service, watch_status=False)
     times: list[float] = []
     try:
@@ -182,14 +182,14 @@ async def bench_typing(service, rounds: int) -> list[float]:
                     refreshed.clear()
                     start = time.perf_counter()
                     char = key if len(key) == 1 else None
-                    app._driver.send_message(events.Key(key, char))
+                    app.post_message(events.Key(key, char))
                     await asyncio.wait_for(refreshed.wait(), 5)
                     times.append((time.perf_counter() - start) * 1000)
             await pilot.press("escape")
             service.insert_training_card(None)
             await pilot.pause()
     finally:
-        PickerScreen._search = original  # type: ignore[method-assign]
+        PickerScreen.search = original  # type: ignore[method-assign]
     return times
 
 
@@ -242,7 +242,7 @@ async def serve_one(pilot, service, printer, card) -> tuple[float, list[str]]:
 
 
 async def bench_serve(service, residents: int, card=None) -> tuple[list[float], list[str]]:
-    printer = service._printer  # the FakePrinter handed in by make_station
+    printer = service.session.printer()  # the FakePrinter handed in by make_station
     app = counting_app(service)
     times: list[float] = []
     keys: list[str] = []

@@ -6,7 +6,7 @@ in memory. A sealed copy that does not open, or opens to something that is not a
 the catalogue can read, becomes an `Unreadable` entry naming its record id, so one bad
 row never breaks a list, a page or an export.
 
-The payload read here is the station's (station/cases/model.py `payload`); the envelope
+The payload read here is the station's (station/cases/codec.py `payload`); the envelope
 around it is stationq's (queue/stationq/sealing.py `make_envelope`).
 """
 
@@ -162,7 +162,7 @@ _PUBLISHED: dict[str, Any] = {}  # catalogue sha256 → parsed catalogue (a page
 def centre_catalogue(store: Any):
     """The catalogue the centre last published (what stations record against), else the
     packaged one. A published text that no longer validates falls back, never raises."""
-    from station.catalogue.model import load_catalogue, loads_catalogue
+    from station.catalogue.loader import load_catalogue, loads_catalogue
 
     with store.tx() as cur:
         cur.execute("SELECT sha256 FROM catalogue_versions ORDER BY published_at DESC")

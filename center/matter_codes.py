@@ -30,7 +30,7 @@ class MatterCodes:
 
     def reread(self, force: bool = False) -> bool:
         """Read published catalogues again; True when the codes changed."""
-        from station.catalogue.model import load_catalogue, loads_catalogue
+        from station.catalogue.loader import load_catalogue, loads_catalogue
 
         with self._lock:
             now = time.monotonic()

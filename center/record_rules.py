@@ -3,7 +3,7 @@
 Why: a valid signature proves which laptop sent a record, not that the record is sane.
 Every laptop keeps its signing key unprotected (sync runs while it is locked), so whoever
 holds a laptop can sign anything. The clear fields feed reports and the back office, so
-each must be exactly what an honest station writes (station/cases/model.py `clear_meta`,
+each must be exactly what an honest station writes (station/cases/codec.py `clear_meta`,
 station/visits/store.py `clear_meta`, stationq/clearmeta.py) and nothing else; the
 centre then also checks them against the sealed envelope it opens (center/app.py).
 

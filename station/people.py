@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
@@ -210,3 +210,34 @@ def mask_id(number: str) -> str:
     if len(number) == 15 and number[:3].isalpha():
         return number[:7] + "*" * 6 + number[-2:]
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+# ------------------------------------------------------------------ the people of a case
+
+
+@dataclass(frozen=True)
+class Resident:
+    """The person served. ``repr`` hides the name and number so a stray log line leaks nothing."""
+
+    id: ResidentId = field(repr=False)
+    name: str = field(repr=False)
+    source: Literal["card", "training", "typed"] = "typed"  # training = simulated reader
+    warnings: tuple[str, ...] = ()  # message keys from the card read, e.g. "hw.card_expired"
+    address: str = field(default="", repr=False)  # 身份证 only: 户籍地址, pre-fills visits
+    card_kind: str = ""  # "sscard" | "idcard" when read from a card
+
+    @property
+    def masked_id(self) -> str:
+        return self.id.masked
+
+    def age(self, on: date | None = None) -> int:
+        return self.id.age(on)
+
+
+@dataclass(frozen=True)
+class Agent:
+    """帮办代办: someone applying for the resident; their ID is checked like the resident's."""
+
+    id: ResidentId = field(repr=False)
+    relation: str
+    name: str = field(default="", repr=False)

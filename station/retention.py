@@ -19,17 +19,22 @@ of a day do not purge again each time.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from stationq import Queue, Retention
 
+from shared.errors import StationError
 from shared.i18n import t
 from station import paths
 from station.cases.queue_open import translated
 from station.private_files import write_private_text
+from station.session import Session
 from station.visits.store import VisitStore
+
+log = logging.getLogger("station.retention")
 
 
 @dataclass(frozen=True)
@@ -134,3 +139,29 @@ def _purge_requests() -> int:
 
 def _mark(day: date, path: Path) -> None:
     write_private_text(path, json.dumps({"day": day.isoformat()}))
+
+
+class RetentionKeeper:
+    """Purging for a session: on demand (``station purge``) and once a day on its own
+    (the first unlock or outing of a day); works locked."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def purge_expired(self) -> PurgeSummary:
+        """Remove local copies past the configured window (``retention_days``) whose data
+        is safe elsewhere, holding open home visits; counts only. Audited by the queue."""
+        s = self.session
+        with s.lock:
+            return purge(s.cases().queue, local_days=s.config().retention_days, now=s.now())
+
+    def purge_if_due(self) -> None:
+        """Once a day; a failure is logged (counts and keys only) and never blocks work."""
+        if not due(self.session.today()):
+            return
+        try:
+            summary = self.purge_expired()
+        except StationError as err:
+            log.warning("retention purge failed: %s", err.key)
+            return
+        log.info("retention purge: %s", summary.to_dict())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+pytest_plugins = ["tests.support.station_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_station_home(tmp_path_factory, monkeypatch):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from station.cases.model import clean_name
+from station.cases.validation import clean_name
 from station.codepoints import CodePointError, expand
 
 

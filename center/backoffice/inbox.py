@@ -4,7 +4,7 @@ Why clear metadata: listing must not open a single sealed record (opening is a l
 at personal data and is recorded); the clear columns the station sends (case
 number, matter, line, site, day, the station's status) and the centre's own status
 are enough to find a case. The promised date is worked out the way the station
-works it out (station.matters.due_date: the matter's 承诺时限 in working days from
+works it out (station.catalogue.matters.due_date: the matter's 承诺时限 in working days from
 the day the file was complete), so "overdue" needs no key either. A row whose clear
 fields do not parse is listed as damaged, never dropped, never allowed to break the
 list.
@@ -130,7 +130,7 @@ def rows(store: Any) -> list[Row]:
 
 def _row(rid: str, vs: list[tuple], centre_status: str, names: dict[str, str],
          catalogue: Any) -> Row:
-    from station import matters
+    from station.catalogue import matters
 
     last = vs[-1]
     meta = _meta(last[3])

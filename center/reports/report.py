@@ -312,7 +312,7 @@ def build_centre_report(store: Any, *, date_from: date, date_to: date, station: 
     """
     filtered, status_filter = bool(line or matter or status), status
     from station.catalogue.calendar import add_working_days
-    from station.catalogue.model import load_catalogue
+    from station.catalogue.loader import load_catalogue
 
     data.ensure_tables(store)
     today = today or date.today()

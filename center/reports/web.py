@@ -255,7 +255,7 @@ def _query(request: Request, allowed: frozenset[str] = PARAMS) -> dict[str, str]
     or half-read filter would show figures for something other than what was asked.
     """
     from center.reports.report import CENTRE_STATUSES
-    from station.catalogue.model import load_catalogue
+    from station.catalogue.loader import load_catalogue
 
     out: dict[str, str] = {}
     for name, value in request.query_params.multi_items():
@@ -316,7 +316,7 @@ def _esc(text: str) -> str:
 def _period_form(lo: date, hi: date, q: dict[str, str],
                  stations: list[tuple[str, str, str]], overview: bool) -> str:
     from center.reports.report import CENTRE_STATUSES
-    from station.catalogue.model import load_catalogue
+    from station.catalogue.loader import load_catalogue
 
     cat = load_catalogue()
 

@@ -458,7 +458,7 @@ class Queue(KeySlots):
 
     @staticmethod
     def _new_info(row: tuple, meta_dict: dict[str, str]) -> RecordInfo:
-        return RecordInfo._written(row[1], row[2], row[0], row[3], _ts(row[4]), meta_dict,
+        return RecordInfo.written(row[1], row[2], row[0], row[3], _ts(row[4]), meta_dict,
                                    row[11] is not None, row[12] is not None)
 
     def _stage_version(self, tx: sqlite3.Connection, kind: str, body: bytes,
@@ -523,7 +523,7 @@ class Queue(KeySlots):
                     if inserted:
                         self._next_seq, self._audit_tail = seq + 1, (row[9], row[10])
                         self._id_floor = ms
-                        return RecordInfo._written(rid, 1, seq, kind, _ts(now), meta_dict,
+                        return RecordInfo.written(rid, 1, seq, kind, _ts(now), meta_dict,
                                                    row[11] is not None, row[12] is not None)
                     self._forget_tail()  # another connection wrote
                 with self._write() as tx:
@@ -717,7 +717,7 @@ class Queue(KeySlots):
             meta = parsed.get(row[4])
             if meta is None:
                 meta = parsed[row[4]] = json.loads(row[4])
-            out.append(SealedRecord._fetched(row, dict(meta), _ts(row[5])))
+            out.append(SealedRecord.fetched(row, dict(meta), _ts(row[5])))
         return out
 
     def _update_rows(self, tx: sqlite3.Connection, sql: str,

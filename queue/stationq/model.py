@@ -36,7 +36,7 @@ class RecordInfo:
         return uuid7_time(self.record_id)
 
     @classmethod
-    def _written(cls, record_id: str, version: int, seq: int, kind: str, at: datetime,
+    def written(cls, record_id: str, version: int, seq: int, kind: str, at: datetime,
                  meta: dict[str, str], has_local: bool, has_sealed: bool) -> RecordInfo:
         """A version just written (pending, no attempts yet), equal to what ``__init__``
         builds but without its twelve ``object.__setattr__`` calls: every append returns
@@ -67,10 +67,10 @@ class SealedRecord:
         return (self.record_id, self.version)
 
     @classmethod
-    def _fetched(cls, row: tuple, meta: dict[str, str], created_at: datetime) -> SealedRecord:
+    def fetched(cls, row: tuple, meta: dict[str, str], created_at: datetime) -> SealedRecord:
         """One from a ``pending()`` row (record_id, version, seq, kind, _, _, suite, enc),
         equal to what ``__init__`` builds without its eight ``object.__setattr__`` calls:
-        the sync client asks for hundreds at a time (see RecordInfo._written)."""
+        the sync client asks for hundreds at a time (see RecordInfo.written)."""
         item = object.__new__(cls)
         object.__setattr__(item, "__dict__", {
             "record_id": row[0], "version": row[1], "seq": row[2], "kind": row[3],

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from shared.errors import StationError
 from shared.i18n import RESIDENT_LOCALE, locale_as, t
-from station import matters
+from station import config
 from station.cases.model import Case
+from station.catalogue import matters
 from station.catalogue.calendar import due_estimated
 from station.documents.data import MissingItem, NoticeData, ReceiptData
+from station.hw.ports import Media
 
 
 def _material_text(m) -> str:
@@ -28,9 +31,6 @@ def progress_link(case: Case) -> str:
     A case recorded before tokens existed keeps the bare case number."""
     if not case.progress_token:
         return case.case_no
-    from shared.errors import StationError
-    from station import config
-
     try:
         url = config.load().centre.url.rstrip("/")
     except StationError:  # not set up yet (training, tests): the plain form below
@@ -83,7 +83,6 @@ def render_case(case: Case, *, document: str, station_name: str, staff_name: str
     """The paper in Chinese whatever the staff's language: the resident reads it.
     ``reprinted_at`` marks a reprint (补打); 受理时间 stays the case's own."""
     from station import documents
-    from station.hw.ports import Media
 
     media = Media.ROLL80 if paper == "roll80" else Media.A4
     with locale_as(RESIDENT_LOCALE):

@@ -20,10 +20,10 @@ from shared.errors import StationError
 from shared.i18n import t
 from station import paths
 from station.cases.model import Case
-from station.private_files import private_dir, write_private, write_private_text
-from station.views import PrintOutcome
+from station.hw.ports import Media, Printer
+from station.printout import PrintOutcome, deliver
+from station.private_files import write_private_text
 
-PRINT_TIMEOUT_S = 30.0
 log = logging.getLogger("station.cases.papers")
 
 
@@ -80,55 +80,39 @@ def render(case: Case, *, station_name: str, staff_name: str, paper: str,
                        staff_name=staff_name, paper=paper, reprinted_at=reprinted_at)
 
 
-def print_case(case: Case, *, station_name: str, staff_name: str, printer: object | None,
+def print_case(case: Case, *, station_name: str, staff_name: str, printer: Printer | None,
                pdf: Path | None, paper: str,
                reprinted_at: datetime | None = None) -> PrintOutcome:
-    """Print (or with ``pdf``, only save) the case's paper; failures become an outcome."""
-    from station.hw.ports import JobStatus, Media
-
+    """Print (or with ``pdf``, only save) the case's paper; failures become an outcome and
+    put the case on the reprint list (it re-renders from the encrypted case, so no copy is
+    kept: ``station.printout``)."""
     document = document_of(case)
     try:
         data = render(case, station_name=station_name, staff_name=staff_name, paper=paper,
                       reprinted_at=reprinted_at)
     except StationError as err:  # e.g. no CJK font: the case is safe, the paper waits
-        return _failed(case, document, None, err.message())
+        return _failed(case, document, err.message())
     except Exception as err:  # a bug must not turn a recorded case into an error screen
         log.error("rendering %s failed: %s", document, type(err).__name__)
-        return _failed(case, document, None, t("service.print_failed_unknown"))
-    if pdf is not None:
-        pdf = write_private(Path(pdf), data)  # it names the resident: owner only
-        return PrintOutcome(document, True, str(pdf), pdf,
-                            t(f"service.saved_{document}", destination=str(pdf)))
-    spool = private_dir(spool_dir()) / f"{case.case_no}-v{case.version}-{document}.pdf"
-    write_private(spool, data)
-    title = f"{t(f'service.doc_{document}')} {case.case_no}"  # no personal data: CUPS logs it
-    media = Media.ROLL80 if paper == "roll80" else Media.A4
-    try:
-        job = printer.submit(spool, title=title, media=media)  # type: ignore[union-attr]
-        state = printer.wait(job, timeout=PRINT_TIMEOUT_S)  # type: ignore[union-attr]
-    except StationError as err:
-        return _failed(case, document, spool, err.message())
-    except Exception as err:  # a driver bug: same promise, the case is kept
-        log.error("printing %s failed: %s", document, type(err).__name__)
-        return _failed(case, document, spool, t("service.print_failed_unknown"))
-    if state.status is not JobStatus.COMPLETED:
-        reason = (", ".join(state.reasons) if state.reasons
-                  else t("service.print_failed_unknown"))
-        return _failed(case, document, spool, reason)
-    clear_reprint(case.case_no)
-    kept = Path(job.document)
-    folder = getattr(printer, "folder", None)
-    if folder is None or kept.resolve() != spool.resolve():
-        spool.unlink(missing_ok=True)  # on paper (or copied to the folder): no copy left here
-    if folder is not None:  # the PDF-folder printer: say where the file is
-        return PrintOutcome(document, True, str(kept), kept,
-                            t(f"service.saved_{document}", destination=str(kept)))
-    return PrintOutcome(document, True, job.printer, None,
-                        t(f"service.printed_{document}", destination=job.printer))
+        return _failed(case, document, t("service.print_failed_unknown"))
+    out = deliver(data, printer=printer, to=pdf,
+                  kept=spool_dir() / f"{case.case_no}-v{case.version}-{document}.pdf",
+                  # no personal data in the title: CUPS logs it
+                  title=f"{t(f'service.doc_{document}')} {case.case_no}",
+                  media=Media.ROLL80 if paper == "roll80" else Media.A4, keep_failed=False)
+    if not out.ok:
+        reason = (out.error.message() if out.error is not None
+                  else ", ".join(out.reasons) or t("service.print_failed_unknown"))
+        return _failed(case, document, reason)
+    if pdf is None:
+        clear_reprint(case.case_no)
+    if out.saved:
+        return PrintOutcome(document, True, str(out.path), out.path,
+                            t(f"service.saved_{document}", destination=str(out.path)))
+    return PrintOutcome(document, True, out.printer, None,
+                        t(f"service.printed_{document}", destination=out.printer))
 
 
-def _failed(case: Case, document: str, spool: Path | None, reason: str) -> PrintOutcome:
+def _failed(case: Case, document: str, reason: str) -> PrintOutcome:
     mark_reprint(case.case_no)
-    if spool is not None:
-        spool.unlink(missing_ok=True)  # names must not wait on disk; the reprint re-renders
     return PrintOutcome(document, False, "", None, t("service.print_failed", reason=reason))

@@ -16,9 +16,10 @@ from pathlib import Path
 
 from stationq import Queue, ReadResult, RecordInfo, Retention
 from stationq import errors as qerr
+from stationq.keys import DEFAULT_KDF, KdfParams
 
 from shared.errors import StationError
-from station.views import LockedError
+from station.errors import LockedError
 
 
 @contextmanager
@@ -41,12 +42,12 @@ def queue_clock(clock: Callable[[], datetime]) -> Callable[[], float]:
 
 
 def create_queue(path: Path, *, station_id: str, slot: str, passphrase: str, local_days: int,
-           clock: Callable[[], datetime]) -> Queue:
-    """A new queue file, returned unlocked for its first staff slot."""
+                 clock: Callable[[], datetime], kdf: KdfParams = DEFAULT_KDF) -> Queue:
+    """A new queue file, returned unlocked for its first staff slot (Argon2id at ``kdf``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with translated():
         return Queue.create(path, station_id=station_id, slot=slot, passphrase=passphrase,
-                            retention=Retention(local_days), clock=queue_clock(clock))
+                            retention=Retention(local_days), clock=queue_clock(clock), kdf=kdf)
 
 
 def open_queue(path: Path, *, clock: Callable[[], datetime]) -> Queue:

@@ -2,7 +2,7 @@
 
 Why a wrapper: the queue library stores records for anyone and knows nothing of
 cases; this module decides the record kind, the clear metadata (from
-``station.cases.model``), how a case number finds its record, and turns the queue's
+``station.cases.codec``), how a case number finds its record, and turns the queue's
 typed errors into sentences for staff. The amendment reason the queue keeps is
 a fixed code (``amend`` / ``withdraw`` / ``rating``), because what staff type as a
 reason may name the resident; their words travel in the encrypted payload.
@@ -18,13 +18,16 @@ from pathlib import Path
 
 from stationq import Queue, RecordInfo
 from stationq import errors as qerr
+from stationq.keys import DEFAULT_KDF, KdfParams
 
 from shared.errors import StationError
-from station.cases import model as intake
+from station.cases import codec
 from station.cases import queue_open as queue_access
-from station.cases.model import CASE_KIND, Case
+from station.cases.model import CASE_KIND, STATUSES, Case
 from station.cases.queue_open import translated as _translated
-from station.views import PrintOutcome, UnlockError
+from station.catalogue import matters
+from station.errors import UnlockError
+from station.printout import PrintOutcome
 
 
 @dataclass(frozen=True)
@@ -55,10 +58,11 @@ class CaseStore:
 
     @classmethod
     def create(cls, path: Path, *, station_id: str, slot: str, passphrase: str,
-               clock: Callable[[], datetime], local_days: int = 0) -> CaseStore:
+               clock: Callable[[], datetime], local_days: int = 0,
+               kdf: KdfParams = DEFAULT_KDF) -> CaseStore:
         return cls(queue_access.create_queue(path, station_id=station_id, slot=slot,
                                              passphrase=passphrase, local_days=local_days,
-                                             clock=clock), station_id)
+                                             clock=clock, kdf=kdf), station_id)
 
     @classmethod
     def open(cls, path: Path, *, station_id: str, clock: Callable[[], datetime]) -> CaseStore:
@@ -95,9 +99,9 @@ class CaseStore:
     def lock(self) -> None:
         self._q.lock()
 
-    def add_slot(self, slot: str, passphrase: str) -> None:
+    def add_slot(self, slot: str, passphrase: str, kdf: KdfParams = DEFAULT_KDF) -> None:
         with _translated():
-            self._q.add_slot(slot, passphrase)
+            self._q.add_slot(slot, passphrase, kdf)
 
     def close(self) -> None:
         self._q.close()
@@ -146,7 +150,7 @@ class CaseStore:
     def _read(self, record_id: str, version: int | None = None) -> Case:
         with _translated():
             result = self._q.read(record_id, version)
-        return intake.case_from_payload(result.payload, record_id, result.info.version)
+        return codec.case_from_payload(result.payload, record_id, result.info.version)
 
     def read_row(self, row: CaseRow) -> Case:
         """The case a listed row stands for, without looking its number up again."""
@@ -159,26 +163,22 @@ class CaseStore:
     def history(self, case_no: str) -> list[Case]:
         """Versions still held here, oldest first (retention may have removed earlier ones)."""
         row = self._find(case_no)
-        return [intake.case_from_payload(r.payload, row.record_id, r.info.version)
+        return [codec.case_from_payload(r.payload, row.record_id, r.info.version)
                 for r in queue_access.read_history(self._q, row.record_id, row.version)]
 
     def append(self, case: Case, *, staff_on_duty: tuple[str, ...] = ()) -> Case:
-        from station import matters
-
         line = matters.line_code(matters.matter(case.matter))
         with _translated():
-            info = self._q.append(CASE_KIND, intake.payload(case, staff_on_duty),
-                                  intake.clear_meta(case, line))
+            info = self._q.append(CASE_KIND, codec.payload(case, staff_on_duty),
+                                  codec.clear_meta(case, line))
         return replace(case, record_id=info.record_id, version=info.version)
 
     def amend(self, case: Case, *, reason_code: str) -> Case:
-        from station import matters
-
         line = matters.line_code(matters.matter(case.matter))
         with _translated():
             old = self._q.read(case.record_id, None).payload
-            info = self._q.amend(case.record_id, intake.payload(case, tuple(old.get(
-                "staff_on_duty", ()))), reason=reason_code, meta=intake.clear_meta(case, line))
+            info = self._q.amend(case.record_id, codec.payload(case, tuple(old.get(
+                "staff_on_duty", ()))), reason=reason_code, meta=codec.clear_meta(case, line))
         return replace(case, version=info.version)
 
     def audit_print(self, case: Case, outcome: PrintOutcome) -> None:
@@ -209,7 +209,7 @@ def _row(info: RecordInfo, damaged: str, seen: set[str]) -> CaseRow:
         day = date.fromisoformat(meta["date"])
     except (KeyError, TypeError, ValueError):
         day, damaged = created.date(), damaged or "clear metadata unreadable"
-    if (status not in intake.STATUSES or not isinstance(case_no, str)
+    if (status not in STATUSES or not isinstance(case_no, str)
             or not isinstance(matter, str)):
         damaged = damaged or "clear metadata unreadable"
     case_no = case_no if isinstance(case_no, str) else ""

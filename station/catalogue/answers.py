@@ -12,14 +12,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
 
 from shared.errors import StationError
 from shared.i18n import get_locale, t
 from shared.text import forbidden_char
-
-if TYPE_CHECKING:
-    from station.catalogue.model import FormField, Matter
+from station.catalogue.model import FormField, Matter
+from station.people import IdNumberError, parse_id
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^(0\d{2,3})?\d{7,8}$")
@@ -151,8 +149,6 @@ def _parse(f: FormField, text: str, today: date) -> object:
             raise _Bad("catalogue.answer.bool")
         value = low in _TRUE
     elif f.type == "id_number":
-        from station.people import IdNumberError, parse_id
-
         try:
             value = parse_id(text, on=today).number
         except IdNumberError as err:

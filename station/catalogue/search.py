@@ -8,13 +8,14 @@ queries are memoised because typing "j", "jl", "jlk" and back again repeats them
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
-from station.catalogue.model import Line, Matter
+from station.catalogue.model import Catalogue, Line, Matter
 
 # Ranks, best first.
 EXACT_CODE, CODE_PREFIX, INITIALS_PREFIX, NAME_PREFIX, INSIDE, OTHER = range(6)
@@ -140,3 +141,22 @@ def _inside_pinyin(q: str, name: _Name) -> int:
         if name.syllables[i][0] == q[0] and _syllable_match(q, name.syllables, i):
             return i
     return -1
+
+
+_INDEXES: dict[int, SearchIndex] = {}  # by catalogue identity, dropped with the catalogue
+
+
+def index_of(catalogue: Catalogue) -> SearchIndex:
+    """The catalogue's pinyin index, built on first use (pypinyin's tables take a moment)."""
+    key = id(catalogue)
+    index = _INDEXES.get(key)
+    if index is None:
+        index = _INDEXES[key] = SearchIndex(catalogue.matters, catalogue.lines)
+        weakref.finalize(catalogue, _INDEXES.pop, key, None)
+    return index
+
+
+def find_matters(catalogue: Catalogue, text: str, limit: int | None = None) -> list[Matter]:
+    """Ranked matches by code, Chinese text, full pinyin or initials; empty text lists all."""
+    found = index_of(catalogue).search(text)
+    return list(found if limit is None else found[:limit])

@@ -17,7 +17,8 @@ import click
 from shared.echo import echo
 from shared.errors import StationError
 from shared.i18n import t
-from station.cases.model import DELIVERIES, Case, CaseDraft, clean_reason
+from station.cases.model import DELIVERIES, Case, CaseDraft
+from station.cases.validation import clean_reason
 from station.catalogue.calendar import due_estimated
 from station.commands._unlock import open_unlocked, passphrase_option, passphrases, staff_option
 
@@ -111,7 +112,7 @@ def add(matter: str, id_number: str, name: str, fields: tuple[str, ...],
 def explain(err: StationError, code: str) -> str:
     """The problem, plus what the command line accepts instead: the field's key and its
     choices, the matter's keys for an unknown one, its material codes for a wrong code."""
-    from station import matters
+    from station.catalogue import matters
 
     text = err.message()
     try:

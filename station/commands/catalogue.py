@@ -10,7 +10,9 @@ import click
 from shared.echo import echo
 from shared.errors import StationError
 from shared.i18n import get_locale, t
-from station.catalogue.model import MENU_KEYS, MENUS, Catalogue, Matter, Source, load_catalogue
+from station.catalogue.loader import load_catalogue
+from station.catalogue.model import MENU_KEYS, MENUS, Catalogue, Matter, Source
+from station.catalogue.search import find_matters
 
 WIDTH = 80
 
@@ -93,7 +95,7 @@ def command(ctx: click.Context, search: str | None, menu: str | None, line: str 
     if ctx.invoked_subcommand is not None:
         return
     cat = load_catalogue()
-    matters = cat.search(search) if search else list(cat.matters)
+    matters = find_matters(cat, search) if search else list(cat.matters)
     if menu:
         matters = [m for m in matters if menu in m.menus]
     if line:
@@ -169,7 +171,7 @@ def guide_json(m: Matter) -> dict[str, object]:
 @click.argument("code", metavar="CODE")
 @click.option("--json", "as_json_flag", is_flag=True, help=t("catalogue.cli.json"))
 def show(code: str, as_json_flag: bool) -> None:
-    from station import matters
+    from station.catalogue import matters
 
     data = guide_json(matters.matter(code))
     if as_json_flag:

@@ -19,6 +19,8 @@ when a document holds a character the main face lacks.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import threading
 import unicodedata
 from collections.abc import Iterable
@@ -82,9 +84,19 @@ def code_points(cps: Iterable[int]) -> str:
     return "、".join(f"U+{cp:04X}" for cp in sorted(cps))
 
 
-def _fc_faces(family: str) -> list[Face]:
-    from station.documents.fonts import fc
+def fc(args: list[str]) -> str:
+    """A fontconfig tool's output (``fc-list``, ``fc-match``); "" when it is missing or fails."""
+    exe = shutil.which(args[0])
+    if exe is None:
+        return ""
+    try:
+        return subprocess.run([exe, *args[1:]], capture_output=True, text=True,
+                              timeout=10, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ""
 
+
+def _fc_faces(family: str) -> list[Face]:
     faces = []
     for line in fc(["fc-list", "-f", "%{file}\t%{index}\n", f":family={family}"]).splitlines():
         file, _, index = line.partition("\t")

@@ -20,8 +20,6 @@ import hashlib
 import io
 import logging
 import os
-import shutil
-import subprocess
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +32,7 @@ from station.documents.coverage import (
     code_points,
     drawn,
     face_cmap,
+    fc,
     find_fallbacks,
 )
 
@@ -50,17 +49,6 @@ class FontMissing(StationError):
 class FontSource:
     path: Path
     index: int  # face number inside a .ttc/.otc collection
-
-
-def fc(args: list[str]) -> str:
-    exe = shutil.which(args[0])
-    if exe is None:
-        return ""
-    try:
-        return subprocess.run([exe, *args[1:]], capture_output=True, text=True,
-                              timeout=10, check=False).stdout
-    except (OSError, subprocess.SubprocessError):
-        return ""
 
 
 def _has_cjk(path: Path, index: int) -> bool:
@@ -300,8 +288,7 @@ class FontBook:
 
         font = TTFFont(pdf, io.BytesIO(self._cut(face, chars)), key, "")  # type: ignore[arg-type]
         pdf.fonts[key] = font  # type: ignore[attr-defined]
-        if font.is_cff and font.is_cid_keyed:
-            pdf._set_min_pdf_version("1.6")  # type: ignore[attr-defined]
+        _as_add_font_does(pdf, font)
         return font
 
     def install(self, pdf: object, text: str) -> str:
@@ -345,10 +332,17 @@ class FontBook:
         font.subset = SubsetMap(font)
         font.missing_glyphs = []
         font.biggest_size_pt = 0
-        font._hbfont = None
+        font._hbfont = None  # noqa: SLF001 — fpdf2 builds it again lazily (fonts.py, hbfont)
         pdf.fonts[FAMILY] = font  # type: ignore[attr-defined]
-        if font.is_cff and font.is_cid_keyed:
-            pdf._set_min_pdf_version("1.6")  # type: ignore[attr-defined]
+        _as_add_font_does(pdf, font)
+
+
+def _as_add_font_does(pdf: object, font: object) -> None:
+    """What ``FPDF.add_font`` does after building a font (fpdf2 2.8, py-pdf/fpdf2
+    fpdf/fpdf.py, ``add_font``): a CFF CID-keyed face needs PDF 1.6. fpdf2 has no public
+    call to register an already-built font, so this one private step is repeated here."""
+    if font.is_cff and font.is_cid_keyed:  # type: ignore[attr-defined]
+        pdf._set_min_pdf_version("1.6")  # type: ignore[attr-defined]  # noqa: SLF001
 
 
 def _reuse_parsed_maps(fresh: object, parsed: object) -> None:

@@ -143,6 +143,16 @@ class SerialIdCardReader:
                 self._link.close()
             self._link = None
 
+    def find_card_once(self, timeout: float) -> None:
+        """Send one find-card frame and read one frame back, without retry (``probe``);
+        raises ``FrameError`` / ``IdReaderMissing`` / ``OSError`` when nothing answers."""
+        with self._lock:
+            link = self._open()
+            link.reset_input_buffer()
+            link.write(idframe.command(idframe.FIND_CARD))
+            link.flush()
+            idframe.read_frame(link.read, timeout)
+
     def transact(self, cmd: tuple[int, int], timeout: float) -> idframe.Answer:
         """One command, its answer; retried once on silence, half frames and bad checks."""
         s = self._serial_mod
@@ -277,12 +287,7 @@ def probe(port: str, timeout: float = PROBE_TIMEOUT) -> bool:
     except LibraryMissing:
         return False
     try:
-        with reader._lock:
-            link = reader._open()
-            link.reset_input_buffer()
-            link.write(idframe.command(idframe.FIND_CARD))
-            link.flush()
-            idframe.read_frame(link.read, timeout)
+        reader.find_card_once(timeout)
         return True
     except (idframe.FrameError, IdReaderMissing, OSError, ValueError):
         return False

@@ -34,7 +34,7 @@ def reconcile(report: StationReport, queue: Any = None, client: Any = None) -> l
         doc = reconcile_request(report, client.pinned.station_id, client.clock(), new_nonce())
         doc["pulse"] = client.pulse()  # its head seq stamps the check (docs/reports.md)
         # The sync client's transport: signing, TLS pin and the answer's signature check.
-        answer = client._post(RECONCILE_PATH, doc)
+        answer = client.post(RECONCILE_PATH, doc)
         try:
             return [DayDiff.from_dict(d) for d in answer["days"]]
         except (KeyError, TypeError, ValueError) as err:

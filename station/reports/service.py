@@ -20,8 +20,8 @@ class StationReports:
         self._svc = service
 
     def report(self, date_from: date, date_to: date, by: str = "day") -> StationReport:
-        cfg = self._svc._config()
-        queue = self._svc._cases().queue
+        cfg = self._svc.session.config()
+        queue = self._svc.session.cases().queue
         return build_station_report(queue, station_id=cfg.station_id, name=cfg.name,
                                     date_from=date_from, date_to=date_to, by=by,
                                     staff_names={s.id: s.name for s in cfg.staff})

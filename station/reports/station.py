@@ -184,7 +184,7 @@ def _labels(groups: dict[str, Figures], by: str, staff_names: dict[str, str]) ->
     """Readable names for codes: matter and line names from the catalogue, staff names."""
     out: dict[str, str] = {}
     if by in ("matter", "line"):
-        from station.catalogue.model import load_catalogue
+        from station.catalogue.loader import load_catalogue
 
         cat = load_catalogue()
         for key in groups:

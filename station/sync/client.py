@@ -246,7 +246,7 @@ class SyncClient:
         doc = {"v": VERSION, "station_id": self.pinned.station_id, "ts": self.clock(),
                "nonce": new_nonce(), "pulse": self.pulse()}
         try:
-            self._post(PULSE_PATH, doc)
+            self.post(PULSE_PATH, doc)
         except _NotServed:  # a centre from before the pulse: the pull still carries it
             self._pulse_served = False
 
@@ -357,7 +357,7 @@ class SyncClient:
                 self.push_version = VERSION
         doc = {"v": VERSION, "station_id": self.pinned.station_id, "ts": self.clock(),
                "nonce": new_nonce(), "records": [_wire(r) for r in batch]}
-        return self._post(f"{PREFIX}/push", doc)
+        return self.post(f"{PREFIX}/push", doc)
 
     def _adapt(self, elapsed: float) -> None:
         """Grow while batches are quick, shrink when slow: fits the link we are on.
@@ -389,7 +389,7 @@ class SyncClient:
             doc = {"v": VERSION, "station_id": self.pinned.station_id, "ts": self.clock(),
                    "nonce": new_nonce(), "cursor": cursor, "limit": MAX_PULL,
                    "pulse": self.pulse()}
-            answer = self._post(f"{PREFIX}/pull", doc)
+            answer = self.post(f"{PREFIX}/pull", doc)
             items = answer.get("items")
             new_cursor = answer.get("cursor")
             if not isinstance(items, list) or type(new_cursor) is not int:
@@ -434,12 +434,12 @@ class SyncClient:
                "nonce": new_nonce(), "pulse": self.pulse(),
                "past_retention": [list(r) for r in bounded_ranges(to_ranges(seqs))]}
         try:
-            self._post(PULSE_PATH, doc)
+            self.post(PULSE_PATH, doc)
         except _NotServed:
             self._pulse_served = False
 
     # --- transport ---------------------------------------------------------------------
-    def _post(self, path: str, doc: dict[str, Any]) -> dict[str, Any]:
+    def post(self, path: str, doc: dict[str, Any]) -> dict[str, Any]:
         """Send a JSON request (v1 push, pull, reconcile); the signed answer."""
         return self._send(path, dumps(doc), doc["nonce"])
 

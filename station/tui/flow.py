@@ -12,12 +12,12 @@ from typing import Any
 
 @dataclass
 class ServeFlow:
-    resident: Any  # station.cases.model.Resident
+    resident: Any  # station.people.Resident
     hints: list[str] = field(default_factory=list)
     guide: Any = None  # station.service.MatterGuide of the chosen matter
     ticked: set[str] = field(default_factory=set)  # material codes handed in
     answers: dict[str, str] = field(default_factory=dict)
-    agent: Any = None  # station.cases.model.Agent or None
+    agent: Any = None  # station.people.Agent or None
     delivery: str | None = None
     outcome: Any = None  # station.service.RecordOutcome once recorded
     visit: str = ""  # home-visit appointment id when serving at the resident's door

@@ -10,35 +10,32 @@ leaves the PDF for a reprint; file and job names carry only the visit number.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import re
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
 from shared.errors import StationError
 from shared.i18n import RESIDENT_LOCALE, locale_as, t
+from station import paths
+from station.catalogue import matters
 from station.documents import RunSheetData, RunStop, SlipData, render
 from station.documents.calllist import CallListData, CallRow, call_list
 from station.documents.layout import Field, Table
 from station.documents.runsheet import run_sheet
 from station.documents.slip import slip
-from station.hw.ports import Media
+from station.hw.errors import PrintJobFailed
+from station.hw.ports import Media, Printer
 from station.people import mask_id
+from station.printout import PrintOutcome, deliver
 from station.visits.model import Appointment
 from station.visits.planning import Plan
 from station.visits.rules import VisitRules
 
 Paper = Literal["slip", "run_sheet", "call_list"]
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")  # file names: the document kind and a number
 RUN_WIDTHS = (4, 14, 21, 21, 14, 15, 15)  # order, time, place, resident, matters, phone, note
-
-
-@dataclass(frozen=True)
-class PaperOutcome:
-    document: Paper
-    printed: bool
-    destination: str
-    pdf_path: Path | None
-    message: str
 
 
 def half_label(half: str, rules: VisitRules) -> str:
@@ -48,15 +45,11 @@ def half_label(half: str, rules: VisitRules) -> str:
 
 
 def _matter_names(codes: tuple[str, ...]) -> tuple[str, ...]:
-    from station import matters
-
     return tuple(matters.matter(c).name for c in codes)
 
 
 def prepare_list(codes: tuple[str, ...]) -> tuple[str, ...]:
     """Materials of every requested matter, once each, in the catalogue's order."""
-    from station import matters
-
     seen: dict[str, str] = {}
     for code in codes:
         for m in matters.matter(code).materials:
@@ -150,30 +143,22 @@ def render_call_list(plans: list[Plan], *, station_name: str, day: date, now: da
                                          printed_at=now)), media)
 
 
-def print_paper(pdf: bytes, *, document: Paper, ref: str, printer: object | None,
-                to: Path | None, media: Media) -> PaperOutcome:
-    """Keep the PDF, then print it (or only write it to ``to``); failures come back in words."""
-    from station.hw.pdf_folder import PdfFolderPrinter
-    from station.hw.printing import print_pdf
-
+def print_paper(pdf: bytes, *, document: Paper, ref: str, printer: Printer | None,
+                to: Path | None, media: Media) -> PrintOutcome:
+    """Keep the PDF in the print folder, then print it (or only write it to ``to``);
+    failures come back in words and the PDF stays for a reprint (``station.printout``)."""
     name = t(f"visits.doc_{document}")
-    if to is not None:
-        from station.private_files import write_private
-
-        to = write_private(Path(to), pdf)  # it names residents: owner only
-        return PaperOutcome(document, True, str(to), to,
-                            t("visits.saved", document=name, destination=str(to)))
     # Job title and file name: the document kind and the visit number or day only.
-    outcome = print_pdf(printer, pdf, stem=f"{document}-{ref}", title=f"{document} {ref}",
-                        media=media, timeout=30.0)  # type: ignore[arg-type]
-    if outcome.error is not None:
-        return PaperOutcome(document, False, str(outcome.kept), outcome.kept,
-                            t("visits.print_failed", document=name,
-                              reason=outcome.error.message()))
-    if isinstance(printer, PdfFolderPrinter):
-        return PaperOutcome(document, True, str(outcome.kept), outcome.kept,
-                            t("visits.saved", document=name, destination=str(outcome.kept)))
-    job = outcome.state.job if outcome.state else None
-    where = job.printer if job else ""
-    return PaperOutcome(document, True, where, None,
-                        t("visits.printed", document=name, destination=where))
+    stem = _SAFE.sub("_", f"{document}-{ref}").strip("_")
+    out = deliver(pdf, printer=printer, to=to, title=f"{document} {ref}", media=media,
+                  kept=paths.print_dir() / f"{datetime.now():%Y%m%d-%H%M%S-%f}-{stem}.pdf",
+                  keep_failed=True)
+    if not out.ok:
+        error = out.error or PrintJobFailed(printer=out.printer, kept=str(out.path))
+        return PrintOutcome(document, False, str(out.path), out.path,
+                            t("visits.print_failed", document=name, reason=error.message()))
+    if out.saved:
+        return PrintOutcome(document, True, str(out.path), out.path,
+                            t("visits.saved", document=name, destination=str(out.path)))
+    return PrintOutcome(document, True, out.printer, None,
+                        t("visits.printed", document=name, destination=out.printer))

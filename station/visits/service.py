@@ -1,9 +1,9 @@
 """VisitService: home visits as the desk, the CLI and visit mode use them.
 
-Why a service beside the main one (``Service.visits``): appointments have their own
-life (requested → scheduled → visited …) but share everything else with cases —
-the lock, the queue, the clock, who is on duty and the printer — so this class
-borrows those from the station's ``Service`` instead of opening its own. Every
+Why a service beside the case desk: appointments have their own life
+(requested → scheduled → visited …) but share everything else with cases — the
+lock, the queue, the clock, who is on duty and the printer — so this class takes
+the station's ``Session`` instead of opening its own. Every
 method that reads or writes personal data needs an unlocked station; ``rows`` and
 ``plan_rows`` read clear metadata only and work locked. All of it works offline:
 the centre is only involved through sync.
@@ -16,15 +16,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from shared.errors import StationError
 from shared.i18n import t
 from shared.text import check_text, is_plain
-from station import matters, paths
-from station.cases.model import Resident, clean_name
+from station import outing, paths
+from station.cases.validation import clean_name
+from station.catalogue import matters
 from station.hw.ports import Media
-from station.people import mask_id, parse_id
+from station.people import Resident, mask_id, parse_id
+from station.printout import PrintOutcome
+from station.session import Session
 from station.visits import paper
 from station.visits.address import MAX_LENGTH as MAX_ADDRESS_LENGTH
 from station.visits.eligibility import Eligibility, visit_eligibility
@@ -44,9 +46,6 @@ from station.visits.planning import Plan, PlannedVisit, plan_day
 from station.visits.rules import VisitRules, load_rules
 from station.visits.scheduling import check_matters, check_resident_free, schedule
 from station.visits.store import VisitRow, VisitStore
-
-if TYPE_CHECKING:
-    from station.service import Service
 
 log = logging.getLogger("station.visits")
 MAX_NOTE = 200
@@ -101,8 +100,8 @@ def _note(text: str) -> str:
 
 
 class VisitService:
-    def __init__(self, service: Service) -> None:
-        self._svc = service
+    def __init__(self, session: Session) -> None:
+        self.session = session
 
     # ---- plumbing ------------------------------------------------------------------
 
@@ -111,13 +110,13 @@ class VisitService:
         return load_rules(path if path.exists() else None)
 
     def _store(self) -> VisitStore:
-        return VisitStore(self._svc._cases().queue)
+        return VisitStore(self.session.cases().queue)
 
     def _staff(self) -> str:
-        return self._svc._require_staff().id
+        return self.session.require_staff().id
 
     def _today(self) -> date:
-        return self._svc._today()
+        return self.session.today()
 
     def teams(self) -> list[str]:
         return list(self.rules().teams)
@@ -126,7 +125,7 @@ class VisitService:
         """Where teams walk: the walking matrix's places and the station's sites."""
         rules = self.rules()
         known = {a for pair in rules.walking for a in pair} - {rules.base}
-        return sorted(known | set(self._svc.sites()))
+        return sorted(known | set(self.session.config().sites))
 
     # ---- eligibility and booking -----------------------------------------------------
 
@@ -176,7 +175,7 @@ class VisitService:
 
         Everything is checked before anything is written: eligibility, phone numbers,
         that each matter can be done at home, that the resident has no open visit."""
-        with self._svc._lock:
+        with self.session.lock:
             staff = self._staff()
             eligible = self.eligibility(id_number, disability_cert=disability_cert,
                                         approved_by=approved_by)
@@ -193,7 +192,7 @@ class VisitService:
                                  family.relation.strip())
             store = self._store()
             appt = Appointment(
-                id=store.next_id(self._svc._config().station_id, self._today()),
+                id=store.next_id(self.session.config().station_id, self._today()),
                 id_number=rid.number, name=clean_name(name), address=address,
                 phone=normalise_phone(phone), reason=eligible.reason, matters=codes,
                 family=family,
@@ -208,7 +207,7 @@ class VisitService:
             check_resident_free(existing, appt)
             if slot is not None:
                 appt = self._fit(existing, appt, slot, team)
-            return store.add(appt, staff=staff, at=self._svc._now())
+            return store.add(appt, staff=staff, at=self.session.now())
 
     def _fit(self, existing: list[Appointment], appt: Appointment, slot: Slot,
              team: str | None) -> Appointment:
@@ -238,15 +237,15 @@ class VisitService:
 
         if not inbox_file().exists():
             return 0
-        with self._svc._lock:
+        with self.session.lock:
             staff = self._staff()
             try:
                 from station.sync.identity import open_inbox_key
 
-                inbox_key = open_inbox_key(self._svc._cases().queue)
+                inbox_key = open_inbox_key(self.session.cases().queue)
             except StationError:
                 return 0  # not enrolled: nothing can have come down
-            station_id = self._svc._config().station_id
+            station_id = self.session.config().station_id
             store = self._store()
             known = {a.request_uid for a in store.all(channel="centre")}
             inbox = Inbox()
@@ -256,7 +255,7 @@ class VisitService:
                     if req.uid not in known:
                         details = open_for_station(inbox_key, station_id, req.uid, req.sealed)
                         appt = self._from_request(req, details, store, station_id)
-                        store.add(appt, staff=staff, at=self._svc._now())
+                        store.add(appt, staff=staff, at=self.session.now())
                         known.add(req.uid)
                         added += 1
                     inbox.mark_visit_handled(req.uid)
@@ -317,11 +316,11 @@ class VisitService:
     # ---- changes of state ----------------------------------------------------------
 
     def _change(self, visit_id: str, fn, reason_code: str) -> Appointment:
-        with self._svc._lock:
+        with self.session.lock:
             staff = self._staff()
             store = self._store()
             appt = fn(store, store.get(visit_id))
-            return store.save(appt, reason_code=reason_code, staff=staff, at=self._svc._now())
+            return store.save(appt, reason_code=reason_code, staff=staff, at=self.session.now())
 
     def complete(self, visit_id: str, *, id_number: str | None = None,
                  matters_: Iterable[str] | None = None, phone: str | None = None,
@@ -410,24 +409,24 @@ class VisitService:
     # ---- reading ---------------------------------------------------------------------
 
     def get(self, visit_id: str) -> Appointment:
-        with self._svc._lock:
+        with self.session.lock:
             self._staff()
             return self._store().get(visit_id)
 
     def history(self, visit_id: str) -> list[Appointment]:
-        with self._svc._lock:
+        with self.session.lock:
             self._staff()
             return self._store().history(visit_id)
 
     def rows(self, day: date | None = None) -> list[VisitRow]:
         """Clear metadata only (works locked): for counts and the status of the day."""
-        with self._svc._lock:
+        with self.session.lock:
             store = self._store()
             return store.rows(date=day.isoformat()) if day else store.rows()
 
     def appointments(self, day: date | None = None, *,
                      status: str | None = None) -> list[Appointment]:
-        with self._svc._lock:
+        with self.session.lock:
             self._staff()
             meta = {"date": day.isoformat()} if day else {}
             if status:
@@ -454,13 +453,13 @@ class VisitService:
         return out
 
     def linked_cases(self, visit_id: str) -> list[str]:
-        with self._svc._lock:
+        with self.session.lock:
             return self._store().linked_cases(visit_id)
 
     def plan(self, day: date | None = None) -> list[Plan]:
         """Every team's half-days of ``day`` in walking order (see ``planning``)."""
         day = day or self._today()
-        with self._svc._lock:
+        with self.session.lock:
             self._staff()
             appts = self._store().all(date=day.isoformat())
         return plan_day(appts, day, self.rules())
@@ -473,7 +472,7 @@ class VisitService:
         """Visit mode's list: the day's visits in walking order, the ones already visited
         or missed kept in their place (planned as if still booked) so the order is stable."""
         day = day or self._today()
-        with self._svc._lock:
+        with self.session.lock:
             self._staff()
             appts = [a for a in self._store().all(date=day.isoformat())
                      if a.status != "cancelled"]
@@ -504,15 +503,15 @@ class VisitService:
     # ---- paper -------------------------------------------------------------------------
 
     def _media(self) -> Media:
-        return Media.ROLL80 if self._svc._config().paper == "roll80" else Media.A4
+        return Media.ROLL80 if self.session.config().paper == "roll80" else Media.A4
 
     def _printer(self, pdf: Path | None):
-        return None if pdf else self._svc._printer_port()
+        return None if pdf else self.session.printer()
 
-    def print_slip(self, visit_id: str, *, pdf: Path | None = None) -> paper.PaperOutcome:
+    def print_slip(self, visit_id: str, *, pdf: Path | None = None) -> PrintOutcome:
         """The resident's large-print slip (date, half-day, team, what to prepare)."""
         appt = self.get(visit_id)
-        cfg = self._svc._config()
+        cfg = self.session.config()
         data = paper.render_slip(appt, station_name=cfg.name,
                                  centre_phone=matters.catalogue().centre.phone,
                                  rules=self.rules(), media=self._media())
@@ -520,21 +519,21 @@ class VisitService:
                                  to=pdf, media=self._media())
 
     def print_run_sheet(self, day: date | None = None, *, team: str | None = None,
-                        pdf: Path | None = None) -> list[paper.PaperOutcome]:
+                        pdf: Path | None = None) -> list[PrintOutcome]:
         """One run sheet per team with visits that day (or only ``team``)."""
         day = day or self._today()
         plans = self.plan(day)
-        cfg = self._svc._config()
-        outing = self._svc.current_outing()
+        cfg = self.session.config()
+        today_outing = outing.current(self.session.today())
         names = {s.id: s.name for s in cfg.staff}
-        staff = tuple(names.get(s, s) for s in (outing.staff_ids if outing else ()))
+        staff = tuple(names.get(s, s) for s in (today_outing.staff_ids if today_outing else ()))
         teams = [team] if team else sorted({p.team for p in plans}, key=self.teams().index)
         if team and team not in self.teams():
             raise VisitError("visits.unknown_team", team=team)
         out = []
         for name in teams or self.teams()[:1]:
             data = paper.render_run_sheet(plans, station_name=cfg.name, team=name, day=day,
-                                          staff=staff, now=self._svc._now(), media=self._media())
+                                          staff=staff, now=self.session.now(), media=self._media())
             target = pdf if pdf is None or len(teams) <= 1 else pdf.with_name(
                 f"{pdf.stem}-{len(out) + 1}{pdf.suffix}")
             out.append(paper.print_paper(data, document="run_sheet", ref=day.isoformat(),
@@ -543,12 +542,12 @@ class VisitService:
         return out
 
     def print_call_list(self, day: date | None = None, *,
-                        pdf: Path | None = None) -> paper.PaperOutcome:
+                        pdf: Path | None = None) -> PrintOutcome:
         """Tomorrow's reminder calls by default (the list is rung the day before)."""
         day = day or self._today() + timedelta(days=1)
         plans = self.plan(day)
-        cfg = self._svc._config()
+        cfg = self.session.config()
         data = paper.render_call_list(plans, station_name=cfg.name, day=day,
-                                      now=self._svc._now(), media=self._media())
+                                      now=self.session.now(), media=self._media())
         return paper.print_paper(data, document="call_list", ref=day.isoformat(),
                                  printer=self._printer(pdf), to=pdf, media=self._media())

@@ -103,6 +103,6 @@ def test_bad_filters_are_named(query, field):
 
 def test_a_row_with_unparseable_meta_is_still_listed():
     row = inbox._row("rid", [("rid", 1, "STA", "{not json", "x", 1)], "accepted", {},
-                     __import__("station.catalogue.model", fromlist=["load_catalogue"])
+                     __import__("station.catalogue.loader", fromlist=["load_catalogue"])
                      .load_catalogue())
     assert row.damaged and row.record_id == "rid" and json.dumps(row.case_no) == '""'

@@ -8,8 +8,13 @@ from decimal import Decimal
 import pytest
 
 from shared.i18n import set_locale
-from station.catalogue.answers import AnswersInvalid, clean_answers
-from station.catalogue.model import check_eligibility, load_catalogue, validate_answers
+from station.catalogue.answers import (
+    AnswersInvalid,
+    check_eligibility,
+    clean_answers,
+    validate_answers,
+)
+from station.catalogue.loader import load_catalogue
 from station.people import check_char
 
 TODAY = date(2026, 11, 22)
@@ -151,7 +156,7 @@ def test_messages_follow_the_interface_language():
 
 @pytest.mark.parametrize(("locale", "hint"), [("zh_CN", "如 2024-01"), ("en", "e.g. 2024-01")])
 def test_a_wrong_format_shows_the_hint_in_the_interface_language(locale, hint):
-    from station.matters import field_view
+    from station.catalogue.matters import field_view
 
     set_locale(locale)
     field = next(f for f in m("RS05").fields if f.key == "from_month")

@@ -9,9 +9,11 @@ from datetime import date
 
 import pytest
 
-from station.cases.model import CaseDraft, Resident, _derived
-from station.catalogue.model import CatalogueError, default_path, load_catalogue, parse_catalogue
-from station.people import parse_id
+from station.cases.model import CaseDraft
+from station.cases.validation import _derived
+from station.catalogue.loader import default_path, load_catalogue, parse_catalogue
+from station.catalogue.model import CatalogueError
+from station.people import Resident, parse_id
 
 
 @pytest.fixture(scope="module")

@@ -9,13 +9,8 @@ import tomllib
 import pytest
 
 from shared.i18n import set_locale
-from station.catalogue.model import (
-    CatalogueError,
-    CatalogueFileError,
-    default_path,
-    load_catalogue,
-    parse_catalogue,
-)
+from station.catalogue.loader import default_path, load_catalogue, parse_catalogue
+from station.catalogue.model import CatalogueError, CatalogueFileError
 
 
 @pytest.fixture(scope="module")
@@ -203,7 +198,7 @@ def published(version: str, day: str = "2027-01-04") -> str:
 
 
 def test_installing_a_newer_publication_puts_it_in_force(tmp_path):
-    from station.catalogue.model import install_catalogue, installed_path
+    from station.catalogue.loader import install_catalogue, installed_path
 
     assert load_catalogue().version == PACKAGED
     cat = install_catalogue(published("2027.1.1"))
@@ -212,7 +207,7 @@ def test_installing_a_newer_publication_puts_it_in_force(tmp_path):
 
 
 def test_an_older_or_bad_publication_is_refused_and_changes_nothing():
-    from station.catalogue.model import install_catalogue, installed_path
+    from station.catalogue.loader import install_catalogue, installed_path
 
     install_catalogue(published("2027.1.1"))
     with pytest.raises(CatalogueFileError) as info:
@@ -229,7 +224,7 @@ def test_an_older_or_bad_publication_is_refused_and_changes_nothing():
 
 
 def test_a_publication_dated_before_its_own_sources_were_checked_is_refused():
-    from station.catalogue.model import install_catalogue
+    from station.catalogue.loader import install_catalogue
 
     with pytest.raises(CatalogueError) as err:
         install_catalogue(published("2027.1.1", "2026-12-01"))
@@ -242,7 +237,8 @@ def test_a_publication_dated_before_its_own_sources_were_checked_is_refused():
 def test_a_published_catalogue_with_control_characters_is_refused(bad):
     """A catalogue from the centre is shown on every desk: no terminal control, no
     reordering marks (shared/text.py); line breaks in guidance stay allowed."""
-    from station.catalogue.model import CatalogueError, default_path, loads_catalogue
+    from station.catalogue.loader import default_path, loads_catalogue
+    from station.catalogue.model import CatalogueError
 
     text = default_path().read_text(encoding="utf-8")
     assert loads_catalogue(text + '\n# a comment\n')  # the shipped one passes

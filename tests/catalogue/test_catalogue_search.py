@@ -8,12 +8,12 @@ import time
 
 import pytest
 
-from station.catalogue.model import load_catalogue
-from station.catalogue.search import SearchIndex
+from station.catalogue.loader import load_catalogue
+from station.catalogue.search import SearchIndex, find_matters
 
 
 def codes(text: str) -> list[str]:
-    return [m.code for m in load_catalogue().search(text)]
+    return [m.code for m in find_matters(load_catalogue(), text)]
 
 
 @pytest.mark.parametrize("query", ["jlk", "JLK", "jinglaoka", "jing lao ka", "jinglk", "MZ01",
@@ -62,7 +62,7 @@ def test_nothing_and_everything():
 
 
 def test_limit():
-    assert len(load_catalogue().search("", limit=5)) == 5
+    assert len(find_matters(load_catalogue(), "", limit=5)) == 5
 
 
 def test_under_a_millisecond_per_keypress():

@@ -15,13 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from shared.i18n import set_locale
-from station.catalogue.model import (
-    AUTHORITY,
-    CatalogueError,
-    default_path,
-    load_catalogue,
-    parse_catalogue,
-)
+from station.catalogue.loader import default_path, load_catalogue, parse_catalogue
+from station.catalogue.model import AUTHORITY, CatalogueError
 from station.cli import cli
 
 

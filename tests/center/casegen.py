@@ -13,12 +13,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 
-from station import matters
-from station.cases import model as intake
+from station.cases import validation
+from station.cases.model import CaseDraft
 from station.cases.store import CaseStore
+from station.catalogue import matters
 from station.catalogue.answers import validate_answers
-from station.catalogue.model import load_catalogue
-from station.people import parse_id
+from station.catalogue.loader import load_catalogue
+from station.people import Agent, Resident, parse_id
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英"
@@ -111,20 +112,20 @@ def record_cases(queue, n: int, seed: int = 7, today: date | None = None,
         name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
         agent = None
         if i % 4 == 1:
-            agent = intake.Agent(parse_id(id_number(rng, date(1985, 5, 5), "F")), "子女",
+            agent = Agent(parse_id(id_number(rng, date(1985, 5, 5), "F")), "子女",
                                  rng.choice(SURNAMES) + rng.choice(GIVEN))
         ticked = frozenset(x.code for j, x in enumerate(m.materials) if (i + j) % 3)
-        draft = intake.CaseDraft(intake.Resident(rid, name, "card"), m.code,
+        draft = CaseDraft(Resident(rid, name, "card"), m.code,
                                  answers_for(m, rng, today, delivery), ticked, agent, delivery)
         now = datetime.combine(today, datetime.min.time()).astimezone() + timedelta(minutes=i)
-        case = intake.new_case(draft, case_no=f"{queue.station_id[:6].upper()}-"
+        case = validation.new_case(draft, case_no=f"{queue.station_id[:6].upper()}-"
                                f"{today:%y%m%d}-{i + 1:03d}", site="新成村", staff_id="s01",
                                outing_date=today, now=now)
         case = store.append(case, staff_on_duty=("s01",))
         if amend_every and i % amend_every == 0:
-            draft2 = intake.CaseDraft(draft.resident, m.code, draft.answers,
+            draft2 = CaseDraft(draft.resident, m.code, draft.answers,
                                       frozenset(x.code for x in m.materials), agent, delivery)
-            new = intake.amended(case, draft2, reason=f"补交材料 {name}", now=now)
+            new = validation.amended(case, draft2, reason=f"补交材料 {name}", now=now)
             store.amend(new, reason_code="amend")
         out.append((case.record_id, case.case_no))
     return out

@@ -14,7 +14,7 @@ from center import keys as ckeys
 from center.casefile import CaseFile, Unreadable, case_ids, open_case, open_cases
 from center.db import Incoming, SqliteStore
 from station.catalogue.answers import clean_answers
-from station.catalogue.model import load_catalogue
+from station.catalogue.loader import load_catalogue
 
 
 def _sync_direct(queue, store) -> None:

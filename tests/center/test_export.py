@@ -20,7 +20,7 @@ from syncrig import Centre, client_for, make_station
 
 from center.integrations import SETTLE_MS
 from station.catalogue.answers import clean_answers
-from station.catalogue.model import load_catalogue
+from station.catalogue.loader import load_catalogue
 
 N = 100
 

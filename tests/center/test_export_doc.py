@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from center.export import CASE_COLUMNS, VERSION_COLUMNS
-from station.catalogue.model import load_catalogue
+from station.catalogue.loader import load_catalogue
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "export.md").read_text("utf-8")
 

@@ -15,7 +15,7 @@ from center.integrations import (
     key_hash,
     new_key,
 )
-from station.catalogue.model import default_path, load_catalogue
+from station.catalogue.loader import default_path, load_catalogue
 
 
 def test_keys_are_random_and_only_hashes_compare() -> None:

@@ -19,21 +19,22 @@ from center import record_rules as rr
 
 
 def bounds(station_id: str = "KQXMRT") -> rr.Bounds:
-    from station.catalogue.model import load_catalogue
+    from station.catalogue.loader import load_catalogue
 
     return rr.Bounds.make(station_id, int(time.time() * 1000), rr.matters_of(load_catalogue()))
 
 
 def test_enumerations_are_the_stations() -> None:
-    from station.cases import model as intake
+    from station.cases import codec
+    from station.cases import model as cases
     from station.visits import model, store
 
-    assert frozenset(intake.STATUSES) == rr.CASE_STATUSES
+    assert frozenset(cases.STATUSES) == rr.CASE_STATUSES
     assert frozenset(typing.get_args(model.Status)) == rr.VISIT_STATUSES
     assert frozenset(typing.get_args(model.HalfDay)) | {""} == rr.SLOTS
     source = typing.get_type_hints(model.Appointment)["source"]
     assert frozenset(typing.get_args(source)) == rr.CHANNELS
-    assert frozenset(intake.CLEAR_KEYS) == rr.CASE_REQUIRED
+    assert frozenset(codec.CLEAR_KEYS) == rr.CASE_REQUIRED
     assert {"visit"} == rr.CASE_ALLOWED - rr.CASE_REQUIRED
     assert frozenset(store.CLEAR_KEYS) == rr.VISIT_REQUIRED
     assert rr.CASE_ALLOWED | rr.VISIT_REQUIRED <= clearmeta.DEFAULT_CLEAR_KEYS
@@ -41,23 +42,24 @@ def test_enumerations_are_the_stations() -> None:
 
 def test_the_stations_own_clear_metadata_passes() -> None:
     """Built by the station's own functions, not by hand."""
-    from station.cases import model as intake
-    from station.people import parse_id
+    from station.cases.codec import clear_meta
+    from station.cases.model import Case
+    from station.people import Resident, parse_id
     from station.visits.model import Address, Appointment, Slot
     from station.visits.store import clear_meta as visit_meta
 
     day = date.today()
     now = datetime.now(UTC)
     rid = ids.record_id(1, int(now.timestamp() * 1000))
-    resident = intake.Resident(parse_id("110101194001011234", on=day), "王秀英")
+    resident = Resident(parse_id("110101194001011234", on=day), "王秀英")
     for rating, status in ((None, "accepted"), (4, "materials_pending"), (1, "withdrawn")):
-        case = intake.Case(
+        case = Case(
             case_no=f"KQXMRT-{day:%y%m%d}-1001", record_id=rid, version=1, status=status,
             resident=resident, matter="RS02", answers={}, materials=frozenset(), missing=(),
             agent=None, delivery="centre", site="康健街道", staff_id="s01", outing_date=day,
             created_at=now, updated_at=now, due_date=None, rating=rating,
             visit=f"V-KQXMRT-{day:%y%m%d}-002")
-        meta = intake.clear_meta(case, "RS")
+        meta = clear_meta(case, "RS")
         assert rr.check(rid, "case", meta, rr.created_ms(now.isoformat()), bounds()) is None, meta
     appt = Appointment(id=f"V-KQXMRT-{day:%y%m%d}-001", id_number="", name="x",
                        address=Address("新成村", "12号", "3", "402"), phone="13800000000",

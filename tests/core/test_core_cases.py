@@ -10,7 +10,7 @@ import pytest
 
 from shared.errors import StationError
 from station import paths
-from station.cases.model import CLEAR_KEYS
+from station.cases.codec import CLEAR_KEYS
 from station.hw.ports import JobStatus, PrinterStatus
 from station.service import Service
 from tests.support.station import ELDER_ID, ELDER_NAME, full_mz01

@@ -8,18 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from station.cases.model import (
-    CLEAR_KEYS,
-    DELIVERIES,
-    STATUSES,
-    Agent,
-    Case,
-    Resident,
-    case_from_payload,
-    clear_meta,
-    payload,
-)
-from station.people import parse_id
+from station.cases.codec import CLEAR_KEYS, case_from_payload, clear_meta, payload
+from station.cases.model import DELIVERIES, STATUSES, Case
+from station.people import Agent, Resident, parse_id
 
 IDS = ["310101193803120013", "310105196205200020", "310112197508080036",
        "11010519491231002X", "310104200001010041"]

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from shared.errors import StationError
 from station.cli import cli
+from station.errors import LockedError
 from station.people import check_char
 from station.service import Service
-from station.views import LockedError
 from tests.support.station import ELDER_ID, ELDER_NAME, NOW, PASS, full_mz01
 
 
@@ -35,8 +35,7 @@ def test_an_agent_must_be_an_adult(service: Service, clock):
     assert service.agent(_id_born(date(2008, 11, 23)), "女儿").relation == "女儿"  # 18 today
     # a draft built around the façade's agent() is refused by validate/record too
     draft = full_mz01(service)
-    from station.cases.model import Agent
-    from station.people import parse_id
+    from station.people import Agent, parse_id
 
     minor = Agent(parse_id(child), "孙子", "小明")
     problems = service.validate(dataclasses.replace(draft, agent=minor))

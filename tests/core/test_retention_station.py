@@ -18,16 +18,16 @@ from tests.support.station import ELDER_ID, ELDER_NAME, PASS, full_mz01
 
 def _enrol(service) -> None:
     """The queue side of enrolment: records get a sealed copy the centre could open."""
-    service._cases().queue.set_centre_key(generate_centre_keys(X25519)[1])
+    service.session.cases().queue.set_centre_key(generate_centre_keys(X25519)[1])
 
 
 def _acknowledge_all(service) -> None:
-    queue = service._cases().queue
+    queue = service.session.cases().queue
     queue.acknowledge(queue.pending())
 
 
 def _purges(service) -> list:
-    return [e for e in service._cases().queue.audit_entries() if e.event == "purge"]
+    return [e for e in service.session.cases().queue.audit_entries() if e.event == "purge"]
 
 
 def _set_window(days: int) -> None:
@@ -69,7 +69,7 @@ def test_the_first_unlock_of_a_day_purges_once(service, clock):
     service.unlock("s01", PASS)
     assert len(_purges(service)) == before + 1
     assert retention.last_purge() == clock().date()
-    info = service._cases().queue.info(case.record_id)
+    info = service.session.cases().queue.info(case.record_id)
     assert (info.state, info.has_local) == ("purged", False)
 
     service.lock()

@@ -68,7 +68,7 @@ def test_staff_lock_unlock_and_failures(service: Service):
 
 def test_backoff_is_waited_then_reported(service: Service):
     waits: list[float] = []
-    service._sleep = waits.append
+    service.session.sleep = waits.append
     member = service.current_staff
     service.lock()
     failures = []
@@ -132,7 +132,7 @@ def test_resident_typed_and_read_from_card(service: Service, reader):
         service.resident(ELDER_ID, "  ")
     assert err.value.key == "intake.name_empty"
     typed = service.resident(ELDER_ID, ELDER_NAME)
-    assert typed.age(service._today()) >= 80
+    assert typed.age(service.session.today()) >= 80
     assert "80 岁以上，可预约上门服务" in service.resident_hints(typed)
     assert ELDER_ID not in repr(typed) and ELDER_NAME not in repr(typed)
 

@@ -22,7 +22,7 @@ def test_offline_until_enrolled_then_synced(service: Service, tmp_path):
     centre = Centre(make_centre_home(tmp_path / "centre"), None)
     centre.start()
     try:
-        enrol_station(service._cases().queue, centre, "测试办事厅")
+        enrol_station(service.session.cases().queue, centre, "测试办事厅")
         assert service.enrolled
         assert service.status().pending >= 1  # the case sealed at enrolment, waiting
         service.lock()  # sync works locked: sealed copies only
@@ -51,11 +51,11 @@ def test_enrolled_while_locked_seals_earlier_cases_at_the_next_unlock(service: S
     centre.start()
     try:
         enrol(centre.url, centre.enrol_code("测试办事厅"))  # `station enroll` without --staff
-        assert service.enrolled and service._cases().queue.pending() == []  # not sealed
+        assert service.enrolled and service.session.cases().queue.pending() == []  # not sealed
         assert service.sync_once() is None and _held(centre) == 0
         assert service.status().pending == 1
         service.unlock("s01", "correct horse battery")
-        assert len(service._cases().queue.pending()) == 1  # sealed to the centre's key
+        assert len(service.session.cases().queue.pending()) == 1  # sealed to the centre's key
         assert service.sync_once() is None and service.status().pending == 0
         assert _held(centre) == 1
         service.lock()

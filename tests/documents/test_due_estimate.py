@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from pdfcheck import flat, pdf_text
 
 from station.commands.case import case_dict
@@ -14,11 +13,6 @@ from station.hw.simulated import SimulatedCardReader
 from tests.support.station import Clock, full_mz01, make_service, open_outing
 
 SHANGHAI = timezone(timedelta(hours=8))
-
-
-@pytest.fixture
-def printer() -> FakePrinter:
-    return FakePrinter()
 
 
 def record_mz01(printer: FakePrinter, when: datetime):

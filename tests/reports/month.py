@@ -163,7 +163,7 @@ def station_home(home: Path):
 
 def generate(centre: Centre, root: Path) -> Month:
     from station import config
-    from station.catalogue.model import load_catalogue
+    from station.catalogue.loader import load_catalogue
 
     month = Month(centre)
     cat = load_catalogue()
@@ -233,10 +233,10 @@ def _record(month: Month, run: StationRun, record_id: str, version: int) -> Vers
 
 def _case(month: Month, run: StationRun, cat, code: str, day: date, i: int, j: int,
           rng: random.Random) -> None:
-    from station.cases.model import Case, Resident
+    from station.cases.model import Case
     from station.cases.store import CaseStore
     from station.catalogue.calendar import add_working_days
-    from station.people import parse_id
+    from station.people import Resident, parse_id
 
     n = len(month.names)
     name, number, phone = _resident(month, date(1950 + n % 40, 1 + n % 12, 1 + n % 28), n, rng)

@@ -13,7 +13,7 @@ from month import FIRST, GAP_SEQS, LAST, TODAY, Month, station_home, tally
 from center.cli import cli as center_cli
 from shared.i18n import t
 from station.catalogue.calendar import add_working_days, is_working_day
-from station.catalogue.model import load_catalogue
+from station.catalogue.loader import load_catalogue
 
 PERIOD = ["--from", FIRST.isoformat(), "--to", LAST.isoformat(), "--today", TODAY.isoformat()]
 

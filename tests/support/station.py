@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timedelta, timezone
 
+from stationq import TEST_KDF
+
 from station.hw.fakes import FakePrinter
 from station.hw.simulated import SimulatedCardReader
 from station.service import CaseDraft, Service
@@ -35,8 +37,9 @@ class Clock:
 
 def make_service(printer: FakePrinter, clock: Clock,
                  reader: SimulatedCardReader | None = None) -> Service:
+    """A station on the fakes, with the cheap test KDF (see station_fixtures.py)."""
     return Service(reader=reader or SimulatedCardReader(), printer=printer, clock=clock,
-                   sleep=lambda _s: None)
+                   sleep=lambda _s: None, kdf=TEST_KDF)
 
 
 def open_outing(service: Service) -> Service:

@@ -1,6 +1,7 @@
-"""Pilot set-up shared by the TUI, reports and visit-mode tests: a real Service (real
-queue, real crypto, real catalogue) with the simulated card reader and the fake printer,
-a fixed clock, and helpers to drive the app.
+"""Pilot set-up shared by the TUI, reports and visit-mode tests: the shared station
+fixtures (tests/support/station_fixtures.py: real queue, crypto and catalogue with the
+simulated card reader, the fake printer and a fixed clock) made reproducible on screen,
+and helpers to drive the app.
 
 Folders use the fixtures by importing them (tests/tui/conftest.py does, so do the other
 folders' TUI test modules); the helpers keep one registry of apps, so the check for
@@ -14,10 +15,6 @@ from collections.abc import Callable
 
 import pytest
 
-from station.hw.fakes import FakePrinter
-from station.hw.simulated import SimulatedCardReader
-from tests.support.station import NOW, Clock, make_service
-
 PASSPHRASE = "correcthorse42"
 STAFF = "王小明"
 SITE = "新成村"
@@ -26,44 +23,28 @@ TYPED_ID = "310105194501010011"  # a valid number (check digit 1), aged 81 on NO
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(NOW)
-
-
-@pytest.fixture
-def printer() -> FakePrinter:
-    return FakePrinter()
-
-
-@pytest.fixture
-def reader(clock: Clock) -> SimulatedCardReader:
-    return SimulatedCardReader(today=lambda: clock().date())
-
-
-@pytest.fixture
-def service(reader, printer, clock, monkeypatch):
+def new_station(fresh, monkeypatch):
+    """The shared ``fresh`` station (tests/support/station_fixtures.py) with reproducible
+    screens: the station id starts every case number (the queue stamps records with the
+    service's clock); times show in the station's zone on any machine."""
     from station import config
 
-    # Reproducible screens: the station id starts every case number (the queue stamps
-    # records with the service's clock); times show in the station's zone on any machine.
     monkeypatch.setattr(config, "new_station_id", lambda: "TESTAB")
     monkeypatch.setenv("TZ", "Asia/Shanghai")
     time.tzset()
-    svc = make_service(printer, clock, reader)
-    yield svc
-    svc.close()
+    yield fresh
     monkeypatch.undo()
     time.tzset()
 
 
 @pytest.fixture
-def ready(service):
+def ready(new_station):
     """A station that went through first run and today's outing, then was locked."""
-    member = service.initialise(name=STATION, sites=[SITE, "爱里舍"], staff_name=STAFF,
-                                passphrase=PASSPHRASE)
-    service.start_outing(SITE, [member.id])
-    service.lock()
-    return service
+    member = new_station.initialise(name=STATION, sites=[SITE, "爱里舍"], staff_name=STAFF,
+                                    passphrase=PASSPHRASE)
+    new_station.start_outing(SITE, [member.id])
+    new_station.lock()
+    return new_station
 
 
 APPS: list = []

@@ -277,7 +277,7 @@ def enrol_station(queue, centre: Centre, name: str, url: str | None = None,
 
 
 def case_meta(station_id: str, i: int) -> dict[str, str]:
-    """Clear metadata as the station core writes it (station/cases/model.py `clear_meta`):
+    """Clear metadata as the station core writes it (station/cases/codec.py `clear_meta`):
     the centre refuses anything else."""
     return {"case_no": f"{station_id}-261122-{i:03d}", "matter": "MZ01", "line": "MZ",
             "site": "康健街道", "staff": "s01", "date": "2026-11-22", "status": "accepted",

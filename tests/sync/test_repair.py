@@ -52,7 +52,7 @@ def _pull(client) -> dict:
     doc = {"v": VERSION, "station_id": client.pinned.station_id, "ts": client.clock(),
            "nonce": new_nonce(), "cursor": client.inbox.cursor(), "limit": 500,
            "pulse": client.pulse()}
-    return client._post("/v1/pull", doc)
+    return client.post("/v1/pull", doc)
 
 
 def test_deleted_at_centre_is_repaired_by_the_next_sync(centre: Centre) -> None:
@@ -193,7 +193,7 @@ def test_hostile_past_retention_is_refused_by_the_centre(centre: Centre) -> None
         doc = {"v": VERSION, "station_id": queue.station_id, "ts": client.clock(),
                "nonce": new_nonce(), "pulse": client.pulse(), "past_retention": bad}
         with pytest.raises(SyncFailed) as err:
-            client._post("/v1/pulse", doc)
+            client.post("/v1/pulse", doc)
         assert err.value.params.get("code") == "bad_field"
     # A seq the centre holds cannot be turned into a lost one.
     client.report_past_retention([1, 2])

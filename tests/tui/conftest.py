@@ -4,9 +4,6 @@ visit-mode tests; the helpers are imported from there too, never from this file.
 from tests.support.tui import (  # noqa: F401 - pytest fixtures
     _no_unexpected_errors,
     anyio_backend,
-    clock,
-    printer,
-    reader,
+    new_station,
     ready,
-    service,
 )

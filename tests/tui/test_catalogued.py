@@ -43,11 +43,11 @@ class Walk:
 
 
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])
-async def test_first_run_strings_are_catalogued(service, locale):
+async def test_first_run_strings_are_catalogued(new_station, locale):
     set_locale(locale)
-    app = make_app(service)
+    app = make_app(new_station)
     async with app.run_test(size=(80, 24)) as pilot:
-        walk = Walk(pilot, Checker(service_data(service)))
+        walk = Walk(pilot, Checker(service_data(new_station)))
         await walk.until("FirstRunScreen")
         await pilot.press("ctrl+s")  # empty form: an error shows
         await pilot.pause(0.3)

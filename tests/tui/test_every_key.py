@@ -46,7 +46,7 @@ def fingerprint(app) -> tuple:
             cursors.append((w.highlighted, tuple(getattr(w, "selected", ()))))
         elif isinstance(w, RadioSet):
             cursors.append((w._selected, w.pressed_index))
-    printer = app.service._printer_port() if hasattr(app.service, "_printer_port") else None
+    printer = app.service.session.printer()
     return (tuple(type(s).__name__ for s in app.screen_stack), id(app.focused), app.theme,
             get_locale(), len(app._notifications), screen_text(app), tuple(cursors),
             app.clipboard, app.service.locked, len(getattr(printer, "submissions", ())),
@@ -157,7 +157,7 @@ def look_for_english(app, where: str) -> None:
     if get_locale() != "zh_CN":
         return
     text = "\n".join([screen_text(app), *(n.message for n in app._notifications)])
-    printer = app.service._printer_port() if hasattr(app.service, "_printer_port") else None
+    printer = app.service.session.printer()
     bad = english_words(text, {getattr(printer, "name", "")})
     seen = ENGLISH.setdefault(where, []) if bad else []
     seen += [b for b in bad if b not in seen]
@@ -253,7 +253,7 @@ async def test_global_keys_do_something(ready):
             await settle(pilot)
 
 
-async def test_keys_of_the_sign_in_screens_do_something(ready, service):
+async def test_keys_of_the_sign_in_screens_do_something(ready):
     app = make_app(ready)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
@@ -262,8 +262,8 @@ async def test_keys_of_the_sign_in_screens_do_something(ready, service):
             await press_and_see(pilot, key, "UnlockScreen")
 
 
-async def test_first_run_and_outing_keys_do_something(service):
-    app = make_app(service)
+async def test_first_run_and_outing_keys_do_something(new_station):
+    app = make_app(new_station)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: screen_name(pilot) == "FirstRunScreen")
         await settle(pilot)

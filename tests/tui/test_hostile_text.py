@@ -190,14 +190,14 @@ async def test_hostile_names_show_literally_on_every_screen(ready_hostile):
 
 
 @pytest.fixture
-def ready_hostile(service):
-    return service, seed(service)
+def ready_hostile(new_station):
+    return new_station, seed(new_station)
 
 
-async def test_typed_control_characters_are_refused_with_a_message(service):
+async def test_typed_control_characters_are_refused_with_a_message(new_station):
     """First run and the identify screen: a name holding a direction override or ESC
     (pasted from elsewhere) is refused with the field named, and nothing is stored."""
-    app = make_app(service)
+    app = make_app(new_station)
     async with app.run_test(size=(100, 34)) as pilot:
         await wait_for(pilot, lambda: screen_name(pilot) == "FirstRunScreen")
         screen = app.screen
@@ -210,13 +210,13 @@ async def test_typed_control_characters_are_refused_with_a_message(service):
         await pilot.press("enter")
         error = screen.query_one("#error")
         await wait_for(pilot, lambda: "U+202E" in str(error.visual))
-        assert "办事点名称" in str(error.visual) and not service.initialised
+        assert "办事点名称" in str(error.visual) and not new_station.initialised
         screen.query_one("#name").value = "新办事厅"
         screen.query_one("#staff").value = "李\x1b]0;x\x07工作"
         screen.query_one("#pass2").focus()
         await pilot.press("enter")
         await wait_for(pilot, lambda: "U+001B" in str(error.visual))
-        assert "\x1b" not in str(error.visual) and not service.initialised
+        assert "\x1b" not in str(error.visual) and not new_station.initialised
         screen.query_one("#staff").value = "李工作"
         screen.query_one("#pass2").focus()
         await pilot.press("enter")

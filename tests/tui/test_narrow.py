@@ -59,8 +59,8 @@ async def test_key_bars_and_a_full_status_bar_fit_80x24(ready):
             key_bar_fits(app)
 
 
-async def test_first_run_error_stays_in_sight_at_80x24(service):
-    app = make_app(service)
+async def test_first_run_error_stays_in_sight_at_80x24(new_station):
+    app = make_app(new_station)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: screen_name(pilot) == "FirstRunScreen")
         sites = app.screen.query_one("#sites")  # ticked or not, in characters

@@ -21,15 +21,15 @@ from tests.tui.textcheck import shown_strings
 pytestmark = pytest.mark.anyio
 
 
-async def test_first_run_creates_station_then_outing_then_desk(service):
-    app = make_app(service)
+async def test_first_run_creates_station_then_outing_then_desk(new_station):
+    app = make_app(new_station)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: screen_name(pilot) == "FirstRunScreen")
         screen = app.screen
         screen.query_one("#name").value = "新办事厅"
         screen.query_one("#name").focus()
         await pilot.press("enter", "space")  # Enter: on to the site list; Space ticks the first
-        assert list(screen.query_one("#sites").selected) == [service.known_sites()[0]]
+        assert list(screen.query_one("#sites").selected) == [new_station.known_sites()[0]]
         screen.query_one("#staff").value = "李工作"
         screen.query_one("#pass1").focus()
         await pilot.press(*PASSPHRASE)
@@ -39,12 +39,12 @@ async def test_first_run_creates_station_then_outing_then_desk(service):
         screen.query_one("#pass2").value = ""
         await pilot.press(*PASSPHRASE, "enter")
         await wait_for(pilot, lambda: screen_name(pilot) == "OutingScreen")
-        assert service.initialised and not service.locked
+        assert new_station.initialised and not new_station.locked
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen_name(pilot) == "DeskScreen")
-        outing = service.current_outing()
-        assert outing is not None and outing.site == service.known_sites()[0]
-        assert outing.staff_ids == (service.current_staff.id,)
+        outing = new_station.current_outing()
+        assert outing is not None and outing.site == new_station.known_sites()[0]
+        assert outing.staff_ids == (new_station.current_staff.id,)
 
 
 async def test_help_lists_every_binding_of_every_screen(ready):

@@ -1,16 +1,12 @@
 """A real station for visit tests: real queue, crypto and catalogue; fake reader/printer
-unless a test brings the real CUPS of tests/hw (see ``cupsd`` below)."""
+(tests/support/station_fixtures.py) unless a test brings the real CUPS of tests/hw
+(see ``cupsd`` below)."""
 
 from __future__ import annotations
 
 import importlib.util
 import sys
 from pathlib import Path
-
-import pytest
-
-from station.hw.fakes import FakePrinter
-from tests.support.station import NOW, Clock, make_service, open_outing
 
 HERE = Path(__file__).resolve().parent
 
@@ -32,20 +28,3 @@ cupsd = _hw_conftest().cupsd  # the real, isolated cupsd with its copying sink q
 sys.path.insert(0, str(HERE.parent / "sync"))
 from syncrig import backend, centre, db_url, postgres  # noqa: E402, F401 - pytest fixtures
 
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(NOW)
-
-
-@pytest.fixture
-def printer() -> FakePrinter:
-    return FakePrinter()
-
-
-@pytest.fixture
-def service(printer, clock):
-    """Initialised, unlocked as 王芳, today's outing at 新成村."""
-    svc = open_outing(make_service(printer, clock))
-    yield svc
-    svc.close()

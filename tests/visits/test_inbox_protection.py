@@ -29,7 +29,8 @@ def _pull(service, uid: str, update_id: int) -> None:
         inbox.apply([{"kind": "visit_request", "id": update_id, "uid": uid,
                       "date": "2026-11-25", "slot": "am", "matter": "MZ01",
                       "at": "2026-11-23T09:00:00+08:00",
-                      "sealed": seal_for_station(keys.inbox_pub(), service._config().station_id,
+                      "sealed": seal_for_station(keys.inbox_pub(),
+                                                 service.session.config().station_id,
                                                  uid, DETAILS)}], update_id)
     finally:
         inbox.close()
@@ -50,7 +51,7 @@ def test_a_new_inbox_key_is_never_in_the_clear(service):
     assert "inbox" not in doc and set(doc) == {"sign", "inbox_pub", "inbox_sealed"}
     assert stat.S_IMODE(identity.keys_file().stat().st_mode) == 0o600
     assert keys.inbox is None  # nothing on disk opens the inbox ...
-    queue = service._cases().queue
+    queue = service.session.cases().queue
     opened = identity.open_inbox_key(queue)  # ... but the unlocked queue does
     assert opened.public_key().public_bytes_raw() == keys.inbox_pub()
     service.lock()
@@ -83,7 +84,7 @@ def test_an_old_keys_file_is_sealed_at_the_first_unlock(service):
     sign, inbox = Ed25519PrivateKey.generate(), X25519PrivateKey.generate()
     identity.keys_file().write_text(json.dumps({
         "sign": b64e(sign.private_bytes_raw()), "inbox": b64e(inbox.private_bytes_raw())}))
-    station_id = service._config().station_id
+    station_id = service.session.config().station_id
     _pull(service, "b" * 32, update_id=1)  # pulled under the old key
     service.lock()
     member = service.staff()[0]
@@ -92,7 +93,7 @@ def test_an_old_keys_file_is_sealed_at_the_first_unlock(service):
     assert "inbox" not in doc
     assert b64e(inbox.private_bytes_raw()) not in identity.keys_file().read_text()
     assert identity.load_keys().inbox_pub() == inbox.public_key().public_bytes_raw()
-    opened = identity.open_inbox_key(service._cases().queue)
+    opened = identity.open_inbox_key(service.session.cases().queue)
     [(uid, sealed)] = _sealed_rows()
     assert open_for_station(opened, station_id, uid, sealed)["name"] == "王阿婆"
     assert service.visits.import_requests() == 1

@@ -159,7 +159,7 @@ def test_a_stolen_laptop_yields_no_names_ids_or_phones(centre: Centre, tmp_path)
     clock = Clock(datetime.now().astimezone())
     service = open_outing(make_service(PdfFolderPrinter(), clock))
     try:
-        enrol_station(service._cases().queue, centre, "测试办事厅")
+        enrol_station(service.session.cases().queue, centre, "测试办事厅")
         tomorrow = (clock.now + timedelta(days=1)).date().isoformat()
         for name, phone, extra in (
                 (REQUEST_NAME, REQUEST_PHONE, ["--family-name", FAMILY_NAME,
@@ -198,7 +198,7 @@ def test_a_stolen_laptop_yields_no_names_ids_or_phones(centre: Centre, tmp_path)
         assert len(_sealed_inbox_items()) == 1  # pulled, still sealed, not yet booked
         files = [p for p in Path(os.environ["STATION_HOME"]).rglob("*") if p.is_file()]
         keys = _keys_on_disk(files)
-        station_id = service._config().station_id
+        station_id = service.session.config().station_id
         for uid, sealed in _sealed_inbox_items():
             for key in keys:
                 with pytest.raises(ValueError):

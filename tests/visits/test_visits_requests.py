@@ -35,7 +35,7 @@ def pull(service, uid: str, details: dict, *, update_id: int, matter: str = "MZ0
     from station.sync.inbox import Inbox
 
     keys = load_or_create_keys()
-    station_id = service._config().station_id
+    station_id = service.session.config().station_id
     inbox = Inbox()
     try:
         inbox.apply([{"kind": "visit_request", "id": update_id, "uid": uid,

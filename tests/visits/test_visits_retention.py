@@ -39,7 +39,7 @@ def _latest(queue, record_id: str):
 @pytest.mark.parametrize("backend", ["sqlite"])  # the centre's storage is not under test here
 def test_open_visit_survives_the_purge_closed_records_become_tombstones(service, clock,
                                                                         centre: Centre):
-    queue = service._cases().queue
+    queue = service.session.cases().queue
     enrol_station(queue, centre, "测试办事厅")
 
     # Monday: a visit booked for Thursday, one served today, one missed; a desk case.

@@ -33,7 +33,7 @@ def test_booking_round_trips_and_each_change_is_a_new_version(service):
 
 
 def test_rows_work_locked_but_personal_data_needs_a_passphrase(service):
-    from station.views import LockedError
+    from station.errors import LockedError
 
     appt = book_elder(service)
     service.lock()

@@ -42,7 +42,7 @@ def centre_records(centre: Centre) -> list[dict]:
 
 @pytest.mark.parametrize("backend", ["sqlite"])  # the centre's storage is not under test here
 def test_centre_request_to_visit_and_back(service, centre: Centre):
-    enrol_station(service._cases().queue, centre, "测试办事厅")
+    enrol_station(service.session.cases().queue, centre, "测试办事厅")
     out = centre.cli("visit", "request", "--station", "测试办事厅", "--date", DAY.isoformat(),
                      "--slot", "pm", "--resident-name", "张演示", "--phone", "139 1234 5678",
                      "--address", "新成村 12号 3单元 402室", "--matter", "MZ01",

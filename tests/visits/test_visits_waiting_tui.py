@@ -11,13 +11,10 @@ from station.visits.model import Slot, VisitError
 from tests.support.tui import (  # noqa: F401 - pytest fixtures of the TUI suite
     PASSPHRASE,
     anyio_backend,
-    clock,
     make_app,
-    printer,
-    reader,
+    new_station,
     ready,
     screen_name,
-    service,
     unlock,
     wait_for,
 )

@@ -39,6 +39,11 @@ class ChoiceSet(RadioSet):
         self.moved = True
         super().action_previous_button()
 
+    @property
+    def highlighted(self) -> int | None:
+        """The option the highlight is on (None before the first ↑↓)."""
+        return self._selected
+
 
 # Catalogue field types that Textual's Input can restrict as they are typed.
 INPUT_TYPES = {"integer": "integer", "number": "number", "money": "number"}
@@ -180,12 +185,12 @@ class DetailsScreen(StationScreen):
             if following is not None:
                 self.set_focus(following)
                 return
-        elif isinstance(focused, RadioSet) and (focused.id or "").startswith("field-"):
+        elif isinstance(focused, ChoiceSet) and (focused.id or "").startswith("field-"):
             # Enter picks the option staff moved to; on an untouched choice it says what
             # is missing instead of answering for the resident.
             i = int((focused.id or "").removeprefix("field-"))
             if not self._value(i):
-                if not getattr(focused, "moved", True) or focused._selected is None:
+                if not focused.moved or focused.highlighted is None:
                     self._check(i)
                     return
                 focused.action_toggle_button()

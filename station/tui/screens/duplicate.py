@@ -16,7 +16,7 @@ from textual.widgets import Input
 
 from shared.errors import StationError
 from shared.i18n import t
-from station.cases.model import clean_reason
+from station.cases.validation import clean_reason
 from station.tui.base import StationModal
 from station.tui.keys import Key
 from station.tui.plain import Static

@@ -60,13 +60,13 @@ class PickerScreen(StationScreen):
                 for k in self.KEYS]
 
     def on_mount(self) -> None:
-        self._search()
+        self.search()
         self.query_one("#search", Input).focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self._search()
+        self.search()
 
-    def _search(self) -> None:
+    def search(self) -> None:
         query = self.query_one("#search", Input).value.strip()
         service = self.station.service
         found = service.search_matters(query, line=self.line, menu=self.menu)
@@ -104,11 +104,11 @@ class PickerScreen(StationScreen):
 
     def action_next_line(self) -> None:
         self.line = self._cycle(self.line, [c.value for c in self._lines])
-        self._search()
+        self.search()
 
     def action_next_menu(self) -> None:
         self.menu = self._cycle(self.menu, [c.value for c in self._menus])
-        self._search()
+        self.search()
 
     def action_move(self, step: int) -> None:
         options = self.query_one("#matters", OptionList)

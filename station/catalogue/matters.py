@@ -1,7 +1,7 @@
 """The catalogue as the desk sees it: matter rows, guides, inline checks, hints.
 
 Why an adapter: the catalogue module models the data file; the screens want
-small translated views (``station.views``). Keeping the mapping here means a
+small translated views (``station.catalogue.views``). Keeping the mapping here means a
 change in the data file's shape touches one module, not every screen.
 """
 
@@ -12,10 +12,12 @@ from datetime import date
 
 from shared.errors import StationError
 from shared.i18n import get_locale, t
-from station.cases.model import DELIVERIES, STATUSES, Resident
-from station.catalogue.model import Catalogue, Matter, check_eligibility, load_catalogue
-from station.views import (
-    CaseSummary,
+from station.catalogue.answers import check_eligibility, hint_of, label_of, validate_answers
+from station.catalogue.calendar import add_working_days, due
+from station.catalogue.loader import load_catalogue
+from station.catalogue.model import DELIVERY, MENUS, Catalogue, Matter
+from station.catalogue.search import find_matters
+from station.catalogue.views import (
     Choice,
     Eligibility,
     FieldView,
@@ -23,6 +25,7 @@ from station.views import (
     MatterGuide,
     MatterSummary,
 )
+from station.people import Resident
 
 HOME_VISIT_AGE = 80
 
@@ -59,14 +62,15 @@ def line_prefix(code_or_name: str) -> str:
         return code_or_name.strip().upper()
 
 
-def _name(m: Matter) -> str:
+def display_name(m: Matter) -> str:
+    """The matter's name in the interface language (the catalogue's Chinese by default)."""
     return m.name_en if get_locale() == "en" and m.name_en else m.name
 
 
 def summary(m: Matter) -> MatterSummary:
     ln = catalogue().line(m.line)
     return MatterSummary(
-        code=m.code, name=_name(m), line=ln.prefix,
+        code=m.code, name=display_name(m), line=ln.prefix,
         line_name=ln.name_en if get_locale() == "en" else ln.name,
         menus=m.menus, time_limit_days=m.time_limit_days, home_visit=m.home_visit)
 
@@ -77,8 +81,6 @@ def lines() -> list[Choice]:
 
 
 def menus() -> list[Choice]:
-    from station.catalogue.model import MENUS
-
     return [Choice(m, t(f"service.menu_{i}")) for i, m in enumerate(MENUS)]
 
 
@@ -88,7 +90,7 @@ def known_sites() -> list[str]:
 
 def search(query: str, *, line: str | None = None, menu: str | None = None) -> list[MatterSummary]:
     cat = catalogue()
-    found = cat.search(query) if (query or "").strip() else list(cat)
+    found = find_matters(cat, query) if (query or "").strip() else list(cat)
     if line:
         wanted = line_name(line)
         found = [m for m in found if m.line == wanted]
@@ -109,8 +111,6 @@ def material_view(mat) -> MaterialView:
 
 
 def field_view(f) -> FieldView:
-    from station.catalogue.answers import hint_of, label_of
-
     return FieldView(key=f.key, label=label_of(f), kind=f.type,
                      required=f.required, choices=tuple(Choice(c, c) for c in f.choices),
                      hint=hint_of(f), max_length=f.max_length,
@@ -118,7 +118,7 @@ def field_view(f) -> FieldView:
 
 
 def deliveries(m: Matter) -> tuple[Choice, ...]:
-    return tuple(Choice(d, t(f"service.delivery_{d}")) for d in m.delivery if d in DELIVERIES)
+    return tuple(Choice(d, t(f"service.delivery_{d}")) for d in m.delivery if d in DELIVERY)
 
 
 def eligibility(m: Matter, resident: Resident, today: date) -> Eligibility:
@@ -129,15 +129,11 @@ def eligibility(m: Matter, resident: Resident, today: date) -> Eligibility:
 
 
 def due_date(m: Matter, today: date) -> date:
-    from station.catalogue.calendar import add_working_days
-
     return add_working_days(today, m.time_limit_days) if m.time_limit_days else today
 
 
 def due_estimated(m: Matter, today: date) -> bool:
     """Whether ``due_date`` rests on the statutory estimate (a year with no notice yet)."""
-    from station.catalogue.calendar import due
-
     return due(today, m.time_limit_days).estimated
 
 
@@ -157,8 +153,6 @@ def guide(code: str, resident: Resident | None, today: date) -> MatterGuide:
 
 def validate_field(code: str, key: str, value: str, today: date) -> str | None:
     """One field alone (conditions on other fields are checked when the case is recorded)."""
-    from station.catalogue.answers import validate_answers
-
     m = matter(code)
     try:
         f = m.field(key)
@@ -193,24 +187,3 @@ def resident_hints(resident: Resident, today: date) -> list[str]:
     elif age < 18:
         hints.append(t("service.hint_minor"))
     return hints
-
-
-def status_label(status: str) -> str:
-    """The status in words; a status the catalogue does not know (a damaged or newer row)
-    is shown as damaged rather than failing the whole list."""
-    if status not in (*STATUSES, "damaged"):
-        status = "damaged"
-    return t(f"service.status_{status}")
-
-
-def case_summary(row, staff_name: str, awaiting_reprint: bool) -> CaseSummary:
-    try:
-        m = matter(row.matter)
-        name = _name(m)
-    except StationError:
-        name = row.matter
-    return CaseSummary(
-        case_no=row.case_no, matter=row.matter, matter_name=name, line=row.line,
-        status=row.status, status_label=status_label(row.status), staff_id=row.staff_id,
-        staff_name=staff_name, site=row.site, day=row.day, created_at=row.created_at,
-        updated_at=row.updated_at, version=row.version, awaiting_reprint=awaiting_reprint)
