@@ -10,7 +10,7 @@ Why so thin: the work is done by small services that share one ``Session``
 (lock, clock, config, queue, signed-in staff, hardware ports). This class only
 builds them and says which answers what — to change how a case is recorded,
 open ``station.case_desk``; the unlock, ``station.sign_in``; the sync loop,
-``station.sync_runner``; the daily purge, ``station.retention``; the status bar,
+``station.sync.runner``; the daily purge, ``station.retention``; the status bar,
 ``station.status``; home visits, ``station.visits.service``.
 
 Threading: every public method is safe to call from any thread (calls are
@@ -52,7 +52,7 @@ from station.retention import RetentionKeeper
 from station.session import Session
 from station.sign_in import SignIn
 from station.status import StatusBoard
-from station.sync_runner import SyncRunner
+from station.sync.runner import SyncRunner
 from station.views import (
     CardEvent,
     CaseSummary,
@@ -135,7 +135,7 @@ class Service:
         self.withdraw = self.cases.withdraw
         self.awaiting_reprint = self.cases.awaiting_reprint
 
-        # The centre: station.sync_runner; the purge: station.retention
+        # The centre: station.sync.runner; the purge: station.retention
         self.sync_once = self.sync.sync_once
         self.start_sync = self.sync.start
         self.heartbeat = self.sync.heartbeat

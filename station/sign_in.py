@@ -25,7 +25,7 @@ from station.cases.store import CaseStore
 from station.outing import Outing
 from station.retention import RetentionKeeper
 from station.session import Session
-from station.sync_runner import SyncRunner
+from station.sync.runner import SyncRunner
 from station.views import StaffMember
 
 log = logging.getLogger("station.sign_in")

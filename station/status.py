@@ -13,7 +13,7 @@ from station import devices, outing
 from station.cases import papers
 from station.session import Session
 from station.sign_in import DEFAULT_IDLE_MINUTES
-from station.sync_runner import SyncRunner
+from station.sync.runner import SyncRunner
 from station.views import StationStatus
 
 

@@ -28,7 +28,7 @@ from station.catalogue import matters
 from station.session import Session
 from station.views import CentreStatus
 
-log = logging.getLogger("station.sync_runner")
+log = logging.getLogger("station.sync.runner")
 
 
 class SyncRunner:
@@ -51,7 +51,7 @@ class SyncRunner:
             return bool(cfg.centre.url and cfg.extra.get("sync", {}).get("centre_sign_pub"))
 
     def _sync_client(self):
-        from station.sync import make_client  # loads httpx: only once enrolled
+        from station.sync.factory import make_client  # loads httpx: only once enrolled
 
         with self.session.lock:
             if self._client is None:
