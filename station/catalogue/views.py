@@ -1,7 +1,7 @@
 """The catalogue as the desk's screens get it: small frozen rows with words translated.
 
 Why in the catalogue package: these are matters, materials, form fields and
-eligibility seen from the desk — built only by ``station.catalogue.desk`` — and
+eligibility seen from the desk — built only by ``station.catalogue.matters`` — and
 keeping them here means the catalogue depends on nothing of the cases or the
 façade.
 """
