@@ -6,11 +6,11 @@ from __future__ import annotations
 import time
 
 import pytest
-from syncrig import Centre, make_centre_home
 
 from center.db import MIGRATIONS, PostgresStore, SqliteStore
 from center.reports import accounts
 from shared.i18n import t
+from tests.sync.syncrig import Centre, make_centre_home
 
 
 def test_user_commands_with_roles(tmp_path):

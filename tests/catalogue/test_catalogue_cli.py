@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import unicodedata
 
-from catalogue_expected import EXPECTED, LINES, MENUS
 from click.testing import CliRunner
 
 from station.cli import cli
+from tests.catalogue.catalogue_expected import EXPECTED, LINES, MENUS
 
 
 def run(*args: str):

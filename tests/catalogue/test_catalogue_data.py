@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from catalogue_expected import (
+
+from shared.i18n import catalogue as messages
+from station.catalogue import model as cat_mod
+from station.catalogue.model import FIELD_TYPES, FLAGS, MATERIAL_FORMS, load_catalogue
+from tests.catalogue.catalogue_expected import (
     EXPECTED,
     LINES,
     MENUS,
@@ -13,10 +17,6 @@ from catalogue_expected import (
     SOURCED,
     parse_shared,
 )
-
-from shared.i18n import catalogue as messages
-from station.catalogue import model as cat_mod
-from station.catalogue.model import FIELD_TYPES, FLAGS, MATERIAL_FORMS, load_catalogue
 
 
 def test_reference_list_matches_shared_catalogue_when_present():

@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from casegen import record_cases
 from stationq import TEST_KDF, Queue
 from stationq.sealing import centre_key_for
 
@@ -15,6 +14,7 @@ from center.casefile import CaseFile, Unreadable, case_ids, open_case, open_case
 from center.db import Incoming, SqliteStore
 from station.catalogue.answers import clean_answers
 from station.catalogue.model import load_catalogue
+from tests.center.casegen import record_cases
 
 
 def _sync_direct(queue, store) -> None:

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from deployrig import (
+
+from tests.center.deployrig import (
     CENTER_BIN,
     SUPERVISOR,
     DebianPostgres,
@@ -28,7 +29,7 @@ from deployrig import (
     make_ca_and_server,
     station_home,
 )
-from syncrig import (
+from tests.sync.syncrig import (
     PASSPHRASE,
     add_cases,
     client_for,

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
-from syncrig import (
+
+from shared.protocol import now_ms
+from tests.sync.syncrig import (
     Centre,
     add_cases,
     assert_exactly_once,
@@ -25,8 +27,6 @@ from syncrig import (
     make_station,
     signed_push,
 )
-
-from shared.protocol import now_ms
 
 
 class Answer(NamedTuple):

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from station import config
 from station.service import Service
 from tests.support.station import full_mz01
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
-from syncrig import Centre, enrol_station, make_centre_home
+from tests.sync.syncrig import Centre, enrol_station, make_centre_home
 
 
 def test_offline_until_enrolled_then_synced(service: Service, tmp_path):

@@ -9,12 +9,12 @@ import json
 from datetime import date, timedelta
 
 from click.testing import CliRunner
-from pdfcheck import flat, pdf_text
-from test_rare_names import unprintable
 
 from station import paths
 from station.cases import papers
 from station.cli import cli
+from tests.documents.pdfcheck import flat, pdf_text
+from tests.documents.test_rare_names import unprintable
 from tests.support.station import ELDER_ID, PASS
 
 ENV = {"STATION_PASSPHRASE": PASS}

@@ -21,10 +21,11 @@ from hypothesis.stateful import (
     precondition,
     rule,
 )
-from queue_testkit import PASS, SLOT, STATION, FakeClock
 from stationq import TEST_KDF, Queue
 from stationq.errors import LockedError, NotReadableError, WrongPassphraseError
 from stationq.sealing import generate_centre_keys, open_sealed
+
+from tests.queue.queue_testkit import PASS, SLOT, STATION, FakeClock
 
 PRIV, KEY = generate_centre_keys()
 payloads = st.dictionaries(

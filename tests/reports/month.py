@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from syncrig import STAFF_PASS, Centre, client_for, make_station
+from tests.sync.syncrig import STAFF_PASS, Centre, client_for, make_station
 
 FIRST = date(2026, 10, 1)
 DAYS = [FIRST + timedelta(days=i) for i in range(31)]

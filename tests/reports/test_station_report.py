@@ -6,12 +6,12 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from helpers import BLUE, ORANGE, colour_pixels, csv_tables, pdf_text
-from month import DAYS, FIRST, LAST, Month, station_home
 
 from shared.i18n import t
 from shared.reports.figures import COLUMNS
 from station.cli import cli
+from tests.reports.helpers import BLUE, ORANGE, colour_pixels, csv_tables, pdf_text
+from tests.reports.month import DAYS, FIRST, LAST, Month, station_home
 
 FIELDS = [c for c in COLUMNS if c != "rating_avg"]
 

@@ -15,9 +15,16 @@ import time
 from pathlib import Path
 
 import pytest
-from syncrig import Centre, add_cases, client_for, enrol_station, make_centre_home, make_station
 
 from shared.protocol import now_ms
+from tests.sync.syncrig import (
+    Centre,
+    add_cases,
+    client_for,
+    enrol_station,
+    make_centre_home,
+    make_station,
+)
 
 DAY_S = 86_400
 LIBFAKETIME = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from syncrig import (
+
+from shared.protocol import PUSH2_PATH
+from tests.sync.syncrig import (
     ROOT,
     Centre,
     add_cases,
@@ -22,8 +24,6 @@ from syncrig import (
     make_centre_home,
     make_station,
 )
-
-from shared.protocol import PUSH2_PATH
 
 PRE_V2 = "f098d7c899e45b2b8a2cd6cded0f71ad288692b8"  # the last commit without /v2/push
 

@@ -15,11 +15,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from click.testing import CliRunner
-from pdfcheck import flat, pdf_text
 
 from station import paths
 from station.cli import cli
 from station.people import check_char
+from tests.documents.pdfcheck import flat, pdf_text
 from tests.support.station import PASS
 
 ENV = {"STATION_PASSPHRASE": PASS}
