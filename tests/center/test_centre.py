@@ -209,6 +209,7 @@ def _self_signed(tmp_path, name: str) -> tuple[str, str]:
     return str(cert_path), str(key_path)
 
 
+@pytest.mark.daemon
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_tls_certificate_is_pinned(tmp_path, db_url) -> None:
     c = Centre(make_centre_home(tmp_path / "c"), db_url, tls=_self_signed(tmp_path, "a"))

@@ -39,9 +39,10 @@ from tests.sync.syncrig import (
     pg_available,
 )
 
-pytestmark = pytest.mark.skipif(not pg_available() or os.geteuid() != 0
-                                or shutil.which("runuser") is None,
-                                reason="needs root, runuser and the PostgreSQL binaries")
+pytestmark = [pytest.mark.daemon,
+              pytest.mark.skipif(not pg_available() or os.geteuid() != 0
+                                 or shutil.which("runuser") is None,
+                                 reason="needs root, runuser and the PostgreSQL binaries")]
 
 
 @pytest.fixture(scope="module")

@@ -30,8 +30,9 @@ from tests.sync.syncrig import (
 )
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-pytestmark = pytest.mark.skipif(not os.path.exists(NGINX),
-                                reason="nginx not installed (./install.sh --dev installs it)")
+pytestmark = [pytest.mark.daemon,
+              pytest.mark.skipif(not os.path.exists(NGINX),
+                                 reason="nginx not installed (./install.sh --dev installs it)")]
 
 
 def nginx_snippet() -> str:

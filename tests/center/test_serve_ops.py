@@ -17,6 +17,8 @@ from shared.i18n import t
 from tests.center.deployrig import log_in
 from tests.sync.syncrig import Centre, free_port, make_centre_home
 
+pytestmark = pytest.mark.daemon  # every test serves its own centre
+
 PASSWORD = "long-enough-password"
 
 

@@ -23,9 +23,9 @@ def backend(request) -> str:
     return request.param
 
 
-@daemon_fixture
+@pytest.fixture
 def db_url(backend, request, tmp_path) -> str | None:
-    # The PostgreSQL cluster starts only for the postgresql half.
+    # The postgresql half is in the daemon tier (tests/support/tiers.py); sqlite is not.
     if backend == "sqlite":
         return None
     pg = request.getfixturevalue("postgres")

@@ -1,8 +1,10 @@
 """Test tiers: ``unit``, ``daemon`` and ``slow``, given to every test at collection.
 
 A test is ``daemon`` when it needs a fixture that starts a real daemon (pcscd with vpcd,
-cupsd, PostgreSQL, Chromium, a served centre) or carries ``@pytest.mark.daemon`` because
-it starts one in its body; ``unit`` when it is neither ``daemon`` nor ``slow``. Fixtures
+cupsd, PostgreSQL, Chromium, a served centre), when it is the ``postgresql`` case of a
+test run on both backends (that case needs the session's PostgreSQL cluster, however it
+asks for it), or when it carries ``@pytest.mark.daemon`` because it starts one in its
+body; ``unit`` when it is neither ``daemon`` nor ``slow``. Fixtures
 that start daemons say so with ``@daemon_fixture`` so their tests are classified without
 anyone remembering, and a test left in the unit tier that starts a daemon anyway fails
 with a message naming the daemon, so no daemon slips into ``pytest -m unit`` unnoticed.
@@ -41,7 +43,10 @@ def daemon_fixture(*args: Any, **kwargs: Any) -> Callable:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
-        if names & DAEMON_FIXTURES and item.get_closest_marker("daemon") is None:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and "postgresql" in callspec.params.values()
+        if ((names & DAEMON_FIXTURES or on_postgres)
+                and item.get_closest_marker("daemon") is None):
             item.add_marker(pytest.mark.daemon)
         if item.get_closest_marker("daemon") is None and item.get_closest_marker("slow") is None:
             item.add_marker(pytest.mark.unit)

@@ -28,8 +28,9 @@ from tests.sync.syncrig import (
 
 DAY_S = 86_400
 LIBFAKETIME = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
-pytestmark = pytest.mark.skipif(not LIBFAKETIME.exists() or not shutil.which("faketime"),
-                                reason="libfaketime not installed (./install.sh --dev)")
+pytestmark = [pytest.mark.daemon,
+              pytest.mark.skipif(not LIBFAKETIME.exists() or not shutil.which("faketime"),
+                                 reason="libfaketime not installed (./install.sh --dev)")]
 
 
 def _home(tmp_path: Path, name: str) -> Path:

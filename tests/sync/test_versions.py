@@ -52,6 +52,7 @@ def old_code(folder: Path) -> Path:
     return folder
 
 
+@pytest.mark.daemon
 def test_v2_station_falls_back_to_v1_at_an_older_centre(tmp_path) -> None:
     centre = Centre(make_centre_home(tmp_path / "centre"), None,
                     root=old_code(tmp_path / "old"))
