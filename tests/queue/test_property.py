@@ -232,3 +232,4 @@ QueueModel.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 test_queue_matches_model = QueueModel.TestCase
+pytestmark = pytest.mark.slow  # a state machine run over many generated sequences
