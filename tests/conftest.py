@@ -1,7 +1,7 @@
 """Shared test set-up: every test gets its own station home, so none touches a real one.
 
 Fixtures more than one folder uses are registered here once, from tests/support; helpers
-are imported by their package path (``tests.<folder>.<module>``), never via sys.path."""
+are imported by their package path (``tests.<folder>.<module>``), not by path edits."""
 
 from __future__ import annotations
 
