@@ -38,6 +38,7 @@ def world(tmp_path):
     queue.close()
 
 
+@pytest.mark.slow  # every matter, recorded, sealed and opened
 def test_every_matter_opens_typed_and_equal(world) -> None:
     keys, queue, store = world
     n = len(load_catalogue())
