@@ -23,7 +23,7 @@ from stationq import ids  # noqa: E402
 
 from center import record_rules as rr  # noqa: E402
 from center.app import _same_time  # noqa: E402
-from station.catalogue.model import load_catalogue  # noqa: E402
+from station.catalogue.loader import load_catalogue  # noqa: E402
 
 N = 20_000
 

@@ -1,10 +1,18 @@
-"""Shared test set-up: every test gets its own station home, so none touches a real one."""
+"""Shared test set-up: every test gets its own station home, so none touches a real one.
+
+Fixtures more than one folder uses are registered here once, from tests/support; helpers
+are imported by their package path (``tests.<folder>.<module>``), not by path edits."""
 
 from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ["tests.support.station_fixtures"]
+pytest_plugins = [
+    "tests.support.tiers",
+    "tests.support.cups",
+    "tests.support.centre",
+    "tests.support.station_fixtures",
+]
 
 
 @pytest.fixture(autouse=True)

@@ -3,21 +3,12 @@ whose Service records, syncs and amends cases; accounts of every role."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reports"))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from syncrig import postgres  # noqa: F401 - fixture
+from tests.support.tiers import daemon_fixture
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@daemon_fixture(params=["sqlite", "postgresql"])
 def office(request, tmp_path):
-    from officerig import Office
+    from tests.backoffice.officerig import Office
 
     db_url = None
     if request.param == "postgresql":

@@ -10,7 +10,8 @@ from datetime import date
 from pathlib import Path
 
 import httpx
-from syncrig import STAFF_PASS, Centre, make_centre_home, make_station
+
+from tests.sync.syncrig import STAFF_PASS, Centre, make_centre_home, make_station
 
 CASEWORKER = ("李办件", "case worker pass 1")
 SUPERVISOR = ("王主管", "supervisor pass 1")

@@ -10,10 +10,9 @@ import json
 import re
 from datetime import date, timedelta
 
-from officerig import ADMIN, CASEWORKER, RESIDENT, SUPERVISOR, TOKEN, Office
-
 from center.export import csv_value
 from shared.i18n import t
+from tests.backoffice.officerig import ADMIN, CASEWORKER, RESIDENT, SUPERVISOR, TOKEN, Office
 
 FILENAME = re.compile(r'^attachment; filename="cases-since-\d{8}-at-\d{8}-\d{6}'
                       r'\.(jsonl|csv|xlsx)"$')

@@ -6,9 +6,8 @@ from __future__ import annotations
 import re
 import subprocess
 
-from officerig import ADMIN, CASEWORKER, RESIDENT, SUPERVISOR, TOKEN, Office
-
 from shared.i18n import t
+from tests.backoffice.officerig import ADMIN, CASEWORKER, RESIDENT, SUPERVISOR, TOKEN, Office
 
 
 def csrf_of(html: str) -> str:

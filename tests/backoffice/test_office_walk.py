@@ -10,11 +10,11 @@ import re
 from pathlib import Path
 
 import pytest
-from cdp import Browser, chromium
-from officerig import CASEWORKER, RESIDENT, Office, personal
 from PIL import Image
 
 from shared.i18n import t
+from tests.backoffice.officerig import CASEWORKER, RESIDENT, Office, personal
+from tests.reports.cdp import Browser, chromium
 
 pytestmark = pytest.mark.skipif(chromium() is None,
                                 reason="chromium not installed (./install.sh --dev installs it)")

@@ -11,12 +11,12 @@ import secrets
 
 import httpx
 import pytest
-from officerig import RESIDENT, Office, personal
 from starlette.testclient import TestClient
-from syncrig import PASSPHRASE
 
 from center.backoffice import progress
 from shared.i18n import t
+from tests.backoffice.officerig import RESIDENT, Office, personal
+from tests.sync.syncrig import PASSPHRASE
 
 
 @pytest.fixture

@@ -6,13 +6,14 @@ from __future__ import annotations
 import time
 
 import pytest
-from syncrig import Centre, make_centre_home
 
 from center.db import MIGRATIONS, PostgresStore, SqliteStore
 from center.reports import accounts
 from shared.i18n import t
+from tests.sync.syncrig import Centre, make_centre_home
 
 
+@pytest.mark.slow  # a dozen `center` command processes
 def test_user_commands_with_roles(tmp_path):
     centre = Centre(make_centre_home(tmp_path / "centre"), None)  # the CLI only: not served
 

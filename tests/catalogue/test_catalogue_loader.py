@@ -29,7 +29,7 @@ def refused(data: dict) -> CatalogueError:
 
 
 def test_good_data_parses(good):
-    assert len(parse_catalogue(copy.deepcopy(good)).matters) == 34
+    assert len(parse_catalogue(copy.deepcopy(good)).matters) == len(load_catalogue())
 
 
 def test_missing_name_names_code_and_field(good):
@@ -161,7 +161,7 @@ def test_load_from_a_published_path(tmp_path):
     path = tmp_path / "catalogue.toml"
     path.write_text(text, encoding="utf-8")
     cat = load_catalogue(path)
-    assert cat.version == "2027.1.0" and len(cat) == 34
+    assert cat.version == "2027.1.0" and len(cat) == len(load_catalogue())
     assert load_catalogue().version != "2027.1.0"  # the packaged copy is untouched
 
 

@@ -24,7 +24,7 @@ import time
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from syncrig import PG_BIN, ROOT, free_port
+from tests.sync.syncrig import PG_BIN, ROOT, free_port
 
 DOC = ROOT / "docs" / "deploy-centre.md"
 UNIT = ROOT / "deploy" / "center.service"

@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from casegen import record_cases
 from stationq import TEST_KDF, Queue
 from stationq.sealing import centre_key_for
 
@@ -15,6 +14,7 @@ from center.casefile import CaseFile, Unreadable, case_ids, open_case, open_case
 from center.db import Incoming, SqliteStore
 from station.catalogue.answers import clean_answers
 from station.catalogue.loader import load_catalogue
+from tests.center.casegen import record_cases
 
 
 def _sync_direct(queue, store) -> None:
@@ -38,6 +38,7 @@ def world(tmp_path):
     queue.close()
 
 
+@pytest.mark.slow  # every matter, recorded, sealed and opened
 def test_every_matter_opens_typed_and_equal(world) -> None:
     keys, queue, store = world
     n = len(load_catalogue())

@@ -7,17 +7,6 @@ import json
 
 import httpx
 import pytest
-from syncrig import (
-    PASSPHRASE,
-    Centre,
-    add_cases,
-    assert_exactly_once,
-    client_for,
-    enrol_station,
-    make_centre_home,
-    make_station,
-    signed_push,
-)
 
 from shared.protocol import (
     MAX_BODY_BYTES,
@@ -28,6 +17,17 @@ from shared.protocol import (
     public_key_from_b64,
     sign,
     verify,
+)
+from tests.sync.syncrig import (
+    PASSPHRASE,
+    Centre,
+    add_cases,
+    assert_exactly_once,
+    client_for,
+    enrol_station,
+    make_centre_home,
+    make_station,
+    signed_push,
 )
 
 
@@ -209,6 +209,7 @@ def _self_signed(tmp_path, name: str) -> tuple[str, str]:
     return str(cert_path), str(key_path)
 
 
+@pytest.mark.daemon
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_tls_certificate_is_pinned(tmp_path, db_url) -> None:
     c = Centre(make_centre_home(tmp_path / "c"), db_url, tls=_self_signed(tmp_path, "a"))

@@ -3,7 +3,7 @@ visit request, a station name to enrol, a catalogue to publish (shared/text.py).
 
 from __future__ import annotations
 
-from syncrig import Centre, make_station
+from tests.sync.syncrig import Centre, make_station
 
 
 def test_centre_inputs_refuse_control_characters(centre: Centre, tmp_path) -> None:

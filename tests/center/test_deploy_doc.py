@@ -18,7 +18,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from deployrig import (
+
+from tests.center.deployrig import (
     CENTER_BIN,
     SUPERVISOR,
     DebianPostgres,
@@ -28,7 +29,7 @@ from deployrig import (
     make_ca_and_server,
     station_home,
 )
-from syncrig import (
+from tests.sync.syncrig import (
     PASSPHRASE,
     add_cases,
     client_for,
@@ -38,9 +39,10 @@ from syncrig import (
     pg_available,
 )
 
-pytestmark = pytest.mark.skipif(not pg_available() or os.geteuid() != 0
-                                or shutil.which("runuser") is None,
-                                reason="needs root, runuser and the PostgreSQL binaries")
+pytestmark = [pytest.mark.daemon,
+              pytest.mark.skipif(not pg_available() or os.geteuid() != 0
+                                 or shutil.which("runuser") is None,
+                                 reason="needs root, runuser and the PostgreSQL binaries")]
 
 
 @pytest.fixture(scope="module")

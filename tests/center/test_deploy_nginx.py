@@ -16,8 +16,10 @@ import subprocess
 
 import httpx
 import pytest
-from deployrig import DOC, log_in, make_ca_and_server, wait_until
-from syncrig import (
+
+from station.sync.enrol import enrol, seal_existing
+from tests.center.deployrig import DOC, log_in, make_ca_and_server, wait_until
+from tests.sync.syncrig import (
     Centre,
     add_cases,
     assert_exactly_once,
@@ -27,11 +29,10 @@ from syncrig import (
     make_station,
 )
 
-from station.sync.enrol import enrol, seal_existing
-
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-pytestmark = pytest.mark.skipif(not os.path.exists(NGINX),
-                                reason="nginx not installed (./install.sh --dev installs it)")
+pytestmark = [pytest.mark.daemon,
+              pytest.mark.skipif(not os.path.exists(NGINX),
+                                 reason="nginx not installed (./install.sh --dev installs it)")]
 
 
 def nginx_snippet() -> str:

@@ -15,12 +15,12 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from casegen import record_cases
-from syncrig import Centre, client_for, make_station
 
 from center.integrations import SETTLE_MS
 from station.catalogue.answers import clean_answers
 from station.catalogue.loader import load_catalogue
+from tests.center.casegen import record_cases
+from tests.sync.syncrig import Centre, client_for, make_station
 
 N = 100
 

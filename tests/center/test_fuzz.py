@@ -12,7 +12,6 @@ import json
 import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from syncrig import add_cases, client_for, make_station
 
 from shared.protocol import (
     PUSH2_FIELDS,
@@ -30,6 +29,7 @@ from shared.protocol import (
     dumps as compact_dumps,
 )
 from station.sync.client import _created, _wire
+from tests.sync.syncrig import add_cases, client_for, make_station
 
 
 def gzip_ok(packed: bytes, body: bytes) -> bool:

@@ -16,11 +16,11 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from hostile import DAY, push, reports_answer, sealed_record
 from stationq import ids
-from syncrig import case_meta, client_for, make_station
 
 from shared.i18n import t
+from tests.center.hostile import DAY, push, reports_answer, sealed_record
+from tests.sync.syncrig import case_meta, client_for, make_station
 
 FAR_FUTURE_MS = int(datetime(9999, 1, 1, tzinfo=UTC).timestamp() * 1000)
 

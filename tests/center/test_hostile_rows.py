@@ -16,9 +16,10 @@ import json
 import time
 import uuid
 
-from hostile import DAY, reports_answer
 from stationq import ids
-from syncrig import case_meta, client_for, make_station
+
+from tests.center.hostile import DAY, reports_answer
+from tests.sync.syncrig import case_meta, client_for, make_station
 
 
 def _row(station_id: str, record_id: str, seq: int, meta: str, created: str = "",

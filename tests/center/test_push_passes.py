@@ -12,10 +12,10 @@ import time
 import zlib
 
 import pytest
-from hostile import push, sealed_record
-from syncrig import case_meta, client_for, make_station
 
 from shared.protocol import b64d, b64e
+from tests.center.hostile import push, sealed_record
+from tests.sync.syncrig import case_meta, client_for, make_station
 
 
 def _damaged(rec: dict) -> dict:

@@ -11,7 +11,8 @@ import time
 from datetime import date
 
 from stationq import ids
-from syncrig import case_meta, make_station
+
+from tests.sync.syncrig import case_meta, make_station
 
 
 def test_sql_and_python_rows_are_counted_alike(centre) -> None:

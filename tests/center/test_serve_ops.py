@@ -12,10 +12,12 @@ import time
 
 import httpx
 import pytest
-from deployrig import log_in
-from syncrig import Centre, free_port, make_centre_home
 
 from shared.i18n import t
+from tests.center.deployrig import log_in
+from tests.sync.syncrig import Centre, free_port, make_centre_home
+
+pytestmark = pytest.mark.daemon  # every test serves its own centre
 
 PASSWORD = "long-enough-password"
 

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from deployrig import log_in, station_home
-from syncrig import (
+
+from tests.center.deployrig import log_in, station_home
+from tests.sync.syncrig import (
     Centre,
     add_cases,
     client_for,

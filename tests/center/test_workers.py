@@ -16,7 +16,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
-from syncrig import (
+
+from shared.protocol import now_ms
+from tests.support.tiers import daemon_fixture
+from tests.sync.syncrig import (
     Centre,
     add_cases,
     assert_exactly_once,
@@ -25,8 +28,6 @@ from syncrig import (
     make_station,
     signed_push,
 )
-
-from shared.protocol import now_ms
 
 
 class Answer(NamedTuple):
@@ -100,7 +101,7 @@ def wait_until(condition, timeout: float = 15.0, poll: float = 0.05) -> bool:
     return condition()
 
 
-@pytest.fixture
+@daemon_fixture
 def two_process_centre(tmp_path, db_url):
     centre = Centre(make_centre_home(tmp_path / "centre"), db_url, workers=2)
     centre.start()
@@ -195,6 +196,7 @@ def test_a_push_cut_short_by_a_dying_process_is_answered_send_again(two_process_
     client.close()
 
 
+@pytest.mark.daemon
 @pytest.mark.parametrize("how", ["terminate", "sigkill"])
 def test_no_push_process_outlives_the_server(tmp_path, how) -> None:
     centre = Centre(make_centre_home(tmp_path / "centre"), None, workers=2)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_cli_e2e import case_count, mz01, run
 
 from shared import text
 from shared.text import check_text, forbidden_char, visible
+from tests.core.test_cli_e2e import case_count, mz01, run
 from tests.support.station import ELDER_ID, PASS
 
 HOSTILE = ["\x1b[2Jx", "\x1b]0;owned\x07x", "a\u202ebc", "\x9b31mx", "a\u2066b", "x\u200fy"]

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import pytest
 
 from station import config
 from station.service import Service
 from tests.support.station import full_mz01
+from tests.sync.syncrig import Centre, enrol_station, make_centre_home
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
-from syncrig import Centre, enrol_station, make_centre_home
+pytestmark = pytest.mark.daemon  # every test serves a centre
 
 
 def test_offline_until_enrolled_then_synced(service: Service, tmp_path):

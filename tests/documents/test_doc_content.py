@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from pdfcheck import flat, ink_ratio, page_sizes_mm, pdf_text, word_heights
-from samples import FULL_ID, MASKED, notice_data, receipt_data, run_sheet_data, slip_data
 
 from shared.i18n import set_locale
 from station.documents import (
@@ -18,6 +16,15 @@ from station.documents import (
     render_slip,
 )
 from station.documents.layout import Document, Para, scrub
+from tests.documents.pdfcheck import flat, ink_ratio, page_sizes_mm, pdf_text, word_heights
+from tests.documents.samples import (
+    FULL_ID,
+    MASKED,
+    notice_data,
+    receipt_data,
+    run_sheet_data,
+    slip_data,
+)
 
 MEDIA = [Media.A4, Media.ROLL80]
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from pdfcheck import flat, pdf_text
-
 from station.commands.case import case_dict
 from station.hw.fakes import FakePrinter
 from station.hw.simulated import SimulatedCardReader
+from tests.documents.pdfcheck import flat, pdf_text
 from tests.support.station import Clock, full_mz01, make_service, open_outing
 
 SHANGHAI = timezone(timedelta(hours=8))

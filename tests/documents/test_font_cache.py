@@ -20,7 +20,7 @@ def shared_cut():
 
 
 def test_fresh_user_renders_from_the_shared_cut(shared_cut, tmp_path, monkeypatch):
-    from samples import receipt_data
+    from tests.documents.samples import receipt_data
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "fresh-user-cache"))
     shared = tmp_path / "shared"

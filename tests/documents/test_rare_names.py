@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from pdfcheck import flat, pdf_text
-from samples import notice_data, receipt_data, run_sheet_data, slip_data
 
 from station.documents import (
     Media,
@@ -27,6 +25,8 @@ from station.documents.coverage import (
     find_fallbacks,
 )
 from station.documents.fonts import FontBook, find_cjk_font
+from tests.documents.pdfcheck import flat, pdf_text
+from tests.documents.samples import notice_data, receipt_data, run_sheet_data, slip_data
 
 RARE_NAMES = ("𠀀䶮", "㐀丽", "𪚥", "𰻞𰻞面")
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
+import pytest
 from click.testing import CliRunner
-from pdfcheck import flat, pdf_text
-from test_rare_names import unprintable
 
 from station import paths
 from station.cases import papers
 from station.cli import cli
+from tests.documents.pdfcheck import flat, pdf_text
+from tests.documents.test_rare_names import unprintable
 from tests.support.station import ELDER_ID, PASS
 
 ENV = {"STATION_PASSPHRASE": PASS}
@@ -51,6 +52,7 @@ def printed_text(path: str) -> str:
     return flat(pdf_text(paths.print_dir() / path.split("/")[-1]))
 
 
+@pytest.mark.slow  # every rare name through every paper
 def test_rare_names_print_whole_through_the_pdf_folder_printer():
     init = run("init", "--name", "测试办事厅", "--site", "新成村", "--staff", "王芳",
                "--printer", "pdf", "--reader", "simulated")

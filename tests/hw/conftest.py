@@ -1,4 +1,5 @@
-"""Fixtures: an isolated pcscd with vpcd and the emulated card; an isolated cupsd.
+"""Fixtures: an isolated pcscd with vpcd and the emulated card (the isolated cupsd is
+shared by several folders: tests/support/cups.py).
 
 libpcsclite reads PCSCLITE_CSOCK_NAME once, at the process's first PC/SC call, so
 the socket path is chosen and exported when this file is imported (collection
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -18,15 +18,12 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "documents"))
-
-from rig import IsolatedCupsd, IsolatedPcscd
-from vcard import CardHolder, VirtualCard
+from tests.hw.rig import IsolatedPcscd
+from tests.hw.vcard import CardHolder, VirtualCard
+from tests.support.tiers import daemon_fixture
 
 # Only a name now (collecting must leave nothing behind); the fixture creates it.
-# Kept in the environment so that a second import of this module (another folder's tests
-# may import it under another name) reuses the same socket: libpcsclite reads it only once.
+# Kept in the environment so that a child pytest (test_event_driver.py) can choose its own.
 _PCSC_DIR = Path(os.environ.setdefault(
     "STATION_TEST_PCSC_DIR",
     str(Path(tempfile.gettempdir()) / f"station-pcscd-{os.getpid()}-{uuid.uuid4().hex[:8]}")))
@@ -38,9 +35,9 @@ def _require(binary: str, path: str) -> None:
         pytest.fail(f"{binary} missing: run ./install.sh --dev", pytrace=False)
 
 
-@pytest.fixture(scope="package")
+@daemon_fixture(scope="package")
 def pcscd() -> Iterator[IsolatedPcscd]:
-    # Package scope: later test folders must not find our vpcd readers.
+    # Package scope (tests/hw is a package): later folders must not find our vpcd readers.
     _require("pcscd", "/usr/sbin/pcscd")
     _require("vsmartcard-vpcd", "/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
     # STATION_TEST_READER_DRIVER=event runs the folder on vpcd behind eventvpcd.c
@@ -93,15 +90,3 @@ def card(pcscd: IsolatedPcscd, reader, reader_names) -> Iterator[VirtualCard]:
     yield vc
     vc.remove()
     assert reader.wait_for(reader_names[0], False, timeout=5)
-
-
-@pytest.fixture
-def cupsd() -> Iterator[IsolatedCupsd]:
-    # Our own temp folder, not pytest's: a parallel pytest run may prune old basetemps.
-    _require("cupsd", "/usr/sbin/cupsd")
-    workdir = Path(tempfile.mkdtemp(prefix="station-cupsd-"))
-    daemon = IsolatedCupsd(workdir)
-    daemon.start()
-    yield daemon
-    daemon.stop()
-    shutil.rmtree(workdir, ignore_errors=True)

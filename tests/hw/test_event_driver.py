@@ -13,9 +13,12 @@ import sys
 import uuid
 from pathlib import Path
 
+import pytest
+
 HERE = Path(__file__).resolve().parent
 
 
+@pytest.mark.daemon  # the child pytest starts its own pcscd
 def test_pcsc_tests_pass_on_the_event_driven_reader(tmp_path):
     env = {**os.environ, "STATION_TEST_READER_DRIVER": "event",
            "STATION_TEST_PCSC_DIR": str(tmp_path / f"pcscd-{uuid.uuid4().hex[:8]}")}

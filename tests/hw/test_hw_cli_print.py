@@ -7,10 +7,10 @@ import subprocess
 import sys
 
 from click.testing import CliRunner
-from pdfcheck import flat, ink_ratio, pdf_text
 
 from station import paths
 from station.cli import cli
+from tests.documents.pdfcheck import flat, ink_ratio, pdf_text
 
 MAIN = "from station.cli import main; main()"
 

@@ -6,8 +6,6 @@ import time
 from pathlib import Path
 
 import pytest
-from pdfcheck import flat, ink_ratio, pdf_text
-from samples import notice_data, receipt_data, run_sheet_data, slip_data
 
 from station.documents import render_notice, render_receipt, render_run_sheet, render_slip
 from station.hw.cups_printer import CupsPrinter
@@ -19,6 +17,8 @@ from station.hw.errors import (
 )
 from station.hw.ports import JobStatus, Media, Printer, PrinterStatus
 from station.hw.printing import print_pdf
+from tests.documents.pdfcheck import flat, ink_ratio, pdf_text
+from tests.documents.samples import notice_data, receipt_data, run_sheet_data, slip_data
 
 DOCS = {
     "receipt": (lambda m: render_receipt(receipt_data(), m), "ST0001-20261123-0007"),

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from rig import insert_and_wait
-from vcard import CardHolder, Misbehaviour
-
 from station.hw.cups_printer import CupsPrinter
 from station.hw.diagnostics import hardware_checks, printer_checks, reader_checks
+from tests.hw.rig import insert_and_wait
+from tests.hw.vcard import CardHolder, Misbehaviour
 
 
 def by_name(checks):

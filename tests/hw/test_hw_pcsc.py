@@ -12,8 +12,6 @@ import time
 from datetime import date
 
 import pytest
-from rig import insert_and_wait
-from vcard import CardHolder, Misbehaviour, VirtualCard
 
 from station.hw.errors import (
     CardFieldError,
@@ -28,6 +26,8 @@ from station.hw.errors import (
     ReaderGoneError,
 )
 from station.hw.ports import CardEventKind, CardReader
+from tests.hw.rig import insert_and_wait
+from tests.hw.vcard import CardHolder, Misbehaviour, VirtualCard
 
 
 def test_pcscd_lists_both_vpcd_readers(pcscd, reader, reader_names):

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from pdfcheck import flat, pdf_text
-from samples import receipt_data
 
 from station import paths
 from station.documents import render_receipt
@@ -24,6 +22,8 @@ from station.hw.ports import (
 from station.hw.printing import keep_pdf, print_pdf
 from station.hw.simulated import SIMULATED_RESIDENTS, SimulatedCardReader
 from station.people import parse_id
+from tests.documents.pdfcheck import flat, pdf_text
+from tests.documents.samples import receipt_data
 
 
 def test_fictional_residents_are_valid_and_clearly_fictional():
@@ -131,9 +131,8 @@ def test_cups_states_fold_into_words():
 
 
 def test_roll_media_option_follows_the_pdf_length(tmp_path):
-    from pdfcheck import page_sizes_mm
-
     from station.hw.cups_printer import media_options
+    from tests.documents.pdfcheck import page_sizes_mm
 
     pdf = tmp_path / "r.pdf"
     pdf.write_bytes(render_receipt(receipt_data(), Media.ROLL80))

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from vcard import CardHolder, CardModel, Misbehaviour
 
 from station.hw import sscard
 from station.hw.errors import (
@@ -21,6 +20,7 @@ from station.hw.errors import (
     CardPinRequired,
     NotSocialSecurityCard,
 )
+from tests.hw.vcard import CardHolder, CardModel, Misbehaviour
 
 TODAY = date(2026, 11, 22)
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from vcard import CardHolder, CardModel, Misbehaviour
 
 from station.hw import sscard
 from station.hw.errors import CardFieldError
+from tests.hw.vcard import CardHolder, CardModel, Misbehaviour
 
 TODAY = date(2026, 11, 22)
 SELECT_SSSE = "00A404000F7378312E73682EC9E7BBE1B1A3D5CF"

@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextlib
 
 import pytest
-from queue_testkit import PASS, SLOT, STATION, FakeClock
 from stationq import TEST_KDF, Queue
 from stationq.sealing import X25519, generate_centre_keys
+
+from tests.queue.queue_testkit import PASS, SLOT, STATION, FakeClock
 
 
 @pytest.fixture

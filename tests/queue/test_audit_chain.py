@@ -6,8 +6,9 @@ import contextlib
 import sqlite3
 
 import pytest
-from queue_testkit import PASS, SLOT
 from stationq import Queue
+
+from tests.queue.queue_testkit import PASS, SLOT
 
 
 @pytest.fixture

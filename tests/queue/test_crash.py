@@ -16,9 +16,10 @@ import time
 from pathlib import Path
 
 import pytest
-from queue_testkit import PASS, SLOT, STATION
 from stationq import TEST_KDF, Queue
 from stationq.sealing import generate_centre_keys
+
+from tests.queue.queue_testkit import PASS, SLOT, STATION
 
 KILLS = 220
 

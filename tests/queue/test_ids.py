@@ -7,9 +7,10 @@ import random
 from datetime import UTC, datetime
 
 import pytest
-from queue_testkit import PASS, SLOT, STATION, downgrade, v3_style_id
 from stationq import TEST_KDF, Queue, ids, schema
 from stationq.errors import NotFoundError
+
+from tests.queue.queue_testkit import PASS, SLOT, STATION, downgrade, v3_style_id
 
 
 def _index_names(q: Queue) -> set[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from queue_testkit import PASS, SLOT, STATION
 from stationq import TEST_KDF, KdfParams, Queue, default_delay
 from stationq.errors import (
     LastSlotError,
@@ -15,6 +14,8 @@ from stationq.errors import (
     WrongPassphraseError,
 )
 from stationq.sealing import open_recovery
+
+from tests.queue.queue_testkit import PASS, SLOT, STATION
 
 
 def test_wrong_passphrases_are_counted_delayed_and_survive_a_restart(make_queue, tmp_path,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from queue_testkit import SLOT
+from tests.queue.queue_testkit import SLOT
 
 NAMES = ["欧阳娜娜", "司马懿明", "Zhangsan Lisiwu"]
 IDS = ["11010519491231002X", "440301198703154417"]

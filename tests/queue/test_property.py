@@ -21,10 +21,11 @@ from hypothesis.stateful import (
     precondition,
     rule,
 )
-from queue_testkit import PASS, SLOT, STATION, FakeClock
 from stationq import TEST_KDF, Queue
 from stationq.errors import LockedError, NotReadableError, WrongPassphraseError
 from stationq.sealing import generate_centre_keys, open_sealed
+
+from tests.queue.queue_testkit import PASS, SLOT, STATION, FakeClock
 
 PRIV, KEY = generate_centre_keys()
 payloads = st.dictionaries(
@@ -231,3 +232,4 @@ QueueModel.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 test_queue_matches_model = QueueModel.TestCase
+pytestmark = pytest.mark.slow  # a state machine run over many generated sequences

@@ -7,10 +7,11 @@ moved by hand (days pass between appends and purges).
 from __future__ import annotations
 
 import pytest
-from queue_testkit import PASS, SLOT
 from stationq import PurgeResult, Retention
 from stationq.errors import InvalidArgumentError, NotReadableError
 from stationq.sealing import open_sealed
+
+from tests.queue.queue_testkit import PASS, SLOT
 
 DAY = 86400
 VISIT = {"name": "王桂兰", "id": "310101193803120013", "phone": "13912345678"}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from queue_testkit import PASS, SLOT, STATION, downgrade
 from stationq import TEST_KDF, Queue, Retention
 from stationq.errors import (
     ClearMetaError,
@@ -16,6 +15,8 @@ from stationq.errors import (
     SchemaError,
 )
 from stationq.sealing import open_envelope, open_sealed
+
+from tests.queue.queue_testkit import PASS, SLOT, STATION, downgrade
 
 CASE = {"name": "李秀英", "id": "110101194003071234", "matter": "A01", "answers": {"k": 1}}
 

@@ -4,9 +4,10 @@ the next unlock; without a copy they are past retention."""
 
 from __future__ import annotations
 
-from queue_testkit import PASS, SLOT, STATION
 from stationq import Queue
 from stationq.sealing import open_envelope
+
+from tests.queue.queue_testkit import PASS, SLOT, STATION
 
 
 def _acked(q: Queue, n: int) -> list:

@@ -8,10 +8,11 @@ import zlib
 import pytest
 from cryptography.hazmat.primitives import hpke
 from cryptography.hazmat.primitives.asymmetric import mlkem, x25519
-from queue_testkit import STATION
 from stationq import CentreKey
 from stationq.errors import CryptoError, InvalidArgumentError
 from stationq.sealing import MLKEM768_X25519, X25519, centre_key_for, open_sealed
+
+from tests.queue.queue_testkit import STATION
 
 PAYLOAD = {"name": "陈美兰", "id": "310101195001011234", "phone": "13912345678"}
 SUITES = {

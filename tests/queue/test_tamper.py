@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from queue_testkit import PASS, SLOT
 from stationq import Queue
 from stationq.errors import DamagedRecordError, StorageError
+
+from tests.queue.queue_testkit import PASS, SLOT
 
 
 @pytest.fixture

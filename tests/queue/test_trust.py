@@ -9,10 +9,11 @@ import sqlite3
 import stat
 
 import pytest
-from queue_testkit import PASS, SLOT, STATION
 from stationq import Queue, schema
 from stationq.errors import InvalidArgumentError, LockedError
 from stationq.sealing import open_envelope
+
+from tests.queue.queue_testkit import PASS, SLOT, STATION
 
 
 def _garble_sealed(q: Queue, seq: int) -> None:

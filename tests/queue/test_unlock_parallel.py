@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import multiprocessing as mp
 
-from queue_testkit import PASS, SLOT, STATION
 from stationq import KdfParams, Queue
 from stationq.errors import TooManyAttemptsError, WrongPassphraseError
+
+from tests.queue.queue_testkit import PASS, SLOT, STATION
 
 # Costly enough (≈ 0.1 s) that unserialised attempts would overlap on any machine.
 KDF = KdfParams(memory_cost=32 * 1024, iterations=2, lanes=1)

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from helpers import SUPERVISOR
-from syncrig import Centre, make_centre_home, postgres  # noqa: F401 - fixture
+from tests.reports.helpers import SUPERVISOR
+from tests.support.tiers import daemon_fixture
+from tests.sync.syncrig import Centre, make_centre_home
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@daemon_fixture(scope="module", params=["sqlite", "postgresql"])
 def month(request, tmp_path_factory):
-    from month import FIRST, LAST, generate, station_home
+    from tests.reports.month import FIRST, LAST, generate, station_home
 
     db_url = None
     if request.param == "postgresql":
@@ -31,10 +24,9 @@ def month(request, tmp_path_factory):
                          input=SUPERVISOR[1] + "\n")
         assert out.returncode == 0, out.stderr
         # Every station checks the month against the centre (stores its manifests there).
-        from syncrig import client_for
-
         from station.reports.client import reconcile
         from station.reports.station import build_station_report
+        from tests.sync.syncrig import client_for
 
         for run in m.stations:
             with station_home(run.home):

@@ -7,13 +7,13 @@ from collections import Counter, defaultdict
 from datetime import date, timedelta
 
 from click.testing import CliRunner
-from helpers import BLUE, GREEN, ORANGE, RED, colour_pixels, csv_tables, pdf_text
-from month import FIRST, GAP_SEQS, LAST, TODAY, Month, station_home, tally
 
 from center.cli import cli as center_cli
 from shared.i18n import t
 from station.catalogue.calendar import add_working_days, is_working_day
 from station.catalogue.loader import load_catalogue
+from tests.reports.helpers import BLUE, GREEN, ORANGE, RED, colour_pixels, csv_tables, pdf_text
+from tests.reports.month import FIRST, GAP_SEQS, LAST, TODAY, Month, station_home, tally
 
 PERIOD = ["--from", FIRST.isoformat(), "--to", LAST.isoformat(), "--today", TODAY.isoformat()]
 

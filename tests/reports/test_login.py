@@ -8,16 +8,15 @@ import threading
 
 import httpx
 import pytest
-from helpers import SUPERVISOR
-from syncrig import backend, centre, db_url  # noqa: F401 - fixtures
 
 from shared.i18n import t
+from tests.reports.helpers import SUPERVISOR
 
 TOKEN = re.compile(r'name="csrf" value="([^"]+)"')
 
 
 @pytest.fixture
-def served(centre):  # noqa: F811 - the fixture imported above
+def served(centre):
     out = centre.cli("report", "supervisor", "add", SUPERVISOR[0], "--password-stdin",
                      input=SUPERVISOR[1] + "\n")
     assert out.returncode == 0, out.stderr

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import httpx
 from click.testing import CliRunner
-from helpers import SUPERVISOR, assert_no_personal, pdf_text
-from month import FIRST, LAST, Month, station_home
-from test_centre_report import PERIOD, centre_report
-from test_login import login_token
 
 from station.cli import cli
 from station.reports.station import GROUPINGS
+from tests.reports.helpers import SUPERVISOR, assert_no_personal, pdf_text
+from tests.reports.month import FIRST, LAST, Month, station_home
+from tests.reports.test_centre_report import PERIOD, centre_report
+from tests.reports.test_login import login_token
 
 
 def test_every_station_and_centre_output_is_free_of_personal_data(month: Month, tmp_path):
@@ -20,7 +20,7 @@ def test_every_station_and_centre_output_is_free_of_personal_data(month: Month, 
     run = month.station("徐汇-01")
     first = next(v for v in month.ledger if v.station == run.name and v.kind == "case")
     if not run.queue.unlocked:
-        from syncrig import STAFF_PASS
+        from tests.sync.syncrig import STAFF_PASS
 
         run.queue.unlock("s01", STAFF_PASS)
     assert run.queue.get(first.record_id, 1)["resident"]["name"] in month.names

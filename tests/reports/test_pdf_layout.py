@@ -88,7 +88,7 @@ def test_coverage_strips_break_between_rows(n: int, tmp_path):
     assert count <= 1 + n // 30
 
 
-@pytest.mark.parametrize("n", [1, 35, 50, 200])
+@pytest.mark.parametrize("n", [1, 35, 50, pytest.param(200, marks=pytest.mark.slow)])
 def test_detail_report_has_no_blank_pages(n: int, tmp_path):
     rep = district(n, 2)
     pdf = tmp_path / "detail.pdf"

@@ -7,11 +7,11 @@ from datetime import date, timedelta
 
 import httpx
 import pytest
-from month import LAST, Month, station_home
-from syncrig import client_for
 
 from center.reports import data
 from shared.protocol import RECONCILE_PATH, SIGNATURE_HEADER, dumps, new_nonce, now_ms, sign
+from tests.reports.month import LAST, Month, station_home
+from tests.sync.syncrig import client_for
 
 
 def _claims(month: Month) -> int:

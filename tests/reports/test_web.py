@@ -7,14 +7,14 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-from cdp import Browser, chromium
-from helpers import GREEN, SUPERVISOR, assert_no_personal, html_tables
-from month import FIRST, LAST, Month
 from PIL import Image
-from test_centre_report import expected_rows
-from test_login import login_token
 
 from shared.i18n import t
+from tests.reports.cdp import Browser, chromium
+from tests.reports.helpers import GREEN, SUPERVISOR, assert_no_personal, html_tables
+from tests.reports.month import FIRST, LAST, Month
+from tests.reports.test_centre_report import expected_rows
+from tests.reports.test_login import login_token
 
 pytestmark = pytest.mark.skipif(chromium() is None,
                                 reason="chromium not installed (./install.sh --dev installs it)")

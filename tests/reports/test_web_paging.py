@@ -6,12 +6,12 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-from helpers import SUPERVISOR, html_tables
-from month import FIRST, LAST, TODAY, Month
-from test_centre_report import centre_report
-from test_login import TOKEN
 
 from shared.i18n import t
+from tests.reports.helpers import SUPERVISOR, html_tables
+from tests.reports.month import FIRST, LAST, TODAY, Month
+from tests.reports.test_centre_report import centre_report
+from tests.reports.test_login import TOKEN
 
 PERIOD = {"from": FIRST.isoformat(), "to": LAST.isoformat()}
 
@@ -115,7 +115,7 @@ def test_repeated_parameter_is_refused(client: httpx.Client):
 
 
 def test_summary_pdf_and_detail_pdf(client: httpx.Client, tmp_path):
-    from test_pdf_layout import assert_filled, pages
+    from tests.reports.test_pdf_layout import assert_filled, pages
 
     summary = get(client, "/reports/report.pdf", **PERIOD)
     detail = get(client, "/reports/report.pdf", **PERIOD, detail="1")

@@ -1,6 +1,8 @@
-"""Helpers shared by several test folders, imported by their package path
-(``tests.support.…``) so that every folder gets the same module object.
+"""What several test folders share: fixtures that start daemons (``cups``, ``centre``),
+the test tiers (``tiers``), and the station set-ups (``station``, ``tui``).
 
-Conftest files are for fixtures only: pytest imports each of them under the bare name
-``conftest``, so ``from conftest import X`` finds whichever folder's conftest was loaded
-last, and ``from tests.support.tui import X`` loads a second copy of the module."""
+The fixture modules are registered once, as plugins, by ``pytest_plugins`` in
+tests/conftest.py, so every folder gets the same fixture (one PostgreSQL cluster per
+session, not one per folder). ``tests`` is a package: helpers anywhere under it are
+imported by their package path (``tests.hw.vcard``, ``tests.sync.syncrig``), never by
+editing the import path, and conftest files hold their own folder's fixtures only."""

@@ -1,6 +1,6 @@
 """Test rig for the sync area: a real PostgreSQL, a real centre process, a TCP proxy.
 
-Shared by tests/sync and tests/center (their conftests import it). Nothing here is
+Shared by many folders; its fixtures live in tests/support/centre.py. Nothing here is
 faked: the centre is `center serve` in its own process on loopback, PostgreSQL is
 initdb/pg_ctl in a temporary folder on a Unix socket, and faults are injected by a
 proxy that really cuts TCP connections after a chosen number of bytes.
@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-import pytest
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -324,37 +323,6 @@ def assert_exactly_once(centre: Centre, queue, expected: int) -> None:
     counts = queue.stats().counts
     assert counts["pending"] == 0 and counts["sent"] == 0
     assert counts["acknowledged"] == expected
-
-
-# ------------------------------------------------------------------------------- fixtures
-@pytest.fixture(scope="session")
-def postgres():
-    if not pg_available():
-        pytest.skip("PostgreSQL binaries not installed (./install.sh --dev installs them)")
-    pg = Postgres()
-    yield pg
-    pg.stop()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request) -> str:
-    return request.param
-
-
-@pytest.fixture
-def db_url(backend, request, tmp_path) -> str | None:
-    if backend == "sqlite":
-        return None
-    pg = request.getfixturevalue("postgres")
-    return pg.new_database()
-
-
-@pytest.fixture
-def centre(tmp_path, db_url):
-    c = Centre(make_centre_home(tmp_path / "centre"), db_url)
-    c.start()
-    yield c
-    c.stop()
 
 
 def signed_push(client, records: list) -> tuple[bytes, dict[str, str]]:

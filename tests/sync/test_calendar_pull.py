@@ -8,10 +8,10 @@ import json
 from datetime import date
 
 from click.testing import CliRunner
-from syncrig import Centre, client_for, make_station
 
 from station.catalogue.calendar import Due, load_calendar
 from station.cli import cli
+from tests.sync.syncrig import Centre, client_for, make_station
 
 D = date
 

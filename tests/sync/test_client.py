@@ -7,7 +7,15 @@ import os
 import random
 
 from click.testing import CliRunner
-from syncrig import STAFF_PASS, Centre, add_cases, assert_exactly_once, client_for, make_station
+
+from tests.sync.syncrig import (
+    STAFF_PASS,
+    Centre,
+    add_cases,
+    assert_exactly_once,
+    client_for,
+    make_station,
+)
 
 
 def test_enroll_and_sync_commands_seal_what_was_recorded_before(centre: Centre) -> None:

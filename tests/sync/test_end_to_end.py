@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from syncrig import Centre, add_cases, assert_exactly_once, client_for, make_station
-
 from shared.protocol import open_for_station
+from tests.sync.syncrig import Centre, add_cases, assert_exactly_once, client_for, make_station
 
 
 def test_offline_cases_sync_then_statuses_come_back(centre: Centre, tmp_path) -> None:

@@ -5,9 +5,9 @@ as an id (issue 17: `--staff 李强` used the code, then crashed with UnknownSlo
 from __future__ import annotations
 
 from click.testing import CliRunner
-from syncrig import STAFF_PASS, Centre, add_cases, make_station
 
 from station.cli import cli
+from tests.sync.syncrig import STAFF_PASS, Centre, add_cases, make_station
 
 
 def test_refusals_keep_the_code_and_a_staff_name_works(centre: Centre) -> None:

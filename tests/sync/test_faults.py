@@ -11,7 +11,9 @@ import time
 
 import httpx
 import pytest
-from syncrig import (
+
+from shared.protocol import now_ms
+from tests.sync.syncrig import (
     Centre,
     Proxy,
     add_cases,
@@ -20,8 +22,6 @@ from syncrig import (
     make_station,
     signed_push,
 )
-
-from shared.protocol import now_ms
 
 
 class Recorder(httpx.BaseTransport):

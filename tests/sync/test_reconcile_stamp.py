@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-from syncrig import add_cases, client_for, make_station
 
 from station.cli import cli as station_cli
+from tests.sync.syncrig import add_cases, client_for, make_station
 
 DAY = "2026-11-22"  # the day syncrig.case_meta records
 

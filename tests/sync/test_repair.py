@@ -8,14 +8,6 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
-from syncrig import (
-    STAFF_PASS,
-    Centre,
-    add_cases,
-    assert_exactly_once,
-    client_for,
-    make_station,
-)
 
 from shared.protocol import (
     MAX_REPAIR_RANGES,
@@ -25,6 +17,14 @@ from shared.protocol import (
     new_nonce,
 )
 from station.sync.client import SyncFailed
+from tests.sync.syncrig import (
+    STAFF_PASS,
+    Centre,
+    add_cases,
+    assert_exactly_once,
+    client_for,
+    make_station,
+)
 
 
 def _delete(centre: Centre, station_id: str, seqs: list[int]) -> None:

@@ -9,7 +9,8 @@ import json
 import os
 
 import pytest
-from syncrig import (
+
+from tests.sync.syncrig import (
     PASSPHRASE,
     STAFF_PASS,
     Centre,

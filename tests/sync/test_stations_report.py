@@ -15,14 +15,22 @@ import time
 from pathlib import Path
 
 import pytest
-from syncrig import Centre, add_cases, client_for, enrol_station, make_centre_home, make_station
 
 from shared.protocol import now_ms
+from tests.sync.syncrig import (
+    Centre,
+    add_cases,
+    client_for,
+    enrol_station,
+    make_centre_home,
+    make_station,
+)
 
 DAY_S = 86_400
 LIBFAKETIME = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
-pytestmark = pytest.mark.skipif(not LIBFAKETIME.exists() or not shutil.which("faketime"),
-                                reason="libfaketime not installed (./install.sh --dev)")
+pytestmark = [pytest.mark.daemon,
+              pytest.mark.skipif(not LIBFAKETIME.exists() or not shutil.which("faketime"),
+                                 reason="libfaketime not installed (./install.sh --dev)")]
 
 
 def _home(tmp_path: Path, name: str) -> Path:

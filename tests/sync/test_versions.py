@@ -13,7 +13,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from syncrig import (
+
+from shared.protocol import PUSH2_PATH
+from tests.sync.syncrig import (
     ROOT,
     Centre,
     add_cases,
@@ -22,8 +24,6 @@ from syncrig import (
     make_centre_home,
     make_station,
 )
-
-from shared.protocol import PUSH2_PATH
 
 PRE_V2 = "f098d7c899e45b2b8a2cd6cded0f71ad288692b8"  # the last commit without /v2/push
 
@@ -52,6 +52,7 @@ def old_code(folder: Path) -> Path:
     return folder
 
 
+@pytest.mark.daemon
 def test_v2_station_falls_back_to_v1_at_an_older_centre(tmp_path) -> None:
     centre = Centre(make_centre_home(tmp_path / "centre"), None,
                     root=old_code(tmp_path / "old"))

@@ -12,7 +12,7 @@ from shared.i18n import set_locale, t
 from tests.support.tui import PASSPHRASE, insert_card, make_app, screen_name, unlock, wait_for
 from tests.tui.textcheck import Checker, service_data, shown_strings
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]  # every screen, both languages
 
 
 def test_checker_catches_a_literal_string(ready):

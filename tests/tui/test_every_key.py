@@ -22,7 +22,7 @@ from tests.support.tui import PASSPHRASE, TYPED_ID, make_app, screen_name, unloc
 from tests.tui.test_narrow import screen_text
 from tests.tui.zhcheck import english_words
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]  # every key of every screen
 TODAY = date(2026, 11, 23)  # the suite's clock
 ELDER_2 = "310101193803120013"
 

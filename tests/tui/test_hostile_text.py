@@ -96,6 +96,7 @@ async def click_each(pilot, app, widget_query: str) -> None:
                 await wait_for(pilot, lambda: screen_name_of(app) == here)
 
 
+@pytest.mark.slow  # every screen, one by one
 async def test_hostile_names_show_literally_on_every_screen(ready_hostile):
     service, cases = ready_hostile
     app = make_app(service)

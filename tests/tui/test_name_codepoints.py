@@ -3,17 +3,12 @@ the receipt carries it (read back with pdftotext). Under the Pilot, with the rea
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
+from tests.documents.pdfcheck import flat, pdf_text
 from tests.support.tui import TYPED_ID, make_app, screen_name, unlock, wait_for
 from tests.tui.test_serve import record, serve_mz01
 from tests.tui.textcheck import shown_strings
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "documents"))
-from pdfcheck import flat, pdf_text
 
 pytestmark = pytest.mark.anyio
 
@@ -101,8 +96,7 @@ async def test_the_visit_booking_name_takes_codes_too(ready):
 
 
 async def test_a_name_no_font_can_print_is_recorded_and_the_paper_refused_in_words(ready, printer):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "documents"))
-    from test_rare_names import unprintable
+    from tests.documents.test_rare_names import unprintable
 
     code = f"U+{unprintable():04X}"
     app = make_app(ready)

@@ -14,12 +14,13 @@ import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
-from pdfcheck import flat, pdf_text
 
 from station import paths
 from station.cli import cli
 from station.people import check_char
+from tests.documents.pdfcheck import flat, pdf_text
 from tests.support.station import PASS
 
 ENV = {"STATION_PASSPHRASE": PASS}
@@ -70,6 +71,7 @@ def column(pdf: Path, header: str, next_header: str) -> str:
     return "".join(w for _, _, _, w in inside)
 
 
+@pytest.mark.slow  # every paper of a visit, read back
 def test_full_address_survives_booking_list_slip_run_sheet_and_call_list():
     run("init", "--name", "测试办事厅", "--site", "新成村", "--site", "沧海", "--site", "嘉乐",
         "--site", "爱里舍", "--staff", "王芳", "--printer", "pdf", "--reader", "simulated")

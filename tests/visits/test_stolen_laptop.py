@@ -24,7 +24,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from syncrig import Centre, enrol_station
 
 from station import paths
 from station.hw.pdf_folder import PdfFolderPrinter
@@ -37,6 +36,7 @@ from tests.support.station import (
     make_service,
     open_outing,
 )
+from tests.sync.syncrig import Centre, enrol_station
 
 REQUEST_NAME, REQUEST_PHONE = "李请求", "13655556666"
 FAMILY_NAME, FAMILY_PHONE = "张小明", "13700001234"

@@ -6,9 +6,9 @@ import json
 from datetime import date, timedelta
 
 from click.testing import CliRunner
-from pdfcheck import flat, pdf_text
 
 from station.cli import cli
+from tests.documents.pdfcheck import flat, pdf_text
 from tests.support.station import ELDER_ID, PASS, YOUNG_ID
 
 ENV = {"STATION_PASSPHRASE": PASS}

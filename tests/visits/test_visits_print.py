@@ -7,10 +7,9 @@ import time
 from datetime import date
 from pathlib import Path
 
-from pdfcheck import flat, pdf_text, word_heights
-
 from station.hw.cups_printer import CupsPrinter
 from station.visits.model import Contact
+from tests.documents.pdfcheck import flat, pdf_text, word_heights
 from tests.support.station import ELDER_ID, PASS, book_elder, make_service
 
 DAY = date(2026, 11, 24)

@@ -10,6 +10,7 @@ import tempfile
 from collections import Counter
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -33,6 +34,7 @@ ops = st.lists(st.one_of(
 ), min_size=1, max_size=24)
 
 
+@pytest.mark.slow  # many generated booking sequences
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ops)
 def test_any_sequence_keeps_capacity_and_one_open_visit_per_resident(steps):

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from syncrig import Centre, enrol_station
 
 from shared.errors import StationError
 from station import retention
@@ -15,6 +14,7 @@ from station.people import check_char
 from station.reports.station import build_station_report
 from station.service import CaseDraft
 from tests.support.station import ELDER_ID, PASS, TZ, book_elder
+from tests.sync.syncrig import Centre, enrol_station
 
 MON, TUE, THU, FRI = date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 26), date(2026, 11, 27)
 

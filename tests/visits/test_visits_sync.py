@@ -7,10 +7,10 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from syncrig import PASSPHRASE, Centre, enrol_station
 
 from station.service import CaseDraft
 from tests.support.station import ELDER_ID
+from tests.sync.syncrig import PASSPHRASE, Centre, enrol_station
 
 DAY = date(2026, 11, 24)
 
