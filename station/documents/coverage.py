@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared.errors import StationError
+from station.documents.fontconfig import fc
 
 # In the order they are tried: HanaMinB first, it alone covers Ext B–F.
 FALLBACK_FAMILIES = ("HanaMinB", "HanaMinA", "BabelStone Han")
@@ -83,8 +84,6 @@ def code_points(cps: Iterable[int]) -> str:
 
 
 def _fc_faces(family: str) -> list[Face]:
-    from station.documents.fonts import fc
-
     faces = []
     for line in fc(["fc-list", "-f", "%{file}\t%{index}\n", f":family={family}"]).splitlines():
         file, _, index = line.partition("\t")

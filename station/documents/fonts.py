@@ -20,8 +20,6 @@ import hashlib
 import io
 import logging
 import os
-import shutil
-import subprocess
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +34,7 @@ from station.documents.coverage import (
     face_cmap,
     find_fallbacks,
 )
+from station.documents.fontconfig import fc
 
 FAMILY = "stationcjk"
 _PATTERNS = ("Noto Sans CJK SC:lang=zh-cn", "sans-serif:lang=zh-cn")
@@ -50,17 +49,6 @@ class FontMissing(StationError):
 class FontSource:
     path: Path
     index: int  # face number inside a .ttc/.otc collection
-
-
-def fc(args: list[str]) -> str:
-    exe = shutil.which(args[0])
-    if exe is None:
-        return ""
-    try:
-        return subprocess.run([exe, *args[1:]], capture_output=True, text=True,
-                              timeout=10, check=False).stdout
-    except (OSError, subprocess.SubprocessError):
-        return ""
 
 
 def _has_cjk(path: Path, index: int) -> bool:
