@@ -19,8 +19,6 @@ when a document holds a character the main face lacks.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import threading
 import unicodedata
 from collections.abc import Iterable
@@ -28,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared.errors import StationError
+from station.documents.fontconfig import fc
 
 # In the order they are tried: HanaMinB first, it alone covers Ext B–F.
 FALLBACK_FAMILIES = ("HanaMinB", "HanaMinA", "BabelStone Han")
@@ -82,18 +81,6 @@ def strip_ignorable(text: str) -> str:
 def code_points(cps: Iterable[int]) -> str:
     """``U+20000、U+31350``: how staff and support name a character without the name."""
     return "、".join(f"U+{cp:04X}" for cp in sorted(cps))
-
-
-def fc(args: list[str]) -> str:
-    """A fontconfig tool's output (``fc-list``, ``fc-match``); "" when it is missing or fails."""
-    exe = shutil.which(args[0])
-    if exe is None:
-        return ""
-    try:
-        return subprocess.run([exe, *args[1:]], capture_output=True, text=True,
-                              timeout=10, check=False).stdout
-    except (OSError, subprocess.SubprocessError):
-        return ""
 
 
 def _fc_faces(family: str) -> list[Face]:

@@ -32,9 +32,9 @@ from station.documents.coverage import (
     code_points,
     drawn,
     face_cmap,
-    fc,
     find_fallbacks,
 )
+from station.documents.fontconfig import fc
 
 FAMILY = "stationcjk"
 _PATTERNS = ("Noto Sans CJK SC:lang=zh-cn", "sans-serif:lang=zh-cn")

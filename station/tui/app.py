@@ -22,8 +22,9 @@ from textual.dom import DOMNode
 from shared.errors import StationError
 from shared.i18n import get_locale, set_locale, t
 from station.tui import events as ev
+from station.tui import intents
 from station.tui.base import _Guarded
-from station.tui.keys import Key, bindings
+from station.tui.keys import GLOBAL_KEYS, Key, bindings
 from station.tui.palette import StationCommands
 from station.tui.plain import shown
 from station.tui.theme import DEFAULT, SUNLIGHT, THEMES
@@ -38,16 +39,7 @@ class StationApp(_Guarded, App[None]):
     CSS_PATH = Path(__file__).with_name("station.tcss")
     COMMANDS: ClassVar = {StationCommands}
     ENABLE_COMMAND_PALETTE = True
-    # Keys valid on every screen; the help screen lists them with the screen's own.
-    KEYS: ClassVar[list[Key]] = [
-        Key("f1", "help", "tui.key.help"),
-        Key("ctrl+l", "lock", "tui.key.lock", priority=True),
-        Key("f11", "language", "tui.key.language", bar=False),
-        Key("f12", "theme", "tui.key.theme", bar=False),
-        Key("ctrl+p", "command_palette", "tui.key.palette", bar=False),
-        Key("ctrl+q", "quit", "tui.key.quit", bar=False, priority=True),
-        Key("f10", "reports", "reports.key.reports", bar=False),
-    ]
+    KEYS: ClassVar[list[Key]] = GLOBAL_KEYS
     BINDINGS: ClassVar = bindings(KEYS)
 
     def __init__(self, service: Any, *, idle_check_s: float = IDLE_CHECK_S,
@@ -168,6 +160,28 @@ class StationApp(_Guarded, App[None]):
 
     def on_card_removed(self, message: ev.CardRemoved) -> None:
         self.refresh_status()
+
+    # ---- where a screen's intention leads (station/tui/intents.py) -------------------
+
+    def on_serve_done(self, message: intents.ServeDone) -> None:
+        """Back to the desk — or to visit mode, when the case was served at a door."""
+        from station.tui.screens.desk import DeskScreen
+
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, DeskScreen) \
+                and not getattr(self.screen, "SERVE_HOME", False):
+            self.pop_screen()
+
+    def on_open_appointment(self, message: intents.OpenAppointment) -> None:
+        """An existing booking, where it can be changed: its day's run sheet, or the
+        waiting list when it has no slot or nobody was home."""
+        from station.tui.screens.visits import VisitsScreen
+        from station.tui.screens.waiting import WaitingScreen
+
+        appt = message.appointment
+        if appt.slot is None or appt.status == "no_show":
+            self.push_screen(WaitingScreen(select=appt.id))
+        else:
+            self.push_screen(VisitsScreen(appt.slot.day, select=appt.id))
 
     # ---- status bar ----------------------------------------------------------------
 

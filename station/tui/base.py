@@ -8,7 +8,7 @@ happened and what to do next instead of staying blank; and every screen gets its
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import BindingsMap
@@ -20,11 +20,9 @@ from textual.widget import Widget
 
 from shared.errors import StationError
 from shared.i18n import t
+from station.tui.host import StationHost
 from station.tui.keys import Key, bindings
 from station.tui.plain import Static
-
-if TYPE_CHECKING:
-    from station.tui.app import StationApp
 
 log = logging.getLogger("station.tui")
 
@@ -119,8 +117,8 @@ class _Keyed(_Buildable):
         super().__init_subclass__(**kwargs)
 
     @property
-    def station(self) -> StationApp:
-        return self.app  # type: ignore[attr-defined, no-any-return]
+    def station(self) -> StationHost:
+        return cast(StationHost, self.app)  # type: ignore[attr-defined]
 
 
 class StationScreen(_Keyed, Screen[Any]):

@@ -31,3 +31,16 @@ def display(key: Key) -> str:
     if key.shown:
         return key.shown
     return key.key.replace("ctrl+", "^").upper() if len(key.key) > 1 else key.key.upper()
+
+
+# Keys valid on every screen: the app binds them, the help screen lists them first.
+# Here, not in the app, so that the screens can read them without importing the app.
+GLOBAL_KEYS: list[Key] = [
+    Key("f1", "help", "tui.key.help"),
+    Key("ctrl+l", "lock", "tui.key.lock", priority=True),
+    Key("f11", "language", "tui.key.language", bar=False),
+    Key("f12", "theme", "tui.key.theme", bar=False),
+    Key("ctrl+p", "command_palette", "tui.key.palette", bar=False),
+    Key("ctrl+q", "quit", "tui.key.quit", bar=False, priority=True),
+    Key("f10", "reports", "reports.key.reports", bar=False),
+]

@@ -34,7 +34,7 @@ def test_a_due_date_in_2027_is_an_estimate_on_paper_screen_and_json(printer):
     assert data["due_date"] == "2027-01-05" and data["due_date_estimated"] is True
     assert guide.due_estimated is True
 
-    from station.tui.screens.guide import limit_text
+    from station.tui.matter_text import limit_text
 
     assert limit_text(guide) == "20 个工作日（预计 2027-01-05 前，以当年放假安排为准）"
 

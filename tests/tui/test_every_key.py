@@ -99,6 +99,7 @@ def build(app, name: str, data: dict[str, str]):
         settings,
         training,
         visits,
+        visits_change,
         waiting,
     )
 
@@ -121,7 +122,7 @@ def build(app, name: str, data: dict[str, str]):
         "BookVisitScreen": lambda: book_visit.BookVisitScreen(),
         "ReportsScreen": lambda: reports.ReportsScreen(),
         "VisitsScreen": lambda: visits.VisitsScreen(TODAY),
-        "RescheduleModal": lambda: visits.RescheduleModal(TODAY),
+        "RescheduleModal": lambda: visits_change.RescheduleModal(TODAY),
         "WaitingScreen": lambda: waiting.WaitingScreen(),
     }
     return makers[name]()

@@ -147,3 +147,41 @@ async def test_serve_flow_books_a_home_visit_for_an_eligible_resident(ready, pri
         await pilot.press("escape")
         await wait_for(pilot, lambda: screen_name(pilot) == "PickerScreen")
     assert app.unexpected == []
+
+
+@pytest.mark.parametrize("slotted", [True, False], ids=["on_its_day", "waiting"])
+async def test_booking_twice_opens_the_existing_booking(ready, printer, slotted):  # noqa: F811
+    """"请在原预约上修改": a second booking for a resident who has an open one is refused
+    and the existing one is opened where it can be changed — its day's run sheet, or the
+    waiting list when it has no day yet."""
+    from tests.support.tui import insert_card
+
+    ready.unlock(ready.staff()[0].id, PASSPHRASE)
+    first = ready.visits.book(id_number="310101193803120013", name="张演示",
+                              address="新成村 12号 3单元 402室", phone="13912345678",
+                              matters_=["MZ01"], slot=Slot(TODAY, "pm") if slotted else None)
+    ready.lock()
+    app = make_app(ready)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await unlock(pilot)
+        await insert_card(pilot, "elder")  # 张演示 again
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: screen_name(pilot) == "BookVisitScreen")
+        form = app.screen
+        form.query_one("#address").value = "沧海路100弄5号302室"
+        form.query_one("#phone").value = "139 1234 5678"
+        form.query_one("#matters").value = "MZ01"
+        form.query_one("#when").value = "2026-11-24 pm"
+        await pilot.press("ctrl+s")
+        wanted = "VisitsScreen" if slotted else "WaitingScreen"
+        await wait_for(pilot, lambda: screen_name(pilot) == wanted)
+        opened = app.screen
+
+        def cursor_on_it() -> str | None:
+            row = opened.current()  # an appointment (visit mode) or a summary (waiting list)
+            return getattr(row, "visit_id", None) or getattr(row, "id", None)
+
+        await wait_for(pilot, lambda: cursor_on_it() == first.id)
+        assert form.booked is None
+        assert [r.visit_id for r in ready.visits.rows()] == [first.id]  # nothing new stored
+    assert app.unexpected == []

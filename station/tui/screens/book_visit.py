@@ -18,6 +18,7 @@ from shared.errors import StationError
 from shared.i18n import t
 from shared.text import visible
 from station.tui.base import StationScreen
+from station.tui.intents import OpenAppointment
 from station.tui.keys import Key
 from station.tui.plain import Label, Static
 from station.tui.when import parse_slot
@@ -128,15 +129,9 @@ class BookVisitScreen(StationScreen):
 
     def _open_existing(self, visit_id: str) -> None:
         """"请在原预约上修改": so open that booking, where it can be changed."""
-        from station.tui.screens.visits import VisitsScreen
-        from station.tui.screens.waiting import WaitingScreen
-
         def opened(appt: Any) -> None:
             self.notify(t("visits.opened_existing", visit=appt.id))
-            if appt.slot is None or appt.status == "no_show":
-                self.app.push_screen(WaitingScreen(select=appt.id))
-            else:
-                self.app.push_screen(VisitsScreen(appt.slot.day, select=appt.id))
+            self.post_message(OpenAppointment(appt))
 
         visits = self.station.service.visits
         self.station.background(lambda: visits.get(visit_id), opened)

@@ -77,7 +77,7 @@ class CaseScreen(StationScreen):
         if c.missing:
             missing = "、".join(names.get(code, code) for code in c.missing)
             text.append(t("tui.case.missing", materials=missing) + "\n", style="bold $warning")
-        from station.tui.screens.confirm import answer_text
+        from station.tui.matter_text import answer_text
 
         fields = {f.key: f for f in g.fields}
         for key, value in c.answers.items():

@@ -12,17 +12,11 @@ from textual.content import Content
 from shared.i18n import t
 from station.tui.base import StationScreen
 from station.tui.flow import ServeFlow
+from station.tui.intents import ServeDone
 from station.tui.keys import Key
+from station.tui.matter_text import answer_text, limit_text
 from station.tui.plain import Static
-from station.tui.screens.guide import limit_text
 from station.tui.widgets import KeyBar, ResidentPanel, Styled
-
-
-def answer_text(f: Any, value: str) -> str:
-    """An answer as staff read it: a choice's label, 是/否 for a yes/no field."""
-    if f.kind == "bool":
-        return t("common.yes") if value == "true" else t("common.no")
-    return next((c.label for c in f.choices if c.value == value), value)
 
 
 class ConfirmScreen(StationScreen):
@@ -155,12 +149,8 @@ class ConfirmScreen(StationScreen):
         self._to_desk()
 
     def _to_desk(self) -> None:
-        from station.tui.screens.desk import DeskScreen
-
         # Back to the desk — or to visit mode, when the case was served at a door.
-        while len(self.app.screen_stack) > 1 and not isinstance(self.app.screen, DeskScreen) \
-                and not getattr(self.app.screen, "SERVE_HOME", False):
-            self.app.pop_screen()
+        self.post_message(ServeDone())
 
     def action_back(self) -> None:
         if self.state == "review":

@@ -14,18 +14,9 @@ from shared.i18n import t
 from station.tui.base import StationScreen
 from station.tui.flow import ServeFlow
 from station.tui.keys import Key
+from station.tui.matter_text import limit_text
 from station.tui.plain import Static
 from station.tui.widgets import KeyBar, ResidentPanel, Styled, TickList
-
-
-def limit_text(guide: Any) -> str:
-    days = guide.matter.time_limit_days
-    if days == 0:
-        return t("tui.matter.immediate")
-    if guide.due_date is not None:
-        key = "calendar.matter_days_due_estimated" if guide.due_estimated else "tui.matter.days_due"
-        return t(key, days=days, due=guide.due_date.isoformat())
-    return t("tui.matter.days", days=days)
 
 
 class GuideScreen(StationScreen):

@@ -12,7 +12,7 @@ from textual.content import Content
 
 from shared.i18n import DEFAULT_LOCALE, catalogue, t
 from station.tui.base import StationScreen
-from station.tui.keys import Key, display
+from station.tui.keys import GLOBAL_KEYS, Key, display
 from station.tui.plain import Static
 from station.tui.widgets import KeyBar, Styled
 
@@ -59,13 +59,11 @@ def _screen_classes() -> dict[str, Any]:
 
 
 def _sections() -> list[tuple[str, type | None, list[Key]]]:
-    from station.tui.app import StationApp
-
     found = {n: c for n, c in _screen_classes().items() if c.KEYS}
     names = [n for n in ORDER if n in found] + [n for n in found if n not in ORDER]
     known = catalogue()[DEFAULT_LOCALE]
     out: list[tuple[str, type | None, list[Key]]] = [
-        ("tui.help.global", None, [*StationApp.KEYS, *INHERITED])]
+        ("tui.help.global", None, [*GLOBAL_KEYS, *INHERITED])]
     for n in names:
         title = getattr(found[n], "HELP_TITLE", f"tui.help.screen.{n}")
         out.append((title if title in known else "tui.help.other", found[n], found[n].KEYS))

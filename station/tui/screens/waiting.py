@@ -15,6 +15,7 @@ from shared.i18n import t
 from station.tui.base import StationScreen
 from station.tui.keys import Key
 from station.tui.plain import DataTable, Static
+from station.tui.screens.visits_change import RescheduleModal, cancel_visit
 from station.tui.widgets import KeyBar, StatusBar
 
 WAITING = ("requested", "no_show")
@@ -94,8 +95,6 @@ class WaitingScreen(StationScreen):
         self.action_schedule()
 
     def action_schedule(self) -> None:
-        from station.tui.screens.visits import RescheduleModal
-
         row = self.current()
         if row is None:
             return
@@ -117,8 +116,6 @@ class WaitingScreen(StationScreen):
         self.app.push_screen(RescheduleModal(self.station.today(), reason=False), answered)
 
     def action_cancel(self) -> None:
-        from station.tui.screens.visits import cancel_visit
-
         row = self.current()
         if row is not None:
             cancel_visit(self, row.visit_id, self.load)
