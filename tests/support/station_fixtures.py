@@ -46,3 +46,21 @@ def fresh(reader, printer, clock) -> Service:
 def service(fresh: Service) -> Service:
     """Initialised, unlocked as 王芳 (s01), today's outing at 新成村."""
     return open_outing(fresh)
+
+
+@pytest.fixture(autouse=True)
+def cheap_kdf_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stations that in-process commands build (``station init`` through CliRunner, the
+    commands' ``open_service()``, the TUI's start-up) get the cheap KDF as well. They
+    look ``station.service.Service`` up when they run, so the class is swapped here;
+    a test that imported ``Service`` itself — as test_kdf_defaults.py does to pin the
+    production cost — still gets the real one, and so does every ``station`` process."""
+    from stationq import TEST_KDF
+
+    import station.service as facade
+
+    class CheapKdfService(Service):
+        def __init__(self, *args, kdf=TEST_KDF, **kwargs) -> None:
+            super().__init__(*args, kdf=kdf, **kwargs)
+
+    monkeypatch.setattr(facade, "Service", CheapKdfService)

@@ -1,10 +1,12 @@
-"""Test tiers: ``unit``, ``daemon`` and ``slow``, given to every test at collection.
+"""Test tiers: ``unit``, ``tui``, ``daemon`` and ``slow``, given to every test at collection.
 
 A test is ``daemon`` when it needs a fixture that starts a real daemon (pcscd with vpcd,
 cupsd, PostgreSQL, Chromium, a served centre), when it is the ``postgresql`` case of a
 test run on both backends (that case needs the session's PostgreSQL cluster, however it
 asks for it), or when it carries ``@pytest.mark.daemon`` because it starts one in its
-body; ``unit`` when it is neither ``daemon`` nor ``slow``. Fixtures
+body; ``tui`` when it drives the Textual app through Pilot (its module is in tests/tui
+or is named for the TUI, e.g. ``test_visits_tui.py``) — each such test builds an app and
+waits on it, seconds rather than milliseconds; ``unit`` when it is none of these. Fixtures
 that start daemons say so with ``@daemon_fixture`` so their tests are classified without
 anyone remembering, and a test left in the unit tier that starts a daemon anyway fails
 with a message naming the daemon, so no daemon slips into ``pytest -m unit`` unnoticed.
@@ -48,8 +50,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if ((names & DAEMON_FIXTURES or on_postgres)
                 and item.get_closest_marker("daemon") is None):
             item.add_marker(pytest.mark.daemon)
-        if item.get_closest_marker("daemon") is None and item.get_closest_marker("slow") is None:
+        if _drives_the_tui(item) and item.get_closest_marker("tui") is None:
+            item.add_marker(pytest.mark.tui)
+        if not any(item.get_closest_marker(tier) for tier in ("daemon", "slow", "tui")):
             item.add_marker(pytest.mark.unit)
+
+
+def _drives_the_tui(item: pytest.Item) -> bool:
+    path = getattr(item, "path", None)
+    return path is not None and ("tui" in path.parent.name.split("_")
+                                 or "tui" in path.stem.split("_"))
 
 
 def daemon_in(args: Any) -> str | None:
