@@ -97,7 +97,7 @@ class Browser:
             assert time.monotonic() < deadline and self.proc.poll() is None, "no chromium"
             time.sleep(0.1)
         port = int(port_file.read_text().split()[0])
-        pages = [p for p in httpx.get(f"http://127.0.0.1:{port}/json/list").json()
+        pages = [p for p in httpx.get(f"http://127.0.0.1:{port}/json/list", timeout=60).json()
                  if p["type"] == "page"]
         self.ws = WebSocket(pages[0]["webSocketDebuggerUrl"])
         self._id = 0
