@@ -190,7 +190,7 @@ def private_run_possible() -> bool:
         return False
     probe = subprocess.run(["unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
                             "mount -t tmpfs station-probe /run"], capture_output=True,
-                           timeout=10, check=False)
+                           timeout=60, check=False)
     return probe.returncode == 0
 
 
