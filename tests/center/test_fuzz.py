@@ -118,7 +118,7 @@ def post(centre, body: bytes, signer=None, gzipped: bytes | None = None) -> http
     if signer is not None:
         headers[SIGNATURE_HEADER] = sign(signer, "request", "/v1/push", body)
     return httpx.post(centre.url + "/v1/push", content=body if gzipped is None else gzipped,
-                      headers=headers, timeout=30)
+                      headers=headers, timeout=60)
 
 
 def test_push_fuzz_only_4xx_and_nothing_stored(centre) -> None:

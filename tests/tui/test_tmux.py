@@ -123,7 +123,7 @@ def test_installed_station_first_run_and_one_resident(station_env):
 
     env = {**os.environ, **station_env}
     listed = subprocess.run([str(STATION), "case", "list", "--json"], env=env,
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, text=True, timeout=300)
     assert listed.returncode == 0, listed.stderr
     (case,) = json.loads(listed.stdout)
     assert case["matter"] == "MZ01" and case["status"] == "accepted"
