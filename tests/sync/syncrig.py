@@ -305,6 +305,8 @@ def client_for(queue, url: str | None = None, **options):
         import dataclasses
 
         pinned = dataclasses.replace(pinned, url=url)
+    # A last guard only: a batch may take ten times as long as on a quiet machine.
+    options.setdefault("timeout_s", 120.0)
     return SyncClient(queue, load_keys(), pinned, Inbox(), **options)
 
 
