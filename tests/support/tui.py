@@ -141,13 +141,20 @@ async def unlock(pilot, passphrase: str = PASSPHRASE) -> None:
     await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
     await pilot.press(*passphrase, "enter")
     await wait_for(pilot, lambda: screen_name(pilot) == "DeskScreen")
+    await settle(pilot)
+
+
+async def settle(pilot) -> None:
+    """Let the background calls under way land (the desk's list, the status bar, the
+    search index): threads finish when they finish, not after a pause of some length."""
+    await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
 
 async def insert_card(pilot, key: str = "elder") -> None:
     pilot.app.service.insert_training_card(key)
     await wait_for(pilot, lambda: screen_name(pilot) == "PickerScreen")
-    await pilot.pause()
+    await settle(pilot)
 
 
 @pytest.fixture
