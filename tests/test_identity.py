@@ -33,6 +33,7 @@ def test_check_char_matches_known_numbers():
     assert check_char("44052418800101001") == "4"
 
 
+@settings(deadline=None)  # per-example timing is no check: neighbours slow any example
 @given(valid_ids)
 def test_valid_numbers_decode(number):
     rid = parse_id(number, on=TODAY)
@@ -43,7 +44,7 @@ def test_valid_numbers_decode(number):
     assert rid.masked == number[:6] + "********" + number[-4:]
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(valid_ids, st.data())
 def test_every_single_character_mutation_is_refused(number, data):
     for position in range(18):
@@ -65,6 +66,7 @@ def test_mutating_only_the_check_digit_names_the_expected_one():
     assert number[17] in err.value.message()
 
 
+@settings(deadline=None)
 @given(st.text(max_size=25))
 def test_malformed_input_never_crashes(text):
     try:
@@ -248,7 +250,7 @@ alpha3 = st.sampled_from(sorted(c.alpha_3 for c in pycountry.countries))
 births_2017 = st.dates(min_value=date(1924, 1, 1), max_value=date(2023, 11, 30))
 
 
-@settings(max_examples=80)
+@settings(max_examples=80, deadline=None)
 @given(alpha3, st.sampled_from(["3101", "1101", "4403", "6501"]), births_2017,
        st.integers(0, 9), st.integers(0, 9))
 def test_every_iso_country_and_birth_date_on_a_2017_card_decodes(code, place, birth, seq, chk):

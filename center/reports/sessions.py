@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import threading
 import time
 import weakref
 from dataclasses import dataclass
@@ -56,6 +57,10 @@ def idle_seconds() -> int:
 
 
 _ready: weakref.WeakSet[Any] = weakref.WeakSet()
+# One creator at a time: PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against a
+# concurrent twin (the loser fails on pg_type's unique index), and the first logins after
+# a start may well come at once (tests/reports/test_login.py, thirty in parallel).
+_creating = threading.Lock()
 
 
 def ensure(store: Any) -> None:
@@ -63,12 +68,15 @@ def ensure(store: Any) -> None:
         return
     from center.reports.data import ensure_tables
 
-    ensure_tables(store)  # report_supervisors, which a session joins
-    store.migrate()  # its role column (center/db.py, migration 2)
-    with store.tx() as cur:
-        for stmt in TABLES:
-            cur.execute(stmt)
-    _ready.add(store)
+    with _creating:
+        if store in _ready:
+            return
+        ensure_tables(store)  # report_supervisors, which a session joins
+        store.migrate()  # its role column (center/db.py, migration 2)
+        with store.tx() as cur:
+            for stmt in TABLES:
+                cur.execute(stmt)
+        _ready.add(store)
 
 
 def _hash(token: str) -> str:

@@ -94,13 +94,13 @@ def test_readable_lines():
 ])
 def test_bad_input_exits_2_with_a_sentence(args, words):
     proc = subprocess.run([*STATION, "calendar", *args],
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2, proc
     assert words in proc.stderr and "Traceback" not in proc.stderr + proc.stdout
 
 
 def test_the_installed_command_prints_json():
     proc = subprocess.run([*STATION, "calendar", "day", "2027-02-08", "--json"],
-                          capture_output=True, text=True, timeout=60, check=True)
+                          capture_output=True, text=True, timeout=300, check=True)
     assert json.loads(proc.stdout) == {"date": "2027-02-08", "working_day": False,
                                        "estimated": True, "name": "春节"}

@@ -72,8 +72,10 @@ def test_under_a_millisecond_per_keypress():
     queries = {"".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(1, 6)))
                for _ in range(600)}
     queries |= {"敬", "敬老", "社保", "残疾人证", "jlk", "jinglaoka", "MZ0"}
-    start = time.perf_counter()
+    # CPU time of this thread, not wall time: the work a keypress costs, the same on a
+    # quiet machine and beside busy neighbours (whose share of the cores is not ours).
+    start = time.thread_time()
     for q in queries:
         index.search(q)  # each query once: nothing is served from the memo
-    per_query = (time.perf_counter() - start) / len(queries)
+    per_query = (time.thread_time() - start) / len(queries)
     assert per_query < 0.001, f"{per_query * 1000:.3f} ms per query"

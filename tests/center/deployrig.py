@@ -159,7 +159,7 @@ class Deployment:
             assert line, "centre exited: " + "".join(banner) + self.proc.stderr.read()
             banner.append(line.strip())
         # Printed ⇒ answering: the very first request must succeed, no retry.
-        resp = httpx.get(f"https://127.0.0.1:{self.port}/healthz", verify=False, timeout=30)
+        resp = httpx.get(f"https://127.0.0.1:{self.port}/healthz", verify=False, timeout=60)
         assert resp.status_code == 200
         return banner
 
@@ -259,7 +259,7 @@ def station_home(home: Path):
         os.environ["STATION_HOME"] = old or ""
 
 
-def wait_until(condition, timeout: float = 60.0) -> bool:
+def wait_until(condition, timeout: float = 120.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():

@@ -54,25 +54,25 @@ def test_refusals_have_reasons_and_store_nothing(centre: Centre) -> None:
     add_cases(queue, 2)
     client = client_for(queue)
     body, headers = signed_push(client, queue.pending(2))
-    unsigned = httpx.post(centre.url + "/v1/push", content=body)
+    unsigned = httpx.post(centre.url + "/v1/push", content=body, timeout=60)
     assert unsigned.status_code == 401 and unsigned.json()["error"] == "bad_signature"
     stranger = body.replace(queue.station_id.encode(), b"ZZZZZZ")
-    resp = httpx.post(centre.url + "/v1/push", content=stranger, headers=headers)
+    resp = httpx.post(centre.url + "/v1/push", content=stranger, headers=headers, timeout=60)
     assert resp.status_code == 401 and resp.json()["error"] == "unknown_station"
-    big = httpx.post(centre.url + "/v1/push", content=b"x" * (MAX_BODY_BYTES + 1))
+    big = httpx.post(centre.url + "/v1/push", content=b"x" * (MAX_BODY_BYTES + 1), timeout=60)
     assert big.status_code == 413
-    assert httpx.get(centre.url + "/v1/push").status_code == 405
+    assert httpx.get(centre.url + "/v1/push", timeout=60).status_code == 405
     old = json.loads(body)
     old["ts"] -= 3_600_000
     resp = httpx.post(centre.url + "/v1/push", content=dumps(old), headers={
-        SIGNATURE_HEADER: sign(client.keys.sign, "request", "/v1/push", dumps(old))})
+        SIGNATURE_HEADER: sign(client.keys.sign, "request", "/v1/push", dumps(old))}, timeout=60)
     assert resp.status_code == 401 and resp.json()["skew_s"] < -3500
     # A lone surrogate (valid JSON, not storable text) in an otherwise valid signed record.
     odd = json.loads(body)
     odd["records"][0]["created_at"] = "\ud800"
     raw = json.dumps(odd).encode()
     resp = httpx.post(centre.url + "/v1/push", content=raw, headers={
-        SIGNATURE_HEADER: sign(client.keys.sign, "request", "/v1/push", raw)})
+        SIGNATURE_HEADER: sign(client.keys.sign, "request", "/v1/push", raw)}, timeout=60)
     assert resp.status_code == 400 and resp.json()["field"] == "created_at"
     store = centre.store()
     assert store.counts()["records"] == 0
@@ -81,13 +81,13 @@ def test_refusals_have_reasons_and_store_nothing(centre: Centre) -> None:
 
 
 def test_answers_are_signed_and_openapi_is_published(centre: Centre) -> None:
-    info = httpx.get(centre.url + "/v1/info")
+    info = httpx.get(centre.url + "/v1/info", timeout=60)
     centre_keys = info.json()["centre"]
     key = public_key_from_b64(centre_keys["sign_pub"])
     assert verify(key, info.headers[SIGNATURE_HEADER], "response", "/v1/info", info.content)
     assert not verify(key, info.headers[SIGNATURE_HEADER], "response", "/v1/push", info.content)
     assert len(b64d(centre_keys["hpke_mlkem768x25519"])) == 1184 + 32
-    doc = httpx.get(centre.url + "/openapi.json").json()
+    doc = httpx.get(centre.url + "/openapi.json", timeout=60).json()
     assert doc["openapi"].startswith("3.") and "/v1/push" in doc["paths"]
 
 
@@ -105,7 +105,7 @@ def test_every_sync_route_is_in_the_openapi_document(centre: Centre) -> None:
     api = {(r.path, m.lower()) for r in app.routes if isinstance(r, Route)
            and r.path.startswith(("/v1/", "/v2/")) for m in r.methods if m != "HEAD"}
     store.close()
-    published = httpx.get(centre.url + "/openapi.json").json()
+    published = httpx.get(centre.url + "/openapi.json", timeout=60).json()
     documented = {(path, method) for path, ops in published["paths"].items() for method in ops}
     assert api and api <= documented, api - documented
     assert ("/v1/reports/reconcile", "post") in documented
@@ -122,7 +122,8 @@ def test_coverage_names_gaps(centre: Centre) -> None:
     client = client_for(queue)
     pending = queue.pending(9)
     body, headers = signed_push(client, [r for r in pending if r.seq not in (4, 5, 8)])
-    assert httpx.post(centre.url + "/v1/push", content=body, headers=headers).status_code == 200
+    assert httpx.post(centre.url + "/v1/push", content=body, headers=headers,
+                      timeout=60).status_code == 200
     store = centre.store()
     [cov] = store.coverage()
     store.close()
@@ -277,7 +278,7 @@ def test_new_keys_apply_at_once_though_pushes_use_a_cached_key(centre: Centre) -
     resp = httpx.post(centre.url + "/v1/enroll", content=dumps({
         "v": 1, "code": centre.enrol_code("静安-05"), "station_id": queue.station_id,
         "sign_pub": b64e(new.public_key().public_bytes_raw()),
-        "inbox_pub": b64e(client.keys.inbox_pub())}))
+        "inbox_pub": b64e(client.keys.inbox_pub())}), timeout=60)
     assert resp.status_code == 200
     add_cases(queue, 2, start=3)
     state = client.run_once()

@@ -265,6 +265,6 @@ def test_database_faults_are_named(tmp_path) -> None:
 
 def test_help_names_center_db() -> None:
     out = subprocess.run([str(CENTER_BIN), "--help"],
-                         capture_output=True, text=True, timeout=60)
+                         capture_output=True, text=True, timeout=300)
     assert out.returncode == 0 and "CENTER_DB" in out.stdout
     assert "postgresql://" in out.stdout and "CENTER_HOME" in out.stdout

@@ -43,7 +43,7 @@ def nginx_snippet() -> str:
 
 def _answers(url: str, ctx: ssl.SSLContext) -> bool:
     try:
-        return httpx.get(url, verify=ctx, timeout=5).status_code == 200
+        return httpx.get(url, verify=ctx, timeout=30).status_code == 200
     except httpx.HTTPError:
         return False
 

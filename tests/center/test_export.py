@@ -209,7 +209,7 @@ def test_fetch_endpoint_pages_each_case_once(synced) -> None:
 
     seen: list[str] = []
     cursor = ""
-    with httpx.Client(base_url=centre.url, timeout=30) as http:
+    with httpx.Client(base_url=centre.url, timeout=60) as http:
         for _ in range(200):
             resp = http.get("/v1/export", params={"cursor": cursor, "limit": 7}, headers=auth)
             assert resp.status_code == 200, resp.text

@@ -174,7 +174,7 @@ def test_a_revoked_station_gets_401_on_push_and_pull(centre) -> None:
     body = dumps({"v": 1, "station_id": queue.station_id, "ts": now_ms(),
                   "nonce": new_nonce(), "cursor": 0, "limit": 10})
     resp = httpx.post(centre.url + "/v1/pull", content=body, headers={
-        SIGNATURE_HEADER: sign(client.keys.sign, "request", "/v1/pull", body)})
+        SIGNATURE_HEADER: sign(client.keys.sign, "request", "/v1/pull", body)}, timeout=60)
     assert resp.status_code == 401 and resp.json()["error"] == "station_revoked"
     store = centre.store()
     try:

@@ -18,7 +18,7 @@ from tests.support.station import full_mz01, make_service, open_outing
 def _line(pdf, label: str) -> str:
     """The line holding ``label``, laid out as printed (label and value side by side)."""
     text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"],
-                          capture_output=True, text=True, check=True, timeout=30).stdout
+                          capture_output=True, text=True, check=True, timeout=120).stdout
     [line] = [x for x in text.splitlines() if label in x]
     return line
 

@@ -21,7 +21,7 @@ def pdf_text(pdf: bytes | Path) -> str:
     path, tmp = _as_file(pdf)
     try:
         return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"],
-                              capture_output=True, text=True, check=True, timeout=30).stdout
+                              capture_output=True, text=True, check=True, timeout=120).stdout
     finally:
         if tmp:
             tmp.cleanup()
@@ -37,7 +37,7 @@ def ink_ratio(pdf: bytes | Path, dpi: int = 40) -> float:
     path, tmp = _as_file(pdf)
     try:
         pgm = subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-f", "1", "-l", "1",
-                              str(path)], capture_output=True, check=True, timeout=30).stdout
+                              str(path)], capture_output=True, check=True, timeout=120).stdout
     finally:
         if tmp:
             tmp.cleanup()
@@ -55,7 +55,7 @@ def word_heights(pdf: bytes | Path) -> list[tuple[str, float]]:
     path, tmp = _as_file(pdf)
     try:
         html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True,
-                              text=True, check=True, timeout=30).stdout
+                              text=True, check=True, timeout=120).stdout
     finally:
         if tmp:
             tmp.cleanup()
@@ -70,7 +70,7 @@ def page_sizes_mm(pdf: bytes | Path) -> list[tuple[float, float]]:
     path, tmp = _as_file(pdf)
     try:
         info = subprocess.run(["pdfinfo", "-f", "1", "-l", "99", str(path)],
-                              capture_output=True, text=True, check=True, timeout=30).stdout
+                              capture_output=True, text=True, check=True, timeout=120).stdout
     finally:
         if tmp:
             tmp.cleanup()

@@ -89,4 +89,4 @@ def card(pcscd: IsolatedPcscd, reader, reader_names) -> Iterator[VirtualCard]:
     vc = VirtualCard(pcscd.port, CardHolder())
     yield vc
     vc.remove()
-    assert reader.wait_for(reader_names[0], False, timeout=5)
+    assert reader.wait_for(reader_names[0], False, timeout=60)

@@ -154,7 +154,7 @@ class IsolatedPcscd:
         self._plugged = plugged
         self.start()
 
-    def _wait_for_vpcd(self, timeout: float = 15.0) -> None:
+    def _wait_for_vpcd(self, timeout: float = 120.0) -> None:
         """Ready when both vpcd slots accept a TCP connection (they listen once loaded)."""
         deadline = time.monotonic() + timeout
         pending = {self.port, self.port + 1}
@@ -190,7 +190,7 @@ def private_run_possible() -> bool:
         return False
     probe = subprocess.run(["unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
                             "mount -t tmpfs station-probe /run"], capture_output=True,
-                           timeout=10, check=False)
+                           timeout=60, check=False)
     return probe.returncode == 0
 
 
@@ -297,7 +297,7 @@ class IsolatedCupsd:
                  str(conf / "cups-files.conf")],
                 stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
             )
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 120  # a last guard: loaded machines are slow
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 errlog = self.workdir / "logs" / "error_log"
@@ -320,11 +320,11 @@ class IsolatedCupsd:
 
     def lpadmin(self, *args: str) -> None:
         subprocess.run(["lpadmin", "-h", f"127.0.0.1:{self.port}", *args], check=True,
-                       capture_output=True, timeout=30)
+                       capture_output=True, timeout=120)
 
     def run_tool(self, tool: str, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run([tool, "-h", f"127.0.0.1:{self.port}", *args],
-                              capture_output=True, text=True, timeout=30, check=True)
+                              capture_output=True, text=True, timeout=120, check=True)
 
     def stop(self) -> None:
         if self.proc is not None:

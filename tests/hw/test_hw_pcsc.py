@@ -113,7 +113,7 @@ def test_second_slot_reads_its_own_card(pcscd, reader, reader_names):
             reader.read(reader_names[0])
     finally:
         other.remove()
-        assert reader.wait_for(reader_names[1], False, timeout=5)
+        assert reader.wait_for(reader_names[1], False, timeout=60)
 
 
 def test_no_card_is_typed(reader, reader_names):
@@ -175,13 +175,13 @@ def test_insert_and_remove_events(reader, reader_names, card):
         events.clear()
         seen.clear()
         card.insert()
-        assert seen.wait(5), "no insert event"
+        assert seen.wait(60), "no insert event"
         assert events[-1].kind is CardEventKind.INSERTED
         assert events[-1].reader == reader_names[0]
         assert reader.read(events[-1].reader).holder.name == "测试卡甲"
         seen.clear()
         card.remove()
-        assert seen.wait(5), "no remove event"
+        assert seen.wait(60), "no remove event"
         assert events[-1].kind is CardEventKind.REMOVED
     finally:
         unsubscribe()
@@ -192,7 +192,7 @@ def test_quick_reinsert_still_reads(reader, reader_names, card):
     insert_and_wait(card, reader, reader_names[0])
     card.remove()
     card.insert()
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 60  # a last guard: loaded machines are slow
     while True:
         try:
             assert reader.read(reader_names[0]).holder.name == "测试卡甲"
@@ -208,7 +208,7 @@ def test_unplugged_reader(pcscd, reader, reader_names, card):
     insert_and_wait(card, reader, reader_names[0])
     pcscd.set_plugged(False)
     try:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60
         while reader.readers() and time.monotonic() < deadline:
             time.sleep(0.1)
         assert reader.readers() == []
@@ -221,7 +221,7 @@ def test_unplugged_reader(pcscd, reader, reader_names, card):
     finally:
         card.remove()
         pcscd.set_plugged(True)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60
         while len(reader.readers()) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
     assert len(reader.readers()) == 2
@@ -239,7 +239,7 @@ def test_daemon_down_is_typed_then_recovers(pcscd, reader, card):
             reader.readers()
         assert "pcscd" in err.value.message()
         pcscd.start()
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
                 names = reader.readers()  # the status bar's poll; revives the monitor
@@ -251,7 +251,7 @@ def test_daemon_down_is_typed_then_recovers(pcscd, reader, card):
         seen.clear()
         card.port = pcscd.port
         card.insert()
-        assert seen.wait(5), "no event after pcscd came back"
+        assert seen.wait(60), "no event after pcscd came back"
         assert events[-1].kind is CardEventKind.INSERTED
     finally:
         unsubscribe()

@@ -38,7 +38,7 @@ def service(emu):
 
 def _next(events: queue.Queue, kind: str):
     while True:
-        event = events.get(timeout=10)
+        event = events.get(timeout=60)
         if event.kind == kind:
             return event
 

@@ -268,7 +268,7 @@ class VirtualCard:
         self.model.misbehaviour = misbehaviour
 
     # -- insertion ------------------------------------------------------------------
-    def insert(self, timeout: float = 5.0) -> None:
+    def insert(self, timeout: float = 60.0) -> None:
         if self._sock is not None:
             raise RuntimeError("card already inserted")
         sock = socket.create_connection((self.host, self.port), timeout=timeout)

@@ -36,7 +36,7 @@ class WebSocket:
 
     def __init__(self, url: str) -> None:
         parts = urlsplit(url)
-        self.sock = socket.create_connection((parts.hostname, parts.port), timeout=30)
+        self.sock = socket.create_connection((parts.hostname, parts.port), timeout=120)
         key = base64.b64encode(os.urandom(16)).decode()
         self.sock.sendall((f"GET {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
                            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -92,12 +92,12 @@ class Browser:
         self.proc = subprocess.Popen([exe, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         port_file = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # a last guard: loaded machines are slow
         while not port_file.exists() or not port_file.read_text().strip():
             assert time.monotonic() < deadline and self.proc.poll() is None, "no chromium"
             time.sleep(0.1)
         port = int(port_file.read_text().split()[0])
-        pages = [p for p in httpx.get(f"http://127.0.0.1:{port}/json/list").json()
+        pages = [p for p in httpx.get(f"http://127.0.0.1:{port}/json/list", timeout=60).json()
                  if p["type"] == "page"]
         self.ws = WebSocket(pages[0]["webSocketDebuggerUrl"])
         self._id = 0
@@ -112,7 +112,7 @@ class Browser:
                 assert "error" not in msg, msg
                 return msg.get("result", {})
 
-    def wait_load(self, timeout: float = 30) -> None:
+    def wait_load(self, timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             msg = json.loads(self.ws.recv())

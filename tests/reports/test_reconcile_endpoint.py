@@ -47,7 +47,8 @@ def test_malformed_manifests_get_a_400_and_nothing_is_kept(month: Month, days):
         doc = {"v": 1, "station_id": run.station_id, "ts": now_ms(), "nonce": new_nonce(),
                "days": days}
         body, headers = _signed(client, doc)
-        resp = httpx.post(month.centre.url + RECONCILE_PATH, content=body, headers=headers)
+        resp = httpx.post(month.centre.url + RECONCILE_PATH, content=body, headers=headers,
+                          timeout=60)
     finally:
         client.close()
     assert resp.status_code == 400 and resp.json()["error"] == "bad_field"
@@ -64,20 +65,21 @@ def test_unsigned_replayed_and_foreign_requests_are_refused(month: Month):
         body, headers = _signed(client, doc)
         url = month.centre.url + RECONCILE_PATH
         assert httpx.post(url, content=body, headers={
-            **headers, SIGNATURE_HEADER: "AAAA"}).status_code == 401
-        first = httpx.post(url, content=body, headers=headers)
+            **headers, SIGNATURE_HEADER: "AAAA"}, timeout=60).status_code == 401
+        first = httpx.post(url, content=body, headers=headers, timeout=60)
         assert first.status_code == 200, first.text
-        assert httpx.post(url, content=body, headers=headers).status_code == 409  # replay
+        again = httpx.post(url, content=body, headers=headers, timeout=60)
+        assert again.status_code == 409  # replay
         # station 01 cannot ask about station 02's records with its own key
         doc = {**doc, "station_id": other.station_id, "nonce": new_nonce()}
         body, headers = _signed(client, doc)
-        assert httpx.post(url, content=body, headers=headers).status_code == 401
+        assert httpx.post(url, content=body, headers=headers, timeout=60).status_code == 401
         stale = {**doc, "station_id": run.station_id, "nonce": new_nonce(),
                  "ts": now_ms() - 3_600_000}
         body, headers = _signed(client, stale)
-        resp = httpx.post(url, content=body, headers=headers)
+        resp = httpx.post(url, content=body, headers=headers, timeout=60)
         assert resp.status_code == 401 and resp.json()["error"] == "clock_skew"
-        assert httpx.post(url, content=b"{not json", headers=headers).status_code == 400
+        assert httpx.post(url, content=b"{not json", headers=headers, timeout=60).status_code == 400
     finally:
         client.close()
     answer = json.loads(first.text)

@@ -9,6 +9,7 @@ proxy that really cuts TCP connections after a chosen number of bytes.
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import signal
 import socket
@@ -112,10 +113,26 @@ class Centre:
 
     def cli(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "center", *args], env=self.env(),
-                              capture_output=True, text=True, input=input, timeout=60,
+                              capture_output=True, text=True, input=input, timeout=300,
                               cwd=self.root)
 
     def start(self) -> None:
+        """Start and return once this process serves: its banner is printed only after its
+        own socket answered /healthz (center/serving.py), so another run's centre on the
+        same port can never answer in its stead. A port taken between free_port() and the
+        bind (two suites at once) is replaced by a fresh one on the first start."""
+        for _attempt in range(3):
+            try:
+                self._start_once()
+                self._started = True
+                return
+            except _PortTaken:
+                if getattr(self, "_started", False):
+                    raise RuntimeError(f"centre port {self.port} taken meanwhile") from None
+                self.port = free_port()
+        raise RuntimeError("no free port for the centre")
+
+    def _start_once(self) -> None:
         cmd = [sys.executable, "-m", "center", "serve", "--port", str(self.port)]
         if self.tls:
             cmd += ["--tls-cert", self.tls[0], "--tls-key", self.tls[1]]
@@ -127,16 +144,35 @@ class Centre:
         self.proc = subprocess.Popen(cmd, env=self.env(), stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, start_new_session=True,
                                      cwd=self.root)
-        deadline = time.monotonic() + 60  # generous: CI machines are shared
+        lines: queue.Queue[str | None] = queue.Queue()
+        # Drained for the process's whole life: a full pipe would stall the server.
+        threading.Thread(target=_drain, args=(self.proc.stderr, lines), daemon=True).start()
+        said: list[str] = []
+        deadline = time.monotonic() + 180  # a last guard: CI machines are shared
         while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("centre exited: " + self.proc.stderr.read().decode())
             try:
-                httpx.get(self.url + "/healthz", timeout=1, verify=False)
+                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise RuntimeError("centre did not start: " + "".join(said)) from None
+            if line is None:  # stderr closed: the process ended
+                self.proc.wait()
+                text = "".join(said)
+                if "address already in use" in text.lower():
+                    raise _PortTaken
+                raise RuntimeError("centre exited: " + text)
+            said.append(line)
+            if self.url in line:  # the banner: serving at our URL
+                break
+        else:
+            raise RuntimeError("centre did not start: " + "".join(said))
+        # An older centre (tests/sync/test_versions.py) printed its banner before binding.
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            try:
+                httpx.get(self.url + "/healthz", timeout=10, verify=False)
                 return
             except httpx.HTTPError:
                 time.sleep(0.05)
-        raise RuntimeError("centre did not start")
+        raise RuntimeError("centre did not answer: " + "".join(said))
 
     def kill(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -163,6 +199,16 @@ class Centre:
         out = self.cli("enroll", "--station", name)
         assert out.returncode == 0, out.stderr
         return out.stdout.strip().splitlines()[-1]
+
+
+class _PortTaken(Exception):
+    """The centre could not bind its port: someone took it after free_port() chose it."""
+
+
+def _drain(stream, lines: queue.Queue) -> None:
+    for raw in iter(stream.readline, b""):
+        lines.put(raw.decode(errors="replace"))
+    lines.put(None)
 
 
 def make_centre_home(path: Path) -> Path:
@@ -304,6 +350,8 @@ def client_for(queue, url: str | None = None, **options):
         import dataclasses
 
         pinned = dataclasses.replace(pinned, url=url)
+    # A last guard only: a batch may take ten times as long as on a quiet machine.
+    options.setdefault("timeout_s", 120.0)
     return SyncClient(queue, load_keys(), pinned, Inbox(), **options)
 
 

@@ -133,10 +133,10 @@ def test_duplicated_and_reordered_deliveries(centre: Centre) -> None:
     assert 1 <= len(pushes) <= 2  # the client stops at the first failure
     later = [queue.pending(10, after_seq=50), queue.pending(10, after_seq=40)]
     for body, headers in (signed_push(late, batch) for batch in later):
-        assert httpx.post(centre.url + "/v1/push", content=body, headers=headers).status_code \
-            == 200
+        assert httpx.post(centre.url + "/v1/push", content=body, headers=headers,
+                          timeout=60).status_code == 200
     assert httpx.post(centre.url + pushes[0].url.path, content=pushes[0].content,
-                      headers=dict(pushes[0].headers)).status_code == 200
+                      headers=dict(pushes[0].headers), timeout=60).status_code == 200
     assert client.run_once().last_error is None
     assert_exactly_once(centre, queue, 60)
     client.close()
@@ -194,7 +194,7 @@ def test_replayed_batch_is_refused(centre: Centre) -> None:
     assert client.run_once().last_error is None
     push = next(r for r in rec.requests if r.url.path.endswith("/push"))
     again = httpx.post(centre.url + push.url.path, content=push.content,
-                       headers=dict(push.headers))
+                       headers=dict(push.headers), timeout=60)
     assert again.status_code == 409 and again.json()["error"] == "replayed_nonce"
     assert_exactly_once(centre, queue, 8)
     client.close()
@@ -257,7 +257,7 @@ def test_same_id_different_content_is_a_conflict_never_an_overwrite(centre: Cent
         "created_at": rec.created_at.isoformat(), "suite": queue.centre_key.suite,
         "enc": base64.b64encode(forged).decode()}
     body, headers = signed_push(client, [forged_wire])
-    answer = httpx.post(centre.url + "/v1/push", content=body, headers=headers)
+    answer = httpx.post(centre.url + "/v1/push", content=body, headers=headers, timeout=60)
     assert answer.status_code == 200 and answer.json()["acks"][0]["status"] == "stored"
     store = centre.store()
     first = store.sealed(rid, 1)

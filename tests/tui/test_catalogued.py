@@ -9,7 +9,16 @@ from __future__ import annotations
 import pytest
 
 from shared.i18n import set_locale, t
-from tests.support.tui import PASSPHRASE, insert_card, make_app, screen_name, unlock, wait_for
+from station.tui.palette import COMMANDS
+from tests.support.tui import (
+    PASSPHRASE,
+    insert_card,
+    make_app,
+    palette_hits,
+    screen_name,
+    unlock,
+    wait_for,
+)
 from tests.tui.textcheck import Checker, service_data, shown_strings
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]  # every screen, both languages
@@ -31,7 +40,7 @@ class Walk:
         self.bad: list[tuple[str, str, str]] = []
 
     async def check(self) -> None:
-        await self.pilot.pause(0.05)
+        await self.pilot.pause()  # what is queued for the screen is handled first
         screen = self.pilot.app.screen
         self.seen.append(type(screen).__name__)
         for shown, residue in self.checker.uncatalogued(screen):
@@ -50,7 +59,8 @@ async def test_first_run_strings_are_catalogued(new_station, locale):
         walk = Walk(pilot, Checker(service_data(new_station)))
         await walk.until("FirstRunScreen")
         await pilot.press("ctrl+s")  # empty form: an error shows
-        await pilot.pause(0.3)
+        error = app.screen.query_one("#error")
+        await wait_for(pilot, lambda: str(error.visual))
         await walk.check()
     assert walk.bad == []
 
@@ -63,7 +73,8 @@ async def test_every_screen_shows_only_catalogued_strings(ready, printer, locale
         walk = Walk(pilot, Checker(service_data(ready, {printer.name})))
         await walk.until("UnlockScreen")
         await pilot.press(*"wrongpass1", "enter")
-        await pilot.pause(0.5)
+        message = app.screen.query_one("#message")
+        await wait_for(pilot, lambda: str(message.visual) not in ("", t("tui.unlock.checking")))
         await walk.check()
         await pilot.press(*PASSPHRASE, "enter")
         await walk.until("DeskScreen")
@@ -71,11 +82,11 @@ async def test_every_screen_shows_only_catalogued_strings(ready, printer, locale
         await walk.check()
         await pilot.press("ctrl+p")
         await walk.until("CommandPalette")
-        await pilot.pause(0.5)  # the discovery list
+        await wait_for(pilot, lambda: len(palette_hits(pilot)) == len(COMMANDS))  # discovery
         await walk.check()
         assert any(t("tui.cmd.cases") in shown for shown in shown_strings(app.screen))
         await pilot.press(*"idle_settings")
-        await pilot.pause(0.5)
+        await wait_for(pilot, lambda: palette_hits(pilot) == [t("tui.cmd.idle")])
         await walk.check()
         await pilot.press("enter")
         await walk.until("IdleLockModal")

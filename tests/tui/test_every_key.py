@@ -178,7 +178,7 @@ async def press_and_see(pilot, key: str, where: str) -> None:
     look_for_english(app, where)
     await pilot.press(key)
     try:
-        await wait_for(pilot, lambda: fingerprint(app) != before, timeout=8)
+        await wait_for(pilot, lambda: fingerprint(app) != before)
     except AssertionError:
         raise AssertionError(f"{key} on {where}: nothing happened") from None
     look_for_english(app, f"{where} after {key}")
@@ -277,7 +277,7 @@ async def test_first_run_and_outing_keys_do_something(new_station):
         screen.query_one("#pass1").value = PASSPHRASE
         screen.query_one("#pass2").value = PASSPHRASE
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: screen_name(pilot) == "OutingScreen", timeout=30)
+        await wait_for(pilot, lambda: screen_name(pilot) == "OutingScreen")
         await settle(pilot)
         for key in listed()["OutingScreen"]:
             await press_and_see(pilot, key, "OutingScreen")

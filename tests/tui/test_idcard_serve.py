@@ -94,7 +94,11 @@ async def test_misbehaving_reader_is_explained_and_the_desk_carries_on(ready, em
         assert screen_name(pilot) == "DeskScreen"
         emu.misbehave.__init__()
         emu.remove()
-        await pilot.pause(0.5)
+        # Placed again only once the station has seen the reader empty: two find-card
+        # commands after the removal (the first may have been under way), whatever the speed.
+        seen = len(emu.received)
+        await wait_for(pilot, lambda: sum(frame[7:9] == b"\x20\x01"
+                                          for frame in emu.received[seen:]) >= 2)
         emu.place(ELDER)
         await wait_for(pilot, lambda: screen_name(pilot) == "PickerScreen")
 

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.tui import PASSPHRASE, insert_card, make_app, screen_name, unlock, wait_for
+from shared.i18n import t
+from tests.support.tui import (
+    PASSPHRASE,
+    insert_card,
+    make_app,
+    palette_run,
+    screen_name,
+    unlock,
+    wait_for,
+    wait_ticks,
+)
 from tests.tui.textcheck import shown_strings
 
 pytestmark = pytest.mark.anyio
@@ -25,7 +35,7 @@ async def test_wrong_passphrase_is_counted_and_delayed(ready):
         if app.screen.waiting:  # a back-off: the field is held until the countdown ends
             assert box.disabled
             assert "秒" in str(message.visual)
-        await wait_for(pilot, lambda: not box.disabled, timeout=40)
+        await wait_for(pilot, lambda: not box.disabled)
         await pilot.press(*PASSPHRASE, "enter")
         await wait_for(pilot, lambda: screen_name(pilot) == "DeskScreen")
         assert not ready.locked
@@ -40,7 +50,6 @@ async def test_idle_lock_hides_personal_data_and_returns(ready, clock):
         clock.advance(minutes=ready.idle_lock_minutes, seconds=1)
         await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
         assert ready.locked
-        await pilot.pause(0.1)
         shown = " ".join(shown_strings(app.screen))
         assert "张演示" not in shown and "0013" not in shown
         # What the terminal actually draws holds no personal data either.
@@ -59,34 +68,37 @@ async def test_manual_lock_key(ready):
         await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
         assert ready.locked
         # a card inserted while locked starts nothing
-        ready.insert_training_card("elder")
-        await pilot.pause(0.3)
+        ready.insert_training_card("elder")  # its event is posted before this returns
+        await pilot.pause()  # ... and handled before the pause ends
         assert screen_name(pilot) == "UnlockScreen"
         await pilot.press(*PASSPHRASE, "enter")
         await wait_for(pilot, lambda: screen_name(pilot) == "DeskScreen")
 
 
-async def test_idle_minutes_are_configurable_from_the_palette(ready, clock):
+async def test_idle_minutes_are_configurable_from_the_palette(ready, clock, monkeypatch):
+    checks: list[bool] = []  # every idle check the app makes, so "not yet" can be shown
+    check = ready.lock_if_idle
+    monkeypatch.setattr(ready, "lock_if_idle", lambda: checks.append(True) or check())
     app = make_app(ready, idle_check_s=0.05)
     async with app.run_test(size=(100, 30)) as pilot:
         await unlock(pilot)
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: screen_name(pilot) == "CommandPalette")
-        await pilot.press(*"idle_settings")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
+        await palette_run(pilot, "idle_settings", t("tui.cmd.idle"))
         await wait_for(pilot, lambda: screen_name(pilot) == "IdleLockModal")
         box = app.screen.query_one("#minutes")
         assert box.value == "5"
         box.value = "500"
         await pilot.press("enter")
-        assert str(app.screen.query_one("#error").visual)  # out of range, said inline
+        error = app.screen.query_one("#error")
+        await wait_for(pilot, lambda: str(error.visual))  # out of range, said inline
+        assert screen_name(pilot) == "IdleLockModal" and ready.idle_lock_minutes == 5
         box.value = "2"
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen_name(pilot) == "DeskScreen")
         assert ready.idle_lock_minutes == 2
         clock.advance(minutes=1)
-        await pilot.pause(0.2)
-        assert screen_name(pilot) == "DeskScreen"
+        await wait_ticks(pilot, checks)  # the app looked twice, and did not lock
+        assert screen_name(pilot) == "DeskScreen" and not ready.locked
         clock.advance(minutes=1, seconds=1)
         await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")

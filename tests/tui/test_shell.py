@@ -12,6 +12,7 @@ from tests.support.tui import (
     SITE,
     insert_card,
     make_app,
+    palette_run,
     screen_name,
     unlock,
     wait_for,
@@ -123,16 +124,16 @@ async def test_language_switch_relabels_the_desk(ready):
         await unlock(pilot)
         assert t("tui.desk.hint") in " ".join(shown_strings(app.screen))
         await pilot.press("f11")
-        await pilot.pause(0.2)
         try:
+            await wait_for(pilot, lambda: "Today's cases" in " ".join(shown_strings(app.screen)))
             assert get_locale() == "en"
             shown = " ".join(shown_strings(app.screen))
             assert "Ask the resident to insert the social-security card" in shown
             assert "Today's cases" in shown
         finally:
             await pilot.press("f11")
-            await pilot.pause(0.1)
-        assert get_locale() == "zh_CN"
+            await wait_for(pilot, lambda: get_locale() == "zh_CN")
+        await wait_for(pilot, lambda: t("tui.desk.hint") in " ".join(shown_strings(app.screen)))
 
 
 async def test_language_choice_survives_a_restart(ready, reader, printer, clock):
@@ -144,8 +145,7 @@ async def test_language_choice_survives_a_restart(ready, reader, printer, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await unlock(pilot)
         await pilot.press("f11")
-        await pilot.pause(0.2)
-        assert get_locale() == "en"
+        await wait_for(pilot, lambda: get_locale() == "en")
         await pilot.press("ctrl+q")
     ready.close()
     set_locale("zh_CN")  # a new process starts in the default language
@@ -163,7 +163,7 @@ async def test_language_choice_survives_a_restart(ready, reader, printer, clock)
             await unlock(pilot)
             assert "Ask the resident to insert" in " ".join(shown_strings(app.screen))
             await pilot.press("f11")  # and back: kept too
-            await pilot.pause(0.2)
+            await wait_for(pilot, lambda: get_locale() == "zh_CN")
         assert again.language == "zh_CN"
         # A language named for one run (station --lang en) is used but not kept.
         app = make_app(again, language="en")
@@ -193,9 +193,7 @@ async def test_command_palette_offers_main_actions(ready):
         await unlock(pilot)
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: screen_name(pilot) == "CommandPalette")
-        await pilot.press(*"cases")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
+        await palette_run(pilot, "cases", t("tui.cmd.cases"))
         await wait_for(pilot, lambda: screen_name(pilot) == "CasesScreen")
 
 
@@ -223,7 +221,8 @@ async def test_errors_become_messages_never_tracebacks(ready, monkeypatch):
 
         monkeypatch.setattr(ready, "training_cards", broken)
         await pilot.press("f4")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: t("common.unexpected") in [
+            n.message for n in app._notifications])
         assert app.is_running and screen_name(pilot) == "DeskScreen"
         messages = [n.message for n in app._notifications]
         assert t("common.unexpected") in messages
@@ -236,8 +235,8 @@ async def test_errors_become_messages_never_tracebacks(ready, monkeypatch):
 
         monkeypatch.setattr(ready, "training_cards", refused)
         await pilot.press("f4")
-        await pilot.pause(0.2)
-        assert t("service.locked") in [n.message for n in app._notifications]
+        await wait_for(pilot, lambda: t("service.locked") in [
+            n.message for n in app._notifications])
         # the app still answers keys
         await pilot.press("f3")
         await wait_for(pilot, lambda: screen_name(pilot) == "CasesScreen")
@@ -281,11 +280,12 @@ async def test_a_screen_that_cannot_be_built_says_what_to_do(ready, monkeypatch)
         assert t("common.unexpected") not in [n.message for n in app._notifications]
         # The language switch builds it again: still broken, now said in English.
         await pilot.press("f11")
-        await pilot.pause(0.2)
-        assert "This screen could not be opened" in " ".join(shown_strings(app.screen))
+        await wait_for(pilot, lambda: "This screen could not be opened" in " ".join(
+            shown_strings(app.screen)))
         app.unexpected.clear()
         await pilot.press("f11")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: t("tui.broken.title") in " ".join(
+            shown_strings(app.screen)) and get_locale() == "zh_CN")
         app.unexpected.clear()
         await pilot.press("escape")
         await wait_for(pilot, lambda: screen_name(pilot) == "PickerScreen")
@@ -348,9 +348,7 @@ async def test_sync_now_before_enrolment_says_so(ready):
         await unlock(pilot)
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: screen_name(pilot) == "CommandPalette")
-        await pilot.press(*"sync")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
+        await palette_run(pilot, "sync", t("tui.cmd.sync"))
         await wait_for(pilot, lambda: t("tui.sync.not_enrolled") in [
             n.message for n in app._notifications])
         assert not ready.status().online

@@ -34,7 +34,7 @@ async def _guide(pilot) -> None:
     await pilot.press("j", "l", "k", "enter")
     await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "GuideScreen")
     await pilot.press("down", "space")  # one material ticked, the rest missing
-    await pilot.pause(0.1)
+    await pilot.wait_for_scheduled_animations()
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -44,7 +44,7 @@ class Tmux:
         return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.session],
                               check=True, capture_output=True, text=True).stdout
 
-    def wait(self, text: str, timeout: float = 20.0) -> str:
+    def wait(self, text: str, timeout: float = 120.0) -> str:
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             shown = self.screen()
@@ -93,7 +93,7 @@ def test_installed_station_first_run_and_one_resident(station_env):
         tmux.keys("Enter")
         tmux.type(PASSPHRASE)
         tmux.keys("Enter")
-        tmux.wait("今天的出摊", timeout=30)
+        tmux.wait("今天的出摊")
         tmux.keys("Enter")
         desk = tmux.wait("今日业务")
         assert "培训模式" in desk
@@ -112,7 +112,7 @@ def test_installed_station_first_run_and_one_resident(station_env):
         tmux.keys("Enter")  # the defaults: payout preselected, collected at the centre
         tmux.wait("请核对")
         tmux.keys("Enter")
-        recorded = tmux.wait("已记录", timeout=30)
+        recorded = tmux.wait("已记录")
         assert "受理回执已保存为" in recorded  # the PDF-folder printer says where it went
         tmux.keys("5")
         tmux.wait("今日业务")
@@ -123,7 +123,7 @@ def test_installed_station_first_run_and_one_resident(station_env):
 
     env = {**os.environ, **station_env}
     listed = subprocess.run([str(STATION), "case", "list", "--json"], env=env,
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, text=True, timeout=300)
     assert listed.returncode == 0, listed.stderr
     (case,) = json.loads(listed.stdout)
     assert case["matter"] == "MZ01" and case["status"] == "accepted"

@@ -50,7 +50,7 @@ def elder_id(n: int) -> str:
 def _words(pdf: Path) -> list[tuple[int, float, float, str]]:
     """(page, xMin, yMin, word) for every word poppler finds."""
     out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
-                         text=True, check=True, timeout=30).stdout
+                         text=True, check=True, timeout=120).stdout
     words, page = [], 0
     for line in out.splitlines():
         if "<page " in line:

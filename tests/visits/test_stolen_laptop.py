@@ -97,7 +97,7 @@ def _pdf_text(path: Path) -> bytes:
     """The text a reader shows (poppler's pdftotext): names in a subset CID font are glyph
     numbers in the file, not text, so the raw bytes alone would not show them."""
     done = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"],
-                          capture_output=True, timeout=60, check=False)
+                          capture_output=True, timeout=300, check=False)
     return done.stdout
 
 

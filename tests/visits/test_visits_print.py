@@ -21,7 +21,7 @@ def sink_files(cupsd) -> list[Path]:
 
 
 def wait_for_new(cupsd, before: int) -> Path:
-    end = time.monotonic() + 20
+    end = time.monotonic() + 120  # a last guard: CUPS filters are slow on a loaded machine
     while time.monotonic() < end:
         files = sink_files(cupsd)
         if len(files) > before:

@@ -59,7 +59,7 @@ async def test_visit_mode_serves_doors_in_order_and_marks_them(ready, printer): 
         checker = Checker(service_data(ready, data))
         assert checker.uncatalogued(screen) == []
         await pilot.press("f11")  # English: every string of visit mode is catalogued too
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: "Planned" in " ".join(shown_strings(screen)))
         texts = " ".join(shown_strings(screen))
         assert "Planned" in texts and "Serve here" in texts and "Scheduled" in texts
         assert "计划时间" not in texts
@@ -120,7 +120,7 @@ async def test_serve_flow_books_a_home_visit_for_an_eligible_resident(ready, pri
         assert form.query_one("#id_number").value == "310101193803120013"
         assert form.query_one("#name").value == "张演示"
         await pilot.press("f11")  # English and back: what is filled in stays
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: "Contact phone" in " ".join(shown_strings(form)))
         assert "Contact phone" in " ".join(shown_strings(form))
         await pilot.press("f11")
         assert form.query_one("#name").value == "张演示"
