@@ -93,10 +93,17 @@ def test_readable_lines():
     (["due", "--from", "2099-12-01", "--days", "900"], "超出了日历能推算的范围"),
 ])
 def test_bad_input_exits_2_with_a_sentence(args, words):
-    proc = subprocess.run([*STATION, "calendar", *args],
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert words in result.stderr and "Traceback" not in result.output
+
+
+def test_the_installed_command_exits_2_with_a_sentence():
+    """The same refusal from a real process: exit status and stderr as a shell sees them."""
+    proc = subprocess.run([*STATION, "calendar", "day", "2026-13-01"],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2, proc
-    assert words in proc.stderr and "Traceback" not in proc.stderr + proc.stdout
+    assert "不是有效日期" in proc.stderr and "Traceback" not in proc.stderr + proc.stdout
 
 
 def test_the_installed_command_prints_json():

@@ -52,6 +52,7 @@ def unprintable() -> int:
     raise AssertionError("every candidate code point is drawn by some installed face")
 
 
+@pytest.mark.slow  # a sweep: every rare name on every paper size, a PDF each
 @pytest.mark.parametrize("media", [Media.A4, Media.ROLL80])
 @pytest.mark.parametrize("name", RARE_NAMES)
 def test_every_character_of_a_rare_name_is_on_every_paper(name, media):

@@ -217,6 +217,7 @@ def test_bad_check_byte_once_is_retried_always_is_said(emu, idreader):
     _fails_then_recovers(emu, idreader, IdReaderGarbled, "校验不对")
 
 
+@pytest.mark.slow  # waits out the reader's own time limits
 def test_half_frame_then_silence(emu, idreader):
     emu.place(WANG)
     emu.misbehave.half_frames = 1
@@ -227,6 +228,7 @@ def test_half_frame_then_silence(emu, idreader):
     assert time.monotonic() - started < 60  # bounded, never a hang
 
 
+@pytest.mark.slow  # waits out the reader's own time limits
 def test_slow_answers(emu, idreader):
     emu.place(ABDULLAH)
     emu.misbehave.delay = 0.2  # slow, within the timeouts

@@ -71,7 +71,8 @@ def district(n: int, days: int) -> CentreReport:
     return rep
 
 
-@pytest.mark.parametrize("n", [1, 35, 50, 200])
+@pytest.mark.parametrize("n", [1, 35, pytest.param(50, marks=pytest.mark.slow),
+                               pytest.param(200, marks=pytest.mark.slow)])
 def test_coverage_strips_break_between_rows(n: int, tmp_path):
     doc = Document("覆盖", facts=[("办事点数", str(n))])
     doc.charts = [district(n, 2).charts()[-1]]
@@ -88,7 +89,8 @@ def test_coverage_strips_break_between_rows(n: int, tmp_path):
     assert count <= 1 + n // 30
 
 
-@pytest.mark.parametrize("n", [1, 35, 50, pytest.param(200, marks=pytest.mark.slow)])
+@pytest.mark.parametrize("n", [1, 35, pytest.param(50, marks=pytest.mark.slow),
+                               pytest.param(200, marks=pytest.mark.slow)])
 def test_detail_report_has_no_blank_pages(n: int, tmp_path):
     rep = district(n, 2)
     pdf = tmp_path / "detail.pdf"
@@ -100,7 +102,8 @@ def test_detail_report_has_no_blank_pages(n: int, tmp_path):
         assert words.count(name) == 4, name
 
 
-@pytest.mark.parametrize("n", [1, 35, 50, 200])
+@pytest.mark.parametrize("n", [1, 35, pytest.param(50, marks=pytest.mark.slow),
+                               pytest.param(200, marks=pytest.mark.slow)])
 def test_summary_fits_a_desk(n: int, tmp_path):
     """30 days: the summary is a few pages at any district size up to 50 stations."""
     rep = district(n, 30)
