@@ -60,13 +60,16 @@ def _announce_when_ready(server: uvicorn.Server, scheme: str, host: str, port: i
         probe_host = f"[{probe_host}]"
     # Our own socket, whatever certificate it shows: this checks liveness, not identity.
     verify: ssl.SSLContext | bool = False
+    # Event.wait, not time.sleep: under libfaketime (the tests' centre "four days ago")
+    # Python's absolute monotonic clock_nanosleep fails with EINVAL; a lock's timeout does not.
+    pause = threading.Event()
     while time.monotonic() < deadline and not server.should_exit:
         if server.started and _answers(f"{scheme}://{probe_host}:{port}/healthz", verify):
             url = public_url(scheme, host, port)
             echo(t("center.serving", url=url), err=True)
             echo(t("center.serving_reports", url=url), err=True)
             return
-        time.sleep(0.05)
+        pause.wait(0.05)
 
 
 def _answers(url: str, verify: ssl.SSLContext | bool) -> bool:
