@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -58,8 +59,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def _drives_the_tui(item: pytest.Item) -> bool:
     path = getattr(item, "path", None)
-    return path is not None and ("tui" in path.parent.name.split("_")
-                                 or "tui" in path.stem.split("_"))
+    return path is not None and (_tui_path(path.parent) or _tui_path(path))
+
+
+def _tui_path(path: Path) -> bool:
+    return "tui" in path.stem.split("_")
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """``-m unit`` does not even import the Pilot tests' modules: the ``tui`` tier is given
+    by path, so none of them could be selected, and importing them (Textual, snapshots)
+    is a large share of the quick tier's start-up on every xdist worker."""
+    if config.getoption("markexpr", "") == "unit" and _tui_path(collection_path):
+        return True
+    return None
 
 
 def daemon_in(args: Any) -> str | None:
