@@ -13,8 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
-
 from station.catalogue.model import Catalogue, Line, Matter
 
 # Ranks, best first.
@@ -31,6 +29,10 @@ class _Name:
 
 
 def _name(text: str) -> _Name:
+    # Imported here: pypinyin's tables take about 0.3 s to load, half of a CLI command's
+    # start, and only a search needs them (the index is built on its first query).
+    from pypinyin import Style, lazy_pinyin
+
     syllables = tuple(s for s in (p.lower() for p in lazy_pinyin(text, style=Style.NORMAL,
                                                                  errors="ignore"))
                       if _LETTERS.match(s))
