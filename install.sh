@@ -92,6 +92,12 @@ else
 fi
 .venv/bin/python -c 'import station, center, stationq' \
   || fail "项目没有装好 / the project did not install (see pip's output above)."
+# An editable install is not byte-compiled by pip: compile it now, so no command (and no
+# test's subprocess) compiles the sources again at every start (PYTHONDONTWRITEBYTECODE).
+if [ "$dev" -eq 1 ]; then
+  .venv/bin/python -m compileall -q -j 0 station center shared queue/stationq >/dev/null \
+    || fail "字节码编译失败 / byte-compiling the project failed."
+fi
 
 # Cut the receipt font subset once now, into the virtualenv's share/ folder that every user of
 # this install reads (station/paths.py: shared_font_cache_dir), so no user's first receipt
