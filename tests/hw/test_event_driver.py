@@ -24,7 +24,7 @@ def test_pcsc_tests_pass_on_the_event_driven_reader(tmp_path):
            "STATION_TEST_PCSC_DIR": str(tmp_path / f"pcscd-{uuid.uuid4().hex[:8]}")}
     env.pop("PCSCLITE_CSOCK_NAME", None)
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0",  # one pcscd dir
          str(HERE / "test_hw_pcsc.py")],
         cwd=HERE.parent.parent, env=env, capture_output=True, text=True, timeout=600)
     tail = (run.stdout + run.stderr)[-3000:]
