@@ -310,15 +310,26 @@ class SyncClient:
             raise SyncFailed("bad_answer")
         found = {(a.get("record_id"), a.get("version")): a for a in acks
                  if isinstance(a, dict)}
-        by_key = {k: a.get("status") for k, a in found.items()}
-        stored = [k for k in keys if by_key.get(k) == "stored"]
-        conflicted = [k for k in keys if by_key.get(k) == "conflict"]
-        quarantined = [k for k in keys if by_key.get(k) == "refused"]
-        refused = [k for k in keys if by_key.get(k) not in ("stored", "conflict", "refused")]
+        # Each key by its ack's status, in one pass (a batch has up to 2,000 keys).
+        stored: list[Key] = []
+        conflicted: list[Key] = []
+        quarantined: list[Key] = []
+        refused: list[Key] = []
+        for k in keys:
+            ack = found.get(k)
+            status = None if ack is None else ack.get("status")
+            if status == "stored":
+                stored.append(k)
+            elif status == "conflict":
+                conflicted.append(k)
+            elif status == "refused":
+                quarantined.append(k)
+            else:
+                refused.append(k)
         # The centre could not open these sealed copies (centre/app.py `_open_all`:
         # "cannot_open"): the intact local copy can be sealed again, now if unlocked,
         # else at the next unlock (Service._after_unlock); the next run sends them.
-        unopenable = [k for k in refused if by_key.get(k) == "rejected"
+        unopenable = [k for k in refused if k in found and found[k].get("status") == "rejected"
                       and found[k].get("reason") == CANNOT_OPEN]
         if unopenable:
             refused = [k for k in refused if k not in set(unopenable)]
