@@ -22,7 +22,9 @@ from typing import Any
 
 import pytest
 
-DAEMON_FIXTURES: set[str] = set()
+# The fixture functions that start daemons, by identity: a name alone would also catch an
+# unrelated fixture of the same name elsewhere (tests/queue's ``centre`` is a key pair).
+DAEMON_FIXTURES: set[Callable] = set()
 
 # Executables that are daemons in the sense of the tiers (by base name).
 DAEMONS = frozenset({"pcscd", "cupsd", "initdb", "pg_ctl", "postgres", "chromium",
@@ -33,11 +35,11 @@ def daemon_fixture(*args: Any, **kwargs: Any) -> Callable:
     """``@pytest.fixture`` for a fixture that starts a daemon: every test that uses it,
     directly or through another fixture, is in the ``daemon`` tier."""
     if args and callable(args[0]):
-        DAEMON_FIXTURES.add(args[0].__name__)
+        DAEMON_FIXTURES.add(args[0])
         return pytest.fixture(args[0])
 
     def register(fn: Callable) -> Callable:
-        DAEMON_FIXTURES.add(kwargs.get("name") or fn.__name__)
+        DAEMON_FIXTURES.add(fn)
         return pytest.fixture(*args, **kwargs)(fn)
 
     return register
@@ -45,16 +47,31 @@ def daemon_fixture(*args: Any, **kwargs: Any) -> Callable:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        names = set(getattr(item, "fixturenames", ()))
         callspec = getattr(item, "callspec", None)
         on_postgres = callspec is not None and "postgresql" in callspec.params.values()
-        if ((names & DAEMON_FIXTURES or on_postgres)
+        if ((_uses_a_daemon_fixture(item) or on_postgres)
                 and item.get_closest_marker("daemon") is None):
             item.add_marker(pytest.mark.daemon)
         if _drives_the_tui(item) and item.get_closest_marker("tui") is None:
             item.add_marker(pytest.mark.tui)
         if not any(item.get_closest_marker(tier) for tier in ("daemon", "slow", "tui")):
             item.add_marker(pytest.mark.unit)
+
+
+def _uses_a_daemon_fixture(item: pytest.Item) -> bool:
+    """Whether a fixture this test resolves (directly or through others) starts a daemon:
+    per name, the definition that applies to this test (pytest's last visible one), and
+    the ones below it that an override of the same name requests."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    for name in info.names_closure:
+        for fixturedef in reversed(info.name2fixturedefs.get(name, ())):
+            if fixturedef.func in DAEMON_FIXTURES:
+                return True
+            if name not in fixturedef.argnames:  # not an override asking for its parent
+                break
+    return False
 
 
 def _drives_the_tui(item: pytest.Item) -> bool:
