@@ -314,6 +314,7 @@ class SyncClient:
         stored: list[Key] = []
         conflicted: list[Key] = []
         quarantined: list[Key] = []
+        unopenable: list[Key] = []
         refused: list[Key] = []
         for k in keys:
             ack = found.get(k)
@@ -324,15 +325,14 @@ class SyncClient:
                 conflicted.append(k)
             elif status == "refused":
                 quarantined.append(k)
+            elif status == "rejected" and ack.get("reason") == CANNOT_OPEN:
+                unopenable.append(k)
             else:
                 refused.append(k)
         # The centre could not open these sealed copies (centre/app.py `_open_all`:
         # "cannot_open"): the intact local copy can be sealed again, now if unlocked,
         # else at the next unlock (Service._after_unlock); the next run sends them.
-        unopenable = [k for k in refused if k in found and found[k].get("status") == "rejected"
-                      and found[k].get("reason") == CANNOT_OPEN]
         if unopenable:
-            refused = [k for k in refused if k not in set(unopenable)]
             self.queue.mark_unopenable(unopenable)
             if self.queue.unlocked:
                 self.queue.reseal(unopenable)
