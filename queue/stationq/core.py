@@ -732,7 +732,7 @@ class Queue(KeySlots):
         for row in rows:
             meta = parsed.get(row[4])
             if meta is None:
-                meta = parsed[row[4]] = _loads(row[4])
+                meta = parsed[row[4]] = sealing.loads_json(row[4])
             else:  # each record its own dict, as a caller may change one
                 meta = dict(meta)
             out.append(SealedRecord.fetched(row, meta, _ts(row[5])))
@@ -1163,24 +1163,6 @@ class Queue(KeySlots):
         with self._lock:
             return integrity.verify(self._db, station_id=self.station_id, key_id=self.key_id,
                                     cipher=self._cipher, enrolled=self._centre is not None)
-
-
-_scan = json.JSONDecoder().scan_once
-
-
-def _loads(text: Any) -> Any:
-    """``json.loads(text)``, through the C scanner directly for a str that is one JSON
-    value exactly: the Python-level wrapping of json.loads was a third of its cost for
-    a record's clear metadata in ``pending()``. Anything else goes to json.loads, which
-    accepts or raises as always."""
-    if type(text) is str:
-        try:
-            value, end = _scan(text, 0)
-        except StopIteration:
-            end = -1
-        if end == len(text):
-            return value
-    return json.loads(text)
 
 
 def _meta_or_empty(text: object) -> dict[str, str]:

@@ -164,6 +164,22 @@ def _compact_encoder() -> Callable[[Any], str]:
 
 
 compact_json = _compact_encoder()
+_scan = json.JSONDecoder().scan_once
+
+
+def loads_json(text: Any) -> Any:
+    """``json.loads(text)``, through the C scanner directly for a str that is one JSON
+    value exactly: the Python-level wrapping of json.loads is a third of its cost for
+    a record's clear metadata (``Queue.pending``) and a quarter for an envelope (the
+    centre's push). Anything else goes to json.loads, which accepts or raises as always."""
+    if type(text) is str:
+        try:
+            value, end = _scan(text, 0)
+        except StopIteration:
+            end = -1
+        if end == len(text):
+            return value
+    return json.loads(text)
 # zlib level 1: case envelopes come out 1.5 % larger than at level 6 for a quarter less
 # CPU per sealed append (the sync wire compression uses level 1 too).
 _ZLIB_LEVEL = 1
